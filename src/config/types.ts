@@ -1,0 +1,100 @@
+import type { Secret } from './Secret.js';
+
+/** A backend that receives the skill metrics. */
+export type BackendName = 'sqlite' | 'prometheus' | 'otlp' | 'console';
+
+/** OTLP body encoding: protobuf is what Grafana Cloud documents. */
+export type OtlpProtocol = 'protobuf' | 'json';
+
+/** Levels of OpenTelemetry's diag logger, as `ANALYTICS_LOG_LEVEL` spells them in lower case. */
+export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
+
+/** Where the Prometheus exporter serves `/metrics`. */
+export interface PrometheusConfig {
+  /** Interface to bind. @default '127.0.0.1' */
+  readonly host: string;
+  /** TCP port; 0 picks a free one. @default 9464 */
+  readonly port: number;
+  /** HTTP path of the scrape endpoint. @default '/metrics' */
+  readonly path: string;
+}
+
+/** OTLP over HTTP, for Grafana Cloud or any OTLP receiver. */
+export interface OtlpConfig {
+  /** Full URL metrics are POSTed to (ends in `/v1/metrics` unless given whole by `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`). */
+  readonly url: string | undefined;
+  /** Grafana Cloud instance id: the user part of Basic auth. */
+  readonly instanceId: string | undefined;
+  /** Grafana Cloud token: the password part of Basic auth. */
+  readonly token: Secret | undefined;
+  /** Extra request headers, e.g. from `OTEL_EXPORTER_OTLP_HEADERS`. Values are secrets. */
+  readonly headers: Readonly<Record<string, Secret>>;
+  /** @default 'protobuf' */
+  readonly protocol: OtlpProtocol;
+  /** @default 60000 */
+  readonly pushIntervalMs: number;
+  /** @default 10000 */
+  readonly timeoutMs: number;
+  /** @default 'none' */
+  readonly compression: 'none' | 'gzip';
+}
+
+/** The embedded SQLite database. */
+export interface SqliteConfig {
+  /** Absolute path of the database file, or ':memory:'. @default '~/.toolweaver/analytics.db' expanded */
+  readonly path: string;
+  /** @default 10000 */
+  readonly flushIntervalMs: number;
+  /** @default 365 */
+  readonly retentionDays: number;
+}
+
+/** The in-process health score behind `toolweaver_skill_health_score`. */
+export interface HealthConfig {
+  /** Rolling window the live score looks at. @default 900000 (15 minutes) */
+  readonly windowMs: number;
+  /** Calls in the window before a score is given. @default 20 */
+  readonly minCalls: number;
+  /** p95 latency that earns the full latency component. @default 1000 */
+  readonly latencyTargetMs: number;
+  /** Per-skill p95 targets that override `latencyTargetMs`. @default {} */
+  readonly latencyTargetsMs: Readonly<Record<string, number>>;
+}
+
+/** The effective configuration: explicit options, then environment, then defaults. */
+export interface AnalyticsConfig {
+  /** Enabled backends, without duplicates. @default ['prometheus'] */
+  readonly backends: readonly BackendName[];
+  /** `service.name` of the resource. @default undefined (OpenTelemetry's `unknown_service:node`) */
+  readonly serviceName: string | undefined;
+  /** Extra resource attributes, as `OTEL_RESOURCE_ATTRIBUTES` gives them. @default {} */
+  readonly resourceAttributes: Readonly<Record<string, string>>;
+  /** @default 'warn' */
+  readonly logLevel: LogLevel;
+  /** Put `user_id` and `org_id` on metric series (unbounded cardinality: opt in). @default false */
+  readonly userLabels: boolean;
+  /** Series per metric before new ones fold into the overflow series. @default 2000 */
+  readonly cardinalityLimit: number;
+  readonly prometheus: PrometheusConfig;
+  readonly otlp: OtlpConfig;
+  readonly sqlite: SqliteConfig;
+  readonly health: HealthConfig;
+}
+
+type DeepPartial<T> = {
+  -readonly [K in keyof T]?: T[K] extends readonly unknown[]
+    ? T[K]
+    : T[K] extends Secret
+      ? Secret | string
+      : T[K] extends object
+        ? DeepPartial<T[K]>
+        : T[K];
+};
+
+/**
+ * Explicit settings; each one wins over its environment variable.
+ * Secrets may be given as plain strings.
+ */
+export type AnalyticsOptions = DeepPartial<Omit<AnalyticsConfig, 'otlp'>> & {
+  otlp?: DeepPartial<Omit<OtlpConfig, 'headers'>> & { headers?: Record<string, string | Secret> };
+};

@@ -1,0 +1,47 @@
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import { ERROR_TYPES } from './errorTypes.js';
+import { HistogramState } from './HistogramState.js';
+import { ATTR, LATENCY_BOUNDARIES_MS, OUTCOME, RATING_BOUNDARIES } from './names.js';
+import { toHrTime } from './clock.js';
+
+/**
+ * The cumulative totals of one attribute set (a skill, or a skill and a user when user labels
+ * are on), kept as plain numbers and read at collection time.
+ */
+export class SeriesState {
+  readonly attributes: Attributes;
+  /** `attributes` plus `outcome`, built once for the latency histogram. */
+  readonly outcomeAttributes: readonly [success: Attributes, failure: Attributes];
+  readonly startTime: HrTime;
+  executions = 0;
+  successes = 0;
+  installs = 0;
+  /** Failures per error type, in {@link ERROR_TYPES} order. */
+  readonly failures = new Float64Array(ERROR_TYPES.length);
+  readonly latency: readonly [success: HistogramState, failure: HistogramState] = [
+    new HistogramState(LATENCY_BOUNDARIES_MS),
+    new HistogramState(LATENCY_BOUNDARIES_MS),
+  ];
+  readonly ratings = new HistogramState(RATING_BOUNDARIES);
+
+  constructor(attributes: Attributes, startEpochMs: number) {
+    this.attributes = Object.freeze({ ...attributes });
+    this.outcomeAttributes = [
+      Object.freeze({ ...attributes, [ATTR.outcome]: OUTCOME.success }),
+      Object.freeze({ ...attributes, [ATTR.outcome]: OUTCOME.failure }),
+    ];
+    this.startTime = toHrTime(startEpochMs);
+  }
+
+  recordSuccess(latencyMs: number): void {
+    this.executions++;
+    this.successes++;
+    this.latency[0].record(latencyMs);
+  }
+
+  recordFailure(latencyMs: number, errorTypeIndex: number): void {
+    this.executions++;
+    this.failures[errorTypeIndex] = (this.failures[errorTypeIndex] ?? 0) + 1;
+    this.latency[1].record(latencyMs);
+  }
+}

@@ -1,0 +1,134 @@
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type CollectionResult,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
+import type { HealthConfig } from '../config/types.js';
+import { ERROR_TYPES } from './errorTypes.js';
+import type { HistogramState } from './HistogramState.js';
+import { liveHealth } from './liveHealth.js';
+import { ATTR, EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, METER_NAME, RATING, SUCCESSES, type MetricName } from './names.js';
+import type { SeriesState } from './SeriesState.js';
+import type { SkillRegistry } from './SkillRegistry.js';
+import { toHrTime } from './clock.js';
+import { VERSION } from '../version.js';
+
+const EMPTY_RESOURCE = resourceFromAttributes({});
+
+/**
+ * Turns a {@link SkillRegistry} into OpenTelemetry metric data at collection time. Given to a
+ * MetricReader as one of its `metricProducers`, it replaces per-call instrument recording: the hot
+ * path only adds to plain numbers, and the attribute sets are built once per series.
+ * Temporality is cumulative, which every backend here accepts (Grafana Cloud rejects delta).
+ */
+export class SkillMetricProducer implements MetricProducer {
+  readonly #registry: SkillRegistry;
+  readonly #health: HealthConfig;
+
+  constructor(registry: SkillRegistry, health: HealthConfig) {
+    this.#registry = registry;
+    this.#health = health;
+  }
+
+  async collect(): Promise<CollectionResult> {
+    return {
+      resourceMetrics: {
+        resource: EMPTY_RESOURCE,
+        scopeMetrics: [{ scope: { name: METER_NAME, version: VERSION }, metrics: this.metrics(Date.now()) }],
+      },
+      errors: [],
+    };
+  }
+
+  /** The metric data as of `nowMs`. */
+  metrics(nowMs: number): MetricData[] {
+    const end = toHrTime(nowMs);
+    const series = [...this.#registry.allSeries()];
+    return [
+      sum(EXECUTIONS, series.map((s) => point(s.attributes, s.startTime, end, s.executions))),
+      sum(SUCCESSES, series.map((s) => point(s.attributes, s.startTime, end, s.successes))),
+      sum(FAILURES, series.flatMap((s) => failurePoints(s, end))),
+      sum(INSTALLS, series.filter((s) => s.installs > 0).map((s) => point(s.attributes, s.startTime, end, s.installs))),
+      histogram(LATENCY, series.flatMap((s) => latencyPoints(s, end))),
+      histogram(RATING, series.filter((s) => s.ratings.count > 0).map((s) => point(s.attributes, s.startTime, end, histogramValue(s.ratings)))),
+      gauge(HEALTH, this.#healthPoints(nowMs, end)),
+    ].filter((metric) => metric.dataPoints.length > 0);
+  }
+
+  #healthPoints(nowMs: number, end: HrTime): DataPoint<number>[] {
+    const points: DataPoint<number>[] = [];
+    for (const skill of this.#registry.skills()) {
+      const { score } = liveHealth(skill, nowMs, this.#health);
+      if (score !== undefined) points.push(point(skill.base.attributes, end, end, score));
+    }
+    return points;
+  }
+}
+
+function failurePoints(series: SeriesState, end: HrTime): DataPoint<number>[] {
+  const points: DataPoint<number>[] = [];
+  series.failures.forEach((count, index) => {
+    if (count > 0) points.push(point({ ...series.attributes, [ATTR.errorType]: ERROR_TYPES[index] }, series.startTime, end, count));
+  });
+  return points;
+}
+
+function latencyPoints(series: SeriesState, end: HrTime): DataPoint<Histogram>[] {
+  const points: DataPoint<Histogram>[] = [];
+  series.latency.forEach((state, outcome) => {
+    if (state.count > 0) points.push(point(series.outcomeAttributes[outcome] as Attributes, series.startTime, end, histogramValue(state)));
+  });
+  return points;
+}
+
+function histogramValue(state: HistogramState): Histogram {
+  return {
+    buckets: { boundaries: [...state.boundaries], counts: Array.from(state.counts) },
+    count: state.count,
+    sum: state.sum,
+    min: state.min,
+    max: state.max,
+  };
+}
+
+function point<T>(attributes: Attributes, startTime: HrTime, endTime: HrTime, value: T): DataPoint<T> {
+  return { attributes, startTime, endTime, value };
+}
+
+function descriptor(name: MetricName, valueType: ValueType) {
+  return { name: name.name, description: name.description, unit: name.unit, valueType };
+}
+
+function sum(name: MetricName, dataPoints: DataPoint<number>[]): MetricData {
+  return {
+    descriptor: descriptor(name, ValueType.INT),
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.SUM,
+    isMonotonic: true,
+    dataPoints,
+  };
+}
+
+function histogram(name: MetricName, dataPoints: DataPoint<Histogram>[]): MetricData {
+  return {
+    descriptor: descriptor(name, ValueType.DOUBLE),
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.HISTOGRAM,
+    dataPoints,
+  };
+}
+
+function gauge(name: MetricName, dataPoints: DataPoint<number>[]): MetricData {
+  return {
+    descriptor: descriptor(name, ValueType.DOUBLE),
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.GAUGE,
+    dataPoints,
+  };
+}

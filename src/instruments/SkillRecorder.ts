@@ -1,0 +1,140 @@
+import { diag, type Histogram as HistogramInstrument } from '@opentelemetry/api';
+import type { HealthConfig } from '../config/types.js';
+import { InvalidRatingError } from '../errors.js';
+import { classifyError, errorTypeIndex, type ErrorClassifier } from './errorTypes.js';
+import { currentIdentity, type Identity } from './identity.js';
+import { assertSkillId } from './skillId.js';
+import type { SeriesState } from './SeriesState.js';
+import { SkillRegistry, type RegistryOptions, type SkillState } from './SkillRegistry.js';
+
+const INTERNAL = errorTypeIndex('internal');
+
+/** Sync instruments that a Meter-bound recorder also feeds (the producer path needs none). */
+export interface SyncInstruments {
+  readonly latency: HistogramInstrument;
+  readonly rating: HistogramInstrument;
+}
+
+/** Settings of a recorder. */
+export interface RecorderOptions extends RegistryOptions {
+  readonly health: HealthConfig;
+  readonly classifyError: ErrorClassifier | undefined;
+}
+
+/**
+ * The hot path: times a call, counts it in its series and its skill's health window. Nothing here
+ * throws into the application; a failure to record is reported through diag and dropped.
+ */
+export class SkillRecorder {
+  readonly registry: SkillRegistry;
+  readonly options: RecorderOptions;
+  sync: SyncInstruments | undefined;
+  #warnedClassifier = false;
+
+  constructor(options: RecorderOptions) {
+    this.options = options;
+    this.registry = new SkillRegistry(options);
+  }
+
+  /** Validates `skillId` (TypeError when it cannot name a series) and returns its state. */
+  skill(skillId: unknown): SkillState {
+    assertSkillId(skillId);
+    return this.registry.skill(skillId);
+  }
+
+  /** The series of a call of `skill` made now, for the identity in context or given. */
+  series(skill: SkillState, identity: Identity | undefined = undefined): SeriesState {
+    if (!this.registry.options.userLabels) return skill.base;
+    return this.registry.series(skill, identity ?? currentIdentity());
+  }
+
+  /**
+   * Calls `fn` with `thisArg` and `args` and records the outcome. A sync function stays sync; a
+   * thenable result is followed to its outcome; what `fn` returns or throws reaches the caller as is.
+   */
+  invoke(skill: SkillState, fn: Function, thisArg: unknown, args: unknown[], classify: ErrorClassifier | undefined): unknown {
+    const series = this.series(skill);
+    const started = performance.now();
+    let result: unknown;
+    try {
+      result = Reflect.apply(fn, thisArg, args);
+    } catch (error) {
+      this.finish(skill, series, started, true, error, classify);
+      throw error;
+    }
+    if (!isThenable(result)) {
+      this.finish(skill, series, started, false, undefined, classify);
+      return result;
+    }
+    // A new promise, not a handler on the caller's: an unhandled rejection stays unhandled.
+    return result.then(
+      (value) => {
+        this.finish(skill, series, started, false, undefined, classify);
+        return value;
+      },
+      (error: unknown) => {
+        this.finish(skill, series, started, true, error, classify);
+        throw error;
+      },
+    );
+  }
+
+  /** Records the end of a call that started at `started` (performance.now() ms). */
+  finish(skill: SkillState, series: SeriesState, started: number, failed: boolean, error: unknown, classify: ErrorClassifier | undefined): void {
+    try {
+      const latency = performance.now() - started;
+      if (failed) series.recordFailure(latency, this.#errorTypeIndex(error, classify));
+      else series.recordSuccess(latency);
+      skill.health.record(Date.now(), latency, !failed);
+      this.sync?.latency.record(latency, series.outcomeAttributes[failed ? 1 : 0]);
+    } catch (recordError) {
+      diag.error('toolweaver-analytics: could not record a skill call; the call itself is unaffected', recordError);
+    }
+  }
+
+  /** Records a rating; throws InvalidRatingError (a RangeError, HTTP 400) unless 1-5 whole stars. */
+  rate(skillId: unknown, stars: unknown, identity: Identity | undefined): void {
+    if (typeof stars !== 'number' || !Number.isInteger(stars) || stars < 1 || stars > 5) throw new InvalidRatingError(stars);
+    const skill = this.skill(skillId);
+    const series = this.series(skill, identity);
+    series.ratings.record(stars);
+    skill.ratingSum += stars;
+    skill.ratingCount++;
+    this.sync?.rating.record(stars, series.attributes);
+  }
+
+  /** Records one install of `skillId`. */
+  install(skillId: unknown, identity: Identity | undefined): void {
+    const skill = this.skill(skillId);
+    this.series(skill, identity).installs++;
+  }
+
+  #errorTypeIndex(error: unknown, classify: ErrorClassifier | undefined): number {
+    const hook = classify ?? this.options.classifyError;
+    if (hook === undefined) return errorTypeIndex(classifyError(error));
+    let type: string | undefined;
+    try {
+      type = hook(error);
+    } catch (hookError) {
+      diag.error('toolweaver-analytics: the classifyError hook threw; counting the failure as internal', hookError);
+      return INTERNAL;
+    }
+    if (type === undefined) return errorTypeIndex(classifyError(error));
+    const index = errorTypeIndex(type);
+    if (index >= 0) return index;
+    if (!this.#warnedClassifier) {
+      this.#warnedClassifier = true;
+      diag.warn(`toolweaver-analytics: classifyError returned ${JSON.stringify(type)}, which is not an error type; counting it as internal. Return one of ERROR_TYPES or undefined.`);
+    }
+    return INTERNAL;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
+}

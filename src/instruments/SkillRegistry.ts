@@ -1,0 +1,115 @@
+import { diag } from '@opentelemetry/api';
+import { HealthWindow } from './HealthWindow.js';
+import type { Identity } from './identity.js';
+import { ATTR, LATENCY_BOUNDARIES_MS } from './names.js';
+import { SeriesState } from './SeriesState.js';
+
+/** How the registry keys series and bounds them. */
+export interface RegistryOptions {
+  /** Put user_id and org_id on series. @default false */
+  readonly userLabels: boolean;
+  /** Series (and skills) before new ones fold into the overflow series. @default 2000 */
+  readonly cardinalityLimit: number;
+  /** Length of the health score's rolling window. @default 900000 */
+  readonly healthWindowMs: number;
+}
+
+/** Per-skill state: the rolling health window, its ratings, and its series. */
+export class SkillState {
+  readonly skillId: string | undefined;
+  readonly health: HealthWindow;
+  ratingSum = 0;
+  ratingCount = 0;
+  /** The series without user labels; with user labels, the series of calls made for nobody. */
+  readonly base: SeriesState;
+
+  constructor(skillId: string | undefined, base: SeriesState, healthWindowMs: number) {
+    this.skillId = skillId;
+    this.base = base;
+    this.health = new HealthWindow(healthWindowMs, LATENCY_BOUNDARIES_MS);
+  }
+
+  /** False for the overflow skill, which has no id and no score. */
+  get isNamed(): boolean {
+    return this.skillId !== undefined;
+  }
+}
+
+const OVERFLOW_ATTRIBUTES = Object.freeze({ [ATTR.overflow]: true });
+
+/**
+ * All skills and series of one SkillMetrics. Series are created on first use and kept for the
+ * life of the process (their counters are cumulative); past the cardinality limit, new skills and
+ * series are counted in one overflow series marked `otel.metric.overflow=true`, so totals stay right.
+ */
+export class SkillRegistry {
+  readonly options: RegistryOptions;
+  readonly #skills = new Map<string, SkillState>();
+  readonly #series = new Map<string, SeriesState>();
+  #overflowSkill: SkillState | undefined;
+  #warnedOverflow = false;
+
+  constructor(options: RegistryOptions) {
+    this.options = options;
+  }
+
+  /** The state of `skillId` (already validated), created on first use. */
+  skill(skillId: string): SkillState {
+    const existing = this.#skills.get(skillId);
+    if (existing !== undefined) return existing;
+    if (this.#isFull()) return this.#overflow();
+    const skill = new SkillState(skillId, this.#newSeries(skillId, { [ATTR.skillId]: skillId }), this.options.healthWindowMs);
+    this.#skills.set(skillId, skill);
+    return skill;
+  }
+
+  /** The series a call of `skill` for `identity` counts in. */
+  series(skill: SkillState, identity: Identity | undefined): SeriesState {
+    if (!this.options.userLabels || !skill.isNamed) return skill.base;
+    const userId = identity?.userId;
+    const orgId = identity?.orgId;
+    if (userId === undefined && orgId === undefined) return skill.base;
+    const key = `${skill.skillId}\u0000${userId ?? ''}\u0000${orgId ?? ''}`;
+    const existing = this.#series.get(key);
+    if (existing !== undefined) return existing;
+    if (this.#isFull()) return this.#overflow().base;
+    const attributes: Record<string, string> = { [ATTR.skillId]: skill.skillId as string };
+    if (userId !== undefined) attributes[ATTR.userId] = userId;
+    if (orgId !== undefined) attributes[ATTR.orgId] = orgId;
+    return this.#newSeries(key, attributes);
+  }
+
+  /** Every named skill, for the health gauge. */
+  skills(): IterableIterator<SkillState> {
+    return this.#skills.values();
+  }
+
+  /** Every series, the overflow series last if it exists. */
+  *allSeries(): Generator<SeriesState> {
+    yield* this.#series.values();
+    if (this.#overflowSkill !== undefined) yield this.#overflowSkill.base;
+  }
+
+  #isFull(): boolean {
+    // One place is kept for the overflow series itself, as OpenTelemetry's own limit does.
+    return this.#series.size >= this.options.cardinalityLimit - 1;
+  }
+
+  #newSeries(key: string, attributes: Record<string, string>): SeriesState {
+    const series = new SeriesState(attributes, Date.now());
+    this.#series.set(key, series);
+    return series;
+  }
+
+  #overflow(): SkillState {
+    if (!this.#warnedOverflow) {
+      this.#warnedOverflow = true;
+      diag.warn(
+        `toolweaver-analytics: more than ${this.options.cardinalityLimit} metric series; new skills and users are counted ` +
+          'in the series labelled otel_metric_overflow="true". Raise ANALYTICS_CARDINALITY_LIMIT, or set ANALYTICS_USER_LABELS=false.',
+      );
+    }
+    this.#overflowSkill ??= new SkillState(undefined, new SeriesState(OVERFLOW_ATTRIBUTES, Date.now()), this.options.healthWindowMs);
+    return this.#overflowSkill;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Every metric and attribute name this package emits. Nothing else spells them.
+ *
+ * Naming rule: a name must come out identical on a scraped Prometheus and on Grafana Cloud through
+ * OTLP, so one PromQL serves both. Grafana appends a unit word to a name that lacks it, `_total` to
+ * monotonic sums and `_ratio` to gauges of unit "1"; the OTel JS Prometheus exporter appends only
+ * `_total`. So counters already end in `_total`, the latency histogram already ends in its unit
+ * word, and every other unit is a curly-brace annotation, which both sides drop.
+ */
+
+/** The one Meter (and instrumentation scope) all our instruments live in. */
+export const METER_NAME = 'toolweaver-analytics';
+
+/** Description of one metric. */
+export interface MetricName {
+  readonly name: string;
+  readonly description: string;
+  readonly unit: string;
+}
+
+export const EXECUTIONS: MetricName = {
+  name: 'toolweaver_skill_executions_total',
+  description: 'Skill calls, successful or not.',
+  unit: '{execution}',
+};
+
+export const SUCCESSES: MetricName = {
+  name: 'toolweaver_skill_success_total',
+  description: 'Skill calls that returned without error.',
+  unit: '{execution}',
+};
+
+export const FAILURES: MetricName = {
+  name: 'toolweaver_skill_failures_total',
+  description: 'Skill calls that threw or rejected, by error_type.',
+  unit: '{execution}',
+};
+
+export const INSTALLS: MetricName = {
+  name: 'toolweaver_skill_installs_total',
+  description: 'Skill installs.',
+  unit: '{install}',
+};
+
+export const LATENCY: MetricName = {
+  name: 'toolweaver_skill_latency_milliseconds',
+  description: 'Duration of skill calls in milliseconds, by outcome.',
+  unit: 'ms',
+};
+
+export const RATING: MetricName = {
+  name: 'toolweaver_skill_rating',
+  description: 'User ratings of skills, 1 to 5 stars.',
+  unit: '{star}',
+};
+
+export const HEALTH: MetricName = {
+  name: 'toolweaver_skill_health_score',
+  description: 'Skill health 0-100 from success rate, p95 latency, rating and usage over a rolling window.',
+  unit: '{score}',
+};
+
+/** Attribute (label) names. */
+export const ATTR = {
+  skillId: 'skill_id',
+  errorType: 'error_type',
+  outcome: 'outcome',
+  userId: 'user_id',
+  orgId: 'org_id',
+  /** OpenTelemetry's marker for the series that collects everything past the cardinality limit. */
+  overflow: 'otel.metric.overflow',
+} as const;
+
+/** Values of the `outcome` attribute on the latency histogram. */
+export const OUTCOME = { success: 'success', failure: 'failure' } as const;
+
+/**
+ * Latency bucket upper bounds in ms, chosen for tool calls: a cache hit (1 ms) to a slow model
+ * or crawl (60 s), about 2.5x apart so p95 interpolation stays within one bucket's error.
+ */
+export const LATENCY_BOUNDARIES_MS: readonly number[] = Object.freeze([
+  1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
+]);
+
+/** Rating bucket upper bounds: one bucket per star, so the distribution reads off directly. */
+export const RATING_BOUNDARIES: readonly number[] = Object.freeze([1, 2, 3, 4, 5]);

@@ -1,0 +1,47 @@
+import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
+
+/** A pull reader for tests: collect() on demand, nothing exported anywhere. */
+export class TestReader extends MetricReader {
+  constructor(metricProducers: MetricProducer[] = []) {
+    super({ metricProducers });
+  }
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+/** A real MeterProvider with one TestReader. */
+export function testProvider(metricProducers: MetricProducer[] = []): { provider: MeterProvider; reader: TestReader } {
+  const reader = new TestReader(metricProducers);
+  return { provider: new MeterProvider({ readers: [reader] }), reader };
+}
+
+/** Collects once and indexes the metrics by name. */
+export async function collectByName(reader: MetricReader): Promise<Map<string, MetricData>> {
+  const { resourceMetrics, errors } = await reader.collect();
+  if (errors.length > 0) throw new AggregateError(errors, 'collection reported errors');
+  const byName = new Map<string, MetricData>();
+  for (const scope of resourceMetrics.scopeMetrics) for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
+  return byName;
+}
+
+/** The data point of `name` whose attributes equal `attributes` exactly, or undefined. */
+export function pointOf(metrics: Map<string, MetricData>, name: string, attributes: Record<string, unknown>): DataPoint<unknown> | undefined {
+  const metric = metrics.get(name);
+  if (metric === undefined) return undefined;
+  const wanted = JSON.stringify(sortKeys(attributes));
+  return (metric.dataPoints as DataPoint<unknown>[]).find((point) => JSON.stringify(sortKeys(point.attributes)) === wanted);
+}
+
+/** The numeric value of a sum or gauge point, or undefined. */
+export function valueOf(metrics: Map<string, MetricData>, name: string, attributes: Record<string, unknown>): number | undefined {
+  return pointOf(metrics, name, attributes)?.value as number | undefined;
+}
+
+/** The histogram value of a point, or undefined. */
+export function histogramOf(metrics: Map<string, MetricData>, name: string, attributes: Record<string, unknown>): Histogram | undefined {
+  return pointOf(metrics, name, attributes)?.value as Histogram | undefined;
+}
+
+function sortKeys(object: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).sort(([a], [b]) => a.localeCompare(b)));
+}
