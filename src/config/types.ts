@@ -84,7 +84,7 @@ export interface AnalyticsConfig {
 type DeepPartial<T> = {
   -readonly [K in keyof T]?: T[K] extends readonly unknown[]
     ? T[K]
-    : T[K] extends Secret
+    : NonNullable<T[K]> extends Secret
       ? Secret | string
       : T[K] extends object
         ? DeepPartial<T[K]>

@@ -1,0 +1,30 @@
+import { deepFreeze } from './deepFreeze.js';
+import type { AnalyticsConfig } from './types.js';
+
+/**
+ * Every default, in one frozen object. `loadConfig` applies them last: an explicit option wins,
+ * then the environment variable, then the value here.
+ */
+export const DEFAULTS: AnalyticsConfig = deepFreeze({
+  // A later release switches this to ['sqlite']; nothing else spells the default backend.
+  backends: ['prometheus'],
+  serviceName: undefined,
+  resourceAttributes: {},
+  logLevel: 'warn',
+  userLabels: false,
+  cardinalityLimit: 2000,
+  prometheus: { host: '127.0.0.1', port: 9464, path: '/metrics' },
+  otlp: {
+    url: undefined,
+    instanceId: undefined,
+    token: undefined,
+    headers: {},
+    protocol: 'protobuf',
+    pushIntervalMs: 60_000,
+    timeoutMs: 10_000,
+    compression: 'none',
+  },
+  // `~` is expanded when the config is loaded, from HOME at that moment.
+  sqlite: { path: '~/.toolweaver/analytics.db', flushIntervalMs: 10_000, retentionDays: 365 },
+  health: { windowMs: 900_000, minCalls: 20, latencyTargetMs: 1000, latencyTargetsMs: {} },
+});

@@ -1,0 +1,80 @@
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import { BACKEND_NAMES, withBackend } from './backendList.js';
+import { ConfigSources } from './ConfigSources.js';
+import { DEFAULTS } from './defaults.js';
+import { deepFreeze } from './deepFreeze.js';
+import { otlpSection } from './otlpSection.js';
+import { sqliteSection } from './sqliteSection.js';
+import type { AnalyticsConfig, AnalyticsOptions, BackendName, HealthConfig, PrometheusConfig } from './types.js';
+import { findVariable, variablesFor } from './variables.js';
+
+/**
+ * The effective configuration: each setting from `options` if given, else from its environment
+ * variable, else from {@link DEFAULTS}. An empty or blank variable counts as unset; variables this
+ * package does not know are ignored, and so are those of a backend that is off.
+ *
+ * @param env - the environment to read; tests pass a plain object.
+ * @param options - explicit settings, shaped like the config; secrets may be plain strings.
+ * @returns the config, deep-frozen, with every credential wrapped in a `Secret`.
+ * @throws {ConfigError} listing every invalid variable and option at once.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: AnalyticsOptions = {}): AnalyticsConfig {
+  const sources = new ConfigSources(env, options);
+  const backends = resolveBackends(sources);
+  const resourceAttributes = sources.record<string>('resourceAttributes');
+  const config: AnalyticsConfig = {
+    backends,
+    // As in the OpenTelemetry SDK, OTEL_SERVICE_NAME wins over a service.name resource attribute.
+    serviceName: sources.setting('serviceName').value ?? resourceAttributes['service.name'],
+    resourceAttributes,
+    logLevel: sources.setting('logLevel').value,
+    userLabels: sources.setting('userLabels').value,
+    cardinalityLimit: sources.setting('cardinalityLimit').value,
+    prometheus: prometheusSection(sources),
+    otlp: otlpSection(sources, backends),
+    sqlite: sqliteSection(sources),
+    health: healthSection(sources),
+  };
+  const problems = reportable(sources.problems, backends);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+/** The option, else ANALYTICS_BACKEND adjusted by PROMETHEUS_ENABLED and ANALYTICS_DB_ENABLED, else the default. */
+function resolveBackends(sources: ConfigSources): readonly BackendName[] {
+  if (sources.hasOption('backends')) return sources.setting('backends').value;
+  const listed = sources.env('ANALYTICS_BACKEND') ?? DEFAULTS.backends;
+  const withPrometheus = withBackend(listed, 'prometheus', sources.env('PROMETHEUS_ENABLED'));
+  return withBackend(withPrometheus, 'sqlite', sources.env('ANALYTICS_DB_ENABLED'));
+}
+
+function prometheusSection(sources: ConfigSources): PrometheusConfig {
+  return {
+    host: sources.setting('prometheus.host').value,
+    port: sources.setting('prometheus.port').value,
+    path: sources.setting('prometheus.path').value,
+  };
+}
+
+function healthSection(sources: ConfigSources): HealthConfig {
+  return {
+    windowMs: sources.setting('health.windowMs').value,
+    minCalls: sources.setting('health.minCalls').value,
+    latencyTargetMs: sources.setting('health.latencyTargetMs').value,
+    latencyTargetsMs: sources.record<number>('health.latencyTargetsMs'),
+  };
+}
+
+/**
+ * The problems worth reporting. A backend's variables matter only while it is on, since a shared
+ * .env may hold settings for others; but when the backend list itself is invalid we cannot tell
+ * which are on, so all of them are reported.
+ */
+function reportable(problems: readonly ConfigProblem[], backends: readonly BackendName[]): ConfigProblem[] {
+  const listSources = new Set<string>(['options.backends', ...variablesFor('backends')]);
+  const scope: readonly BackendName[] = problems.some((problem) => listSources.has(problem.source)) ? BACKEND_NAMES : backends;
+  return problems.filter((problem) => {
+    const backend = findVariable(problem.source)?.backend;
+    return backend === undefined || scope.includes(backend);
+  });
+}

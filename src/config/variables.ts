@@ -1,0 +1,181 @@
+/**
+ * The environment variables toolweaver-analytics reads: for each, the config setting it feeds, its
+ * parser, whether it holds a credential, and what it accepts (the text problem messages and
+ * docs/configuration.md use). Names follow the Python ToolWeaver guide and the OpenTelemetry spec.
+ */
+import { z } from 'zod';
+import { BACKEND_LIST_ALLOWED, backendList } from './backendList.js';
+import { redactPairValues, redactUrlCredentials } from './display.js';
+import { keyValueList } from './keyValueList.js';
+import { HTTP_URL_ALLOWED, METRICS_PATH, httpUrl } from './otlpUrl.js';
+import {
+  BOOLEAN_ALLOWED,
+  boolean,
+  choice,
+  headerName,
+  integer,
+  milliseconds,
+  positiveNumber,
+  secondsAsMs,
+  secret,
+  text,
+} from './parsers.js';
+import type { ConfigPath } from './paths.js';
+import { SQLITE_PATH_ALLOWED, SQLITE_URL_ALLOWED, sqlitePathText, sqliteUrl } from './sqlitePath.js';
+import { Secret } from './Secret.js';
+import type { BackendName, LogLevel } from './types.js';
+
+/** One environment variable. Its name is its key in {@link ENV_VARIABLES}. */
+export interface EnvVariable<T = unknown> {
+  /**
+   * The setting it feeds. Several variables may feed one setting: the first one in the table
+   * that is set wins. `undefined` for a variable that is only checked.
+   */
+  readonly path: ConfigPath | undefined;
+  /** Parses the trimmed, non-empty text into the setting's value. */
+  readonly schema: z.ZodType<T, string>;
+  /** Holds a credential: problem messages show `[REDACTED]` (or what `redact` leaves). */
+  readonly secret: boolean;
+  /** What is allowed, as a noun phrase: problem messages say `expected <allowed>`. */
+  readonly allowed: string;
+  /** Read for this backend only: a bad value is not a problem while the backend is off. */
+  readonly backend?: Exclude<BackendName, 'console'>;
+  /** How a problem message shows the value, when only part of it is secret. */
+  readonly redact?: (raw: string) => string;
+}
+
+function variable<T>(definition: EnvVariable<T>): EnvVariable<T> {
+  return definition;
+}
+
+const LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
+  none: 'none',
+  off: 'none',
+  error: 'error',
+  warn: 'warn',
+  warning: 'warn',
+  info: 'info',
+  debug: 'debug',
+  verbose: 'verbose',
+  all: 'all',
+};
+
+const headerValue = z.string().regex(/^[^\0\r\n]+$/).transform((value) => new Secret(value));
+
+const otelProtocol = z
+  .string()
+  .refine((value) => value.toLowerCase() !== 'grpc', {
+    message: 'grpc is not supported (toolweaver-analytics sends OTLP over HTTP): use http/protobuf',
+  })
+  .pipe(choice({ 'http/protobuf': 'protobuf', 'http/json': 'json' }));
+
+const cumulativeOnly = z.string().refine((value) => value.toLowerCase() === 'cumulative', {
+  message:
+    'toolweaver-analytics always sends cumulative temporality because Grafana Cloud rejects delta, ' +
+    'so unset OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
+});
+
+const url = { path: 'otlp.url', secret: false, backend: 'otlp', redact: redactUrlCredentials } as const;
+const headers = {
+  path: 'otlp.headers',
+  schema: keyValueList(headerValue, headerName),
+  secret: true,
+  allowed: 'comma-separated name=value pairs of HTTP headers, values percent-encoded (e.g. X-Scope-OrgID=tenant1)',
+  backend: 'otlp',
+  redact: redactPairValues,
+} as const;
+const otel = { secret: false, backend: 'otlp' } as const;
+const protocol = { ...otel, path: 'otlp.protocol', schema: otelProtocol, allowed: 'http/protobuf or http/json' } as const;
+const timeout = { ...otel, path: 'otlp.timeoutMs', schema: milliseconds(1), allowed: 'milliseconds, 1 or more' } as const;
+const compression = { ...otel, path: 'otlp.compression', schema: choice({ gzip: 'gzip', none: 'none' }), allowed: 'gzip or none' } as const;
+const sqlite = { secret: false, backend: 'sqlite' } as const;
+const prometheus = { secret: false, backend: 'prometheus' } as const;
+const plain = { secret: false } as const;
+const SECONDS = 'seconds, more than 0 (fractions allowed)';
+const AT_LEAST_ONE = 'a whole number, 1 or more';
+
+/** Every variable read, grouped by setting; within a setting, in order of precedence. */
+export const ENV_VARIABLES = {
+  ANALYTICS_BACKEND: variable({ ...plain, path: 'backends', schema: backendList, allowed: BACKEND_LIST_ALLOWED }),
+  PROMETHEUS_ENABLED: variable({ ...plain, path: 'backends', schema: boolean, allowed: BOOLEAN_ALLOWED }),
+  ANALYTICS_DB_ENABLED: variable({ ...plain, path: 'backends', schema: boolean, allowed: BOOLEAN_ALLOWED }),
+
+  OTEL_SERVICE_NAME: variable({ ...plain, path: 'serviceName', schema: text, allowed: 'any text' }),
+  OTEL_RESOURCE_ATTRIBUTES: variable({
+    ...plain,
+    path: 'resourceAttributes',
+    schema: keyValueList(text),
+    allowed: 'comma-separated key=value pairs, percent-encoded (e.g. deployment.environment=prod,team=search)',
+  }),
+  ANALYTICS_LOG_LEVEL: variable({
+    ...plain,
+    path: 'logLevel',
+    schema: choice(LOG_LEVELS),
+    allowed: 'none (or off), error, warn (or warning), info, debug, verbose or all; any case',
+  }),
+  ANALYTICS_USER_LABELS: variable({ ...plain, path: 'userLabels', schema: boolean, allowed: BOOLEAN_ALLOWED }),
+  ANALYTICS_CARDINALITY_LIMIT: variable({ ...plain, path: 'cardinalityLimit', schema: integer(1), allowed: AT_LEAST_ONE }),
+
+  PROMETHEUS_HOST: variable({ ...prometheus, path: 'prometheus.host', schema: text, allowed: 'a host name or IP address' }),
+  PROMETHEUS_PORT: variable({
+    ...prometheus,
+    path: 'prometheus.port',
+    schema: integer(0, 65535),
+    allowed: 'a whole number from 0 to 65535 (0 picks a free port)',
+  }),
+  PROMETHEUS_PATH: variable({ ...prometheus, path: 'prometheus.path', schema: z.string().startsWith('/'), allowed: "a URL path starting with '/'" }),
+
+  OTLP_ENDPOINT: variable({
+    ...url,
+    schema: httpUrl(METRICS_PATH),
+    allowed: `${HTTP_URL_ALLOWED}, the base ${METRICS_PATH} is appended to (e.g. https://otlp-gateway-prod-us-east-2.grafana.net/otlp)`,
+  }),
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: variable({ ...url, schema: httpUrl(), allowed: `${HTTP_URL_ALLOWED}, used whole` }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable({ ...url, schema: httpUrl(METRICS_PATH), allowed: `${HTTP_URL_ALLOWED}, the base ${METRICS_PATH} is appended to` }),
+  OTLP_INSTANCE_ID: variable({ ...otel, path: 'otlp.instanceId', schema: text, allowed: 'the Grafana Cloud instance id (Basic auth user)' }),
+  OTLP_TOKEN: variable({ ...otel, path: 'otlp.token', schema: secret, secret: true, allowed: 'the Grafana Cloud token (Basic auth password)' }),
+  OTEL_EXPORTER_OTLP_METRICS_HEADERS: variable(headers),
+  OTEL_EXPORTER_OTLP_HEADERS: variable(headers),
+  OTLP_PROTOCOL: variable({ ...protocol, schema: choice({ protobuf: 'protobuf', json: 'json' }), allowed: 'protobuf or json' }),
+  OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: variable(protocol),
+  OTEL_EXPORTER_OTLP_PROTOCOL: variable(protocol),
+  OTLP_PUSH_INTERVAL: variable({ ...otel, path: 'otlp.pushIntervalMs', schema: secondsAsMs(0.1), allowed: 'seconds, 0.1 or more (fractions allowed)' }),
+  OTEL_METRIC_EXPORT_INTERVAL: variable({ ...otel, path: 'otlp.pushIntervalMs', schema: milliseconds(100), allowed: 'milliseconds, 100 or more' }),
+  OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: variable(timeout),
+  OTEL_EXPORTER_OTLP_TIMEOUT: variable(timeout),
+  OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: variable(compression),
+  OTEL_EXPORTER_OTLP_COMPRESSION: variable(compression),
+  OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: variable({ ...otel, path: undefined, schema: cumulativeOnly, allowed: 'cumulative, or unset' }),
+
+  // Both name the database file; when both are set they must agree.
+  ANALYTICS_DB_PATH: variable({ ...sqlite, path: 'sqlite.path', schema: sqlitePathText, allowed: SQLITE_PATH_ALLOWED }),
+  ANALYTICS_DB_URL: variable({ ...sqlite, path: 'sqlite.path', schema: sqliteUrl, allowed: SQLITE_URL_ALLOWED }),
+  ANALYTICS_DB_FLUSH_INTERVAL: variable({ ...sqlite, path: 'sqlite.flushIntervalMs', schema: secondsAsMs(0.001), allowed: SECONDS }),
+  ANALYTICS_DB_RETENTION_DAYS: variable({ ...sqlite, path: 'sqlite.retentionDays', schema: integer(1), allowed: 'a whole number of days, 1 or more' }),
+
+  ANALYTICS_HEALTH_WINDOW: variable({ ...plain, path: 'health.windowMs', schema: secondsAsMs(0.001), allowed: SECONDS }),
+  ANALYTICS_HEALTH_MIN_CALLS: variable({ ...plain, path: 'health.minCalls', schema: integer(1), allowed: AT_LEAST_ONE }),
+  ANALYTICS_LATENCY_TARGET_MS: variable({ ...plain, path: 'health.latencyTargetMs', schema: positiveNumber(), allowed: 'milliseconds, more than 0' }),
+  ANALYTICS_LATENCY_TARGETS: variable({
+    ...plain,
+    path: 'health.latencyTargetsMs',
+    schema: keyValueList(positiveNumber()),
+    allowed: 'comma-separated skill=milliseconds pairs, milliseconds more than 0 (e.g. web_search=2000,summarize=500)',
+  }),
+};
+
+/** The name of a variable in {@link ENV_VARIABLES}. */
+export type EnvName = keyof typeof ENV_VARIABLES;
+
+/** What the variable `N` parses to. */
+export type EnvValue<N extends EnvName> = (typeof ENV_VARIABLES)[N] extends EnvVariable<infer T> ? T : never;
+
+/** The variables that feed `path`, in order of precedence. */
+export function variablesFor(path: ConfigPath): EnvName[] {
+  return (Object.keys(ENV_VARIABLES) as EnvName[]).filter((name) => ENV_VARIABLES[name].path === path);
+}
+
+/** The variable called `name`, if we read one by that name. */
+export function findVariable(name: string): EnvVariable | undefined {
+  return Object.hasOwn(ENV_VARIABLES, name) ? ENV_VARIABLES[name as EnvName] : undefined;
+}
