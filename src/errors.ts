@@ -83,7 +83,7 @@ export class PrometheusListenError extends AnalyticsError {
     const why = cause?.code === 'EADDRINUSE' ? 'the port is in use' : (cause?.message ?? 'listen failed');
     super(
       `Prometheus exporter cannot listen on ${host}:${port} (${why}): set PROMETHEUS_PORT to a free port, ` +
-        'or set prometheus.server to false and mount analytics.metricsHandler on your own HTTP server.',
+        'or start with startAnalytics({ prometheusServer: false }) and mount analytics.metricsHandler on your own HTTP server.',
       options,
     );
   }

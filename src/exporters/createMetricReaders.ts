@@ -1,0 +1,42 @@
+import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { AnalyticsConfig, BackendName } from '../config/types.js';
+import { AnalyticsError } from '../errors.js';
+import type { Backend } from './Backend.js';
+import { createConsoleBackend } from './console.js';
+import { createOtlpBackend } from './otlp.js';
+import { createPrometheusBackend } from './prometheus.js';
+
+/** Settings shared by every backend factory. */
+export interface BackendOptions {
+  /** Extra metric sources each reader reads (startAnalytics passes its SkillMetrics' producer). @default [] */
+  metricProducers?: MetricProducer[];
+  /** Prometheus: start our own server; false to mount `metricsHandler` yourself. @default true */
+  prometheusServer?: boolean;
+}
+
+/** One Backend per configured backend name, in order. */
+export function createBackends(config: AnalyticsConfig, options: BackendOptions = {}): Backend[] {
+  return config.backends.map((name) => createBackend(name, config, options));
+}
+
+/**
+ * The MetricReaders of the configured backends, to pass to your own
+ * `new MeterProvider({ readers })`; record through `new SkillMetrics(meter)` on that provider.
+ */
+export function createMetricReaders(config: AnalyticsConfig, options: BackendOptions = {}): MetricReader[] {
+  return createBackends(config, options).map((backend) => backend.reader);
+}
+
+function createBackend(name: BackendName, config: AnalyticsConfig, options: BackendOptions): Backend {
+  const metricProducers = options.metricProducers ?? [];
+  switch (name) {
+    case 'prometheus':
+      return createPrometheusBackend(config.prometheus, { metricProducers, server: options.prometheusServer ?? true });
+    case 'otlp':
+      return createOtlpBackend(config.otlp, { metricProducers });
+    case 'console':
+      return createConsoleBackend(config.otlp.pushIntervalMs, { metricProducers });
+    case 'sqlite':
+      throw new AnalyticsError('The sqlite backend is not available in this version: choose prometheus, otlp or console in ANALYTICS_BACKEND.');
+  }
+}

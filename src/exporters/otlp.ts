@@ -1,0 +1,62 @@
+import { PeriodicExportingMetricReader, type MetricProducer, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type * as OtlpHttpPackage from '@opentelemetry/exporter-metrics-otlp-http';
+import type * as OtlpProtoPackage from '@opentelemetry/exporter-metrics-otlp-proto';
+import type { OtlpConfig } from '../config/types.js';
+import { AnalyticsError } from '../errors.js';
+import type { Backend } from './Backend.js';
+import { loadExporterPackage } from './loadPackage.js';
+import { redactUrl } from './redactUrl.js';
+import { ReportingExporter } from './ReportingExporter.js';
+
+/** Settings of the OTLP backend beyond its config. */
+export interface OtlpBackendOptions {
+  /** Extra metric sources for the reader. @default [] */
+  readonly metricProducers?: MetricProducer[];
+}
+
+/**
+ * OTLP over HTTP (protobuf by default, JSON selectable) pushed every `pushIntervalMs` with
+ * cumulative temporality, Basic auth of instance id and token when both are set (Grafana Cloud),
+ * and a final push when the reader shuts down.
+ */
+export function createOtlpBackend(config: OtlpConfig, options: OtlpBackendOptions = {}): Backend {
+  if (config.url === undefined) throw new AnalyticsError('The otlp backend needs OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT); see docs/backends.md.');
+  const safeUrl = redactUrl(config.url);
+  const exporter = new ReportingExporter(createOtlpExporter(config), safeUrl);
+  const reader = new PeriodicExportingMetricReader({
+    exporter,
+    exportIntervalMillis: config.pushIntervalMs,
+    exportTimeoutMillis: Math.min(config.timeoutMs, config.pushIntervalMs),
+    metricProducers: options.metricProducers ?? [],
+  });
+  return {
+    name: 'otlp',
+    reader,
+    ready: Promise.resolve(),
+    describe: () => `${safeUrl} (${config.protocol}, every ${config.pushIntervalMs / 1000} s)`,
+  };
+}
+
+function createOtlpExporter(config: OtlpConfig): PushMetricExporter {
+  const packageName = config.protocol === 'json' ? '@opentelemetry/exporter-metrics-otlp-http' : '@opentelemetry/exporter-metrics-otlp-proto';
+  const { OTLPMetricExporter } = loadExporterPackage<typeof OtlpProtoPackage | typeof OtlpHttpPackage>('otlp', packageName);
+  const { AggregationTemporalityPreference } = loadExporterPackage<typeof OtlpHttpPackage>('otlp', '@opentelemetry/exporter-metrics-otlp-http');
+  return new OTLPMetricExporter({
+    url: config.url,
+    headers: otlpHeaders(config),
+    temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
+    timeoutMillis: config.timeoutMs,
+    compression: config.compression as never,
+  });
+}
+
+/** The request headers: configured ones, then Basic auth of instance id and token, which wins. */
+export function otlpHeaders(config: OtlpConfig): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config.headers)) headers[name] = value.reveal();
+  if (config.instanceId !== undefined && config.token !== undefined) {
+    for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
+    headers['Authorization'] = `Basic ${Buffer.from(`${config.instanceId}:${config.token.reveal()}`).toString('base64')}`;
+  }
+  return headers;
+}

@@ -1,0 +1,59 @@
+export { startAnalytics } from './startAnalytics.js';
+export type { Analytics, StartOptions } from './startAnalytics.js';
+export { SkillMetrics } from './instruments/SkillMetrics.js';
+export type { SkillMetricsOptions, WrapOptions, SkillTimer, IdentityOptions } from './instruments/SkillMetrics.js';
+export { SkillMetricProducer } from './instruments/SkillMetricProducer.js';
+export { skill } from './instruments/skillDecorator.js';
+export type { SkillDecoratorOptions } from './instruments/skillDecorator.js';
+export { withContext, currentIdentity } from './instruments/identity.js';
+export type { Identity } from './instruments/identity.js';
+export { ERROR_TYPES, classifyError } from './instruments/errorTypes.js';
+export type { ErrorType, ErrorClassifier } from './instruments/errorTypes.js';
+export {
+  METER_NAME,
+  EXECUTIONS,
+  SUCCESSES,
+  FAILURES,
+  INSTALLS,
+  LATENCY,
+  RATING,
+  HEALTH,
+  ATTR,
+  OUTCOME,
+  LATENCY_BOUNDARIES_MS,
+  RATING_BOUNDARIES,
+} from './instruments/names.js';
+export type { MetricName } from './instruments/names.js';
+export { MAX_SKILL_ID_LENGTH } from './instruments/skillId.js';
+export { createMetricReaders } from './exporters/createMetricReaders.js';
+export type { BackendOptions } from './exporters/createMetricReaders.js';
+export { loadConfig } from './config/loadConfig.js';
+export { DEFAULTS } from './config/defaults.js';
+export { Secret } from './config/Secret.js';
+export type {
+  AnalyticsConfig,
+  AnalyticsOptions,
+  BackendName,
+  HealthConfig,
+  LogLevel,
+  OtlpConfig,
+  OtlpProtocol,
+  PrometheusConfig,
+  SqliteConfig,
+} from './config/types.js';
+export { computeHealth } from './health/healthScore.js';
+export type { HealthResult } from './health/healthScore.js';
+export { histogramQuantile } from './health/histogramQuantile.js';
+export { wilsonLowerBound } from './health/wilson.js';
+export {
+  AnalyticsError,
+  ConfigError,
+  InvalidSkillIdError,
+  InvalidRatingError,
+  MissingExporterError,
+  PrometheusListenError,
+  OtlpAuthError,
+  OtlpExportError,
+} from './errors.js';
+export type { ConfigProblem } from './errors.js';
+export { VERSION } from './version.js';

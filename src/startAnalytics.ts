@@ -1,0 +1,117 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { diag, DiagConsoleLogger, DiagLogLevel, metrics } from '@opentelemetry/api';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { loadConfig } from './config/loadConfig.js';
+import type { AnalyticsConfig, AnalyticsOptions, LogLevel } from './config/types.js';
+import { createBackends } from './exporters/createMetricReaders.js';
+import type { Backend } from './exporters/Backend.js';
+import type { ErrorClassifier } from './instruments/errorTypes.js';
+import { setActiveSkillMetrics } from './instruments/defaultSkillMetrics.js';
+import type { Identity } from './instruments/identity.js';
+import { SkillMetrics, type IdentityOptions, type SkillTimer, type WrapOptions } from './instruments/SkillMetrics.js';
+import type { HealthResult } from './health/healthScore.js';
+import { installExitHooks } from './exitHooks.js';
+
+/** Settings of {@link startAnalytics}: every config option, plus how the process is handled. */
+export type StartOptions = AnalyticsOptions & {
+  /** The environment to read. @default process.env */
+  env?: Record<string, string | undefined>;
+  /** Names the error_type of failures; `undefined` falls back to the built-in rules. @default built-in rules */
+  classifyError?: ErrorClassifier;
+  /** Flush and shut down on SIGTERM, SIGINT and beforeExit, so a short-lived process loses nothing. @default true */
+  flushOnExit?: boolean;
+  /** Also make our MeterProvider the global one. @default false */
+  registerGlobal?: boolean;
+  /** Prometheus: false serves no port; mount `analytics.metricsHandler` on your own server. @default true */
+  prometheusServer?: boolean;
+};
+
+/** A running analytics pipeline. */
+export interface Analytics {
+  readonly config: AnalyticsConfig;
+  readonly meterProvider: MeterProvider;
+  readonly skills: SkillMetrics;
+  /** Resolves when every backend can take data; rejects with a clear error (e.g. the port is in use). */
+  readonly ready: Promise<void>;
+  /** The Prometheus `/metrics` handler, when prometheus is a backend. */
+  readonly metricsHandler: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
+  /** One line per backend saying where its data goes. */
+  describeBackends(): string[];
+  wrap<F extends (...args: any[]) => any>(skillId: string, fn: F, options?: WrapOptions): F;
+  startTimer(skillId: string, options?: WrapOptions): SkillTimer;
+  rate(skillId: string, stars: number, options?: IdentityOptions): void;
+  recordInstall(skillId: string, options?: IdentityOptions): void;
+  withContext<T>(identity: Identity, fn: () => T): T;
+  health(skillId: string): HealthResult;
+  /** Pushes everything recorded so far to the push backends. */
+  flush(): Promise<void>;
+  /** Final push, then stops every backend. Safe to call more than once. */
+  shutdown(): Promise<void>;
+}
+
+const LOG_LEVELS: Record<Exclude<LogLevel, 'none'>, DiagLogLevel> = {
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+/**
+ * Starts a MeterProvider with the configured backends (explicit options, then env, then defaults)
+ * and returns the API an application records skills with. Throws a ConfigError listing every bad
+ * setting at once.
+ */
+export function startAnalytics(options: StartOptions = {}): Analytics {
+  const { env = process.env, classifyError, flushOnExit = true, registerGlobal = false, prometheusServer = true, ...configOptions } = options;
+  const config = loadConfig(env, configOptions);
+  if (config.logLevel !== 'none') diag.setLogger(new DiagConsoleLogger(), { logLevel: LOG_LEVELS[config.logLevel], suppressOverrideMessage: true });
+  const skills = new SkillMetrics(undefined, {
+    userLabels: config.userLabels,
+    cardinalityLimit: config.cardinalityLimit,
+    health: config.health,
+    classifyError,
+  });
+  const backends = createBackends(config, { metricProducers: [skills.metricProducer], prometheusServer });
+  const meterProvider = new MeterProvider({ resource: resourceOf(config), readers: backends.map((backend) => backend.reader) });
+  if (registerGlobal) metrics.setGlobalMeterProvider(meterProvider);
+  setActiveSkillMetrics(skills);
+  const ready = Promise.all(backends.map((backend) => backend.ready)).then(() => undefined);
+  ready.catch((error: unknown) => diag.error(String((error as Error).message ?? error)));
+
+  let stopped: Promise<void> | undefined;
+  const removeExitHooks = flushOnExit ? installExitHooks(() => analytics.shutdown(), config.otlp.timeoutMs + 1000) : () => undefined;
+  const analytics: Analytics = {
+    config,
+    meterProvider,
+    skills,
+    ready,
+    metricsHandler: backends.find((backend) => backend.metricsHandler !== undefined)?.metricsHandler,
+    describeBackends: () => backends.map((backend: Backend) => `${backend.name}: ${backend.describe()}`),
+    wrap: (skillId, fn, wrapOptions) => skills.wrap(skillId, fn, wrapOptions),
+    startTimer: (skillId, wrapOptions) => skills.startTimer(skillId, wrapOptions),
+    rate: (skillId, stars, identity) => skills.rate(skillId, stars, identity),
+    recordInstall: (skillId, identity) => skills.recordInstall(skillId, identity),
+    withContext: (identity, fn) => skills.withContext(identity, fn),
+    health: (skillId) => skills.health(skillId),
+    flush: () => meterProvider.forceFlush(),
+    shutdown: () => {
+      stopped ??= (async () => {
+        removeExitHooks();
+        setActiveSkillMetrics(undefined);
+        if (registerGlobal) metrics.disable();
+        await meterProvider.shutdown();
+      })();
+      return stopped;
+    },
+  };
+  return analytics;
+}
+
+function resourceOf(config: AnalyticsConfig) {
+  const attributes: Record<string, string> = { ...config.resourceAttributes };
+  if (config.serviceName !== undefined) attributes['service.name'] = config.serviceName;
+  return defaultResource().merge(resourceFromAttributes(attributes));
+}
