@@ -1,0 +1,65 @@
+import { DEMO_SKILLS } from './profiles.js';
+import { runDemo } from './runDemo.js';
+import { startAnalytics } from '../startAnalytics.js';
+
+/**
+ * `npm run demo`: realistic agent traffic into the backends of ANALYTICS_BACKEND, then a summary
+ * and where to look. `--serve` keeps the process (and a Prometheus endpoint) running.
+ */
+async function main(argv: readonly string[]): Promise<void> {
+  const serve = argv.includes('--serve');
+  const analytics = startAnalytics();
+  await analytics.ready;
+  console.log('toolweaver-analytics demo: recording agent traffic into');
+  for (const line of analytics.describeBackends()) console.log(`  ${line}`);
+  const started = performance.now();
+  const summary = await runDemo(analytics);
+  await analytics.flush();
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`\n${summary.calls} skill calls (${summary.failures} failed), ${summary.ratings} ratings, ${summary.installs} installs in ${seconds} s\n`);
+  console.log(table(DEMO_SKILLS.map((profile) => row(profile.id, analytics.health(profile.id)))));
+  console.log('\nHealth is 0-100 from success rate, p95 latency, rating and usage (docs/health.md).');
+  printNextSteps(analytics.config.backends, analytics.describeBackends(), serve);
+  if (serve) {
+    console.log('\nServing until Ctrl-C.');
+    setInterval(() => undefined, 60_000);
+    return;
+  }
+  await analytics.shutdown();
+}
+
+function row(skillId: string, health: ReturnType<ReturnType<typeof startAnalytics>['health']>): string[] {
+  const { components } = health;
+  return [
+    skillId,
+    String(health.calls),
+    `${(components.success * 100).toFixed(1)}%`,
+    components.latency === undefined ? '-' : components.latency.toFixed(2),
+    components.rating === undefined ? '-' : components.rating.toFixed(2),
+    health.score === undefined ? 'n/a' : health.score.toFixed(1),
+  ];
+}
+
+function table(rows: string[][]): string {
+  const header = ['skill', 'calls', 'success (Wilson)', 'latency', 'rating', 'health'];
+  const all = [header, ...rows];
+  const widths = header.map((_, column) => Math.max(...all.map((cells) => (cells[column] ?? '').length)));
+  return all.map((cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ')).join('\n');
+}
+
+function printNextSteps(backends: readonly string[], descriptions: string[], serve: boolean): void {
+  console.log('\nWhere to look:');
+  if (backends.includes('prometheus')) {
+    const url = descriptions.find((line) => line.startsWith('prometheus'))?.replace('prometheus: ', '');
+    console.log(serve ? `  curl ${url}` : `  npm run demo -- --serve, then curl ${url}`);
+    console.log('  PromQL: sum by (skill_id) (rate(toolweaver_skill_executions_total[5m]))');
+  }
+  if (backends.includes('otlp')) console.log('  Grafana Cloud > Explore: rate(toolweaver_skill_executions_total[5m])');
+  if (backends.includes('console')) console.log('  the metric dump printed above');
+  console.log('  docs/metrics.md lists every metric; docs/backends.md sets up each backend.');
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
