@@ -1,3 +1,5 @@
+import { diag } from '@opentelemetry/api';
+
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /**
@@ -6,7 +8,8 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * have without us. Returns a function that removes the hooks.
  */
 export function installExitHooks(shutdown: () => Promise<void>, timeoutMs: number): () => void {
-  const bounded = () => Promise.race([shutdown(), delay(timeoutMs)]).catch(() => undefined);
+  const bounded = () =>
+    Promise.race([shutdown(), delay(timeoutMs)]).catch((error: unknown) => diag.error('toolweaver-analytics: the final flush failed', error));
   const onSignal = (signal: NodeJS.Signals) => {
     remove();
     void bounded().then(() => {
