@@ -123,6 +123,15 @@ export const ENV_VARIABLES = {
     schema: integer(0, 65535),
     allowed: 'a whole number from 0 to 65535 (0 picks a free port)',
   }),
+  // The OpenTelemetry names, read where ours are unset. The 2.x exporter read them itself and the
+  // 3.x one does not; we read them on both lines, so behaviour does not depend on the line.
+  OTEL_EXPORTER_PROMETHEUS_HOST: variable({ ...prometheus, path: 'prometheus.host', schema: text, allowed: 'a host name or IP address' }),
+  OTEL_EXPORTER_PROMETHEUS_PORT: variable({
+    ...prometheus,
+    path: 'prometheus.port',
+    schema: integer(0, 65535),
+    allowed: 'a whole number from 0 to 65535 (0 picks a free port)',
+  }),
   PROMETHEUS_PATH: variable({ ...prometheus, path: 'prometheus.path', schema: z.string().startsWith('/'), allowed: "a URL path starting with '/'" }),
 
   OTLP_ENDPOINT: variable({
