@@ -65,10 +65,10 @@ export class InvalidRatingError extends RangeError {
 export class MissingExporterError extends AnalyticsError {
   override readonly code = 'TW_MISSING_EXPORTER';
 
-  constructor(backend: string, packageName: string, options?: ErrorOptions) {
+  constructor(backend: string, packageName: string, installSpec: string = packageName, options?: ErrorOptions) {
     super(
       `The ${backend} backend needs the package ${packageName}, which is not installed: ` +
-        `run \`npm install ${packageName}\` (the version of your OpenTelemetry line), or remove ${backend} from ANALYTICS_BACKEND.`,
+        `run \`npm install ${installSpec}\` (the exporters of your OpenTelemetry line), or remove ${backend} from ANALYTICS_BACKEND.`,
       options,
     );
   }

@@ -1,4 +1,4 @@
-import { PeriodicExportingMetricReader, type MetricProducer, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, PeriodicExportingMetricReader, type MetricProducer, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type * as OtlpHttpPackage from '@opentelemetry/exporter-metrics-otlp-http';
 import type * as OtlpProtoPackage from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { OtlpConfig } from '../config/types.js';
@@ -40,11 +40,10 @@ export function createOtlpBackend(config: OtlpConfig, options: OtlpBackendOption
 function createOtlpExporter(config: OtlpConfig): PushMetricExporter {
   const packageName = config.protocol === 'json' ? '@opentelemetry/exporter-metrics-otlp-http' : '@opentelemetry/exporter-metrics-otlp-proto';
   const { OTLPMetricExporter } = loadExporterPackage<typeof OtlpProtoPackage | typeof OtlpHttpPackage>('otlp', packageName);
-  const { AggregationTemporalityPreference } = loadExporterPackage<typeof OtlpHttpPackage>('otlp', '@opentelemetry/exporter-metrics-otlp-http');
   return new OTLPMetricExporter({
     url: config.url,
     headers: otlpHeaders(config),
-    temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
+    temporalityPreference: AggregationTemporality.CUMULATIVE,
     timeoutMillis: config.timeoutMs,
     compression: config.compression as never,
   });
