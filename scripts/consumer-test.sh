@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Packs toolweaver-analytics, installs the tarball into a fresh application on one OpenTelemetry
+# line (2: Node 20, 3: Node 22), checks the install (no ERESOLVE, one @opentelemetry/api), compiles
+# the consumer apps of test/consumer against the packed types, and runs them.
+#   scripts/consumer-test.sh 2|3
+set -euo pipefail
+line=${1:?usage: consumer-test.sh 2|3}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/toolweaver-consumer-$line.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+if [[ $line == 3 ]]; then export PATH="$("$root/scripts/node22.sh"):$PATH"; fi
+
+cd "$root"
+npm run build --silent
+tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+
+mkdir "$work/app"
+cp test/consumer/*.ts test/consumer/tsconfig.json "$work/app/"
+cd "$work/app"
+printf '{ "name": "consumer-otel-%s", "private": true, "type": "module" }\n' "$line" >package.json
+# Every package of the line but the OTLP exporters: the app shows how a missing one is reported.
+mapfile -t deps < <(node "$root/scripts/otel-lines.mjs" deps "$line" | grep -v exporter-metrics-otlp)
+if ! npm install --no-audit --no-fund "$work/$tarball" "${deps[@]}" @types/node@20 2>npm-install.log; then
+  cat npm-install.log >&2
+  exit 1
+fi
+if grep -q ERESOLVE npm-install.log; then
+  cat npm-install.log >&2
+  echo "consumer-test: npm reported ERESOLVE on line $line" >&2
+  exit 1
+fi
+apis=$(npm ls @opentelemetry/api --all --parseable | while read -r dir; do node -p "require('$dir/package.json').version"; done | sort -u)
+if [[ $(printf '%s\n' "$apis" | wc -l) -ne 1 ]]; then
+  echo "consumer-test: more than one @opentelemetry/api installed on line $line: $apis" >&2
+  exit 1
+fi
+
+node "$root/node_modules/typescript/bin/tsc" -p .
+echo "consumer on OpenTelemetry line $line: node $(node --version), @opentelemetry/api $apis"
+node dist/ownProvider.js
+node dist/globalDecorator.js

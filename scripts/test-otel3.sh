@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on the OpenTelemetry 3.x line (api 1.10, sdk-metrics 3.1, exporters
+# 0.301) under Node 22, in a copy of the working tree so the main install stays on the 2.x line.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/toolweaver-otel3.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+export PATH="$("$root/scripts/node22.sh"):$PATH"
+(cd "$root" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | tar -xf - -C "$work"
+cd "$work"
+node scripts/otel-lines.mjs use 3
+rm -f package-lock.json
+npm install --no-audit --no-fund --loglevel=error
+echo "OpenTelemetry 3.x leg: node $(node --version), $(npm ls @opentelemetry/sdk-metrics --depth=0 | grep sdk-metrics)"
+npm test
