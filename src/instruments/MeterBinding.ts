@@ -37,7 +37,7 @@ export function bindToMeter(recorder: SkillRecorder, meter: Meter): void {
         if (count > 0) result.observe(failures, count, { ...series.attributes, [ATTR.errorType]: ERROR_TYPES[index] });
       });
     }
-    const now = Date.now();
+    const now = recorder.clock.now();
     for (const skill of recorder.registry.skills()) {
       const { score } = liveHealth(skill, now, recorder.options.health);
       if (score !== undefined) result.observe(health, score, skill.base.attributes);

@@ -3,6 +3,7 @@ import { HealthWindow } from './HealthWindow.js';
 import type { Identity } from './identity.js';
 import { ATTR, LATENCY_BOUNDARIES_MS } from './names.js';
 import { SeriesState } from './SeriesState.js';
+import { SYSTEM_CLOCK, type Clock } from './clock.js';
 
 /** How the registry keys series and bounds them. */
 export interface RegistryOptions {
@@ -44,13 +45,15 @@ const OVERFLOW_ATTRIBUTES = Object.freeze({ [ATTR.overflow]: true });
  */
 export class SkillRegistry {
   readonly options: RegistryOptions;
+  readonly #clock: Clock;
   readonly #skills = new Map<string, SkillState>();
   readonly #series = new Map<string, SeriesState>();
   #overflowSkill: SkillState | undefined;
   #warnedOverflow = false;
 
-  constructor(options: RegistryOptions) {
+  constructor(options: RegistryOptions, clock: Clock = SYSTEM_CLOCK) {
     this.options = options;
+    this.#clock = clock;
   }
 
   /** The state of `skillId` (already validated), created on first use. */
@@ -96,7 +99,7 @@ export class SkillRegistry {
   }
 
   #newSeries(key: string, attributes: Record<string, string>): SeriesState {
-    const series = new SeriesState(attributes, Date.now());
+    const series = new SeriesState(attributes, this.#clock.now());
     this.#series.set(key, series);
     return series;
   }
@@ -109,7 +112,7 @@ export class SkillRegistry {
           'in the series labelled otel_metric_overflow="true". Raise ANALYTICS_CARDINALITY_LIMIT, or set ANALYTICS_USER_LABELS=false.',
       );
     }
-    this.#overflowSkill ??= new SkillState(undefined, new SeriesState(OVERFLOW_ATTRIBUTES, Date.now()), this.options.healthWindowMs);
+    this.#overflowSkill ??= new SkillState(undefined, new SeriesState(OVERFLOW_ATTRIBUTES, this.#clock.now()), this.options.healthWindowMs);
     return this.#overflowSkill;
   }
 }
