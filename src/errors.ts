@@ -111,8 +111,144 @@ export class OtlpExportError extends AnalyticsError {
   }
 }
 
+/** A write to the SQLite database failed; the rows are kept in memory and retried at the next export. */
+export class SqliteWriteError extends AnalyticsError {
+  override readonly code = 'TW_DB_WRITE';
+  /** The database file. */
+  readonly path: string;
+  /** SQLite's own code, e.g. SQLITE_BUSY, SQLITE_FULL, SQLITE_READONLY. */
+  readonly sqliteCode: string | undefined;
+
+  constructor(path: string, pendingRows: number, options: ErrorOptions & { cause: unknown }) {
+    const sqliteCode = (options.cause as { code?: unknown } | undefined)?.code;
+    const code = typeof sqliteCode === 'string' ? sqliteCode : undefined;
+    super(`${explainWriteFailure(path, code, options.cause)}; ${pendingRows} rows are kept in memory and written by a later export.`, options);
+    this.path = path;
+    this.sqliteCode = code;
+  }
+}
+
+function explainWriteFailure(path: string, code: string | undefined, cause: unknown): string {
+  if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) {
+    return `${path} is locked by another connection past the busy timeout (ANALYTICS_DB_BUSY_TIMEOUT): look for a process holding a long write transaction on it`;
+  }
+  if (code?.startsWith('SQLITE_READONLY')) {
+    return `${path} is read-only for this process: give it write permission on the file and its directory (WAL writes files beside it)`;
+  }
+  if (code === 'SQLITE_FULL') {
+    return `the disk holding ${path} is full (or the database reached its max_page_count): free space, or lower ANALYTICS_DB_RETENTION_DAYS and run \`toolweaver-analytics prune\``;
+  }
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return `could not write to ${path} (${code ?? 'error'}: ${detail}): check the file with \`toolweaver-analytics integrity\``;
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   return `of type ${typeof value}`;
+}
+
+/** Why a file cannot serve as, or take, an analytics database: the `reason` of {@link DatabaseFileError}. */
+export type DatabaseFileReason =
+  | 'missing'
+  | 'empty'
+  | 'not-a-database'
+  | 'corrupt'
+  | 'foreign'
+  | 'unwritable'
+  | 'no-wal'
+  | 'exists';
+
+/**
+ * A file that is not a usable analytics database: not SQLite at all, damaged, another application's
+ * database, not writable, missing or empty where a database is expected, or an existing file where
+ * a new one would be written. Thrown before anything is written to the file, which is left as it was.
+ */
+export class DatabaseFileError extends AnalyticsError {
+  override readonly code = 'TW_DB_FILE';
+  /** The file, as given to us. */
+  readonly path: string;
+  /** What is wrong with it. */
+  readonly reason: DatabaseFileReason;
+  /** What SQLite or the file system reported, when there is more to say than the reason. */
+  readonly detail: string | undefined;
+
+  /**
+   * `detail` is what SQLite or the file system reported; `options.fix` replaces the usual advice for
+   * the reason (a damaged backup file, say, calls for another backup rather than a restore).
+   */
+  constructor(path: string, reason: DatabaseFileReason, detail?: string, options?: ErrorOptions & { fix?: string }) {
+    const { problem, fix } = DATABASE_FILE_PROBLEMS[reason];
+    super(`The file ${path} ${problem}${detail === undefined ? '' : ` (${detail})`}: ${options?.fix ?? fix(path)}`, options);
+    this.path = path;
+    this.reason = reason;
+    this.detail = detail;
+  }
+}
+
+const LEFT_UNTOUCHED = (path: string) =>
+  `it was left untouched. Restore a backup into it with \`toolweaver-analytics restore <backup> ${path}\`, ` +
+  'move it aside, or point ANALYTICS_DB_PATH at another file';
+
+const DATABASE_FILE_PROBLEMS: Readonly<Record<DatabaseFileReason, { problem: string; fix: (path: string) => string }>> = Object.freeze({
+  missing: {
+    problem: 'does not exist',
+    fix: () => 'start the application with the sqlite backend once to create it, or check ANALYTICS_DB_PATH',
+  },
+  empty: {
+    problem: 'has no toolweaver-analytics tables yet',
+    fix: () => 'start the application with the sqlite backend once to create them, or check ANALYTICS_DB_PATH',
+  },
+  'not-a-database': { problem: 'is not a SQLite database', fix: LEFT_UNTOUCHED },
+  corrupt: { problem: 'is a damaged SQLite database', fix: LEFT_UNTOUCHED },
+  foreign: { problem: "is another application's SQLite database", fix: LEFT_UNTOUCHED },
+  unwritable: {
+    problem: 'cannot be written',
+    fix: () =>
+      'give the user running the application write access to the file and its directory (the file should be mode 600, ' +
+      'its directory 700, both owned by that user), or point ANALYTICS_DB_PATH at a writable place',
+  },
+  'no-wal': {
+    problem: "cannot use SQLite's write-ahead log",
+    fix: () => 'WAL needs a local file system with shared memory: point ANALYTICS_DB_PATH at a file on a local disk',
+  },
+  exists: {
+    problem: 'already exists',
+    fix: () => 'choose a new file name, or allow replacing it ({ overwrite: true })',
+  },
+});
+
+/** A database whose schema version this release does not know: made by a newer toolweaver-analytics. */
+export class DatabaseVersionError extends AnalyticsError {
+  override readonly code = 'TW_DB_VERSION';
+  /** The file, as given to us. */
+  readonly path: string;
+  /** Its `PRAGMA user_version`. */
+  readonly found: number;
+  /** The newest schema version this release knows. */
+  readonly supported: number;
+
+  constructor(path: string, found: number, supported: number) {
+    super(
+      `SQLite database ${path} has schema version ${found}, but this toolweaver-analytics knows versions up to ${supported}: ` +
+        'upgrade toolweaver-analytics (npm install toolweaver-analytics@latest) in every application and tool that opens ' +
+        'this file, or point ANALYTICS_DB_PATH at another file. The file was left untouched.',
+    );
+    this.path = path;
+    this.found = found;
+    this.supported = supported;
+  }
+}
+
+/** A database that other processes keep locked, when the operation needs it to ourselves. */
+export class DatabaseBusyError extends AnalyticsError {
+  override readonly code = 'TW_DB_BUSY';
+  /** The file, as given to us. */
+  readonly path: string;
+
+  /** `problem` says what could not be done, `fix` what to do about it. */
+  constructor(path: string, problem: string, fix: string, options?: ErrorOptions) {
+    super(`SQLite database ${path} ${problem}: ${fix}`, options);
+    this.path = path;
+  }
 }
