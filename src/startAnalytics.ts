@@ -12,6 +12,9 @@ import type { Identity } from './instruments/identity.js';
 import { SkillMetrics, type IdentityOptions, type SkillTimer, type WrapOptions } from './instruments/SkillMetrics.js';
 import type { HealthResult } from './health/healthScore.js';
 import { installExitHooks } from './exitHooks.js';
+import { IdentityStore } from './instruments/IdentityStore.js';
+import { SkillDetailProducer } from './instruments/SkillDetailProducer.js';
+import type { Clock } from './instruments/clock.js';
 
 /** Settings of {@link startAnalytics}: every config option, plus how the process is handled. */
 export type StartOptions = AnalyticsOptions & {
@@ -25,6 +28,8 @@ export type StartOptions = AnalyticsOptions & {
   registerGlobal?: boolean;
   /** Prometheus: false serves no port; mount `analytics.metricsHandler` on your own server. @default true */
   prometheusServer?: boolean;
+  /** Where time comes from, e.g. to replay or backfill traffic with known times. @default SYSTEM_CLOCK */
+  clock?: Clock;
 };
 
 /** A running analytics pipeline. */
@@ -65,7 +70,7 @@ const LOG_LEVELS: Record<Exclude<LogLevel, 'none'>, DiagLogLevel> = {
  * setting at once.
  */
 export function startAnalytics(options: StartOptions = {}): Analytics {
-  const { env = process.env, classifyError, flushOnExit = true, registerGlobal = false, prometheusServer = true, ...configOptions } = options;
+  const { env = process.env, classifyError, flushOnExit = true, registerGlobal = false, prometheusServer = true, clock, ...configOptions } = options;
   const config = loadConfig(env, configOptions);
   if (config.logLevel !== 'none') diag.setLogger(new DiagConsoleLogger(), { logLevel: LOG_LEVELS[config.logLevel], suppressOverrideMessage: true });
   const skills = new SkillMetrics(undefined, {
@@ -73,8 +78,11 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     cardinalityLimit: config.cardinalityLimit,
     health: config.health,
     classifyError,
+    clock,
   });
-  const backends = createBackends(config, { metricProducers: [skills.metricProducer], prometheusServer });
+  if (config.backends.includes('sqlite')) skills.recorder.detail = new IdentityStore(config.sqlite.cardinalityLimit, skills.recorder.clock);
+  const sqliteProducers = skills.recorder.detail === undefined ? [] : [new SkillDetailProducer(skills.recorder.detail)];
+  const backends = createBackends(config, { metricProducers: [skills.metricProducer], sqliteProducers, prometheusServer });
   const meterProvider = new MeterProvider({ resource: resourceOf(config), readers: backends.map((backend) => backend.reader) });
   if (registerGlobal) metrics.setGlobalMeterProvider(meterProvider);
   setActiveSkillMetrics(skills);

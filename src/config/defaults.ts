@@ -6,8 +6,8 @@ import type { AnalyticsConfig } from './types.js';
  * then the environment variable, then the value here.
  */
 export const DEFAULTS: AnalyticsConfig = deepFreeze({
-  // A later release switches this to ['sqlite']; nothing else spells the default backend.
-  backends: ['prometheus'],
+  // The embedded database: zero config. Nothing else spells the default backend.
+  backends: ['sqlite'],
   serviceName: undefined,
   resourceAttributes: {},
   logLevel: 'warn',
@@ -25,6 +25,13 @@ export const DEFAULTS: AnalyticsConfig = deepFreeze({
     compression: 'none',
   },
   // `~` is expanded when the config is loaded, from HOME at that moment.
-  sqlite: { path: '~/.toolweaver/analytics.db', flushIntervalMs: 10_000, retentionDays: 365 },
+  sqlite: {
+    path: '~/.toolweaver/analytics.db',
+    flushIntervalMs: 10_000,
+    retentionDays: 365,
+    cardinalityLimit: 50_000,
+    bufferRows: 100_000,
+    busyTimeoutMs: 250,
+  },
   health: { windowMs: 900_000, minCalls: 20, latencyTargetMs: 1000, latencyTargetsMs: {} },
 });

@@ -9,6 +9,9 @@ export function sqliteSection(sources: ConfigSources): SqliteConfig {
     path: databasePath(sources),
     flushIntervalMs: sources.setting('sqlite.flushIntervalMs').value,
     retentionDays: sources.setting('sqlite.retentionDays').value,
+    cardinalityLimit: sources.setting('sqlite.cardinalityLimit').value,
+    bufferRows: sources.setting('sqlite.bufferRows').value,
+    busyTimeoutMs: sources.setting('sqlite.busyTimeoutMs').value,
   };
 }
 

@@ -47,6 +47,12 @@ export interface SqliteConfig {
   readonly flushIntervalMs: number;
   /** @default 365 */
   readonly retentionDays: number;
+  /** User and org series per export interval before new ones fold into a per-skill overflow row. @default 50000 */
+  readonly cardinalityLimit: number;
+  /** Rows kept in memory while writes fail, before the oldest fold into per-skill rows. @default 100000 */
+  readonly bufferRows: number;
+  /** How long a write waits for another process's lock before it is retried at the next export. @default 250 */
+  readonly busyTimeoutMs: number;
 }
 
 /** The in-process health score behind `toolweaver_skill_health_score`. */
@@ -63,7 +69,7 @@ export interface HealthConfig {
 
 /** The effective configuration: explicit options, then environment, then defaults. */
 export interface AnalyticsConfig {
-  /** Enabled backends, without duplicates. @default ['prometheus'] */
+  /** Enabled backends, without duplicates. @default ['sqlite'] */
   readonly backends: readonly BackendName[];
   /** `service.name` of the resource. @default undefined (OpenTelemetry's `unknown_service:node`) */
   readonly serviceName: string | undefined;

@@ -54,6 +54,11 @@ function printNextSteps(backends: readonly string[], descriptions: string[], ser
     console.log(serve ? `  curl ${url}` : `  npm run demo -- --serve, then curl ${url}`);
     console.log('  PromQL: sum by (skill_id) (rate(toolweaver_skill_executions_total[5m]))');
   }
+  if (backends.includes('sqlite')) {
+    const path = descriptions.find((line) => line.startsWith('sqlite'))?.replace(/^sqlite: /, '').replace(/ \(every .*\)$/, '');
+    console.log(`  sqlite3 ${path} "SELECT skill_id, sum(execution_count) calls, sum(failure_count) failures FROM skill_usage GROUP BY skill_id"`);
+    console.log(`  sqlite3 ${path} "SELECT skill_id, rating_1_5_stars, rating_count, install_count FROM skill_metrics"`);
+  }
   if (backends.includes('otlp')) console.log('  Grafana Cloud > Explore: rate(toolweaver_skill_executions_total[5m])');
   if (backends.includes('console')) console.log('  the metric dump printed above');
   console.log('  docs/metrics.md lists every metric; docs/backends.md sets up each backend.');

@@ -1,10 +1,10 @@
 import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { AnalyticsConfig, BackendName } from '../config/types.js';
-import { AnalyticsError } from '../errors.js';
 import type { Backend } from './Backend.js';
 import { createConsoleBackend } from './console.js';
 import { createOtlpBackend } from './otlp.js';
 import { createPrometheusBackend } from './prometheus.js';
+import { createSqliteBackend } from './sqlite.js';
 
 /** Settings shared by every backend factory. */
 export interface BackendOptions {
@@ -12,11 +12,21 @@ export interface BackendOptions {
   metricProducers?: MetricProducer[];
   /** Prometheus: start our own server; false to mount `metricsHandler` yourself. @default true */
   prometheusServer?: boolean;
+  /** Sources for the SQLite reader alone (startAnalytics passes its per-user detail producer). @default [] */
+  sqliteProducers?: MetricProducer[];
 }
 
 /** One Backend per configured backend name, in order. */
 export function createBackends(config: AnalyticsConfig, options: BackendOptions = {}): Backend[] {
-  return config.backends.map((name) => createBackend(name, config, options));
+  const backends: Backend[] = [];
+  try {
+    for (const name of config.backends) backends.push(createBackend(name, config, options));
+  } catch (error) {
+    // Stop what already started (a listening /metrics server, an open database) before failing.
+    for (const backend of backends) void backend.reader.shutdown().catch(() => undefined);
+    throw error;
+  }
+  return backends;
 }
 
 /**
@@ -37,6 +47,6 @@ function createBackend(name: BackendName, config: AnalyticsConfig, options: Back
     case 'console':
       return createConsoleBackend(config.otlp.pushIntervalMs, { metricProducers });
     case 'sqlite':
-      throw new AnalyticsError('The sqlite backend is not available in this version: choose prometheus, otlp or console in ANALYTICS_BACKEND.');
+      return createSqliteBackend(config.sqlite, { metricProducers: options.sqliteProducers ?? [] });
   }
 }

@@ -16,6 +16,7 @@ import { liveHealth } from './liveHealth.js';
 import { ATTR, EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, METER_NAME, RATING, SUCCESSES, type MetricName } from './names.js';
 import type { SeriesState } from './SeriesState.js';
 import type { SkillRegistry } from './SkillRegistry.js';
+import type { Clock } from './clock.js';
 import { toHrTime } from './clock.js';
 import { VERSION } from '../version.js';
 
@@ -30,17 +31,19 @@ const EMPTY_RESOURCE = resourceFromAttributes({});
 export class SkillMetricProducer implements MetricProducer {
   readonly #registry: SkillRegistry;
   readonly #health: HealthConfig;
+  readonly #clock: Clock;
 
-  constructor(registry: SkillRegistry, health: HealthConfig) {
+  constructor(registry: SkillRegistry, health: HealthConfig, clock: Clock) {
     this.#registry = registry;
     this.#health = health;
+    this.#clock = clock;
   }
 
   async collect(): Promise<CollectionResult> {
     return {
       resourceMetrics: {
         resource: EMPTY_RESOURCE,
-        scopeMetrics: [{ scope: { name: METER_NAME, version: VERSION }, metrics: this.metrics(Date.now()) }],
+        scopeMetrics: [{ scope: { name: METER_NAME, version: VERSION }, metrics: this.metrics(this.#clock.now()) }],
       },
       errors: [],
     };
@@ -49,16 +52,9 @@ export class SkillMetricProducer implements MetricProducer {
   /** The metric data as of `nowMs`. */
   metrics(nowMs: number): MetricData[] {
     const end = toHrTime(nowMs);
-    const series = [...this.#registry.allSeries()];
-    return [
-      sum(EXECUTIONS, series.map((s) => point(s.attributes, s.startTime, end, s.executions))),
-      sum(SUCCESSES, series.map((s) => point(s.attributes, s.startTime, end, s.successes))),
-      sum(FAILURES, series.flatMap((s) => failurePoints(s, end))),
-      sum(INSTALLS, series.filter((s) => s.installs > 0).map((s) => point(s.attributes, s.startTime, end, s.installs))),
-      histogram(LATENCY, series.flatMap((s) => latencyPoints(s, end))),
-      histogram(RATING, series.filter((s) => s.ratings.count > 0).map((s) => point(s.attributes, s.startTime, end, histogramValue(s.ratings)))),
-      gauge(HEALTH, this.#healthPoints(nowMs, end)),
-    ].filter((metric) => metric.dataPoints.length > 0);
+    return [...seriesMetrics([...this.#registry.allSeries()], end, AggregationTemporality.CUMULATIVE), gauge(HEALTH, this.#healthPoints(nowMs, end))].filter(
+      (metric) => metric.dataPoints.length > 0,
+    );
   }
 
   #healthPoints(nowMs: number, end: HrTime): DataPoint<number>[] {
@@ -69,6 +65,21 @@ export class SkillMetricProducer implements MetricProducer {
     }
     return points;
   }
+}
+
+/**
+ * The counters and histograms of `series` as metric data: executions and successes for every
+ * series, failures, installs, latency and ratings where there are any.
+ */
+export function seriesMetrics(series: readonly SeriesState[], end: HrTime, temporality: AggregationTemporality): MetricData[] {
+  return [
+    sum(EXECUTIONS, temporality, series.map((s) => point(s.attributes, s.startTime, end, s.executions))),
+    sum(SUCCESSES, temporality, series.map((s) => point(s.attributes, s.startTime, end, s.successes))),
+    sum(FAILURES, temporality, series.flatMap((s) => failurePoints(s, end))),
+    sum(INSTALLS, temporality, series.filter((s) => s.installs > 0).map((s) => point(s.attributes, s.startTime, end, s.installs))),
+    histogram(LATENCY, temporality, series.flatMap((s) => latencyPoints(s, end))),
+    histogram(RATING, temporality, series.filter((s) => s.ratings.count > 0).map((s) => point(s.attributes, s.startTime, end, histogramValue(s.ratings)))),
+  ];
 }
 
 function failurePoints(series: SeriesState, end: HrTime): DataPoint<number>[] {
@@ -105,20 +116,20 @@ function descriptor(name: MetricName, valueType: ValueType) {
   return { name: name.name, description: name.description, unit: name.unit, valueType };
 }
 
-function sum(name: MetricName, dataPoints: DataPoint<number>[]): MetricData {
+function sum(name: MetricName, temporality: AggregationTemporality, dataPoints: DataPoint<number>[]): MetricData {
   return {
     descriptor: descriptor(name, ValueType.INT),
-    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    aggregationTemporality: temporality,
     dataPointType: DataPointType.SUM,
     isMonotonic: true,
     dataPoints,
   };
 }
 
-function histogram(name: MetricName, dataPoints: DataPoint<Histogram>[]): MetricData {
+function histogram(name: MetricName, temporality: AggregationTemporality, dataPoints: DataPoint<Histogram>[]): MetricData {
   return {
     descriptor: descriptor(name, ValueType.DOUBLE),
-    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    aggregationTemporality: temporality,
     dataPointType: DataPointType.HISTOGRAM,
     dataPoints,
   };

@@ -10,6 +10,7 @@ import { bindToMeter } from './MeterBinding.js';
 import { METER_NAME } from './names.js';
 import { SkillMetricProducer } from './SkillMetricProducer.js';
 import { SkillRecorder } from './SkillRecorder.js';
+import type { Clock } from './clock.js';
 
 /** Settings of a {@link SkillMetrics}. */
 export interface SkillMetricsOptions {
@@ -21,6 +22,8 @@ export interface SkillMetricsOptions {
   health?: Partial<HealthConfig>;
   /** Names the error_type of a failure; `undefined` falls back to the built-in rules. @default built-in rules */
   classifyError?: ErrorClassifier;
+  /** Where time comes from, e.g. to replay traffic with known times. @default SYSTEM_CLOCK */
+  clock?: Clock;
 }
 
 /** Settings of one wrapped skill or timer. */
@@ -101,15 +104,16 @@ export class SkillMetrics {
   startTimer(skillId: string, options: WrapOptions = {}): SkillTimer {
     const recorder = this.#recorder;
     const skill = recorder.skill(skillId);
-    const series = recorder.series(skill);
-    const started = performance.now();
+    const identity = recorder.identity();
+    const series = recorder.series(skill, identity);
+    const started = recorder.clock.monotonic();
     let ended: number | undefined;
     return {
       end(outcome?: { error?: unknown }): number {
         if (ended !== undefined) return ended;
-        ended = performance.now() - started;
+        ended = recorder.clock.monotonic() - started;
         const failed = outcome !== undefined && 'error' in outcome;
-        recorder.finish(skill, series, started, failed, outcome?.error, options.classifyError);
+        recorder.finish(skill, series, identity, started, failed, outcome?.error, options.classifyError);
         return ended;
       },
     };
@@ -135,7 +139,7 @@ export class SkillMetrics {
 
   /** The live health of `skillId` now: score (undefined below the minimum calls) and each component. */
   health(skillId: string): HealthResult {
-    return liveHealth(this.#recorder.skill(skillId), Date.now(), this.#recorder.options.health);
+    return liveHealth(this.#recorder.skill(skillId), this.#recorder.clock.now(), this.#recorder.options.health);
   }
 
   /**
@@ -143,7 +147,7 @@ export class SkillMetrics {
    * made without a Meter. Over a Meter the Meter already reports everything: do not add both.
    */
   get metricProducer(): SkillMetricProducer {
-    this.#producer ??= new SkillMetricProducer(this.#recorder.registry, this.#recorder.options.health);
+    this.#producer ??= new SkillMetricProducer(this.#recorder.registry, this.#recorder.options.health, this.#recorder.clock);
     return this.#producer;
   }
 
@@ -164,5 +168,6 @@ function recorderOptions(options: SkillMetricsOptions) {
     healthWindowMs: options.health?.windowMs ?? DEFAULTS.health.windowMs,
     health: { ...DEFAULTS.health, ...options.health },
     classifyError: options.classifyError,
+    clock: options.clock,
   };
 }

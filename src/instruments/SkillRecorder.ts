@@ -6,6 +6,8 @@ import { currentIdentity, type Identity } from './identity.js';
 import { assertSkillId } from './skillId.js';
 import type { SeriesState } from './SeriesState.js';
 import { SkillRegistry, type RegistryOptions, type SkillState } from './SkillRegistry.js';
+import type { IdentityStore } from './IdentityStore.js';
+import { SYSTEM_CLOCK, type Clock } from './clock.js';
 
 const INTERNAL = errorTypeIndex('internal');
 
@@ -19,6 +21,8 @@ export interface SyncInstruments {
 export interface RecorderOptions extends RegistryOptions {
   readonly health: HealthConfig;
   readonly classifyError: ErrorClassifier | undefined;
+  /** Where time comes from. @default SYSTEM_CLOCK */
+  readonly clock?: Clock;
 }
 
 /**
@@ -28,12 +32,16 @@ export interface RecorderOptions extends RegistryOptions {
 export class SkillRecorder {
   readonly registry: SkillRegistry;
   readonly options: RecorderOptions;
+  readonly clock: Clock;
   sync: SyncInstruments | undefined;
+  /** Per-user totals for the SQLite backend; set by startAnalytics when sqlite is on. */
+  detail: IdentityStore | undefined;
   #warnedClassifier = false;
 
   constructor(options: RecorderOptions) {
     this.options = options;
-    this.registry = new SkillRegistry(options);
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.registry = new SkillRegistry(options, this.clock);
   }
 
   /** Validates `skillId` (TypeError when it cannot name a series) and returns its state. */
@@ -42,10 +50,16 @@ export class SkillRecorder {
     return this.registry.skill(skillId);
   }
 
-  /** The series of a call of `skill` made now, for the identity in context or given. */
-  series(skill: SkillState, identity: Identity | undefined = undefined): SeriesState {
+  /** The identity a call made now is attributed to: `given`, else the context's; read only when something uses it. */
+  identity(given: Identity | undefined = undefined): Identity | undefined {
+    if (given !== undefined) return given;
+    return this.registry.options.userLabels || this.detail !== undefined ? currentIdentity() : undefined;
+  }
+
+  /** The series a call of `skill` for `identity` counts in. */
+  series(skill: SkillState, identity: Identity | undefined): SeriesState {
     if (!this.registry.options.userLabels) return skill.base;
-    return this.registry.series(skill, identity ?? currentIdentity());
+    return this.registry.series(skill, identity);
   }
 
   /**
@@ -53,39 +67,55 @@ export class SkillRecorder {
    * thenable result is followed to its outcome; what `fn` returns or throws reaches the caller as is.
    */
   invoke(skill: SkillState, fn: Function, thisArg: unknown, args: unknown[], classify: ErrorClassifier | undefined): unknown {
-    const series = this.series(skill);
-    const started = performance.now();
+    const identity = this.identity();
+    const series = this.series(skill, identity);
+    const started = this.clock.monotonic();
     let result: unknown;
     try {
       result = Reflect.apply(fn, thisArg, args);
     } catch (error) {
-      this.finish(skill, series, started, true, error, classify);
+      this.finish(skill, series, identity, started, true, error, classify);
       throw error;
     }
     if (!isThenable(result)) {
-      this.finish(skill, series, started, false, undefined, classify);
+      this.finish(skill, series, identity, started, false, undefined, classify);
       return result;
     }
     // A new promise, not a handler on the caller's: an unhandled rejection stays unhandled.
     return result.then(
       (value) => {
-        this.finish(skill, series, started, false, undefined, classify);
+        this.finish(skill, series, identity, started, false, undefined, classify);
         return value;
       },
       (error: unknown) => {
-        this.finish(skill, series, started, true, error, classify);
+        this.finish(skill, series, identity, started, true, error, classify);
         throw error;
       },
     );
   }
 
-  /** Records the end of a call that started at `started` (performance.now() ms). */
-  finish(skill: SkillState, series: SeriesState, started: number, failed: boolean, error: unknown, classify: ErrorClassifier | undefined): void {
+  /** Records the end of a call that started at `started` (a `clock.monotonic()` reading). */
+  finish(
+    skill: SkillState,
+    series: SeriesState,
+    identity: Identity | undefined,
+    started: number,
+    failed: boolean,
+    error: unknown,
+    classify: ErrorClassifier | undefined,
+  ): void {
     try {
-      const latency = performance.now() - started;
-      if (failed) series.recordFailure(latency, this.#errorTypeIndex(error, classify));
-      else series.recordSuccess(latency);
-      skill.health.record(Date.now(), latency, !failed);
+      const latency = this.clock.monotonic() - started;
+      const detail = this.detail?.series(skill.skillId, identity);
+      if (failed) {
+        const type = this.#errorTypeIndex(error, classify);
+        series.recordFailure(latency, type);
+        detail?.recordFailure(latency, type);
+      } else {
+        series.recordSuccess(latency);
+        detail?.recordSuccess(latency);
+      }
+      skill.health.record(this.clock.now(), latency, !failed);
       this.sync?.latency.record(latency, series.outcomeAttributes[failed ? 1 : 0]);
     } catch (recordError) {
       diag.error('toolweaver-analytics: could not record a skill call; the call itself is unaffected', recordError);
@@ -96,8 +126,10 @@ export class SkillRecorder {
   rate(skillId: unknown, stars: unknown, identity: Identity | undefined): void {
     if (typeof stars !== 'number' || !Number.isInteger(stars) || stars < 1 || stars > 5) throw new InvalidRatingError(stars);
     const skill = this.skill(skillId);
-    const series = this.series(skill, identity);
+    const who = this.identity(identity);
+    const series = this.series(skill, who);
     series.ratings.record(stars);
+    this.detail?.series(skill.skillId, who).ratings.record(stars);
     skill.ratingSum += stars;
     skill.ratingCount++;
     this.sync?.rating.record(stars, series.attributes);
@@ -106,7 +138,10 @@ export class SkillRecorder {
   /** Records one install of `skillId`. */
   install(skillId: unknown, identity: Identity | undefined): void {
     const skill = this.skill(skillId);
-    this.series(skill, identity).installs++;
+    const who = this.identity(identity);
+    this.series(skill, who).installs++;
+    const detail = this.detail?.series(skill.skillId, who);
+    if (detail !== undefined) detail.installs++;
   }
 
   #errorTypeIndex(error: unknown, classify: ErrorClassifier | undefined): number {

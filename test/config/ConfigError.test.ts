@@ -11,7 +11,7 @@ const GRAFANA = 'https://otlp-gateway-prod-us-east-2.grafana.net/otlp';
 describe('ConfigError from loadConfig', () => {
   it('lists every bad variable and option in one error', () => {
     const error = configErrorOf(
-      { PROMETHEUS_PORT: 'abc', ANALYTICS_LOG_LEVEL: 'loud', ANALYTICS_CARDINALITY_LIMIT: '0', ANALYTICS_HEALTH_WINDOW: 'soon' },
+      { ANALYTICS_BACKEND: 'prometheus', PROMETHEUS_PORT: 'abc', ANALYTICS_LOG_LEVEL: 'loud', ANALYTICS_CARDINALITY_LIMIT: '0', ANALYTICS_HEALTH_WINDOW: 'soon' },
       { userLabels: 'yes' as unknown as boolean },
     );
     assert.equal(error.code, 'TW_CONFIG');

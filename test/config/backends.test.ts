@@ -4,8 +4,8 @@ import { loadConfig } from '../../src/config/loadConfig.js';
 import { lineAbout, problemAbout } from './helpers.js';
 
 describe('backends', () => {
-  it('defaults to DEFAULTS.backends, which is prometheus', () => {
-    assert.deepEqual(loadConfig({}).backends, ['prometheus']);
+  it('defaults to DEFAULTS.backends, which is sqlite', () => {
+    assert.deepEqual(loadConfig({}).backends, ['sqlite']);
     assert.deepEqual(loadConfig({}).backends, DEFAULTS.backends);
   });
 
@@ -18,8 +18,8 @@ describe('backends', () => {
   });
 
   it('treats an empty or blank ANALYTICS_BACKEND as unset', () => {
-    assert.deepEqual(loadConfig({ ANALYTICS_BACKEND: '' }).backends, ['prometheus']);
-    assert.deepEqual(loadConfig({ ANALYTICS_BACKEND: '   ' }).backends, ['prometheus']);
+    assert.deepEqual(loadConfig({ ANALYTICS_BACKEND: '' }).backends, ['sqlite']);
+    assert.deepEqual(loadConfig({ ANALYTICS_BACKEND: '   ' }).backends, ['sqlite']);
   });
 
   it('reads none alone, in any case, as no backend', () => {
@@ -51,7 +51,7 @@ describe('backends', () => {
 
   it('removes prometheus when PROMETHEUS_ENABLED is false, even if ANALYTICS_BACKEND lists it', () => {
     assert.deepEqual(loadConfig({ ANALYTICS_BACKEND: 'prometheus,console', PROMETHEUS_ENABLED: 'false' }).backends, ['console']);
-    assert.deepEqual(loadConfig({ PROMETHEUS_ENABLED: 'off' }).backends, []);
+    assert.deepEqual(loadConfig({ ANALYTICS_BACKEND: 'prometheus', PROMETHEUS_ENABLED: 'off' }).backends, []);
   });
 
   it('keeps prometheus where it is listed when PROMETHEUS_ENABLED is true', () => {
@@ -59,7 +59,8 @@ describe('backends', () => {
   });
 
   it('adds and removes sqlite with ANALYTICS_DB_ENABLED', () => {
-    assert.deepEqual(loadConfig({ ANALYTICS_DB_ENABLED: 'true' }).backends, ['prometheus', 'sqlite']);
+    assert.deepEqual(loadConfig({ ANALYTICS_BACKEND: 'prometheus', ANALYTICS_DB_ENABLED: 'true' }).backends, ['prometheus', 'sqlite']);
+    assert.deepEqual(loadConfig({ ANALYTICS_DB_ENABLED: 'false' }).backends, [], 'the default sqlite turned off');
     assert.deepEqual(loadConfig({ ANALYTICS_BACKEND: 'sqlite,console', ANALYTICS_DB_ENABLED: '0' }).backends, ['console']);
   });
 

@@ -263,7 +263,7 @@ describe('otlp variables while otlp is off', () => {
       OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta',
       OTLP_TOKEN: 'glc_abc',
     };
-    assert.deepEqual(loadConfig(env).backends, ['prometheus']);
+    assert.deepEqual(loadConfig(env).backends, ['sqlite']);
   });
 
   it('still resolves their valid values', () => {

@@ -20,14 +20,14 @@ describe('prometheus settings', () => {
   for (const port of ['-1', '65536', '80.5', 'abc', '0x50', '1e3']) {
     it(`refuses PROMETHEUS_PORT=${port}, saying what a port is`, () => {
       assert.equal(
-        lineAbout('PROMETHEUS_PORT', { PROMETHEUS_PORT: port }),
+        lineAbout('PROMETHEUS_PORT', { ANALYTICS_BACKEND: 'prometheus', PROMETHEUS_PORT: port }),
         `PROMETHEUS_PORT=${port}: expected a whole number from 0 to 65535 (0 picks a free port)`,
       );
     });
   }
 
   it("refuses a PROMETHEUS_PATH that does not start with '/'", () => {
-    assert.equal(lineAbout('PROMETHEUS_PATH', { PROMETHEUS_PATH: 'metrics' }), "PROMETHEUS_PATH=metrics: expected a URL path starting with '/'");
+    assert.equal(lineAbout('PROMETHEUS_PATH', { ANALYTICS_BACKEND: 'prometheus', PROMETHEUS_PATH: 'metrics' }), "PROMETHEUS_PATH=metrics: expected a URL path starting with '/'");
   });
 
   it('lets options win over the variables', () => {

@@ -114,11 +114,11 @@ describe('sqlite flush interval and retention', () => {
 
 describe('sqlite variables while sqlite is off', () => {
   it('does not check them, since a shared .env may point the Python tools at another database', () => {
-    assert.doesNotThrow(() => loadConfig({ ANALYTICS_DB_URL: 'postgresql://db/analytics', ANALYTICS_DB_RETENTION_DAYS: 'forever' }));
+    assert.doesNotThrow(() => loadConfig({ ANALYTICS_BACKEND: 'prometheus', ANALYTICS_DB_URL: 'postgresql://db/analytics', ANALYTICS_DB_RETENTION_DAYS: 'forever' }));
   });
 
   it('checks them once ANALYTICS_DB_ENABLED turns sqlite on', () => {
-    const sources = configErrorOf({ ANALYTICS_DB_ENABLED: 'true', ANALYTICS_DB_URL: 'postgresql://db/analytics' }).problems.map((p) => p.source);
+    const sources = configErrorOf({ ANALYTICS_BACKEND: 'prometheus', ANALYTICS_DB_ENABLED: 'true', ANALYTICS_DB_URL: 'postgresql://db/analytics' }).problems.map((p) => p.source);
     assert.deepEqual(sources, ['ANALYTICS_DB_URL']);
   });
 });

@@ -1,0 +1,93 @@
+import { emptyRow } from './mapping.js';
+import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
+
+/** What the buffer had to give up to stay within its bound. */
+export interface BufferLosses {
+  /** Usage rows merged into per-skill overflow rows: their counts are kept, their user split is not. */
+  foldedRows: number;
+  /** Generic points dropped, oldest first. */
+  droppedPoints: number;
+}
+
+/**
+ * Rows waiting to be written, oldest first, at most `limit` of them. Past the limit the oldest
+ * usage rows fold into one overflow row per skill, which keeps every count; generic points, which
+ * cannot be merged, are dropped oldest first and counted.
+ */
+export class RetryBuffer {
+  readonly #limit: number;
+  #usage: UsageRow[] = [];
+  #points: GenericPoint[] = [];
+  readonly losses: BufferLosses = { foldedRows: 0, droppedPoints: 0 };
+
+  constructor(limit: number) {
+    this.#limit = Math.max(1, limit);
+  }
+
+  get size(): number {
+    return this.#usage.length + this.#points.length;
+  }
+
+  /** Adds an export's rows, folding or dropping the oldest past the limit. */
+  add(rows: MappedExport): void {
+    this.#usage.push(...rows.usage);
+    this.#points.push(...rows.points);
+    if (this.size > this.#limit) this.#shrink();
+  }
+
+  /** Everything waiting, in order; stays in the buffer until {@link RetryBuffer.clear}. */
+  peek(): MappedExport {
+    return { usage: this.#usage, points: this.#points };
+  }
+
+  /** Forgets what was written. */
+  clear(): void {
+    this.#usage = [];
+    this.#points = [];
+  }
+
+  #shrink(): void {
+    const excessPoints = Math.min(this.#points.length, this.size - this.#limit);
+    if (excessPoints > 0) {
+      this.#points = this.#points.slice(excessPoints);
+      this.losses.droppedPoints += excessPoints;
+    }
+    if (this.size <= this.#limit) return;
+    const folded = new Map<string, UsageRow>();
+    for (const row of this.#usage) {
+      let target = folded.get(row.skillId);
+      if (target === undefined) {
+        target = emptyRow(row.skillId, null, null, row.intervalStart, row.timestamp, true);
+        folded.set(row.skillId, target);
+      }
+      mergeInto(target, row);
+    }
+    this.losses.foldedRows += this.#usage.length - folded.size;
+    this.#usage = [...folded.values()];
+  }
+}
+
+function mergeInto(target: UsageRow, row: UsageRow): void {
+  target.executions += row.executions;
+  target.successes += row.successes;
+  target.failures += row.failures;
+  target.latencySumMs += row.latencySumMs;
+  row.latencyBuckets.forEach((count, index) => (target.latencyBuckets[index]! += count));
+  row.errors.forEach((count, index) => (target.errors[index]! += count));
+  row.stars.forEach((count, index) => (target.stars[index]! += count));
+  target.ratingCount += row.ratingCount;
+  target.ratingSum += row.ratingSum;
+  target.installs += row.installs;
+  if (row.intervalStart < target.intervalStart) target.intervalStart = row.intervalStart;
+  if (row.timestamp > target.timestamp) target.timestamp = row.timestamp;
+  target.latencyMinMs = minOf(target.latencyMinMs, row.latencyMinMs);
+  target.latencyMaxMs = maxOf(target.latencyMaxMs, row.latencyMaxMs);
+}
+
+function minOf(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}

@@ -1,0 +1,165 @@
+import type Database from 'better-sqlite3';
+import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from './schema.js';
+
+const USAGE_COLUMNS = [
+  'skill_id',
+  'user_id',
+  'org_id',
+  'timestamp',
+  'interval_start',
+  'execution_count',
+  'success_count',
+  'failure_count',
+  'latency_sum_ms',
+  ...LATENCY_BUCKET_COLUMNS,
+  ...ERROR_COLUMNS,
+  'rating_count',
+  'rating_sum',
+  'install_count',
+  'avg_latency_ms',
+  'latency_min_ms',
+  'latency_max_ms',
+  'overflow',
+];
+
+const INSERT_USAGE = `INSERT INTO skill_usage (${USAGE_COLUMNS.join(', ')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(', ')})`;
+
+const STARS = ['stars_1', 'stars_2', 'stars_3', 'stars_4', 'stars_5'];
+const ADDITIVE = ['rating_count', 'rating_sum', ...STARS, 'install_count'];
+const UPSERT_SKILL = `INSERT INTO skill_metrics (skill_id, ${ADDITIVE.join(', ')}, rating_1_5_stars, first_seen, last_updated)
+VALUES (?, ${ADDITIVE.map(() => '?').join(', ')}, ?, ?, ?)
+ON CONFLICT (skill_id) DO UPDATE SET
+  ${ADDITIVE.map((column) => `${column} = ${column} + excluded.${column}`).join(',\n  ')},
+  rating_1_5_stars = CASE WHEN rating_count + excluded.rating_count > 0
+    THEN (rating_sum + excluded.rating_sum) * 1.0 / (rating_count + excluded.rating_count) END,
+  last_updated = max(last_updated, excluded.last_updated)`;
+
+const UPSERT_SERIES = `INSERT INTO metric_series (name, description, unit, type, temporality, monotonic, scope_name, scope_version, attributes, first_seen, last_seen)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (name, scope_name, attributes) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)
+RETURNING id`;
+const TOUCH_SERIES = 'UPDATE metric_series SET last_seen = max(last_seen, ?) WHERE id = ?';
+const INSERT_POINT = `INSERT INTO metric_points (series_id, start_time, timestamp, value, count, sum, min, max, bounds, bucket_counts)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * Writes mapped exports in one IMMEDIATE transaction each, with every statement prepared once.
+ * Synchronous, as better-sqlite3 is: a batch either lands whole or not at all.
+ */
+export class SqliteWriter {
+  readonly #insertUsage: Database.Statement;
+  readonly #upsertSkill: Database.Statement;
+  readonly #upsertSeries: Database.Statement;
+  readonly #touchSeries: Database.Statement;
+  readonly #insertPoint: Database.Statement;
+  readonly #write: (rows: MappedExport) => void;
+  /** Series ids by identity, with the last time written, so a known series costs one insert per point. */
+  readonly #seriesIds = new Map<string, { id: number | bigint; lastSeen: string }>();
+
+  constructor(db: Database.Database) {
+    this.#insertUsage = db.prepare(INSERT_USAGE);
+    this.#upsertSkill = db.prepare(UPSERT_SKILL);
+    this.#upsertSeries = db.prepare(UPSERT_SERIES);
+    this.#touchSeries = db.prepare(TOUCH_SERIES);
+    this.#insertPoint = db.prepare(INSERT_POINT);
+    const transaction = db.transaction((rows: MappedExport) => this.#writeRows(rows));
+    this.#write = (rows) => transaction.immediate(rows);
+  }
+
+  /** Writes every row, or throws and writes none. */
+  write(rows: MappedExport): void {
+    const known = new Map(this.#seriesIds);
+    try {
+      this.#write(rows);
+    } catch (error) {
+      // Ids learnt inside a rolled-back transaction may not exist.
+      this.#seriesIds.clear();
+      for (const [key, value] of known) this.#seriesIds.set(key, value);
+      throw error;
+    }
+  }
+
+  #writeRows({ usage, points }: MappedExport): void {
+    for (const row of usage) this.#insertUsage.run(usageValues(row));
+    for (const skill of skillTotals(usage)) this.#upsertSkill.run(skill);
+    for (const point of points) this.#writePoint(point);
+  }
+
+  #writePoint(point: GenericPoint): void {
+    const key = `${point.name}\u0000${point.scopeName}\u0000${point.attributes}`;
+    let series = this.#seriesIds.get(key);
+    if (series === undefined) {
+      const { id } = this.#upsertSeries.get(
+        point.name,
+        point.description,
+        point.unit,
+        point.type,
+        point.temporality,
+        point.monotonic === null ? null : Number(point.monotonic),
+        point.scopeName,
+        point.scopeVersion,
+        point.attributes,
+        point.timestamp,
+        point.timestamp,
+      ) as { id: number | bigint };
+      series = { id, lastSeen: point.timestamp };
+      this.#seriesIds.set(key, series);
+    } else if (series.lastSeen !== point.timestamp) {
+      this.#touchSeries.run(point.timestamp, series.id);
+      series.lastSeen = point.timestamp;
+    }
+    this.#insertPoint.run(series.id, point.startTime, point.timestamp, point.value, point.count, point.sum, point.min, point.max, point.bounds, point.bucketCounts);
+  }
+}
+
+function usageValues(row: UsageRow): unknown[] {
+  return [
+    row.skillId,
+    row.userId,
+    row.orgId,
+    row.timestamp,
+    row.intervalStart,
+    row.executions,
+    row.successes,
+    row.failures,
+    row.latencySumMs,
+    ...row.latencyBuckets,
+    ...row.errors,
+    row.ratingCount,
+    row.ratingSum,
+    row.installs,
+    row.executions > 0 ? row.latencySumMs / row.executions : null,
+    row.latencyMinMs,
+    row.latencyMaxMs,
+    Number(row.overflow),
+  ];
+}
+
+/** One skill_metrics upsert per skill: the ratings and installs of its rows, added up. */
+function skillTotals(usage: readonly UsageRow[]): unknown[][] {
+  const totals = new Map<string, { ratingCount: number; ratingSum: number; stars: number[]; installs: number; first: string; last: string }>();
+  for (const row of usage) {
+    let total = totals.get(row.skillId);
+    if (total === undefined) {
+      total = { ratingCount: 0, ratingSum: 0, stars: [0, 0, 0, 0, 0], installs: 0, first: row.timestamp, last: row.timestamp };
+      totals.set(row.skillId, total);
+    }
+    total.ratingCount += row.ratingCount;
+    total.ratingSum += row.ratingSum;
+    row.stars.forEach((count, index) => (total.stars[index]! += count));
+    total.installs += row.installs;
+    if (row.timestamp < total.first) total.first = row.timestamp;
+    if (row.timestamp > total.last) total.last = row.timestamp;
+  }
+  return [...totals].map(([skillId, t]) => [
+    skillId,
+    t.ratingCount,
+    t.ratingSum,
+    ...t.stars,
+    t.installs,
+    t.ratingCount > 0 ? t.ratingSum / t.ratingCount : null,
+    t.first,
+    t.last,
+  ]);
+}

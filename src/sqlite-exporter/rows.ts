@@ -1,0 +1,58 @@
+/** One skill_usage row: the activity of one skill, user and org over one export interval. */
+export interface UsageRow {
+  skillId: string;
+  userId: string | null;
+  orgId: string | null;
+  /** End of the interval, SQLite UTC text. */
+  timestamp: string;
+  /** Start of the interval, SQLite UTC text. */
+  intervalStart: string;
+  executions: number;
+  successes: number;
+  failures: number;
+  latencySumMs: number;
+  latencyMinMs: number | null;
+  latencyMaxMs: number | null;
+  /** Per-bucket latency counts over LATENCY_BOUNDARIES_MS, +Inf last. */
+  latencyBuckets: number[];
+  /** Failures per type, in ERROR_TYPES order. */
+  errors: number[];
+  ratingCount: number;
+  ratingSum: number;
+  /** Ratings per star, 1 to 5. */
+  stars: number[];
+  installs: number;
+  /** The row folds users or skills past a limit. */
+  overflow: boolean;
+}
+
+/** One data point of any other metric, for metric_series and metric_points. */
+export interface GenericPoint {
+  name: string;
+  description: string;
+  unit: string;
+  type: 'sum' | 'gauge' | 'histogram' | 'exponential_histogram';
+  temporality: 'cumulative' | 'delta';
+  monotonic: boolean | null;
+  scopeName: string;
+  scopeVersion: string;
+  /** The attributes as JSON with sorted keys: the series identity. */
+  attributes: string;
+  startTime: string;
+  timestamp: string;
+  value: number | null;
+  count: number | null;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  /** JSON array of explicit bucket bounds. */
+  bounds: string | null;
+  /** JSON array of per-bucket counts (exponential histograms: JSON of scale, zero count, positive and negative buckets). */
+  bucketCounts: string | null;
+}
+
+/** What one export writes. */
+export interface MappedExport {
+  usage: UsageRow[];
+  points: GenericPoint[];
+}

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { diag } from '@opentelemetry/api';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import Database from 'better-sqlite3';
+import sinon from 'sinon';
+import { IdentityStore } from '../../src/instruments/IdentityStore.js';
+import { SkillDetailProducer } from '../../src/instruments/SkillDetailProducer.js';
+import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
+import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
+import { SqliteMetricExporter } from '../../src/sqlite-exporter/SqliteMetricExporter.js';
+
+/** The SQLite backend's pipeline over a connection the test controls. */
+function pipeline(database: Database.Database, bufferRows = 1000) {
+  const skills = new SkillMetrics();
+  const store = new IdentityStore(1000);
+  skills.recorder.detail = store;
+  const exporter = new SqliteMetricExporter({ database, bufferRows });
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000, metricProducers: [new SkillDetailProducer(store)] });
+  const provider = new MeterProvider({ readers: [reader] });
+  const call = skills.wrap('web_search', () => 'ok');
+  return { skills, exporter, provider, call };
+}
+
+function totalExecutions(path: string): { executions: number; rows: number } {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT coalesce(sum(execution_count), 0) executions, count(*) rows FROM skill_usage').get() as { executions: number; rows: number };
+  } finally {
+    db.close();
+  }
+}
+
+/** What diag.error was given, as text. */
+function logged(spy: sinon.SinonStub): string {
+  return spy
+    .getCalls()
+    .map((call) => call.args.map((arg) => (arg instanceof Error ? `${arg.name}: ${arg.message}` : String(arg))).join(' '))
+    .join('\n');
+}
+
+describe('SQLite writes that fail lose no count', () => {
+  let dir: string;
+  let path: string;
+  let errors: sinon.SinonStub;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'toolweaver-failures-'));
+    path = join(dir, 'analytics.db');
+    errors = sinon.stub(diag, 'error');
+  });
+  afterEach(() => {
+    sinon.restore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the rows while another process holds the lock, then writes them all', async () => {
+    const { skills, exporter, provider, call } = pipeline(openAnalyticsDatabase(path, { busyTimeoutMs: 20 }));
+    const locker = new Database(path);
+    locker.prepare('BEGIN EXCLUSIVE').run();
+    for (let round = 0; round < 4; round++) {
+      skills.withContext({ userId: `u${round}` }, call);
+      await provider.forceFlush();
+    }
+    assert.match(logged(errors), new RegExp(`SqliteWriteError: ${path.replace(/[/.]/g, '\\$&')} is locked by another connection past the busy timeout`));
+    assert.ok(exporter.pendingRows >= 4, `rows wait: ${exporter.pendingRows}`);
+    locker.prepare('COMMIT').run();
+    locker.close();
+    skills.withContext({ userId: 'after' }, call);
+    await provider.forceFlush();
+    assert.equal(exporter.pendingRows, 0);
+    assert.deepEqual(totalExecutions(path), { executions: 5, rows: 5 });
+    await provider.shutdown();
+  });
+
+  it('says the disk is full, keeps the rows, and writes them once there is room', async () => {
+    const database = openAnalyticsDatabase(path);
+    const { skills, exporter, provider, call } = pipeline(database);
+    const pages = (database.pragma('page_count', { simple: true }) as number) + 0;
+    database.pragma(`max_page_count = ${pages}`);
+    for (let user = 0; user < 300; user++) skills.withContext({ userId: `user-${user}` }, call);
+    await provider.forceFlush();
+    assert.match(logged(errors), /SqliteWriteError: the disk holding .*analytics\.db is full \(or the database reached its max_page_count\): free space, or lower ANALYTICS_DB_RETENTION_DAYS/);
+    assert.equal(exporter.pendingRows, 300);
+    database.pragma('max_page_count = 1073741823');
+    await provider.forceFlush();
+    assert.deepEqual(totalExecutions(path), { executions: 300, rows: 300 });
+    await provider.shutdown();
+    database.close();
+  });
+
+  it('says a read-only database needs write permission, and the application keeps running', async () => {
+    openAnalyticsDatabase(path).close();
+    const { call, provider, exporter } = pipeline(new Database(path, { readonly: true }));
+    assert.equal(call(), 'ok');
+    await provider.forceFlush();
+    assert.match(logged(errors), /is read-only for this process: give it write permission on the file and its directory/);
+    assert.equal(exporter.pendingRows, 1);
+    await provider.shutdown().catch(() => undefined);
+  });
+
+  it('folds the oldest rows per skill when the buffer is full, keeping every count', async () => {
+    const warn = sinon.stub(diag, 'warn');
+    const { skills, exporter, provider, call } = pipeline(openAnalyticsDatabase(path, { busyTimeoutMs: 5 }), 10);
+    const locker = new Database(path);
+    locker.prepare('BEGIN EXCLUSIVE').run();
+    for (let round = 0; round < 3; round++) {
+      for (let user = 0; user < 8; user++) skills.withContext({ userId: `r${round}-u${user}` }, call);
+      await provider.forceFlush();
+    }
+    assert.ok(exporter.pendingRows <= 10, `bounded: ${exporter.pendingRows}`);
+    assert.match(String(warn.lastCall.args[0]), /retry buffer is full \(ANALYTICS_DB_BUFFER_ROWS\): \d+ usage rows were folded into per-skill overflow rows/);
+    locker.prepare('ROLLBACK').run();
+    locker.close();
+    await provider.forceFlush();
+    assert.equal(totalExecutions(path).executions, 24, 'every call is still counted');
+    const db = new Database(path, { readonly: true });
+    assert.ok((db.prepare('SELECT count(*) n FROM skill_usage WHERE overflow = 1 AND user_id IS NULL').get() as { n: number }).n >= 1);
+    db.close();
+    await provider.shutdown();
+  });
+});

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { IdentityStore } from '../../src/instruments/IdentityStore.js';
+import { SkillDetailProducer } from '../../src/instruments/SkillDetailProducer.js';
+import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
+import { CumulativeTracker } from '../../src/sqlite-exporter/CumulativeTracker.js';
+import { mapExport } from '../../src/sqlite-exporter/mapping.js';
+import { testProvider } from '../helpers/collect.js';
+
+const T0 = Date.parse('2026-11-28T10:00:00Z');
+
+/** A recorder with per-user detail, read by a reader like the SQLite backend's. */
+function detailSetup() {
+  const skills = new SkillMetrics();
+  const store = new IdentityStore(1000);
+  skills.recorder.detail = store;
+  const { provider, reader } = testProvider([new SkillDetailProducer(store)]);
+  return { skills, reader, provider };
+}
+
+describe('mapping exports to SQLite rows', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => (clock = sinon.useFakeTimers({ now: T0, toFake: ['performance', 'Date'] })));
+  afterEach(() => clock.restore());
+
+  it('makes one skill_usage row per skill, user and org of the interval, with hand-checked totals', async () => {
+    const { skills, reader } = detailSetup();
+    const search = skills.wrap('web_search', (ms: number, fail?: number) => {
+      clock.tick(ms);
+      if (fail !== undefined) throw Object.assign(new Error('x'), { status: fail });
+    });
+    skills.withContext({ userId: 'u1', orgId: 'acme' }, () => {
+      search(120);
+      search(30);
+      assert.throws(() => search(3000, 503));
+    });
+    skills.withContext({ userId: 'u2', orgId: 'acme' }, () => search(7));
+    search(1); // outside any context
+    skills.rate('web_search', 5, { userId: 'u1', orgId: 'acme' });
+    skills.rate('web_search', 4, { userId: 'u1', orgId: 'acme' });
+    skills.recordInstall('web_search', { userId: 'u2', orgId: 'acme' });
+
+    const { usage, points } = mapExport((await reader.collect()).resourceMetrics, new CumulativeTracker());
+    assert.deepEqual(points, []);
+    const byUser = new Map(usage.map((row) => [row.userId, row]));
+    assert.equal(usage.length, 3);
+    const u1 = byUser.get('u1')!;
+    assert.equal(u1.skillId, 'web_search');
+    assert.equal(u1.orgId, 'acme');
+    assert.equal(u1.timestamp, '2026-11-28 10:00:03');
+    assert.equal(u1.intervalStart, '2026-11-28 10:00:00');
+    assert.deepEqual([u1.executions, u1.successes, u1.failures], [3, 2, 1]);
+    assert.equal(u1.latencySumMs, 3150); // 120 + 30 + 3000
+    // bounds 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000 …: 30 → (25,50], 120 → (100,250], 3000 → (2500,5000]
+    assert.deepEqual(u1.latencyBuckets, [0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0]);
+    assert.deepEqual([u1.latencyMinMs, u1.latencyMaxMs], [30, 3000]);
+    assert.deepEqual(u1.errors, [0, 0, 0, 0, 0, 1, 0], 'one upstream failure');
+    assert.deepEqual([u1.ratingCount, u1.ratingSum, u1.stars], [2, 9, [0, 0, 0, 1, 1]]);
+    assert.deepEqual([byUser.get('u2')!.executions, byUser.get('u2')!.installs], [1, 1]);
+    const nobody = byUser.get(null)!;
+    assert.deepEqual([nobody.orgId, nobody.executions, nobody.overflow], [null, 1, false]);
+  });
+
+  it('starts the next interval empty, so idle users leave nothing behind', async () => {
+    const { skills, reader } = detailSetup();
+    skills.withContext({ userId: 'u1' }, () => skills.wrap('a', () => 1)());
+    const tracker = new CumulativeTracker();
+    assert.equal(mapExport((await reader.collect()).resourceMetrics, tracker).usage.length, 1);
+    clock.tick(10_000);
+    assert.deepEqual(mapExport((await reader.collect()).resourceMetrics, tracker).usage, []);
+  });
+
+  it('turns cumulative skill metrics from an application Meter into the increase per interval', async () => {
+    const { provider, reader } = testProvider();
+    const skills = SkillMetrics.fromMeterProvider(provider, { health: { minCalls: 1 } });
+    const call = skills.wrap('run_sql', () => clock.tick(20));
+    const tracker = new CumulativeTracker();
+    call();
+    call();
+    const first = mapExport((await reader.collect()).resourceMetrics, tracker);
+    assert.deepEqual(first.usage.map((row) => [row.skillId, row.userId, row.executions, row.latencySumMs]), [['run_sql', null, 2, 40]]);
+    clock.tick(10_000);
+    call();
+    const second = mapExport((await reader.collect()).resourceMetrics, tracker);
+    assert.deepEqual(second.usage.map((row) => [row.executions, row.successes, row.latencySumMs, row.intervalStart]), [[1, 1, 20, '2026-11-28 10:00:00']]);
+    clock.tick(10_000);
+    assert.deepEqual(mapExport((await reader.collect()).resourceMetrics, tracker).usage, [], 'nothing new, no row');
+    // The health gauge is ours too, but has no skill_usage column: it is stored as a generic point.
+    assert.deepEqual(second.points.map((point) => [point.name, point.type, point.attributes]), [['toolweaver_skill_health_score', 'gauge', '{"skill_id":"run_sql"}']]);
+  });
+
+  it('stores every other metric as generic points, histograms with their buckets', async () => {
+    const { provider, reader } = testProvider();
+    const meter = provider.getMeter('my-app', '2.0.0');
+    meter.createCounter('tokens_used', { unit: '{token}', description: 'LLM tokens' }).add(1500, { model: 'large', kind: 'input' });
+    meter.createHistogram('queue_wait', { unit: 's', advice: { explicitBucketBoundaries: [0.1, 1] } }).record(0.5);
+    meter.createObservableGauge('queue_depth').addCallback((result) => result.observe(7));
+    const { usage, points } = mapExport((await reader.collect()).resourceMetrics, new CumulativeTracker());
+    assert.deepEqual(usage, []);
+    const byName = new Map(points.map((point) => [point.name, point]));
+    assert.deepEqual(
+      { ...byName.get('tokens_used'), startTime: undefined },
+      {
+        name: 'tokens_used',
+        description: 'LLM tokens',
+        unit: '{token}',
+        type: 'sum',
+        temporality: 'cumulative',
+        monotonic: true,
+        scopeName: 'my-app',
+        scopeVersion: '2.0.0',
+        attributes: '{"kind":"input","model":"large"}',
+        startTime: undefined,
+        timestamp: '2026-11-28 10:00:00',
+        value: 1500,
+        count: null,
+        sum: null,
+        min: null,
+        max: null,
+        bounds: null,
+        bucketCounts: null,
+      },
+    );
+    const wait = byName.get('queue_wait')!;
+    assert.deepEqual([wait.type, wait.count, wait.sum, wait.bounds, wait.bucketCounts], ['histogram', 1, 0.5, '[0.1,1]', '[0,1,0]']);
+    assert.deepEqual([byName.get('queue_depth')!.type, byName.get('queue_depth')!.value], ['gauge', 7]);
+  });
+
+  it('counts users past the per-interval limit in one overflow row per skill', async () => {
+    const skills = new SkillMetrics();
+    const store = new IdentityStore(2);
+    skills.recorder.detail = store;
+    const { reader } = testProvider([new SkillDetailProducer(store)]);
+    const warn = sinon.stub((await import('@opentelemetry/api')).diag, 'warn');
+    try {
+      const call = skills.wrap('a', () => 1);
+      for (const userId of ['u1', 'u2', 'u3', 'u4', 'u5']) skills.withContext({ userId }, call);
+      const { usage } = mapExport((await reader.collect()).resourceMetrics, new CumulativeTracker());
+      const overflow = usage.filter((row) => row.overflow);
+      assert.deepEqual(overflow.map((row) => [row.skillId, row.userId, row.executions]), [['a', null, 3]]);
+      assert.equal(usage.reduce((sum, row) => sum + row.executions, 0), 5, 'no call lost');
+      assert.match(String(warn.firstCall.args[0]), /more than 2 skill, user and org combinations.*ANALYTICS_DB_CARDINALITY_LIMIT/);
+    } finally {
+      warn.restore();
+    }
+  });
+});
