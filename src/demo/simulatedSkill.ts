@@ -12,17 +12,24 @@ const ERRORS: Record<ErrorType, () => Error> = {
   internal: () => new Error('tool crashed'),
 };
 
+/** The error a call of `profile` fails with, drawn from its failure mix, or undefined for a success. */
+export function simulatedFailure(profile: SkillProfile, random: () => number): Error | undefined {
+  const roll = random();
+  let threshold = 0;
+  for (const [type, probability] of Object.entries(profile.failures) as [ErrorType, number][]) {
+    threshold += probability;
+    if (roll < threshold) return ERRORS[type]();
+  }
+  return undefined;
+}
+
 /** A stand-in for a real tool: waits its latency, then answers or fails as its profile says. */
 export function simulatedSkill(profile: SkillProfile, random: () => number, timeScale: number): (input: string) => Promise<string> {
   return async (input: string) => {
     const latency = Math.min(60_000, logNormal(random, profile.medianMs, profile.sigma));
-    const roll = random();
+    const failure = simulatedFailure(profile, random);
     await new Promise((resolve) => setTimeout(resolve, latency * timeScale));
-    let threshold = 0;
-    for (const [type, probability] of Object.entries(profile.failures) as [ErrorType, number][]) {
-      threshold += probability;
-      if (roll < threshold) throw ERRORS[type]();
-    }
+    if (failure !== undefined) throw failure;
     return `${profile.id} answered ${input}`;
   };
 }
