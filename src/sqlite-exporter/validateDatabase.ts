@@ -32,12 +32,15 @@ export function validateDatabase(db: Database.Database, path: string): DatabaseH
 
 /** Reads the application id, schema version and tables; a file SQLite cannot read throws DatabaseFileError. */
 export function readDatabaseHeader(db: Database.Database, path: string): DatabaseHeader {
+  const read = (): DatabaseHeader => ({
+    applicationId: db.pragma('application_id', { simple: true }) as number,
+    userVersion: db.pragma('user_version', { simple: true }) as number,
+    tables: db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all() as string[],
+  });
   try {
-    return {
-      applicationId: db.pragma('application_id', { simple: true }) as number,
-      userVersion: db.pragma('user_version', { simple: true }) as number,
-      tables: db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all() as string[],
-    };
+    // One read transaction, so all three come from one snapshot: read one by one, they could
+    // straddle another process's first migration and see its tables without its application_id.
+    return db.inTransaction ? read() : db.transaction(read)();
   } catch (error) {
     throw damagedFileError(error, path) ?? error;
   }
