@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { AggregateWriter } from './AggregateWriter.js';
 import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
 import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from './schema.js';
 
@@ -44,8 +45,10 @@ const INSERT_POINT = `INSERT INTO metric_points (series_id, start_time, timestam
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
- * Writes mapped exports in one IMMEDIATE transaction each, with every statement prepared once.
- * Synchronous, as better-sqlite3 is: a batch either lands whole or not at all.
+ * Writes mapped exports in one IMMEDIATE transaction each, with every statement prepared once:
+ * the skill_usage rows, the skill_metrics totals, the write-time aggregates (see
+ * {@link AggregateWriter}) and the generic points. Synchronous, as better-sqlite3 is: a batch
+ * either lands whole or not at all.
  */
 export class SqliteWriter {
   readonly #insertUsage: Database.Statement;
@@ -53,6 +56,7 @@ export class SqliteWriter {
   readonly #upsertSeries: Database.Statement;
   readonly #touchSeries: Database.Statement;
   readonly #insertPoint: Database.Statement;
+  readonly #aggregates: AggregateWriter;
   readonly #write: (rows: MappedExport) => void;
   /** Series ids by identity, with the last time written, so a known series costs one insert per point. */
   readonly #seriesIds = new Map<string, { id: number | bigint; lastSeen: string }>();
@@ -63,6 +67,7 @@ export class SqliteWriter {
     this.#upsertSeries = db.prepare(UPSERT_SERIES);
     this.#touchSeries = db.prepare(TOUCH_SERIES);
     this.#insertPoint = db.prepare(INSERT_POINT);
+    this.#aggregates = new AggregateWriter(db);
     const transaction = db.transaction((rows: MappedExport) => this.#writeRows(rows));
     this.#write = (rows) => transaction.immediate(rows);
   }
@@ -83,6 +88,7 @@ export class SqliteWriter {
   #writeRows({ usage, points }: MappedExport): void {
     for (const row of usage) this.#insertUsage.run(usageValues(row));
     for (const skill of skillTotals(usage)) this.#upsertSkill.run(skill);
+    this.#aggregates.write(usage);
     for (const point of points) this.#writePoint(point);
   }
 

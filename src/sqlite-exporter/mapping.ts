@@ -12,10 +12,8 @@ import { errorTypeIndex } from '../instruments/errorTypes.js';
 import { ATTR, EXECUTIONS, FAILURES, INSTALLS, LATENCY, LATENCY_BOUNDARIES_MS, METER_NAME, RATING, SUCCESSES } from '../instruments/names.js';
 import type { CumulativeTracker } from './CumulativeTracker.js';
 import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
-import { ERROR_COLUMNS, sqliteTime } from './schema.js';
+import { ERROR_COLUMNS, OVERFLOW_SKILL_ID, sqliteTime } from './schema.js';
 
-/** skill_id of rows that fold skills past the in-process cardinality limit. */
-export const OVERFLOW_SKILL_ID = '(overflow)';
 
 const SKILL_METRICS = new Set([EXECUTIONS.name, SUCCESSES.name, FAILURES.name, INSTALLS.name, LATENCY.name, RATING.name]);
 const BUCKETS = LATENCY_BOUNDARIES_MS.length + 1;

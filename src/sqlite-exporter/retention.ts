@@ -23,9 +23,15 @@ export interface RetentionResult {
   readonly deleted: Readonly<Record<PrunedTable, number>>;
 }
 
-/** The tables retention deletes from, with the column that dates their rows. */
+/**
+ * The tables retention deletes from, with the column that dates their rows. The write-time
+ * aggregates go with the raw rows they add up (an hour or day before the cutoff day compares less
+ * than it); skill_user_first is kept, so adoption curves reach back past the retention.
+ */
 const PRUNED = Object.freeze({
   skill_usage: 'timestamp',
+  skill_usage_hourly: 'hour',
+  skill_user_daily: 'day',
   metric_points: 'timestamp',
   recommendation_log: 'timestamp',
   leaderboard_cache: 'computed_at',
@@ -51,8 +57,10 @@ const prepared = new WeakMap<Database.Database, RetentionStatements>();
  * `DELETE FROM skill_usage WHERE timestamp < date('now', '-365 days')`: every row of a day before the
  * cutoff day goes, every row of the cutoff day and later stays. Raw skill_usage rows are first rolled
  * up into skill_usage_daily (per skill, org and day; org '' for none), in the same transaction, so
- * long-range trends survive. Old metric_points, recommendation_log and leaderboard_cache rows are
- * deleted too. Records `last_retention_at` in toolweaver_meta.
+ * long-range trends survive. The write-time aggregates of the same hours and days
+ * (skill_usage_hourly, skill_user_daily) and old metric_points, recommendation_log and
+ * leaderboard_cache rows are deleted too; skill_user_first is never pruned. Records
+ * `last_retention_at` in toolweaver_meta.
  *
  * Additive columns are summed into the daily row, so a day whose rows come in two runs still adds up.
  * `distinct_users` counts the identified users of the day (overflow rows and rows without a user

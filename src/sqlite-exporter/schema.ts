@@ -162,8 +162,120 @@ CREATE TABLE toolweaver_meta (
 );
 `;
 
-/** DDL per schema version: MIGRATIONS[i] takes user_version i to i + 1. */
-export const MIGRATIONS: readonly string[] = Object.freeze([VERSION_1]);
+/** The additive totals of skill_usage_hourly, as in skill_usage and skill_usage_daily, in schema order. */
+export const HOURLY_TOTAL_COLUMNS: readonly string[] = Object.freeze([
+  'execution_count',
+  'success_count',
+  'failure_count',
+  'latency_sum_ms',
+  ...LATENCY_BUCKET_COLUMNS,
+  ...ERROR_COLUMNS,
+  'rating_count',
+  'rating_sum',
+  'install_count',
+]);
+
+/** The additive totals of skill_user_daily, in schema order. */
+export const USER_DAY_TOTAL_COLUMNS: readonly string[] = Object.freeze([
+  'execution_count',
+  'success_count',
+  'failure_count',
+  'rating_count',
+  'rating_sum',
+  'install_count',
+]);
+
+/** SQL for the UTC hour, 'YYYY-MM-DD HH:00:00', of a skill_usage row's `timestamp`. */
+export const HOUR_OF_TIMESTAMP = "substr(timestamp, 1, 13) || ':00:00'";
+
+/** SQL for the UTC day, 'YYYY-MM-DD', of a skill_usage row's `timestamp`. */
+export const DAY_OF_TIMESTAMP = 'substr(timestamp, 1, 10)';
+
+const sums = (columns: readonly string[]) => columns.map((column) => `sum(${column}) AS ${column}`).join(', ');
+
+// The GROUP BYs below read every row; NOT INDEXED keeps SQLite from reading them through an index
+// in skill order, which fetches each row from the table at random and takes half as long again.
+
+/** skill_usage added up per skill, org ('' for none) and hour: the rows skill_usage_hourly should hold. */
+export const HOURLY_FROM_USAGE = `SELECT skill_id, coalesce(org_id, '') AS org_id, ${HOUR_OF_TIMESTAMP} AS hour, ${sums(HOURLY_TOTAL_COLUMNS)}
+FROM skill_usage NOT INDEXED GROUP BY 1, 2, 3`;
+
+/** skill_usage rows with a user added up per skill, user and day, with the org of the last row written (the highest id). */
+export const USER_DAY_FROM_USAGE = `SELECT grouped.skill_id, grouped.user_id, grouped.day, coalesce(last.org_id, '') AS org_id,
+  ${USER_DAY_TOTAL_COLUMNS.map((column) => `grouped.${column}`).join(', ')}
+FROM (
+  SELECT skill_id, user_id, ${DAY_OF_TIMESTAMP} AS day, max(id) AS last_id, ${sums(USER_DAY_TOTAL_COLUMNS)}
+  FROM skill_usage NOT INDEXED WHERE user_id IS NOT NULL GROUP BY 1, 2, 3
+) AS grouped JOIN skill_usage AS last ON last.id = grouped.last_id`;
+
+/** The first day of each skill and user in skill_usage, with the org of that day's first row written. */
+export const USER_FIRST_FROM_USAGE = `SELECT skill_id, user_id, org_id, day AS first_day FROM (
+  SELECT skill_id, user_id, coalesce(org_id, '') AS org_id, ${DAY_OF_TIMESTAMP} AS day,
+    row_number() OVER (PARTITION BY skill_id, user_id ORDER BY ${DAY_OF_TIMESTAMP}, id) AS nth
+  FROM skill_usage NOT INDEXED WHERE user_id IS NOT NULL
+) WHERE nth = 1`;
+
+/** Fills skill_usage_hourly from skill_usage; the table must hold none of its hours. */
+export const BACKFILL_HOURLY = `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, ${HOURLY_TOTAL_COLUMNS.join(', ')})
+${HOURLY_FROM_USAGE}`;
+
+/** Fills skill_user_daily from skill_usage; the table must hold none of its days. */
+export const BACKFILL_USER_DAILY = `INSERT INTO skill_user_daily (skill_id, user_id, day, org_id, ${USER_DAY_TOTAL_COLUMNS.join(', ')})
+${USER_DAY_FROM_USAGE}`;
+
+/** Fills skill_user_first from skill_usage, keeping the earlier first days the table already holds. */
+export const BACKFILL_USER_FIRST = `INSERT INTO skill_user_first (skill_id, user_id, org_id, first_day)
+${USER_FIRST_FROM_USAGE}
+ON CONFLICT (skill_id, user_id) DO UPDATE SET org_id = excluded.org_id, first_day = excluded.first_day
+  WHERE excluded.first_day < skill_user_first.first_day`;
+
+/**
+ * Write-time aggregates for the analytics, kept by the writer in the same transaction as each
+ * export, so reports read a few thousand rows instead of millions; then filled from the rows
+ * written before, in the same migration transaction.
+ */
+const VERSION_2 = `
+CREATE TABLE skill_usage_hourly (
+  skill_id TEXT NOT NULL,
+  org_id TEXT NOT NULL DEFAULT '',
+  hour TEXT NOT NULL,
+${TOTALS},
+  PRIMARY KEY (skill_id, org_id, hour)
+) WITHOUT ROWID;
+CREATE INDEX ix_skill_usage_hourly_hour ON skill_usage_hourly (hour);
+
+CREATE TABLE skill_user_daily (
+  skill_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  org_id TEXT NOT NULL DEFAULT '',
+  execution_count INTEGER NOT NULL DEFAULT 0,
+  success_count INTEGER NOT NULL DEFAULT 0,
+  failure_count INTEGER NOT NULL DEFAULT 0,
+  rating_count INTEGER NOT NULL DEFAULT 0,
+  rating_sum INTEGER NOT NULL DEFAULT 0,
+  install_count INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (skill_id, user_id, day)
+) WITHOUT ROWID;
+CREATE INDEX ix_skill_user_daily_user ON skill_user_daily (user_id, day, org_id);
+CREATE INDEX ix_skill_user_daily_day ON skill_user_daily (day, skill_id);
+
+CREATE TABLE skill_user_first (
+  skill_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  org_id TEXT NOT NULL DEFAULT '',
+  first_day TEXT NOT NULL,
+  PRIMARY KEY (skill_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX ix_skill_user_first_day ON skill_user_first (skill_id, first_day);
+
+${BACKFILL_HOURLY};
+${BACKFILL_USER_DAILY};
+${BACKFILL_USER_FIRST};
+`;
+
+/** SQL per schema version: MIGRATIONS[i] takes user_version i to i + 1. */
+export const MIGRATIONS: readonly string[] = Object.freeze([VERSION_1, VERSION_2]);
 
 /** The user_version of a database at the current schema. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -172,6 +284,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export const TABLES = Object.freeze([
   'skill_usage',
   'skill_usage_daily',
+  'skill_usage_hourly',
+  'skill_user_daily',
+  'skill_user_first',
   'skill_metrics',
   'leaderboard_cache',
   'recommendation_log',
@@ -181,6 +296,9 @@ export const TABLES = Object.freeze([
 
 /** One of {@link TABLES}. */
 export type TableName = (typeof TABLES)[number];
+
+/** skill_id of rows that fold skills past the in-process cardinality limit. */
+export const OVERFLOW_SKILL_ID = '(overflow)';
 
 /** Formats epoch milliseconds as SQLite's UTC datetime text, 'YYYY-MM-DD HH:MM:SS'. */
 export function sqliteTime(epochMs: number): string {

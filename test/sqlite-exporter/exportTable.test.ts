@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type Database from 'better-sqlite3';
+import { rebuildAggregates } from '../../src/sqlite-exporter/aggregates.js';
 import { exportTable } from '../../src/sqlite-exporter/exportTable.js';
 import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
 import { applyRetention } from '../../src/sqlite-exporter/retention.js';
@@ -45,12 +46,16 @@ describe('exportTable', function () {
   });
   afterEach(() => db.close());
 
-  /** The realistic fixture, rolled up by retention so skill_usage_daily has rows, and the awkward rows. */
+  /**
+   * The realistic fixture, rolled up by retention so skill_usage_daily has rows, and the awkward
+   * rows; both are inserted by hand, so the write-time aggregates are rebuilt from them.
+   */
   function fillEveryTable(): void {
     const now = Date.parse('2026-03-10T12:00:00Z');
     writeAnalyticsFixture(db, now);
     applyRetention(db, { retentionDays: 365, now });
     insertAwkwardRows();
+    rebuildAggregates(db);
   }
 
   function insertAwkwardRows(): void {
@@ -170,7 +175,8 @@ describe('exportTable', function () {
   });
 
   it('exports only the tables of the schema, and says which they are', async () => {
-    const allowed = 'skill_usage, skill_usage_daily, skill_metrics, leaderboard_cache, recommendation_log, metric_series, metric_points';
+    const allowed =
+      'skill_usage, skill_usage_daily, skill_usage_hourly, skill_user_daily, skill_user_first, skill_metrics, leaderboard_cache, recommendation_log, metric_series, metric_points';
     await assert.rejects(exportTable(db, 'sqlite_schema' as TableName, 'csv', collectText().stream), {
       name: 'TypeError',
       message: `exportTable: unknown table "sqlite_schema"; the tables are ${allowed}`,

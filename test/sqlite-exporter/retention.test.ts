@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
 import sinon from 'sinon';
+import { checkAggregates, rebuildAggregates } from '../../src/sqlite-exporter/aggregates.js';
 import { getMeta } from '../../src/sqlite-exporter/meta.js';
 import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
 import { additiveColumns, applyRetention, RETENTION_INTERVAL_MS, scheduleRetention } from '../../src/sqlite-exporter/retention.js';
@@ -79,7 +80,7 @@ describe('retention', () => {
       cutoff: CUTOFF,
       rolledUpRows: 7,
       dailyRows: 3,
-      deleted: { skill_usage: 7, metric_points: 0, recommendation_log: 0, leaderboard_cache: 0 },
+      deleted: { skill_usage: 7, skill_usage_hourly: 0, skill_user_daily: 0, metric_points: 0, recommendation_log: 0, leaderboard_cache: 0 },
     });
     assert.deepEqual(dailyRows(db), [
       daily('code_exec', 'acme', '2026-02-06', 7, 1, 1),
@@ -122,6 +123,24 @@ describe('retention', () => {
     assert.deepEqual(dailyRows(db), [daily('web_search', 'acme', '2026-02-07', 63, 5, 3)]);
   });
 
+  it('prunes the hourly and per-user daily aggregates of the same days, and keeps every first day', () => {
+    insertFixture();
+    rebuildAggregates(db);
+    assert.deepEqual([countRows(db, 'skill_usage_hourly'), countRows(db, 'skill_user_daily'), countRows(db, 'skill_user_first')], [9, 6, 5]);
+    const { deleted } = applyRetention(db, { retentionDays: 30, now: NOW });
+    assert.deepEqual([deleted.skill_usage_hourly, deleted.skill_user_daily], [7, 4]);
+    assert.deepEqual(db.prepare('SELECT hour FROM skill_usage_hourly ORDER BY hour').pluck().all(), ['2026-02-08 00:00:00', '2026-03-10 11:00:00']);
+    assert.deepEqual(db.prepare('SELECT day FROM skill_user_daily ORDER BY day').pluck().all(), ['2026-02-08', '2026-03-10']);
+    assert.deepEqual(db.prepare("SELECT skill_id || ' ' || user_id || ' ' || first_day FROM skill_user_first ORDER BY 1").pluck().all(), [
+      'code_exec u3 2026-02-06',
+      'web_search u1 2026-02-06',
+      'web_search u2 2026-02-07',
+      'web_search u4 2026-02-08',
+      'web_search u5 2026-03-10',
+    ]);
+    assert.deepEqual(checkAggregates(db), { ok: true, problems: [] });
+  });
+
   it('deletes old metric points, recommendations and leaderboards, by their own time columns', () => {
     const series = insertRow(db, 'metric_series', {
       name: 'm', type: 'sum', temporality: 'cumulative', scope_name: 's', attributes: '{}', first_seen: '2026-01-01 00:00:00', last_seen: '2026-03-10 00:00:00',
@@ -132,7 +151,7 @@ describe('retention', () => {
       insertRow(db, 'leaderboard_cache', { metric_type: 'usage', time_window: '7d', rank: 1, skill_id: 'web_search', score: 1, computed_at: timestamp });
     }
     const { deleted } = applyRetention(db, { retentionDays: 30, now: NOW });
-    assert.deepEqual(deleted, { skill_usage: 0, metric_points: 1, recommendation_log: 1, leaderboard_cache: 1 });
+    assert.deepEqual(deleted, { skill_usage: 0, skill_usage_hourly: 0, skill_user_daily: 0, metric_points: 1, recommendation_log: 1, leaderboard_cache: 1 });
     for (const table of ['metric_points', 'recommendation_log', 'leaderboard_cache']) assert.deepEqual(remainingIds(db, table), [2], table);
     assert.equal(countRows(db, 'metric_series'), 1, 'series stay: the exporter keeps their ids');
   });
@@ -148,11 +167,13 @@ describe('retention', () => {
 
   it('rolls up and deletes in one transaction: when a delete fails, nothing is rolled up or deleted', () => {
     insertFixture();
+    rebuildAggregates(db);
     insertRow(db, 'leaderboard_cache', { metric_type: 'usage', time_window: '7d', rank: 1, skill_id: 'x', score: 1, computed_at: '2026-01-01 00:00:00' });
     db.exec("CREATE TRIGGER refuse BEFORE DELETE ON leaderboard_cache BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
     assert.throws(() => applyRetention(db, { retentionDays: 30, now: NOW }), /disk on fire/);
     assert.equal(countRows(db, 'skill_usage_daily'), 0);
     assert.equal(countRows(db, 'skill_usage'), 9);
+    assert.deepEqual([countRows(db, 'skill_usage_hourly'), countRows(db, 'skill_user_daily')], [9, 6]);
     assert.equal(getMeta(db, 'last_retention_at'), undefined);
   });
 
