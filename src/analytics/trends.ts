@@ -1,0 +1,176 @@
+import type Database from 'better-sqlite3';
+import { skillOrgs, type SkillOrgs } from './hourlyKeys.js';
+import { countsBySkill } from './hourlyTotals.js';
+import { oneOfOption, reportScope, type ReportOptions } from './options.js';
+import { prepared } from './statements.js';
+import { dayRange, type TimeRange } from './window.js';
+
+/** The buckets of {@link usageTrend}. */
+export const TREND_GRANULARITIES = Object.freeze(['hour', 'day', 'week'] as const);
+
+/** One of {@link TREND_GRANULARITIES}. */
+export type TrendGranularity = (typeof TREND_GRANULARITIES)[number];
+
+/** Options of {@link usageTrend}. */
+export interface UsageTrendOptions extends ReportOptions {
+  /** Bucket size: 'hour', 'day' or 'week' (ISO weeks, starting Monday, UTC). */
+  granularity: TrendGranularity;
+  /** Only these skills. @default every skill */
+  skillIds?: readonly string[];
+}
+
+/** Calls of one skill in one bucket. */
+export interface UsagePoint {
+  skillId: string;
+  /** 'YYYY-MM-DD HH:00:00' for hours, 'YYYY-MM-DD' for days and for weeks (the Monday). */
+  bucket: string;
+  executions: number;
+  successes: number;
+  failures: number;
+}
+
+/** Calls and success rate of one skill on one day. */
+export interface SuccessRatePoint {
+  skillId: string;
+  day: string;
+  calls: number;
+  /** successes / calls, 0 to 1. */
+  successRate: number;
+}
+
+/** New and cumulative distinct users of one skill on one day. */
+export interface AdoptionPoint {
+  skillId: string;
+  day: string;
+  /** Users whose first use of the skill was this day. */
+  newUsers: number;
+  /** Users who had used the skill by the end of this day, since records began. */
+  cumulativeUsers: number;
+}
+
+/** Calls of one skill in the window and in the window of the same length before it. */
+export interface GrowthRow {
+  skillId: string;
+  calls: number;
+  previousCalls: number;
+  /** (calls - previousCalls) / previousCalls; null when previousCalls is 0. */
+  growthRate: number | null;
+}
+
+const BUCKETS: Readonly<Record<TrendGranularity, string>> = Object.freeze({
+  hour: 'hour',
+  day: 'substr(hour, 1, 10)',
+  // The Monday on or before the day: back 6 days, then forward to the next Monday.
+  week: "date(hour, '-6 days', 'weekday 1')",
+});
+
+const bucketSql = (bucket: string): string => `SELECT ${bucket} AS bucket, sum(execution_count), sum(success_count), sum(failure_count)
+FROM skill_usage_hourly WHERE skill_id = ? AND org_id IN (SELECT value FROM json_each(?)) AND hour >= ? AND hour < ?
+GROUP BY bucket ORDER BY bucket`;
+
+const NEXT_ADOPTED_SKILL = 'SELECT skill_id FROM skill_user_first WHERE skill_id > ? ORDER BY skill_id LIMIT 1';
+const NEW_USERS = 'SELECT first_day, count(*) FROM skill_user_first WHERE skill_id = ? AND first_day < ? GROUP BY first_day';
+const NEW_USERS_OF_ORG = 'SELECT first_day, count(*) FROM skill_user_first WHERE skill_id = ? AND first_day < ? AND org_id = ? GROUP BY first_day';
+
+/** The statements of this module, for the query-plan test. */
+export const TREND_SQL: readonly string[] = Object.freeze([...Object.values(BUCKETS).map(bucketSql), NEXT_ADOPTED_SKILL, NEW_USERS, NEW_USERS_OF_ORG]);
+
+/**
+ * Executions, successes and failures per skill per hour, day or week of the window, by skill then
+ * bucket; buckets without calls are left out. The first and last day or week may be partial: the
+ * window is counted by the hour. Reads skill_usage_hourly only.
+ * @throws {TypeError|RangeError} on an unknown granularity, bad skill ids, a malformed window or option.
+ */
+export function usageTrend(db: Database.Database, options: UsageTrendOptions): UsagePoint[] {
+  const caller = 'usageTrend';
+  const { window, orgId } = reportScope(caller, options);
+  const granularity = oneOfOption(caller, 'granularity', options?.granularity, TREND_GRANULARITIES);
+  const skills = skillOrgs(db, orgId, skillIdsOption(caller, options?.skillIds));
+  return bucketed(db, skills, window, BUCKETS[granularity]);
+}
+
+/**
+ * Calls and success rate (successes / calls) per skill per UTC day of the window, by skill then
+ * day; days without calls are left out. Reads skill_usage_hourly only.
+ * @throws {TypeError|RangeError} on a malformed window or option.
+ */
+export function successRateByDay(db: Database.Database, options?: ReportOptions): SuccessRatePoint[] {
+  const { window, orgId } = reportScope('successRateByDay', options);
+  return bucketed(db, skillOrgs(db, orgId), window, BUCKETS.day).map((point) => ({
+    skillId: point.skillId,
+    day: point.bucket,
+    calls: point.executions,
+    successRate: point.successes / point.executions,
+  }));
+}
+
+/**
+ * Adoption curves: per skill, each day of the window on which users used it for the first time,
+ * with how many, and the distinct users it had by the end of that day since records began. From
+ * skill_user_first (never pruned); with `orgId`, users whose first use was in that org. Days
+ * without new users are left out (the curve is flat there).
+ * @throws {TypeError|RangeError} on a malformed window or option.
+ */
+export function adoptionCurve(db: Database.Database, options?: ReportOptions): AdoptionPoint[] {
+  const { window, orgId } = reportScope('adoptionCurve', options);
+  const { fromDay, toDay } = dayRange(window);
+  const next = prepared<[string], string>(db, NEXT_ADOPTED_SKILL).pluck(true);
+  const points: AdoptionPoint[] = [];
+  for (let skillId = next.get(''); skillId !== undefined; skillId = next.get(skillId)) {
+    let cumulativeUsers = 0;
+    for (const [day, newUsers] of newUsersByDay(db, skillId, toDay, orgId)) {
+      cumulativeUsers += newUsers;
+      if (day >= fromDay) points.push({ skillId, day, newUsers, cumulativeUsers });
+    }
+  }
+  return points;
+}
+
+/**
+ * Calls per skill in the window and in the previous window of the same length, with the growth
+ * rate `(calls - previousCalls) / previousCalls` (null when previousCalls is 0), most called first.
+ * Reads skill_usage_hourly only.
+ * @throws {TypeError|RangeError} on a malformed window or option.
+ */
+export function growth(db: Database.Database, options?: ReportOptions): GrowthRow[] {
+  const { window, orgId } = reportScope('growth', options);
+  const skills = skillOrgs(db, orgId);
+  const current = countsBySkill(db, skills, window);
+  const previous = countsBySkill(db, skills, window.previous);
+  const rows: GrowthRow[] = [];
+  for (const skillId of new Set([...current.keys(), ...previous.keys()])) {
+    const calls = current.get(skillId)?.calls ?? 0;
+    const previousCalls = previous.get(skillId)?.calls ?? 0;
+    if (calls === 0 && previousCalls === 0) continue;
+    rows.push({ skillId, calls, previousCalls, growthRate: growthRate(calls, previousCalls) });
+  }
+  return rows.sort((a, b) => b.calls - a.calls || (a.skillId < b.skillId ? -1 : 1));
+}
+
+/** `(calls - previousCalls) / previousCalls`, or null when there were no previous calls. */
+export function growthRate(calls: number, previousCalls: number): number | null {
+  return previousCalls > 0 ? (calls - previousCalls) / previousCalls : null;
+}
+
+/** Per skill (in skill order) its buckets in order, summed over its orgs by SQLite. */
+function bucketed(db: Database.Database, skills: readonly SkillOrgs[], range: TimeRange, bucket: string): UsagePoint[] {
+  const statement = prepared<[string, string, string, string], [string, number, number, number]>(db, bucketSql(bucket)).raw(true);
+  const points: UsagePoint[] = [];
+  for (const { skillId, orgIds } of skills) {
+    for (const [at, executions, successes, failures] of statement.all(skillId, JSON.stringify(orgIds), range.from, range.to)) {
+      if (executions > 0) points.push({ skillId, bucket: at, executions, successes, failures });
+    }
+  }
+  return points;
+}
+
+function newUsersByDay(db: Database.Database, skillId: string, toDay: string, orgId: string | undefined): [string, number][] {
+  if (orgId === undefined) return prepared<[string, string], [string, number]>(db, NEW_USERS).raw(true).all(skillId, toDay);
+  return prepared<[string, string, string], [string, number]>(db, NEW_USERS_OF_ORG).raw(true).all(skillId, toDay, orgId);
+}
+
+function skillIdsOption(caller: string, skillIds: unknown): string[] | undefined {
+  if (skillIds === undefined) return undefined;
+  if (Array.isArray(skillIds) && skillIds.every((id) => typeof id === 'string' && id !== '')) return [...new Set(skillIds as string[])].sort();
+  throw new TypeError(`${caller}: option "skillIds" must be an array of skill ids (non-empty strings), got ${JSON.stringify(skillIds)}`);
+}
