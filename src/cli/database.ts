@@ -1,0 +1,58 @@
+import type Database from 'better-sqlite3';
+import { DatabaseFileError } from '../errors.js';
+import { openAnalyticsDatabase } from '../sqlite-exporter/openDatabase.js';
+import { fileKind } from '../sqlite-exporter/privateFiles.js';
+import { SCHEMA_VERSION } from '../sqlite-exporter/schema.js';
+import type { CliContext } from './context.js';
+import { CliFailure, missingDatabase } from './errors.js';
+
+/** How a command opens the database. */
+export interface OpenMode {
+  /**
+   * Open for writing: for the reports that write their caches and logs (leaderboard_cache,
+   * recommendation_log) and for prune. Other commands only read. @default false
+   */
+  readonly write?: boolean;
+  /** The command reads the write-time aggregates of schema version 2. @default false */
+  readonly needsAggregates?: boolean;
+}
+
+/**
+ * Opens the database at `path` (by default that of `--db` or the configuration), never creating one: a missing file is a
+ * {@link CliFailure} that says how to make one. Reading commands open it read-only.
+ */
+export function openDatabase(context: CliContext, mode: OpenMode = {}, path: string = context.databasePath()): Database.Database {
+  if (fileKind(path) === 'missing') throw new CliFailure(missingDatabase(path));
+  const started = performance.now();
+  let db: Database.Database;
+  try {
+    db = openAnalyticsDatabase(path, { readonly: mode.write !== true });
+  } catch (error) {
+    if (error instanceof DatabaseFileError && (error.reason === 'missing' || error.reason === 'empty')) throw new CliFailure(missingDatabase(path, error.reason));
+    throw error;
+  }
+  context.debug(`opened ${path} ${mode.write === true ? 'read-write' : 'read-only'} in ${(performance.now() - started).toFixed(1)} ms`);
+  if (mode.needsAggregates === true) assertCurrentSchema(db, path);
+  return db;
+}
+
+/** Runs `work` on the database and closes it afterwards, whatever happens. */
+export async function withDatabase<T>(context: CliContext, mode: OpenMode, work: (db: Database.Database) => T | Promise<T>): Promise<T> {
+  const db = openDatabase(context, mode);
+  try {
+    return await work(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** A read-only connection cannot migrate: an older file lacks the aggregates the reports read. */
+function assertCurrentSchema(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version >= SCHEMA_VERSION) return;
+  db.close();
+  throw new CliFailure(
+    `${path} has schema version ${version}, from an older toolweaver-analytics, without the aggregates the reports read: ` +
+      'start your application with this version of toolweaver-analytics once: it upgrades the file',
+  );
+}

@@ -1,0 +1,26 @@
+import type { OptionSpecs } from './args.js';
+
+/** The options every command takes, before or after its name. */
+export const GLOBAL_OPTIONS: OptionSpecs = Object.freeze({
+  db: {
+    type: 'string',
+    value: 'PATH',
+    description: 'the database file',
+    default: 'ANALYTICS_DB_PATH or ANALYTICS_DB_URL, else ~/.toolweaver/analytics.db',
+  },
+  json: { type: 'boolean', description: 'print one JSON document on stdout instead of tables' },
+  verbose: { type: 'boolean', description: 'debug output and stack traces on stderr (also ANALYTICS_LOG_LEVEL=debug)' },
+  'no-color': { type: 'boolean', description: 'no colour even on a terminal (also NO_COLOR=1)' },
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+  version: { type: 'boolean', description: 'print the version' },
+});
+
+/** The global options as given. */
+export interface GlobalValues {
+  readonly db: string | undefined;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly noColor: boolean;
+  readonly help: boolean;
+  readonly version: boolean;
+}

@@ -1,0 +1,54 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/** What a server answered. */
+export interface HttpAnswer {
+  readonly status: number;
+  /** The start of the body (up to 1 MiB), as text. */
+  readonly body: string;
+}
+
+/** A request to send. */
+export interface HttpProbeRequest {
+  readonly method: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly timeoutMs: number;
+}
+
+/** Why there was no answer, in words: `connection refused`, `no answer within 2000 ms`. */
+export class NoAnswerError extends Error {}
+
+const MAX_BODY = 1024 * 1024;
+
+/**
+ * One HTTP request without a keep-alive agent (so nothing holds the process open afterwards) and
+ * without following redirects (so credentials go nowhere but `url`). Resolves with any status;
+ * rejects with a {@link NoAnswerError} when the server cannot be reached or is too slow.
+ */
+export function probeHttp(url: string, options: HttpProbeRequest): Promise<HttpAnswer> {
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: options.method, headers: { ...options.headers }, agent: false, timeout: options.timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (body.length < MAX_BODY) body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', (error) => reject(new NoAnswerError(describeNetworkError(error))));
+    });
+    req.on('timeout', () => req.destroy(new NoAnswerError(`no answer within ${options.timeoutMs} ms`)));
+    req.on('error', (error) => reject(error instanceof NoAnswerError ? error : new NoAnswerError(describeNetworkError(error))));
+    req.end(options.body);
+  });
+}
+
+function describeNetworkError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  if (code === 'ECONNRESET') return 'connection reset';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable';
+  return code ?? error.message;
+}
