@@ -39,7 +39,41 @@ export type { BackupOptions, BackupResult, RestoreOptions } from './sqlite-expor
 export { exportTable, EXPORT_FORMATS } from './sqlite-exporter/exportTable.js';
 export type { ExportFormat } from './sqlite-exporter/exportTable.js';
 export { checkIntegrity, vacuum, databaseStats } from './sqlite-exporter/integrity.js';
-export { TABLES, SCHEMA_VERSION, APPLICATION_ID } from './sqlite-exporter/schema.js';
+export { TABLES, SCHEMA_VERSION, APPLICATION_ID, OVERFLOW_SKILL_ID } from './sqlite-exporter/schema.js';
+export { checkAggregates, rebuildAggregates } from './sqlite-exporter/aggregates.js';
+export type { AggregateCheck } from './sqlite-exporter/aggregates.js';
+export { resolveWindow, DEFAULT_WINDOW } from './analytics/window.js';
+export type { WindowSpec, ResolvedWindow, TimeRange } from './analytics/window.js';
+export type { ReportOptions } from './analytics/options.js';
+export { leaderboard, LEADERBOARD_METRICS, LEADERBOARD_DEFAULTS } from './analytics/leaderboards.js';
+export type { Leaderboard, LeaderboardEntry, LeaderboardMetric, LeaderboardOptions } from './analytics/leaderboards.js';
+export { bayesianAverage, RATING_PRIOR_WEIGHT } from './analytics/rankings.js';
+export { usageTrend, successRateByDay, adoptionCurve, growth, growthRate, TREND_GRANULARITIES } from './analytics/trends.js';
+export type { UsageTrendOptions, UsagePoint, SuccessRatePoint, AdoptionPoint, GrowthRow, TrendGranularity } from './analytics/trends.js';
+export { latencyReport } from './analytics/latency.js';
+export type { SkillLatencyReport } from './analytics/latency.js';
+export { adoptionReport, ADOPTION_DEFAULTS } from './analytics/adoption.js';
+export type { AdoptionOptions, AdoptionReport, SkillAdoption } from './analytics/adoption.js';
+export { healthReport, HEALTH_REPORT_DEFAULTS } from './analytics/healthReport.js';
+export type { HealthReportOptions, SkillHealthReport } from './analytics/healthReport.js';
+export {
+  recommend,
+  recordRecommendationOutcome,
+  recommendationEffectiveness,
+  RECOMMEND_DEFAULTS,
+  RECOMMENDATION_OUTCOMES,
+  EFFECTIVENESS_DEFAULTS,
+} from './analytics/recommendations.js';
+export type {
+  Recommendation,
+  RecommendOptions,
+  RecommendationSource,
+  RecommendationOutcome,
+  RecordedOutcome,
+  RecommendationEffectiveness,
+} from './analytics/recommendations.js';
+export { runWeekDemo } from './demo/weekDemo.js';
+export type { WeekDemoOptions, WeekDemoSummary } from './demo/weekDemo.js';
 export type { TableName } from './sqlite-exporter/schema.js';
 export type { BackendOptions } from './exporters/createMetricReaders.js';
 export { loadConfig } from './config/loadConfig.js';
