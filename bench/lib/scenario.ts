@@ -1,0 +1,28 @@
+import type { Timing } from './measure.js';
+
+/** One row of a scenario's results: what was measured, against which baseline in the same run. */
+export interface BenchRow {
+  readonly name: string;
+  readonly subject: Timing;
+  readonly baselineName: string;
+  readonly baseline: Timing;
+  /** The figure the target is about, e.g. `baseline / subject` (higher is better) or the reverse. */
+  readonly ratio: number;
+  /** What the ratio means, e.g. 'x faster than the plain GROUP BY'. */
+  readonly ratioMeaning: string;
+  /** The target, e.g. '>= 10 and subject < 100 ms', and whether it is met. */
+  readonly target: string;
+  readonly met: boolean;
+}
+
+/** What a scenario process prints as its last stdout line (JSON). */
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly setup: Record<string, string | number>;
+  readonly rows: BenchRow[];
+}
+
+/** True when the bench runs in quick mode (CI): small data, few runs, no targets asserted. */
+export function quickMode(argv: readonly string[] = process.argv): boolean {
+  return argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
+}
