@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { AggregateWriter } from './AggregateWriter.js';
 import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from './schema.js';
+import { HOURLY_TOTAL_COLUMNS } from './schema.js';
 
 const USAGE_COLUMNS = [
   'skill_id',
@@ -9,15 +9,7 @@ const USAGE_COLUMNS = [
   'org_id',
   'timestamp',
   'interval_start',
-  'execution_count',
-  'success_count',
-  'failure_count',
-  'latency_sum_ms',
-  ...LATENCY_BUCKET_COLUMNS,
-  ...ERROR_COLUMNS,
-  'rating_count',
-  'rating_sum',
-  'install_count',
+  ...HOURLY_TOTAL_COLUMNS,
   'avg_latency_ms',
   'latency_min_ms',
   'latency_max_ms',

@@ -5,6 +5,7 @@ import { emptyRow } from './mapping.js';
 import type { UsageRow } from './rows.js';
 import { sqliteTime } from './schema.js';
 import { SqliteWriter } from './SqliteWriter.js';
+import { seededRandom } from '../demo/random.js';
 
 /** Options of {@link writeSyntheticUsage}. Every one is required: the same options write the same rows. */
 export interface SyntheticUsageOptions {
@@ -78,7 +79,7 @@ interface World {
 export function writeSyntheticUsage(db: Database.Database, options: SyntheticUsageOptions): SyntheticUsageResult {
   checkOptions(options);
   const started = performance.now();
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const world = makeWorld(options, random);
   const writer = new SqliteWriter(db);
   let batch: UsageRow[] = [];
@@ -105,18 +106,6 @@ function checkOptions(options: SyntheticUsageOptions): void {
       throw new RangeError(`writeSyntheticUsage: option "${name}" must be a whole number${least > Number.MIN_SAFE_INTEGER ? ` of ${least} or more` : ''}, got ${String(value)}`);
     }
   }
-}
-
-/** A small, fast seeded generator (mulberry32): numbers in [0, 1). */
-function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A standard normal number (Box-Muller). */
