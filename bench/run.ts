@@ -62,7 +62,7 @@ function writePerformanceDoc(all: ScenarioResult[]): void {
           `${row.baseline.medianMs.toFixed(2)} | ${row.ratio.toFixed(1)} ${row.ratioMeaning} | ${row.target} | ${row.met ? 'yes' : '**no**'} |`,
       );
     }
-    lines.push('');
+    lines.push('', ...(result.notes ?? []).flatMap((note) => [note, '']));
   }
   writeFileSync(join(here, '..', '..', 'docs', 'performance.md'), `${lines.join('\n')}\n`);
   console.error('bench: wrote docs/performance.md');

@@ -72,6 +72,9 @@ export type {
   RecordedOutcome,
   RecommendationEffectiveness,
 } from './analytics/recommendations.js';
+export { coUsageMatrix, CO_USAGE_DEFAULTS } from './analytics/coUsageMatrix.js';
+export type { CoUsageMatrix, CoUsageOptions } from './analytics/coUsageMatrix.js';
+export type { CoUsagePair } from './analytics/coUsage.js';
 export { runWeekDemo } from './demo/weekDemo.js';
 export type { WeekDemoOptions, WeekDemoSummary } from './demo/weekDemo.js';
 export type { TableName } from './sqlite-exporter/schema.js';

@@ -20,6 +20,8 @@ export interface ScenarioResult {
   readonly scenario: string;
   readonly setup: Record<string, string | number>;
   readonly rows: BenchRow[];
+  /** What a reader needs to read the rows right, e.g. which of two modes users normally get. */
+  readonly notes?: readonly string[];
 }
 
 /** True when the bench runs in quick mode (CI): small data, few runs, no targets asserted. */

@@ -40,82 +40,110 @@ export interface AdoptionReport {
 /** The defaults of {@link AdoptionOptions}. */
 export const ADOPTION_DEFAULTS = Object.freeze({ engagedDays: 3 });
 
-/** The first user and the next one of skill_user_daily's (user_id, day) index: one seek each. */
-const FIRST_USER = "SELECT user_id FROM skill_user_daily WHERE user_id >= '' ORDER BY user_id LIMIT 1";
-const NEXT_USER = 'SELECT user_id FROM skill_user_daily WHERE user_id > ? ORDER BY user_id LIMIT 1';
-/**
- * One user's entries in the window are one range of the (user_id, day) index, ordered by day: its
- * distinct days come without a sort, its distinct skills from a small one. Per user, because one
- * query over the window would sort every entry of the window by user and by skill (measured 2 to
- * 4 times slower).
- */
-const userDaysSql = (org: string): string => `SELECT count(*) FROM (SELECT DISTINCT day FROM skill_user_daily
-WHERE user_id = ? AND day >= ? AND day < ?${org})`;
-const userSkillsSql = (org: string): string => `SELECT DISTINCT skill_id FROM skill_user_daily WHERE user_id = ? AND day >= ? AND day < ?${org}`;
-const ORG = ' AND org_id = ?';
+// Each statement reads the window's entries of one index range and returns a few dozen rows: the
+// grouping happens in SQLite, because handing the ~100,000 user-skill-days of a busy week to
+// JavaScript costs more than the whole report. A skill_user_daily row whose prev_day is before the
+// window is its skill and user's first day in the window, one row per pair (prev_day_in_org: per
+// pair within its org): counting those rows counts the pairs, without the sort a DISTINCT needs.
+
+/** How many users were active on how many days: one row per number of days. */
+const USERS_BY_DAYS = `SELECT days, count(*) FROM (
+  SELECT count(*) AS days FROM (SELECT DISTINCT day, user_id FROM user_daily WHERE day >= ? AND day < ?) GROUP BY user_id
+) GROUP BY days`;
+const USERS_BY_DAYS_IN_ORG = `SELECT days, count(*) FROM (
+  SELECT count(*) AS days FROM user_daily WHERE day >= ? AND day < ? AND org_id = ? GROUP BY user_id
+) GROUP BY days`;
+
+/** How many users used how many skills: one row per number of skills. */
+const USERS_BY_SKILLS = `SELECT skills, count(*) FROM (
+  SELECT count(*) AS skills FROM skill_user_daily INDEXED BY ix_skill_user_daily_day
+  WHERE day >= ? AND day < ? AND prev_day < ? GROUP BY user_id
+) GROUP BY skills`;
+const USERS_BY_SKILLS_IN_ORG = `SELECT skills, count(*) FROM (
+  SELECT count(*) AS skills FROM skill_user_daily INDEXED BY ix_skill_user_daily_day
+  WHERE day >= ? AND day < ? AND org_id = ? AND prev_day_in_org < ? GROUP BY user_id
+) GROUP BY skills`;
+
+/** Users per skill. Grouped by day and skill first, the index's own order, so only the day totals are sorted. */
+const SKILL_USERS = `SELECT skill_id, sum(users) FROM (
+  SELECT skill_id, count(*) AS users FROM skill_user_daily INDEXED BY ix_skill_user_daily_day
+  WHERE day >= ? AND day < ? AND prev_day < ? GROUP BY day, skill_id
+) GROUP BY skill_id`;
+const SKILL_USERS_IN_ORG = `SELECT skill_id, sum(users) FROM (
+  SELECT skill_id, count(*) AS users FROM skill_user_daily INDEXED BY ix_skill_user_daily_day
+  WHERE day >= ? AND day < ? AND org_id = ? AND prev_day_in_org < ? GROUP BY day, skill_id
+) GROUP BY skill_id`;
+
 /** Whether a skill and org have any row in the window: one seek. */
 const PAIR_ACTIVE = 'SELECT EXISTS (SELECT 1 FROM skill_usage_hourly WHERE skill_id = ? AND org_id = ? AND hour >= ? AND hour < ?)';
 
 /** The statements of this module, for the query-plan test. */
 export const ADOPTION_SQL: readonly string[] = Object.freeze([
-  FIRST_USER,
-  NEXT_USER,
-  userDaysSql(''),
-  userDaysSql(ORG),
-  userSkillsSql(''),
-  userSkillsSql(ORG),
+  USERS_BY_DAYS,
+  USERS_BY_DAYS_IN_ORG,
+  USERS_BY_SKILLS,
+  USERS_BY_SKILLS_IN_ORG,
+  SKILL_USERS,
+  SKILL_USERS_IN_ORG,
   PAIR_ACTIVE,
 ]);
 
 /**
- * Adoption over the window. Users come from skill_user_daily (identified users; a call, a rating
- * or an install on a day counts as activity that day; the days the window touches, partial ones
- * included); orgs from skill_usage_hourly (any activity of the org in the window, identified or
- * not). With `orgId`, only that org: then totalOrgs is 0 or 1.
+ * Adoption over the window. Users come from skill_user_daily and user_daily (identified users; a
+ * call, a rating or an install on a day counts as activity that day; the days the window touches,
+ * partial ones included); orgs from skill_usage_hourly (any activity of the org in the window,
+ * identified or not). With `orgId`, only that org: then totalOrgs is 0 or 1.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
 export function adoptionReport(db: Database.Database, options?: AdoptionOptions): AdoptionReport {
   const caller = 'adoptionReport';
   const { window, orgId } = reportScope(caller, options);
   const engagedDays = wholeNumberOption(caller, 'engagedDays', options?.engagedDays, 1, ADOPTION_DEFAULTS.engagedDays);
-  const users = activeUsers(db, dayRange(window), orgId);
+  const counts = userCounts(db, dayRange(window), orgId);
   const orgsBySkill = activeOrgs(db, skillOrgs(db, orgId), window);
   const totalOrgs = new Set([...orgsBySkill.values()].flatMap((orgs) => [...orgs])).size;
+  const users = sum(counts.byDays.map(([, count]) => count));
   return {
-    users: users.length,
-    skillsPerUser: histogram(users.map((user) => user.skills.length)),
-    skills: skillAdoption(usersBySkill(users), orgsBySkill, totalOrgs),
+    users,
+    skillsPerUser: counts.bySkills.sort(([a], [b]) => a - b).map(([skills, count]) => ({ skills, users: count })),
+    skills: skillAdoption(new Map(counts.perSkill), orgsBySkill, totalOrgs),
     totalOrgs,
-    engagedUsers: users.filter((user) => user.activeDays >= engagedDays).length,
-    averageActiveDays: users.length === 0 ? 0 : users.reduce((sum, user) => sum + user.activeDays, 0) / users.length,
+    engagedUsers: sum(counts.byDays.filter(([activeDays]) => activeDays >= engagedDays).map(([, count]) => count)),
+    averageActiveDays: users === 0 ? 0 : sum(counts.byDays.map(([activeDays, count]) => activeDays * count)) / users,
   };
 }
 
-interface ActiveUser {
-  readonly activeDays: number;
-  readonly skills: readonly string[];
+/** How many users were active in the days, as counted by the statements above. */
+interface UserCounts {
+  /** [active days, users with that many]. */
+  readonly byDays: [number, number][];
+  /** [distinct skills, users with that many]. */
+  readonly bySkills: [number, number][];
+  /** [skill, its users]. */
+  readonly perSkill: [string, number][];
 }
 
-/** Every user with activity in the days (in the org), with their distinct active days and skills. */
-function activeUsers(db: Database.Database, days: DayRange, orgId: string | undefined): ActiveUser[] {
-  const org = orgId === undefined ? '' : ORG;
-  const range = orgId === undefined ? [days.fromDay, days.toDay] : [days.fromDay, days.toDay, orgId];
-  const activeDays = prepared<string[], number>(db, userDaysSql(org)).pluck(true);
-  const skills = prepared<string[], string>(db, userSkillsSql(org)).pluck(true);
-  const next = prepared<[string], string>(db, NEXT_USER).pluck(true);
-  const users: ActiveUser[] = [];
-  for (let userId = prepared<[], string>(db, FIRST_USER).pluck(true).get(); userId !== undefined; userId = next.get(userId)) {
-    const count = activeDays.get(userId, ...range) ?? 0;
-    if (count > 0) users.push({ activeDays: count, skills: skills.all(userId, ...range) });
+function userCounts(db: Database.Database, { fromDay, toDay }: DayRange, orgId: string | undefined): UserCounts {
+  // A link before the first day marks a skill and user's first day in the days.
+  if (orgId !== undefined) {
+    const inOrg = [fromDay, toDay, orgId, fromDay];
+    return {
+      byDays: rows(db, USERS_BY_DAYS_IN_ORG, inOrg.slice(0, 3)),
+      bySkills: rows(db, USERS_BY_SKILLS_IN_ORG, inOrg),
+      perSkill: rows(db, SKILL_USERS_IN_ORG, inOrg),
+    };
   }
-  return users;
+  const firstDays = [fromDay, toDay, fromDay];
+  return { byDays: rows(db, USERS_BY_DAYS, [fromDay, toDay]), bySkills: rows(db, USERS_BY_SKILLS, firstDays), perSkill: rows(db, SKILL_USERS, firstDays) };
 }
 
-function usersBySkill(users: readonly ActiveUser[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const user of users) for (const skillId of user.skills) counts.set(skillId, (counts.get(skillId) ?? 0) + 1);
-  return counts;
+function rows<R>(db: Database.Database, sql: string, parameters: readonly string[]): R[] {
+  return prepared<string[], R>(db, sql)
+    .raw(true)
+    .all(...parameters);
 }
+
+const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
 
 /** The orgs ('' excepted) active on each skill in the range. */
 function activeOrgs(db: Database.Database, skills: readonly SkillOrgs[], range: TimeRange): Map<string, Set<string>> {
@@ -134,11 +162,4 @@ function skillAdoption(users: ReadonlyMap<string, number>, orgs: ReadonlyMap<str
     return { skillId, users: users.get(skillId) ?? 0, orgs: orgCount, orgAdoptionRate: totalOrgs > 0 ? orgCount / totalOrgs : null };
   });
   return skills.sort((a, b) => b.users - a.users || b.orgs - a.orgs || (a.skillId < b.skillId ? -1 : 1));
-}
-
-/** How many times each value occurs, by value ascending. */
-function histogram(values: readonly number[]): { skills: number; users: number }[] {
-  const counts = new Map<number, number>();
-  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a - b).map(([skills, users]) => ({ skills, users }));
 }

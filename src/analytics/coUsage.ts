@@ -1,7 +1,23 @@
 /**
- * Item-to-item co-usage: which skills the users of your skills also use. Pure functions over the
- * window's user × skill incidence, so the scoring is tested without a database.
+ * Item-to-item co-usage: which skills the users of your skills also use. Pure functions: the
+ * co-usage counts of every pair of skills from who used what in the window, and the scoring of a
+ * user's candidates from those counts, so both are tested without a database.
  */
+
+/** Two skills are co-used only when at least this many users used both in the window. */
+export const MIN_SHARED_USERS = 2;
+
+/** How many users of the window used skill A, skill B, and both: one cell of the co-usage matrix. */
+export interface CoUsagePair {
+  readonly skillA: string;
+  readonly skillB: string;
+  /** |U(A) ∩ U(B)|; for A = B, the users of A. */
+  readonly sharedUsers: number;
+  /** |U(A)|. */
+  readonly usersA: number;
+  /** |U(B)|. */
+  readonly usersB: number;
+}
 
 /** The strongest piece of evidence for a candidate: one of your skills and how its users overlap. */
 export interface CoUsageEvidence {
@@ -23,16 +39,81 @@ export interface CoUsageCandidate {
   readonly evidence: CoUsageEvidence;
 }
 
-/** What {@link coUsageCandidates} scores against. */
-export interface CoUsageInput {
-  /** Each user in scope's skills in the window (a row of the user × skill matrix), each skill once. */
-  readonly baskets: Iterable<readonly string[]>;
+/** What a user's candidates are scored against. */
+interface Basket {
   /** The skills the user called in the window, B: the candidates are compared with these. */
   readonly basket: ReadonlySet<string>;
   /** Skills never to return: everything the user ever used, and pseudo-skills. */
   readonly excluded: ReadonlySet<string>;
   /** A pair of skills counts as evidence only when at least this many users used both. */
   readonly minSharedUsers: number;
+}
+
+/** What {@link coUsageCandidates} scores against. */
+export interface CoUsageInput extends Basket {
+  /** Each user in scope's skills in the window (a row of the user × skill matrix), each skill once. */
+  readonly baskets: Iterable<readonly string[]>;
+}
+
+/** What {@link scoreCoUsage} scores against. */
+export interface CoUsageScoring extends Basket {
+  /** Cells of the co-usage matrix; those whose skillA is in the basket are read, the others ignored. */
+  readonly pairs: Iterable<CoUsagePair>;
+}
+
+/**
+ * The co-usage matrix of a window: for every skill A, the cell (A, A) with its users, and for every
+ * other skill B whose users share at least `minSharedUsers` with A's, the cells (A, B) and (B, A).
+ * Pairs shared by fewer users are left out: they are no evidence.
+ *
+ * Counts each user's pairs of skills (the cost follows the skills per user squared, not the users
+ * per skill), in a square array of the skills in scope.
+ *
+ * @param usersBySkill each skill's distinct users in the window.
+ */
+export function coUsagePairs(usersBySkill: ReadonlyMap<string, readonly string[]>, minSharedUsers: number): CoUsagePair[] {
+  const skills = [...usersBySkill.keys()];
+  const users = skills.map((skillId) => usersBySkill.get(skillId)?.length ?? 0);
+  const shared = sharedUserCounts(skills.map((skillId) => usersBySkill.get(skillId) ?? []));
+  const pairs: CoUsagePair[] = [];
+  for (let a = 0; a < skills.length; a++) {
+    const skillA = skills[a] as string;
+    const usersA = users[a] as number;
+    pairs.push({ skillA, skillB: skillA, sharedUsers: usersA, usersA, usersB: usersA });
+    for (let b = a + 1; b < skills.length; b++) {
+      const sharedUsers = shared[a * skills.length + b] as number;
+      if (sharedUsers === 0 || sharedUsers < minSharedUsers) continue;
+      const skillB = skills[b] as string;
+      const usersB = users[b] as number;
+      pairs.push({ skillA, skillB, sharedUsers, usersA, usersB }, { skillA: skillB, skillB: skillA, sharedUsers, usersA: usersB, usersB: usersA });
+    }
+  }
+  return pairs;
+}
+
+/** shared[a · n + b], a < b: the users in both lists a and b, counted user by user. */
+function sharedUserCounts(userLists: readonly (readonly string[])[]): Uint32Array {
+  const skillsOfUser = new Map<string, number[]>();
+  userLists.forEach((userIds, skill) => {
+    for (const userId of userIds) {
+      const skills = skillsOfUser.get(userId);
+      if (skills === undefined) skillsOfUser.set(userId, [skill]);
+      else skills.push(skill);
+    }
+  });
+  const n = userLists.length;
+  const shared = new Uint32Array(n * n);
+  // Each user's skills are in increasing order (the lists are walked in order), so a < b below.
+  for (const skills of skillsOfUser.values()) {
+    for (let p = 0; p < skills.length; p++) {
+      const row = (skills[p] as number) * n;
+      for (let q = p + 1; q < skills.length; q++) {
+        const cell = row + (skills[q] as number);
+        shared[cell] = (shared[cell] as number) + 1;
+      }
+    }
+  }
+  return shared;
 }
 
 /**
@@ -45,13 +126,32 @@ export interface CoUsageInput {
  * go to the smaller skill id, so the order is the same for the same data.
  */
 export function coUsageCandidates(input: CoUsageInput): CoUsageCandidate[] {
-  const { usersPerSkill, shared } = countUsage(input);
+  const usersBySkill = new Map<string, string[]>();
+  let user = 0;
+  for (const skills of input.baskets) {
+    const userId = String(user++);
+    for (const skillId of skills) {
+      const userIds = usersBySkill.get(skillId);
+      if (userIds === undefined) usersBySkill.set(skillId, [userId]);
+      else userIds.push(userId);
+    }
+  }
+  return scoreCoUsage({ ...input, pairs: coUsagePairs(usersBySkill, input.minSharedUsers) });
+}
+
+/** {@link coUsageCandidates} from the cells of the co-usage matrix instead of the users' baskets. */
+export function scoreCoUsage(input: CoUsageScoring): CoUsageCandidate[] {
+  const byCandidate = new Map<string, Map<string, CoUsagePair>>();
+  for (const pair of input.pairs) {
+    if (!input.basket.has(pair.skillA) || input.basket.has(pair.skillB) || input.excluded.has(pair.skillB)) continue;
+    if (pair.sharedUsers === 0 || pair.sharedUsers < input.minSharedUsers) continue;
+    let sharedWith = byCandidate.get(pair.skillB);
+    if (sharedWith === undefined) byCandidate.set(pair.skillB, (sharedWith = new Map()));
+    sharedWith.set(pair.skillA, pair);
+  }
   const basket = [...input.basket].sort(compareIds);
   const candidates: CoUsageCandidate[] = [];
-  for (const [skillId, sharedWith] of shared) {
-    const candidate = scoreCandidate(skillId, sharedWith, basket, usersPerSkill, input.minSharedUsers);
-    if (candidate !== undefined) candidates.push(candidate);
-  }
+  for (const [skillId, sharedWith] of byCandidate) candidates.push(scoreCandidate(skillId, sharedWith, basket));
   return candidates.sort((a, b) => b.similarity - a.similarity || compareIds(a.skillId, b.skillId));
 }
 
@@ -60,55 +160,20 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-interface UsageCounts {
-  /** |U(s)| for every skill in scope. */
-  readonly usersPerSkill: Map<string, number>;
-  /** candidate → basket skill → |U(basket skill) ∩ U(candidate)|. */
-  readonly shared: Map<string, Map<string, number>>;
-}
-
-function countUsage(input: CoUsageInput): UsageCounts {
-  const usersPerSkill = new Map<string, number>();
-  const shared = new Map<string, Map<string, number>>();
-  for (const skills of input.baskets) {
-    for (const skillId of skills) usersPerSkill.set(skillId, (usersPerSkill.get(skillId) ?? 0) + 1);
-    countSharedUsers(skills, input, shared);
-  }
-  return { usersPerSkill, shared };
-}
-
-/** Adds one user's overlaps: each basket skill they used, against each candidate they used. */
-function countSharedUsers(skills: readonly string[], input: CoUsageInput, shared: Map<string, Map<string, number>>): void {
-  const fromBasket = skills.filter((skillId) => input.basket.has(skillId));
-  if (fromBasket.length === 0) return;
-  for (const candidate of skills) {
-    if (input.basket.has(candidate) || input.excluded.has(candidate)) continue;
-    let counts = shared.get(candidate);
-    if (counts === undefined) shared.set(candidate, (counts = new Map()));
-    for (const basedOn of fromBasket) counts.set(basedOn, (counts.get(basedOn) ?? 0) + 1);
-  }
-}
-
-function scoreCandidate(
-  skillId: string,
-  sharedWith: ReadonlyMap<string, number>,
-  basket: readonly string[],
-  usersPerSkill: ReadonlyMap<string, number>,
-  minSharedUsers: number,
-): CoUsageCandidate | undefined {
-  const candidateUsers = usersPerSkill.get(skillId) ?? 0;
+/** Sums the similarities in basket order (ids ascending), so the same data gives the same bits. */
+function scoreCandidate(skillId: string, sharedWith: ReadonlyMap<string, CoUsagePair>, basket: readonly string[]): CoUsageCandidate {
   let total = 0;
   let strongest: CoUsageEvidence | undefined;
   for (const basedOn of basket) {
-    const sharedUsers = sharedWith.get(basedOn) ?? 0;
-    if (sharedUsers === 0 || sharedUsers < minSharedUsers) continue;
-    const basedOnUsers = usersPerSkill.get(basedOn) ?? 0;
-    const similarity = sharedUsers / Math.sqrt(basedOnUsers * candidateUsers);
+    const pair = sharedWith.get(basedOn);
+    if (pair === undefined) continue;
+    const similarity = pair.sharedUsers / Math.sqrt(pair.usersA * pair.usersB);
     total += similarity;
-    const evidence = { basedOn, sharedUsers, basedOnUsers, similarity };
+    const evidence = { basedOn, sharedUsers: pair.sharedUsers, basedOnUsers: pair.usersA, similarity };
     if (strongest === undefined || isStronger(evidence, strongest)) strongest = evidence;
   }
-  return strongest === undefined ? undefined : { skillId, similarity: total / basket.length, evidence: strongest };
+  // byCandidate holds only candidates with a pair, so there is always evidence.
+  return { skillId, similarity: total / basket.length, evidence: strongest as CoUsageEvidence };
 }
 
 /** Higher cosine first, then more shared users; the basket is walked in id order, so the first wins a full tie. */

@@ -7,27 +7,28 @@ import { prepared } from './statements.js';
 import type { SkillCalls } from './trendingCandidates.js';
 import type { DayRange, ResolvedWindow } from './window.js';
 
-/** Separates skill ids in group_concat: a control character, which skill ids never contain. */
-const SEPARATOR = '\x1f';
-
 /**
- * Each user's skills with calls in `days` (one list per user, user ids left out), from the rows of
- * `orgId` or of all orgs. Walks skill_user_first (one row per user and skill ever) and probes
+ * Each skill's users with calls in `days` (distinct user ids per skill id), from the rows of `orgId`
+ * or of all orgs. Walks skill_user_first (one row per user and skill ever) and probes
  * skill_user_daily's primary key for one row in the window, instead of reading every day's row.
+ * The walk follows skill_user_first's primary key (skill, user), named because SQLite would take
+ * the (skill, first_day) index: in key order the probes move forward through skill_user_daily's
+ * own (skill, user, day) key, which is about 12% faster, and grouping by skill sorts nothing.
  */
-export function windowBaskets(db: Database.Database, days: DayRange, orgId: string | undefined): string[][] {
-  const lists = prepared<{ from: string; to: string; org: string | null; separator: string }, string>(
+export function windowUsersBySkill(db: Database.Database, days: DayRange, orgId: string | undefined): Map<string, string[]> {
+  const lists = prepared<{ from: string; to: string; org: string | null }, [string, string]>(
     db,
-    `SELECT group_concat(f.skill_id, @separator) FROM skill_user_first f
+    `SELECT f.skill_id, json_group_array(f.user_id) FROM skill_user_first f INDEXED BY sqlite_autoindex_skill_user_first_1
         WHERE f.first_day < @to AND EXISTS (
           SELECT 1 FROM skill_user_daily d
            WHERE d.skill_id = f.skill_id AND d.user_id = f.user_id AND d.day >= @from AND d.day < @to
              AND d.execution_count > 0 AND (@org IS NULL OR d.org_id = @org))
-        GROUP BY f.user_id`,
+        GROUP BY f.skill_id`,
   )
-    .pluck()
-    .all({ from: days.fromDay, to: days.toDay, org: orgId ?? null, separator: SEPARATOR });
-  return lists.map((list) => list.split(SEPARATOR));
+    .raw(true)
+    .all({ from: days.fromDay, to: days.toDay, org: orgId ?? null });
+  // JSON, not a separator: user ids are any strings the application passes.
+  return new Map(lists.map(([skillId, users]) => [skillId, JSON.parse(users) as string[]]));
 }
 
 /** The skills `userId` called in `days`, in any org. */

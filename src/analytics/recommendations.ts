@@ -7,9 +7,10 @@
 import type Database from 'better-sqlite3';
 import { OVERFLOW_SKILL_ID } from '../sqlite-exporter/schema.js';
 import { sqliteTime } from '../sqlite-exporter/schema.js';
-import { coUsageCandidates, type CoUsageCandidate } from './coUsage.js';
-import { reportScope, wholeNumberOption, type ReportOptions, type ReportScope } from './options.js';
-import { latestOrg, skillCalls, skillsEverUsed, userSkillsInWindow, windowBaskets } from './recommendationQueries.js';
+import { MIN_SHARED_USERS, scoreCoUsage, type CoUsageCandidate } from './coUsage.js';
+import { CO_USAGE_DEFAULTS, coUsageOf, coUsageRequest, type CoUsageRequest } from './coUsageMatrix.js';
+import { wholeNumberOption, type ReportOptions, type ReportScope } from './options.js';
+import { latestOrg, skillCalls, skillsEverUsed, userSkillsInWindow } from './recommendationQueries.js';
 import { prepared } from './statements.js';
 import { trendingCandidates } from './trendingCandidates.js';
 import { dayRange, type ResolvedWindow, type WindowSpec } from './window.js';
@@ -44,14 +45,17 @@ export interface RecommendOptions extends ReportOptions {
   window?: WindowSpec;
   /** Co-usage among this org's users and trending from its calls only; also the org logged. @default every org */
   orgId?: string;
+  /** Read co-usage from co_usage_cache while it is younger than this many ms; 0 always recomputes it. @default 300000 */
+  maxAgeMs?: number;
 }
 
 /** The defaults of {@link RecommendOptions}, and the two thresholds of the algorithm. */
 export const RECOMMEND_DEFAULTS = Object.freeze({
   limit: 5,
-  window: '30d' as WindowSpec,
+  window: CO_USAGE_DEFAULTS.window,
+  maxAgeMs: CO_USAGE_DEFAULTS.maxAgeMs,
   /** Two skills are co-used only when at least this many users used both in the window. */
-  minSharedUsers: 2,
+  minSharedUsers: MIN_SHARED_USERS,
   /** A skill with fewer calls in a window is not recommended as trending, nor is growth from fewer calls believed. */
   minTrendingCalls: 10,
 });
@@ -65,6 +69,9 @@ export const RECOMMEND_DEFAULTS = Object.freeze({
  * user, one without co-usage, or too few candidates), trending skills scored 0 to 0.5. Best first;
  * equal scores go to the smaller skill id, so the same data gives the same list.
  *
+ * The co-usage counts of the window are read from co_usage_cache while younger than `maxAgeMs`,
+ * else computed and cached (see coUsageMatrix); the user's own skills are always read afresh.
+ *
  * @throws {TypeError|RangeError} on invalid options, naming the option, and a TypeError on a
  * read-only connection: recommendations are logged.
  */
@@ -72,14 +79,15 @@ export function recommend(db: Database.Database, options: RecommendOptions): Rec
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`recommend: options must be an object with at least { userId }, got ${String(options)}`);
   }
-  const scope = reportScope('recommend', { ...options, window: options.window ?? RECOMMEND_DEFAULTS.window });
+  const request = coUsageRequest('recommend', { ...options, window: options.window ?? RECOMMEND_DEFAULTS.window });
+  const { scope } = request;
   const userId = userIdOption(options.userId);
   if (db.readonly) {
     throw new TypeError('recommend: the database is open read-only, but every recommendation is logged; open it with openAnalyticsDatabase(path) without readonly');
   }
   const limit = wholeNumberOption('recommend', 'limit', options.limit, 1, RECOMMEND_DEFAULTS.limit);
   const excluded = skillsEverUsed(db, userId).add(OVERFLOW_SKILL_ID);
-  const picks = fromCoUsage(db, userId, scope, excluded).slice(0, limit);
+  const picks = fromCoUsage(db, userId, request, excluded).slice(0, limit);
   if (picks.length < limit) {
     for (const pick of picks) excluded.add(pick.skillId);
     picks.push(...fromTrending(db, scope, excluded).slice(0, limit - picks.length));
@@ -90,12 +98,11 @@ export function recommend(db: Database.Database, options: RecommendOptions): Rec
 /** A recommendation before it is logged. */
 type Unlogged = Omit<Recommendation, 'id'>;
 
-function fromCoUsage(db: Database.Database, userId: string, scope: ReportScope, excluded: ReadonlySet<string>): Unlogged[] {
-  const days = dayRange(scope.window);
-  const basket = userSkillsInWindow(db, userId, days);
+function fromCoUsage(db: Database.Database, userId: string, request: CoUsageRequest, excluded: ReadonlySet<string>): Unlogged[] {
+  const basket = userSkillsInWindow(db, userId, dayRange(request.scope.window));
   if (basket.size === 0) return [];
-  const baskets = windowBaskets(db, days, scope.orgId);
-  return coUsageCandidates({ baskets, basket, excluded, minSharedUsers: RECOMMEND_DEFAULTS.minSharedUsers }).map(toUnlogged);
+  const { pairs } = coUsageOf(db, request, basket);
+  return scoreCoUsage({ pairs, basket, excluded, minSharedUsers: RECOMMEND_DEFAULTS.minSharedUsers }).map(toUnlogged);
 }
 
 function toUnlogged(candidate: CoUsageCandidate): Unlogged {

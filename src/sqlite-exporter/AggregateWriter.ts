@@ -10,11 +10,34 @@ VALUES (?, ?, ?, ${placeholders(HOURLY_TOTAL_COLUMNS.length)})
 ON CONFLICT (skill_id, org_id, hour) DO UPDATE SET
   ${addExcluded(HOURLY_TOTAL_COLUMNS)}`;
 
-const UPSERT_USER_DAY = `INSERT INTO skill_user_daily (skill_id, user_id, day, org_id, ${USER_DAY_TOTAL_COLUMNS.join(', ')})
-VALUES (?, ?, ?, ?, ${placeholders(USER_DAY_TOTAL_COLUMNS.length)})
+/** SQL for the latest day of skill_user_daily before `day` of the same skill and user (and org, when given), '' for none. */
+const previousDay = (skillId: string, userId: string, day: string, orgId?: string) => `coalesce((SELECT max(earlier.day) FROM skill_user_daily AS earlier
+  WHERE earlier.skill_id = ${skillId} AND earlier.user_id = ${userId} AND earlier.day < ${day}${orgId === undefined ? '' : ` AND earlier.org_id = ${orgId}`}), '')`;
+
+// A new row links to the day before it, of its skill and user and of its org too (the key is bound
+// again for each); a row already there keeps its links, but for prev_day_in_org when its org changes.
+const UPSERT_USER_DAY = `INSERT INTO skill_user_daily (skill_id, user_id, day, org_id, ${USER_DAY_TOTAL_COLUMNS.join(', ')}, prev_day, prev_day_in_org)
+VALUES (?, ?, ?, ?, ${placeholders(USER_DAY_TOTAL_COLUMNS.length)}, ${previousDay('?', '?', '?')}, ${previousDay('?', '?', '?', '?')})
 ON CONFLICT (skill_id, user_id, day) DO UPDATE SET
   ${addExcluded(USER_DAY_TOTAL_COLUMNS)},
-  org_id = excluded.org_id`;
+  org_id = excluded.org_id,
+  prev_day_in_org = CASE WHEN org_id = excluded.org_id THEN prev_day_in_org ELSE excluded.prev_day_in_org END`;
+
+/**
+ * A day that arrives after a later one of the same skill and user (or moves into its org) becomes
+ * the later one's predecessor: every row after the export's earliest day is linked again where it
+ * differs. An export of the latest rows, the usual kind, has none after it.
+ */
+const row = ['skill_user_daily.skill_id', 'skill_user_daily.user_id', 'skill_user_daily.day'] as const;
+const RELINK_LATER_DAYS = `UPDATE skill_user_daily SET prev_day = ${previousDay(...row)}, prev_day_in_org = ${previousDay(...row, 'skill_user_daily.org_id')}
+WHERE day > ? AND (prev_day IS NOT ${previousDay(...row)} OR prev_day_in_org IS NOT ${previousDay(...row, 'skill_user_daily.org_id')})`;
+
+/** The days and users of an export ([day, user] in JSON) lose the orgs that no skill_user_daily row of theirs has any more. */
+const DROP_LEFT_ORGS = `DELETE FROM user_daily WHERE (day, user_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+  AND NOT EXISTS (SELECT 1 FROM skill_user_daily AS d WHERE d.user_id = user_daily.user_id AND d.day = user_daily.day AND d.org_id = user_daily.org_id)`;
+
+/** The days, users and orgs of an export ([day, user, org] in JSON) are listed in user_daily. */
+const ADD_USER_DAYS = 'INSERT OR IGNORE INTO user_daily (day, user_id, org_id) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)';
 
 // Only an earlier day changes the row, and then its org comes along: the org of the first day's first row.
 const UPSERT_USER_FIRST = `INSERT INTO skill_user_first (skill_id, user_id, org_id, first_day) VALUES (?, ?, ?, ?)
@@ -47,26 +70,42 @@ export interface UserFirstDay {
 }
 
 /**
- * Keeps the write-time aggregates (skill_usage_hourly, skill_user_daily, skill_user_first) up to
- * date with the skill_usage rows of each export. Call {@link write} inside the export's
- * transaction: the rows are first added up per key in memory, so an export of many rows costs one
- * upsert per skill, org and hour (and per skill, user and day), not one per row.
+ * Keeps the write-time aggregates (skill_usage_hourly, skill_user_daily with its links to earlier
+ * days, user_daily, skill_user_first) up to date with the skill_usage rows of each export. Call
+ * {@link write} inside the export's transaction: the rows are first added up per key in memory, so
+ * an export of many rows costs one upsert per skill, org and hour (and per skill, user and day),
+ * not one per row.
  */
 export class AggregateWriter {
   readonly #upsertHourly: Database.Statement;
   readonly #upsertUserDay: Database.Statement;
+  readonly #relinkLaterDays: Database.Statement<[string]>;
+  readonly #dropLeftOrgs: Database.Statement<[string]>;
+  readonly #addUserDays: Database.Statement<[string]>;
   readonly #upsertUserFirst: Database.Statement;
 
   constructor(db: Database.Database) {
     this.#upsertHourly = db.prepare(UPSERT_HOURLY);
     this.#upsertUserDay = db.prepare(UPSERT_USER_DAY);
+    this.#relinkLaterDays = db.prepare(RELINK_LATER_DAYS);
+    this.#dropLeftOrgs = db.prepare(DROP_LEFT_ORGS);
+    this.#addUserDays = db.prepare(ADD_USER_DAYS);
     this.#upsertUserFirst = db.prepare(UPSERT_USER_FIRST);
   }
 
   /** Adds the rows of one export, in the order they were inserted into skill_usage. */
   write(usage: readonly UsageRow[]): void {
     for (const { skillId, orgId, hour, totals } of hourlyTotals(usage)) this.#upsertHourly.run(skillId, orgId, hour, ...totals);
-    for (const { skillId, userId, day, orgId, totals } of userDayTotals(usage)) this.#upsertUserDay.run(skillId, userId, day, orgId, ...totals);
+    const userDays = userDayTotals(usage);
+    for (const { skillId, userId, day, orgId, totals } of userDays) {
+      this.#upsertUserDay.run(skillId, userId, day, orgId, ...totals, skillId, userId, day, skillId, userId, day, orgId);
+    }
+    if (userDays.length > 0) {
+      const days = userDaysOf(userDays);
+      this.#relinkLaterDays.run(days.earliest);
+      this.#dropLeftOrgs.run(JSON.stringify(days.users));
+      this.#addUserDays.run(JSON.stringify(days.orgs));
+    }
     for (const { skillId, userId, orgId, firstDay } of userFirstDays(usage)) this.#upsertUserFirst.run(skillId, userId, orgId, firstDay);
   }
 }
@@ -157,6 +196,20 @@ export function userDayTotals(usage: readonly UsageRow[]): UserDayTotals[] {
     group.orgId = row.orgId ?? '';
   }
   return groups.values();
+}
+
+/** The earliest day of the groups, and their distinct [day, user] and [day, user, org]. Pure. */
+export function userDaysOf(groups: readonly UserDayTotals[]): { earliest: string; users: [string, string][]; orgs: [string, string, string][] } {
+  const users = new Map<string, [string, string]>();
+  const orgs = new Map<string, [string, string, string]>();
+  let earliest = groups[0]?.day ?? '';
+  for (const { day, userId, orgId } of groups) {
+    if (day < earliest) earliest = day;
+    const user = pairKey(day, userId);
+    users.set(user, [day, userId]);
+    orgs.set(pairKey(user, orgId), [day, userId, orgId]);
+  }
+  return { earliest, users: [...users.values()], orgs: [...orgs.values()] };
 }
 
 /** The earliest day of each skill and user with rows, with the org of that day's first row. Pure. */

@@ -3,10 +3,14 @@ import { retryWhileBusy } from './busyRetry.js';
 import {
   BACKFILL_HOURLY,
   BACKFILL_USER_DAILY,
+  BACKFILL_USER_DAYS,
   BACKFILL_USER_FIRST,
   HOURLY_FROM_USAGE,
   HOURLY_TOTAL_COLUMNS,
+  LINK_PREV_DAYS,
+  PREV_DAYS_OF_USER_DAILY,
   USER_DAY_FROM_USAGE,
+  USER_DAYS_OF_USER_DAILY,
   USER_DAY_TOTAL_COLUMNS,
   USER_FIRST_FROM_USAGE,
 } from './schema.js';
@@ -26,6 +30,7 @@ export interface AggregateRebuild {
   readonly skill_usage_hourly: number;
   readonly skill_user_daily: number;
   readonly skill_user_first: number;
+  readonly user_daily: number;
 }
 
 const MAX_PROBLEMS = 100;
@@ -38,8 +43,10 @@ interface Comparison {
   readonly table: string;
   readonly keys: readonly string[];
   readonly columns: readonly string[];
-  /** The rows the table should hold, from skill_usage. */
+  /** The rows the table should hold: from skill_usage, unless `source` names another table. */
   readonly expected: string;
+  /** What `expected` is computed from, as problems name it. @default 'skill_usage' */
+  readonly source?: string;
   /**
    * When a row `a` of the table that skill_usage has no rows for is wrong: when it is dated on or
    * after `:from`, the first day skill_usage holds (earlier days are gone from skill_usage).
@@ -78,6 +85,27 @@ const COMPARISONS: readonly Comparison[] = [
     differs: differsIn(['org_id', ...USER_DAY_TOTAL_COLUMNS]),
   },
   {
+    // The links between the rows of skill_user_daily, and user_daily, follow from skill_user_daily
+    // alone: checked against it, every day included, so that a row the raw rows disagree with is
+    // named once, in skill_user_daily, and a wrong link or user_daily row where it is.
+    table: 'skill_user_daily',
+    keys: ['skill_id', 'user_id', 'day'],
+    columns: ['prev_day', 'prev_day_in_org'],
+    expected: PREV_DAYS_OF_USER_DAILY,
+    source: 'skill_user_daily',
+    extra: 'true',
+    differs: 'e.prev_day IS NOT a.prev_day OR e.prev_day_in_org IS NOT a.prev_day_in_org',
+  },
+  {
+    table: 'user_daily',
+    keys: ['day', 'user_id', 'org_id'],
+    columns: [],
+    expected: USER_DAYS_OF_USER_DAILY,
+    source: 'skill_user_daily',
+    extra: 'true',
+    differs: 'false',
+  },
+  {
     // Every row counts: a first day before the earliest raw row is history only this table keeps,
     // so it may be earlier than the raw rows say, but never later, and never wrong where they reach.
     table: 'skill_user_first',
@@ -93,7 +121,8 @@ const COMPARISONS: readonly Comparison[] = [
  * Compares the write-time aggregates (skill_usage_hourly, skill_user_daily, skill_user_first) with
  * a GROUP BY over skill_usage, for the days skill_usage still holds: from the day of its earliest
  * row on (earlier days are gone from skill_usage, by retention or by hand, and cannot be checked).
- * Reads every skill_usage row: seconds on a large database.
+ * skill_user_daily's links to earlier days, and user_daily, which follow from skill_user_daily, are
+ * compared with it, over every day. Reads every skill_usage row: seconds on a large database.
  */
 export function checkAggregates(db: Database.Database): AggregateCheck {
   const from = firstRawDay(db);
@@ -110,20 +139,26 @@ export function checkAggregates(db: Database.Database): AggregateCheck {
  * Recomputes the write-time aggregates from skill_usage, for a database whose skill_usage was edited
  * by hand: every hour and day from the earliest skill_usage row on is replaced; earlier ones, whose
  * raw rows are gone, are kept as they are, and so are first days before it in skill_user_first.
- * One IMMEDIATE transaction; the exporter's writes meanwhile wait, or retry at their next export.
+ * user_daily follows skill_user_daily, and every link of skill_user_daily to an earlier day is
+ * set again. One IMMEDIATE transaction; the exporter's writes meanwhile wait, or retry at their
+ * next export.
  */
 export function rebuildAggregates(db: Database.Database): AggregateRebuild {
   const rebuild = db.transaction((): AggregateRebuild => {
     const from = firstRawDay(db);
-    if (from === null) return { from, skill_usage_hourly: 0, skill_user_daily: 0, skill_user_first: 0 };
+    if (from === null) return { from, skill_usage_hourly: 0, skill_user_daily: 0, skill_user_first: 0, user_daily: 0 };
     db.prepare('DELETE FROM skill_usage_hourly WHERE hour >= ?').run(from);
     db.prepare('DELETE FROM skill_user_daily WHERE day >= ?').run(from);
     db.prepare('DELETE FROM skill_user_first WHERE first_day >= ?').run(from);
+    db.prepare('DELETE FROM user_daily WHERE day >= ?').run(from);
+    const skillUserDaily = db.prepare(BACKFILL_USER_DAILY).run().changes;
+    db.prepare(LINK_PREV_DAYS).run();
     return {
       from,
       skill_usage_hourly: db.prepare(BACKFILL_HOURLY).run().changes,
-      skill_user_daily: db.prepare(BACKFILL_USER_DAILY).run().changes,
+      skill_user_daily: skillUserDaily,
       skill_user_first: db.prepare(BACKFILL_USER_FIRST).run().changes,
+      user_daily: db.prepare(BACKFILL_USER_DAYS).run().changes,
     };
   });
   return retryWhileBusy(() => rebuild.immediate());
@@ -135,7 +170,7 @@ function firstRawDay(db: Database.Database): string | null {
 }
 
 // The join is on the table itself, not on a filtered copy, so that SQLite looks rows up by its primary key.
-function compare(db: Database.Database, { table, keys, columns, expected, extra, differs }: Comparison, from: string, limit: number): string[] {
+function compare(db: Database.Database, { table, keys, columns, expected, source = 'skill_usage', extra, differs }: Comparison, from: string, limit: number): string[] {
   const both = [...keys, ...columns];
   const sql = `WITH expected AS (${expected})
 SELECT ${both.map((column) => `e.${column} AS e_${column}, a.${column} AS a_${column}`).join(', ')}
@@ -143,16 +178,16 @@ FROM expected AS e FULL JOIN ${table} AS a ON ${keys.map((key) => `e.${key} = a.
 WHERE CASE WHEN e.${keys[0]} IS NULL THEN ${extra} WHEN a.${keys[0]} IS NULL THEN true ELSE ${differs} END
 LIMIT :limit`;
   const rows = db.prepare(sql).all({ from, limit }) as Record<string, unknown>[];
-  return rows.map((row) => describe(table, keys, columns, row));
+  return rows.map((row) => describe(table, keys, columns, source, row));
 }
 
-function describe(table: string, keys: readonly string[], columns: readonly string[], row: Record<string, unknown>): string {
+function describe(table: string, keys: readonly string[], columns: readonly string[], source: string, row: Record<string, unknown>): string {
   const side = row[`e_${keys[0]}`] === null ? 'a' : 'e';
   const key = keys.map((column) => `${column}=${JSON.stringify(row[`${side}_${column}`])}`).join(', ');
-  if (row[`a_${keys[0]}`] === null) return `${table} (${key}): missing, though skill_usage has rows for it`;
-  if (row[`e_${keys[0]}`] === null) return `${table} (${key}): skill_usage has no rows for it`;
+  if (row[`a_${keys[0]}`] === null) return `${table} (${key}): missing, though ${source} has rows for it`;
+  if (row[`e_${keys[0]}`] === null) return `${table} (${key}): ${source} has no rows for it`;
   const wrong = columns
     .filter((column) => !agrees(column, row[`e_${column}`], row[`a_${column}`]))
-    .map((column) => `${column} is ${JSON.stringify(row[`a_${column}`])}, skill_usage says ${JSON.stringify(row[`e_${column}`])}`);
+    .map((column) => `${column} is ${JSON.stringify(row[`a_${column}`])}, ${source} says ${JSON.stringify(row[`e_${column}`])}`);
   return `${table} (${key}): ${wrong.join('; ')}`;
 }

@@ -32,10 +32,24 @@ const PRUNED = Object.freeze({
   skill_usage: 'timestamp',
   skill_usage_hourly: 'hour',
   skill_user_daily: 'day',
+  user_daily: 'day',
   metric_points: 'timestamp',
   recommendation_log: 'timestamp',
   leaderboard_cache: 'computed_at',
+  co_usage_cache: 'computed_at',
 });
+
+/**
+ * The first day kept of each skill and user (and of each skill, user and org) whose earlier days go
+ * is left with no day before it ('' in prev_day, or prev_day_in_org). Run before the delete, which
+ * finds the days that go (one seek for each).
+ */
+const unlinkPrunedDays = (link: 'prev_day' | 'prev_day_in_org', sameChain: string) => `UPDATE skill_user_daily SET ${link} = ''
+WHERE (skill_id, user_id, day) IN (
+  SELECT gone.skill_id, gone.user_id, (SELECT min(kept.day) FROM skill_user_daily AS kept
+    WHERE kept.skill_id = gone.skill_id AND kept.user_id = gone.user_id${sameChain} AND kept.day >= ?)
+  FROM skill_user_daily AS gone WHERE gone.day < ?)`;
+const UNLINK_PRUNED_DAYS = [unlinkPrunedDays('prev_day', ''), unlinkPrunedDays('prev_day_in_org', ' AND kept.org_id = gone.org_id')];
 
 /** A table {@link applyRetention} deletes old rows from. */
 export type PrunedTable = keyof typeof PRUNED;
@@ -46,6 +60,7 @@ export const RETENTION_INTERVAL_MS = 24 * 60 * 60 * 1000;
 interface RetentionStatements {
   readonly cutoff: Database.Statement<[string, string]>;
   readonly rollUp: Database.Statement<[string]>;
+  readonly unlink: ReadonlyArray<Database.Statement<[string, string]>>;
   readonly prune: ReadonlyArray<readonly [PrunedTable, Database.Statement<[string]>]>;
   readonly run: (now: number, modifier: string) => RetentionResult;
 }
@@ -58,9 +73,10 @@ const prepared = new WeakMap<Database.Database, RetentionStatements>();
  * cutoff day goes, every row of the cutoff day and later stays. Raw skill_usage rows are first rolled
  * up into skill_usage_daily (per skill, org and day; org '' for none), in the same transaction, so
  * long-range trends survive. The write-time aggregates of the same hours and days
- * (skill_usage_hourly, skill_user_daily) and old metric_points, recommendation_log and
- * leaderboard_cache rows are deleted too; skill_user_first is never pruned. Records
- * `last_retention_at` in toolweaver_meta.
+ * (skill_usage_hourly, skill_user_daily, user_daily) and old metric_points, recommendation_log,
+ * leaderboard_cache and co_usage_cache rows are deleted too, and the first days kept in
+ * skill_user_daily lose their links to the days deleted; skill_user_first is never pruned.
+ * Records `last_retention_at` in toolweaver_meta.
  *
  * Additive columns are summed into the daily row, so a day whose rows come in two runs still adds up.
  * `distinct_users` counts the identified users of the day (overflow rows and rows without a user
@@ -110,17 +126,19 @@ function statementsFor(db: Database.Database): RetentionStatements {
 function prepareRetention(db: Database.Database): RetentionStatements {
   const cutoff = db.prepare<[string, string]>('SELECT date(?, ?)').pluck();
   const rollUp = db.prepare<[string]>(rollUpSql(additiveColumns(db)));
+  const unlink = UNLINK_PRUNED_DAYS.map((sql) => db.prepare<[string, string]>(sql));
   const prune = Object.entries(PRUNED).map(
     ([table, column]) => [table as PrunedTable, db.prepare<[string]>(`DELETE FROM ${table} WHERE ${column} < ?`)] as const,
   );
   const run = db.transaction((now: number, modifier: string): RetentionResult => {
     const day = cutoff.get(sqliteTime(now), modifier) as string;
     const dailyRows = rollUp.run(day).changes;
+    for (const statement of unlink) statement.run(day, day);
     const deleted = Object.fromEntries(prune.map(([table, statement]) => [table, statement.run(day).changes])) as Record<PrunedTable, number>;
     setMeta(db, META.lastRetentionAt, sqliteTime(now));
     return { cutoff: day, rolledUpRows: deleted.skill_usage, dailyRows, deleted };
   });
-  return { cutoff, rollUp, prune, run: (now, modifier) => run.immediate(now, modifier) };
+  return { cutoff, rollUp, unlink, prune, run: (now, modifier) => run.immediate(now, modifier) };
 }
 
 /**

@@ -229,6 +229,28 @@ ${USER_FIRST_FROM_USAGE}
 ON CONFLICT (skill_id, user_id) DO UPDATE SET org_id = excluded.org_id, first_day = excluded.first_day
   WHERE excluded.first_day < skill_user_first.first_day`;
 
+/** The days, users and orgs of skill_user_daily: the rows user_daily should hold. */
+export const USER_DAYS_OF_USER_DAILY = 'SELECT DISTINCT day, user_id, org_id FROM skill_user_daily';
+
+/** Fills user_daily from skill_user_daily, keeping the rows it already holds. */
+export const BACKFILL_USER_DAYS = `INSERT OR IGNORE INTO user_daily (day, user_id, org_id)
+${USER_DAYS_OF_USER_DAILY}`;
+
+/**
+ * Every skill_user_daily row with what its links should be: the latest earlier day of its skill and
+ * user (prev_day), and of its skill, user and org (prev_day_in_org); '' for none.
+ */
+export const PREV_DAYS_OF_USER_DAILY = `SELECT skill_id, user_id, day,
+  lag(day, 1, '') OVER (PARTITION BY skill_id, user_id ORDER BY day) AS prev_day,
+  lag(day, 1, '') OVER (PARTITION BY skill_id, user_id, org_id ORDER BY day) AS prev_day_in_org
+FROM skill_user_daily`;
+
+/** Sets every prev_day and prev_day_in_org of skill_user_daily from the rows before it, writing only the rows that differ. */
+export const LINK_PREV_DAYS = `UPDATE skill_user_daily SET prev_day = linked.prev_day, prev_day_in_org = linked.prev_day_in_org
+FROM (${PREV_DAYS_OF_USER_DAILY}) AS linked
+WHERE linked.skill_id = skill_user_daily.skill_id AND linked.user_id = skill_user_daily.user_id AND linked.day = skill_user_daily.day
+  AND (linked.prev_day IS NOT skill_user_daily.prev_day OR linked.prev_day_in_org IS NOT skill_user_daily.prev_day_in_org)`;
+
 /**
  * Write-time aggregates for the analytics, kept by the writer in the same transaction as each
  * export, so reports read a few thousand rows instead of millions; then filled from the rows
@@ -255,10 +277,19 @@ CREATE TABLE skill_user_daily (
   rating_count INTEGER NOT NULL DEFAULT 0,
   rating_sum INTEGER NOT NULL DEFAULT 0,
   install_count INTEGER NOT NULL DEFAULT 0,
+  prev_day TEXT NOT NULL DEFAULT '',
+  prev_day_in_org TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (skill_id, user_id, day)
 ) WITHOUT ROWID;
 CREATE INDEX ix_skill_user_daily_user ON skill_user_daily (user_id, day, org_id);
-CREATE INDEX ix_skill_user_daily_day ON skill_user_daily (day, skill_id);
+CREATE INDEX ix_skill_user_daily_day ON skill_user_daily (day, skill_id, org_id, prev_day, prev_day_in_org);
+
+CREATE TABLE user_daily (
+  day TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  org_id TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (day, user_id, org_id)
+) WITHOUT ROWID;
 
 CREATE TABLE skill_user_first (
   skill_id TEXT NOT NULL,
@@ -271,7 +302,22 @@ CREATE INDEX ix_skill_user_first_day ON skill_user_first (skill_id, first_day);
 
 ${BACKFILL_HOURLY};
 ${BACKFILL_USER_DAILY};
+${LINK_PREV_DAYS};
 ${BACKFILL_USER_FIRST};
+${BACKFILL_USER_DAYS};
+
+-- Not an aggregate: recommend's co-usage counts per window and org, cached like leaderboard_cache.
+CREATE TABLE co_usage_cache (
+  time_window TEXT NOT NULL,
+  org_id TEXT NOT NULL DEFAULT '',
+  computed_at TEXT NOT NULL,
+  skill_a TEXT NOT NULL,
+  skill_b TEXT NOT NULL,
+  shared_users INTEGER NOT NULL,
+  users_a INTEGER NOT NULL,
+  users_b INTEGER NOT NULL,
+  PRIMARY KEY (time_window, org_id, skill_a, skill_b)
+) WITHOUT ROWID;
 `;
 
 /** SQL per schema version: MIGRATIONS[i] takes user_version i to i + 1. */
@@ -287,6 +333,7 @@ export const TABLES = Object.freeze([
   'skill_usage_hourly',
   'skill_user_daily',
   'skill_user_first',
+  'user_daily',
   'skill_metrics',
   'leaderboard_cache',
   'recommendation_log',

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
-import { adoptionReport } from '../../src/analytics/adoption.js';
+import fc from 'fast-check';
+import { adoptionReport, type AdoptionReport } from '../../src/analytics/adoption.js';
+import { emptyRow } from '../../src/sqlite-exporter/mapping.js';
+import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
+import { applyRetention } from '../../src/sqlite-exporter/retention.js';
+import { SqliteWriter } from '../../src/sqlite-exporter/SqliteWriter.js';
 import { insertHourly, insertUserDays, NOW, useAnalyticsDatabase } from './helpers/fixtures.js';
 
 // The '7d' window at NOW touches the days 2026-03-03 to 2026-03-10.
@@ -99,4 +104,80 @@ describe('adoptionReport', () => {
   it('refuses engagedDays below 1', () => {
     assert.throws(() => adoptionReport(db, { engagedDays: 0 }), /^RangeError: adoptionReport: option "engagedDays" must be a whole number, 1 or more, got 0$/);
   });
+
+  it('equals a count over the raw rows, for any exports in any order, with or without an org, after retention (property)', () => {
+    const activity = fc.record({
+      skill: fc.constantFrom('a', 'b', 'c'),
+      user: fc.option(fc.constantFrom('u1', 'u2', 'u3', 'u4'), { nil: null }),
+      org: fc.option(fc.constantFrom('acme', 'globex'), { nil: null }),
+      // Two weeks of hours up to NOW's, so days before the window, its partial first day and its last.
+      hour: fc.integer({ min: 0, max: 14 * 24 - 1 }),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(activity, { maxLength: 10 }), { minLength: 1, maxLength: 5 }), fc.boolean(), (exports, prune) => {
+        const fresh = openAnalyticsDatabase(':memory:');
+        try {
+          const writer = new SqliteWriter(fresh);
+          const rows = exports.map((batch) => batch.map(({ skill, user, org, hour }) => emptyRow(skill, user, org, timeAt(hour), timeAt(hour), false)));
+          for (const usage of rows) writer.write({ usage, points: [] });
+          // Retention keeps the days from 2026-03-05: the window reaches back past the rows kept.
+          const written = prune ? (applyRetention(fresh, { retentionDays: 5, now: NOW }), rows.flat().filter((row) => row.timestamp >= '2026-03-05')) : rows.flat();
+          for (const orgId of [undefined, 'acme']) {
+            assert.deepEqual(adoptionReport(fresh, { now: NOW, orgId }), adoptionFromRaw(written, orgId), `orgId ${String(orgId)}`);
+          }
+        } finally {
+          fresh.close();
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
+
+/** SQLite UTC time `hours` hours before NOW's hour. */
+function timeAt(hours: number): string {
+  return new Date(Math.floor(NOW / 3_600_000) * 3_600_000 - hours * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * The '7d' adoption report at NOW worked out from the raw rows, in the order they were written:
+ * users by the days 2026-03-03 to 2026-03-10 and the org of each skill, user and day's last row;
+ * orgs by the hours 2026-03-03 13:00 to 2026-03-10 13:00.
+ */
+function adoptionFromRaw(rows: readonly { skillId: string; userId: string | null; orgId: string | null; timestamp: string }[], orgId: string | undefined): AdoptionReport {
+  const lastOrg = new Map<string, string>();
+  for (const row of rows) {
+    const day = row.timestamp.slice(0, 10);
+    if (row.userId !== null && day >= '2026-03-03') lastOrg.set(JSON.stringify([row.skillId, row.userId, day]), row.orgId ?? '');
+  }
+  const days = new Map<string, Set<string>>();
+  const skills = new Map<string, Set<string>>();
+  for (const [key, org] of lastOrg) {
+    const [skillId, userId, day] = JSON.parse(key) as [string, string, string];
+    if (orgId !== undefined && org !== orgId) continue;
+    days.set(userId, (days.get(userId) ?? new Set()).add(day));
+    skills.set(userId, (skills.get(userId) ?? new Set()).add(skillId));
+  }
+  const orgsBySkill = new Map<string, Set<string>>();
+  for (const row of rows) {
+    if (row.timestamp < '2026-03-03 13:00:00' || row.orgId === null || (orgId !== undefined && row.orgId !== orgId)) continue;
+    orgsBySkill.set(row.skillId, (orgsBySkill.get(row.skillId) ?? new Set()).add(row.orgId));
+  }
+  const totalOrgs = new Set([...orgsBySkill.values()].flatMap((orgs) => [...orgs])).size;
+  const usersOf = (skillId: string) => [...skills.values()].filter((used) => used.has(skillId)).length;
+  const perUser = (counts: number[]) => [...new Set(counts)].sort((a, b) => a - b).map((n) => ({ skills: n, users: counts.filter((count) => count === n).length }));
+  const activeDays = [...days.values()].map((set) => set.size);
+  return {
+    users: days.size,
+    skillsPerUser: perUser([...skills.values()].map((set) => set.size)),
+    skills: [...new Set([...[...skills.values()].flatMap((set) => [...set]), ...orgsBySkill.keys()])]
+      .map((skillId) => {
+        const orgs = orgsBySkill.get(skillId)?.size ?? 0;
+        return { skillId, users: usersOf(skillId), orgs, orgAdoptionRate: totalOrgs > 0 ? orgs / totalOrgs : null };
+      })
+      .sort((a, b) => b.users - a.users || b.orgs - a.orgs || (a.skillId < b.skillId ? -1 : 1)),
+    totalOrgs,
+    engagedUsers: activeDays.filter((count) => count >= 3).length,
+    averageActiveDays: activeDays.length === 0 ? 0 : activeDays.reduce((sum, count) => sum + count, 0) / activeDays.length,
+  };
+}

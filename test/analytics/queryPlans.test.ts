@@ -9,7 +9,7 @@ import { adoptionCurve, growth, successRateByDay, TREND_GRANULARITIES, usageTren
 import { insertHourly, insertSkillMetrics, insertUserDays, insertUserFirsts, NOW, useAnalyticsDatabase } from './helpers/fixtures.js';
 
 /** Tables that grow with time: a report must reach their rows through a key, never read them whole. */
-const GROWING = ['skill_usage_hourly', 'skill_user_daily', 'skill_user_first', 'recommendation_log'];
+const GROWING = ['skill_usage_hourly', 'skill_user_daily', 'user_daily', 'skill_user_first', 'recommendation_log'];
 
 /** Every statement the reports prepare, run once with and once without an org. */
 function statementsOfEveryReport(db: Database.Database): string[] {
@@ -87,12 +87,12 @@ describe('query plans of the reports', () => {
     }
   });
 
-  it('reads skill_user_daily a user at a time, through its (user_id, day) index', () => {
-    const daily = statements.filter((sql) => /FROM skill_user_daily/.test(sql));
-    assert.ok(daily.length >= 4, `only ${daily.length} statements on skill_user_daily`);
+  it('reads the days of a window of skill_user_daily and user_daily as one range of a day-first index, without the table', () => {
+    const daily = statements.filter((sql) => /FROM (skill_user_daily|user_daily)\b/.test(sql));
+    assert.ok(daily.length >= 6, `only ${daily.length} statements on skill_user_daily and user_daily`);
     for (const sql of daily) {
       assert.ok(
-        plan(db, sql).some((step) => /^SEARCH skill_user_daily USING (COVERING )?INDEX ix_skill_user_daily_user \(user_id[=>]\?( AND day>\? AND day<\?)?\)$/.test(step)),
+        plan(db, sql).some((step) => /^SEARCH (skill_user_daily USING COVERING INDEX ix_skill_user_daily_day|user_daily USING PRIMARY KEY) \(day>\? AND day<\?\)$/.test(step)),
         `${sql}\n  ${plan(db, sql).join('\n  ')}`,
       );
     }

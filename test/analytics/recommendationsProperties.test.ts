@@ -54,10 +54,13 @@ function usesOf(scenario: Scenario): (Omit<Use, 'day'> & { daysAgo: number })[] 
   ];
 }
 
-/** Replaces the aggregates with the scenario's, in one transaction (a file database commits slowly). */
+/**
+ * Replaces the aggregates with the scenario's, in one transaction (a file database commits slowly).
+ * The co-usage cache goes too: every scenario runs at the same NOW, where it would still be fresh.
+ */
 function load(db: Database.Database, scenario: Scenario): void {
   db.transaction(() => {
-    for (const table of ['skill_user_daily', 'skill_user_first', 'skill_usage_hourly', 'recommendation_log']) db.prepare(`DELETE FROM ${table}`).run();
+    for (const table of ['skill_user_daily', 'skill_user_first', 'skill_usage_hourly', 'recommendation_log', 'co_usage_cache']) db.prepare(`DELETE FROM ${table}`).run();
     for (const { daysAgo, ...use } of usesOf(scenario)) recordUse(db, { ...use, day: new Date(NOW - daysAgo * DAY).toISOString().slice(0, 10) });
   })();
 }

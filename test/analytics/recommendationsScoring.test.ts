@@ -1,9 +1,28 @@
 import assert from 'node:assert/strict';
-import { coUsageCandidates } from '../../src/analytics/coUsage.js';
+import { coUsageCandidates, coUsagePairs } from '../../src/analytics/coUsage.js';
 import { windowPhrase } from '../../src/analytics/recommendations.js';
 import { trendingCandidates } from '../../src/analytics/trendingCandidates.js';
 
 describe('recommendation scoring', () => {
+  describe('coUsagePairs', () => {
+    // a: u1 u2 u3, b: u1 u2, c: u3.
+    const usersBySkill = new Map([
+      ['a', ['u1', 'u2', 'u3']],
+      ['b', ['u1', 'u2']],
+      ['c', ['u3']],
+    ]);
+    const pair = (skillA: string, skillB: string, sharedUsers: number, usersA: number, usersB: number) => ({ skillA, skillB, sharedUsers, usersA, usersB });
+
+    it('gives each skill with its users, and both cells of every pair shared by enough users', () => {
+      assert.deepEqual(coUsagePairs(usersBySkill, 2), [pair('a', 'a', 3, 3, 3), pair('a', 'b', 2, 3, 2), pair('b', 'a', 2, 2, 3), pair('b', 'b', 2, 2, 2), pair('c', 'c', 1, 1, 1)]);
+    });
+
+    it('keeps pairs of a single shared user when allowed', () => {
+      const cells = coUsagePairs(usersBySkill, 1).map((cell) => `${cell.skillA}${cell.skillB}${cell.sharedUsers}`);
+      assert.deepEqual(cells, ['aa3', 'ab2', 'ba2', 'ac1', 'ca1', 'bb2', 'cc1']);
+    });
+  });
+
   describe('coUsageCandidates', () => {
     // Five users: u1 {a b y}, u2 {a b y}, u3 {a y}, u4 {b z}, u5 {a b}; the user's basket is {a, b}.
     // |a| = 4, |b| = 4, |y| = 3, |z| = 1.

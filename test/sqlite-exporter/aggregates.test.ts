@@ -69,11 +69,12 @@ describe('write-time aggregates', function () {
   });
   afterEach(() => db.close());
 
-  it('adds up every column of the aggregate tables but their keys and org', () => {
+  it('adds up every column of the aggregate tables but their keys, org and links to earlier days', () => {
     const columns = (table: string) => db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all();
     assert.deepEqual(columns('skill_usage_hourly'), ['skill_id', 'org_id', 'hour', ...HOURLY_TOTAL_COLUMNS]);
-    assert.deepEqual(columns('skill_user_daily'), ['skill_id', 'user_id', 'day', 'org_id', ...USER_DAY_TOTAL_COLUMNS]);
+    assert.deepEqual(columns('skill_user_daily'), ['skill_id', 'user_id', 'day', 'org_id', ...USER_DAY_TOTAL_COLUMNS, 'prev_day', 'prev_day_in_org']);
     assert.deepEqual(columns('skill_user_first'), ['skill_id', 'user_id', 'org_id', 'first_day']);
+    assert.deepEqual(columns('user_daily'), ['day', 'user_id', 'org_id']);
   });
 
   describe('kept by the writer', () => {
@@ -136,6 +137,45 @@ describe('write-time aggregates', function () {
         { user_id: 'bob', org_id: 'initech', first_day: '2026-03-07' },
       ]);
       assert.equal(countRows(db, 'skill_user_daily'), 5);
+      assertAggregatesMatchUsage(db);
+    });
+
+    it('links each day of a skill and user to the one before, whatever order the days arrive in, and lists each day and user once', () => {
+      const alice = (skill: string, at: string): Activity => ({ skill, user: 'alice', org: 'acme', at });
+      write(alice('web_search', '2026-03-05 10:00:00'), alice('web_search', '2026-03-09 10:00:00'));
+      write(alice('web_search', '2026-03-07 10:00:00'));
+      write(alice('web_search', '2026-03-03 10:00:00'), alice('code_exec', '2026-03-07 11:00:00'), alice('web_search', '2026-03-09 11:00:00'));
+      assert.deepEqual(select(db, 'SELECT skill_id, day, prev_day FROM skill_user_daily ORDER BY 1, 2'), [
+        { skill_id: 'code_exec', day: '2026-03-07', prev_day: '' },
+        { skill_id: 'web_search', day: '2026-03-03', prev_day: '' },
+        { skill_id: 'web_search', day: '2026-03-05', prev_day: '2026-03-03' },
+        { skill_id: 'web_search', day: '2026-03-07', prev_day: '2026-03-05' },
+        { skill_id: 'web_search', day: '2026-03-09', prev_day: '2026-03-07' },
+      ]);
+      assert.deepEqual(db.prepare("SELECT day || ' ' || user_id FROM user_daily ORDER BY 1").pluck().all(), [
+        '2026-03-03 alice',
+        '2026-03-05 alice',
+        '2026-03-07 alice',
+        '2026-03-09 alice',
+      ]);
+      assertAggregatesMatchUsage(db);
+    });
+
+    it("moves a day whose org changes to that org's links, and out of the org it left in user_daily", () => {
+      write(
+        { skill: 'web_search', user: 'alice', org: 'globex', at: '2026-03-05 10:00:00' },
+        { skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-07 10:00:00' },
+        { skill: 'code_exec', user: 'alice', org: 'acme', at: '2026-03-07 10:30:00' },
+      );
+      // Her last row of 2026-03-07 is in globex now: web_search's day follows it, code_exec's stays in acme.
+      write({ skill: 'web_search', user: 'alice', org: 'globex', at: '2026-03-07 12:00:00' });
+      assert.deepEqual(select(db, 'SELECT skill_id, day, org_id, prev_day, prev_day_in_org FROM skill_user_daily ORDER BY 1, 2'), [
+        { skill_id: 'code_exec', day: '2026-03-07', org_id: 'acme', prev_day: '', prev_day_in_org: '' },
+        { skill_id: 'web_search', day: '2026-03-05', org_id: 'globex', prev_day: '', prev_day_in_org: '' },
+        { skill_id: 'web_search', day: '2026-03-07', org_id: 'globex', prev_day: '2026-03-05', prev_day_in_org: '2026-03-05' },
+      ]);
+      write({ skill: 'code_exec', user: 'alice', org: 'globex', at: '2026-03-07 13:00:00' });
+      assert.deepEqual(db.prepare("SELECT day || ' ' || org_id FROM user_daily ORDER BY 1").pluck().all(), ['2026-03-05 globex', '2026-03-07 globex']);
       assertAggregatesMatchUsage(db);
     });
 
@@ -363,6 +403,21 @@ describe('write-time aggregates', function () {
     });
   });
 
+  describe('retention of the prev_day links', () => {
+    it("leaves a skill and user's first day kept with no day before it, and checks out", () => {
+      const alice = (at: string): Activity => ({ skill: 'web_search', user: 'alice', org: 'acme', at });
+      write(alice('2026-02-01 10:00:00'), alice('2026-02-05 10:00:00'), alice('2026-02-10 10:00:00'), alice('2026-03-10 10:00:00'));
+      write({ skill: 'web_search', user: 'bob', at: '2026-02-05 10:00:00' });
+      applyRetention(db, { retentionDays: 30, now: Date.parse('2026-03-10T12:00:00Z') });
+      assert.deepEqual(select(db, 'SELECT user_id, day, prev_day FROM skill_user_daily ORDER BY 1, 2'), [
+        { user_id: 'alice', day: '2026-02-10', prev_day: '' },
+        { user_id: 'alice', day: '2026-03-10', prev_day: '2026-02-10' },
+      ]);
+      assert.deepEqual(db.prepare("SELECT day || ' ' || user_id FROM user_daily ORDER BY 1").pluck().all(), ['2026-02-10 alice', '2026-03-10 alice']);
+      assert.deepEqual(checkAggregates(db), { ok: true, problems: [] });
+    });
+  });
+
   describe('checkAggregates and rebuildAggregates', () => {
     beforeEach(() =>
       write(
@@ -386,8 +441,24 @@ describe('write-time aggregates', function () {
         'skill_user_daily (skill_id="web_search", user_id="bob", day="2026-03-10"): missing, though skill_usage has rows for it',
         'skill_user_first (skill_id="code_exec", user_id="alice"): org_id is "globex", skill_usage says "acme"',
         'skill_user_first (skill_id="web_search", user_id="alice"): first_day is "2026-03-10", skill_usage says "2026-03-09"',
+        // user_daily follows skill_user_daily, which was edited by hand.
+        'user_daily (day="2026-03-10", user_id="bob", org_id="acme"): skill_user_daily has no rows for it',
+        'user_daily (day="2026-03-10", user_id="carol", org_id="acme"): missing, though skill_user_daily has rows for it',
       ]);
-      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_user_daily: 3, skill_user_first: 3 });
+      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
+      assertAggregatesMatchUsage(db);
+    });
+
+    it('names a wrong prev_day and a wrong user_daily row, and rebuild puts them right', () => {
+      db.exec("UPDATE skill_user_daily SET prev_day = '2026-03-01' WHERE skill_id = 'web_search' AND user_id = 'alice'");
+      db.exec("DELETE FROM user_daily WHERE user_id = 'bob'");
+      db.exec("INSERT INTO user_daily (day, user_id) VALUES ('2026-03-10', 'mallory')");
+      assert.deepEqual([...checkAggregates(db).problems].sort(), [
+        'skill_user_daily (skill_id="web_search", user_id="alice", day="2026-03-09"): prev_day is "2026-03-01", skill_user_daily says ""',
+        'user_daily (day="2026-03-10", user_id="bob", org_id="acme"): missing, though skill_user_daily has rows for it',
+        'user_daily (day="2026-03-10", user_id="mallory", org_id=""): skill_user_daily has no rows for it',
+      ]);
+      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
       assertAggregatesMatchUsage(db);
     });
 
@@ -415,7 +486,7 @@ describe('write-time aggregates', function () {
     it('has nothing to check or rebuild without skill_usage rows', () => {
       db.exec('DELETE FROM skill_usage');
       assert.deepEqual(checkAggregates(db), { ok: true, problems: [] });
-      assert.deepEqual(rebuildAggregates(db), { from: null, skill_usage_hourly: 0, skill_user_daily: 0, skill_user_first: 0 });
+      assert.deepEqual(rebuildAggregates(db), { from: null, skill_usage_hourly: 0, skill_user_daily: 0, skill_user_first: 0, user_daily: 0 });
       assert.equal(countRows(db, 'skill_user_first'), 3);
     });
   });

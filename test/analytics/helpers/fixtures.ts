@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { ERROR_TYPES, type ErrorType } from '../../../src/instruments/errorTypes.js';
 import { LATENCY_BOUNDARIES_MS } from '../../../src/instruments/names.js';
 import { openAnalyticsDatabase } from '../../../src/sqlite-exporter/openDatabase.js';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../../src/sqlite-exporter/schema.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS, LINK_PREV_DAYS } from '../../../src/sqlite-exporter/schema.js';
 
 /** 2026-03-10 12:30 UTC: a '7d' window is 2026-03-03 13:00 to 2026-03-10 13:00, the previous one starts 2026-02-24 13:00. */
 export const NOW = Date.parse('2026-03-10T12:30:00Z');
@@ -79,12 +79,14 @@ export interface UserDayRow {
   calls?: number;
 }
 
-/** Inserts skill_user_daily rows (calls default to 1, all successful). */
+/** Inserts skill_user_daily rows (calls default to 1, all successful), linked and listed in user_daily as the writer does. */
 export function insertUserDays(db: Database.Database, ...rows: UserDayRow[]): void {
   for (const row of rows) {
     const calls = row.calls ?? 1;
     insert(db, 'skill_user_daily', { skill_id: row.skill, user_id: row.user, day: row.day, org_id: row.org ?? '', execution_count: calls, success_count: calls });
+    db.prepare('INSERT OR IGNORE INTO user_daily (day, user_id, org_id) VALUES (?, ?, ?)').run(row.day, row.user, row.org ?? '');
   }
+  db.exec(LINK_PREV_DAYS);
 }
 
 /** Inserts skill_user_first rows. */
@@ -111,7 +113,7 @@ export function insertSkillMetrics(
 
 /** Empties every table the reports read, for property tests that reuse one file. */
 export function clearAggregates(db: Database.Database): void {
-  for (const table of ['skill_usage_hourly', 'skill_user_daily', 'skill_user_first', 'skill_metrics', 'leaderboard_cache']) db.exec(`DELETE FROM ${table}`);
+  for (const table of ['skill_usage_hourly', 'skill_user_daily', 'user_daily', 'skill_user_first', 'skill_metrics', 'leaderboard_cache']) db.exec(`DELETE FROM ${table}`);
 }
 
 function bucketColumns(latency: Latencies): Record<string, number> {
