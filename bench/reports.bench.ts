@@ -12,7 +12,8 @@ import { recommend } from '../src/analytics/recommendations.js';
 import { growth, usageTrend } from '../src/analytics/trends.js';
 import { resolveWindow } from '../src/analytics/window.js';
 import { openAnalyticsDatabase } from '../src/sqlite-exporter/openDatabase.js';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS, SCHEMA_VERSION } from '../src/sqlite-exporter/schema.js';
+import { createHash } from 'node:crypto';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS, MIGRATIONS } from '../src/sqlite-exporter/schema.js';
 import { writeSyntheticUsage } from '../src/sqlite-exporter/syntheticData.js';
 import { measure, speedup, type Timing } from './lib/measure.js';
 import { quickMode, type BenchRow, type ScenarioResult } from './lib/scenario.js';
@@ -28,8 +29,9 @@ const WINDOW = '7d';
 function database(): { db: Database.Database; path: string; generatedMs: number | undefined } {
   const dir = join(process.cwd(), '.bench');
   mkdirSync(dir, { recursive: true });
-  // The schema version is in the name: a file from an older generator or schema is never reused.
-  const path = join(dir, `reports-v${SCHEMA_VERSION}-${ROWS}-${SHAPE.seed}.db`);
+  // A digest of the schema is in the name: a file from an older schema is never reused.
+  const schema = createHash('sha256').update(MIGRATIONS.join('\n')).digest('hex').slice(0, 10);
+  const path = join(dir, `reports-${schema}-${ROWS}-${SHAPE.seed}.db`);
   const fresh = !existsSync(path);
   const db = openAnalyticsDatabase(path);
   if (!fresh) return { db, path, generatedMs: undefined };

@@ -22,8 +22,8 @@ export const integrityCommand: Command = {
   description:
     'Runs PRAGMA integrity_check on the database, read-only: every page, b-tree, index entry and\n' +
     'constraint. On a sound file it then checks that the write-time aggregates the reports read\n' +
-    '(skill_usage_hourly, skill_user_daily, skill_user_first) add up to the skill_usage rows they\n' +
-    'summarise. Slow on a large file (it reads all of it). Exits with 1 when it finds a problem.',
+    '(skill_usage_hourly, skill_user_daily, user_daily, skill_user_first) add up to the skill_usage\n' +
+    'rows they summarise. Slow on a large file (it reads all of it). Exits with 1 when it finds a problem.',
   options: {},
   examples: ['integrity --db ./copy-of-analytics.db'],
   async run(context) {
