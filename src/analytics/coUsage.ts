@@ -152,7 +152,16 @@ export function scoreCoUsage(input: CoUsageScoring): CoUsageCandidate[] {
   const basket = [...input.basket].sort(compareIds);
   const candidates: CoUsageCandidate[] = [];
   for (const [skillId, sharedWith] of byCandidate) candidates.push(scoreCandidate(skillId, sharedWith, basket));
-  return candidates.sort((a, b) => b.similarity - a.similarity || compareIds(a.skillId, b.skillId));
+  return candidates.sort((a, b) => bySimilarity(a, b) || compareIds(a.skillId, b.skillId));
+}
+
+/**
+ * Higher similarity first; similarities that differ only by floating-point rounding (sums of the
+ * same cosines in another order) count as equal, so the documented tie-break by id decides.
+ */
+function bySimilarity(a: CoUsageCandidate, b: CoUsageCandidate): number {
+  const difference = b.similarity - a.similarity;
+  return Math.abs(difference) <= 1e-12 * Math.max(1, Math.abs(a.similarity), Math.abs(b.similarity)) ? 0 : difference;
 }
 
 /** Compares ids by UTF-16 code units: the same order on every machine and locale. */

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { LATENCY_BOUNDARIES_MS } from '../../src/instruments/names.js';
-import { hourlyTotals, userDayTotals } from '../../src/sqlite-exporter/AggregateWriter.js';
+import { hourlyTotals, userDaysOf, userDayTotals } from '../../src/sqlite-exporter/AggregateWriter.js';
 import { checkAggregates, rebuildAggregates } from '../../src/sqlite-exporter/aggregates.js';
 import { emptyRow } from '../../src/sqlite-exporter/mapping.js';
 import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
@@ -189,12 +189,14 @@ describe('write-time aggregates', function () {
       assertAggregatesMatchUsage(db);
     });
 
-    it('adds up an export in memory first: 10,000 rows make one upsert per skill, org and hour', () => {
+    it('adds up an export in memory first: 10,000 rows make one upsert per skill, org and hour (and per skill, user and day)', () => {
       const rows = Array.from({ length: 10_000 }, (_, i) =>
         usage({ skill: `skill_${i % 3}`, user: `user_${i % 50}`, org: `org_${i % 2}`, at: `2026-03-10 10:${String(i % 60).padStart(2, '0')}:00`, calls: 1 + (i % 4) }),
       );
       assert.equal(hourlyTotals(rows).length, 6);
       assert.equal(userDayTotals(rows).length, 150);
+      const days = userDaysOf(userDayTotals(rows));
+      assert.deepEqual([days.earliest, days.users.length, days.orgs.length], ['2026-03-10', 50, 50]);
       writer.write({ usage: rows, points: [] });
       assert.equal(countRows(db, 'skill_usage_hourly'), 6);
       assert.equal(db.prepare('SELECT sum(execution_count) FROM skill_usage_hourly').pluck().get(), 25_000);
