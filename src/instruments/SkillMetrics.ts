@@ -111,9 +111,11 @@ export class SkillMetrics {
     return {
       end(outcome?: { error?: unknown }): number {
         if (ended !== undefined) return ended;
-        ended = recorder.clock.monotonic() - started;
+        const now = recorder.clock.monotonic();
+        ended = now - started;
         const failed = outcome !== undefined && 'error' in outcome;
-        recorder.finish(skill, series, identity, started, failed, outcome?.error, options.classifyError);
+        // The same reading for what is recorded and what is returned.
+        recorder.finish(skill, series, identity, started, failed, outcome?.error, options.classifyError, now);
         return ended;
       },
     };

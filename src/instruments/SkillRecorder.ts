@@ -94,7 +94,7 @@ export class SkillRecorder {
     );
   }
 
-  /** Records the end of a call that started at `started` (a `clock.monotonic()` reading). */
+  /** Records the end of a call that ran from `started` to `ended` (`clock.monotonic()` readings; `ended` defaults to now). */
   finish(
     skill: SkillState,
     series: SeriesState,
@@ -103,9 +103,10 @@ export class SkillRecorder {
     failed: boolean,
     error: unknown,
     classify: ErrorClassifier | undefined,
+    ended: number = this.clock.monotonic(),
   ): void {
     try {
-      const latency = this.clock.monotonic() - started;
+      const latency = ended - started;
       const detail = this.detail?.series(skill.skillId, identity);
       if (failed) {
         const type = this.#errorTypeIndex(error, classify);
