@@ -81,7 +81,8 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     clock,
   });
   if (config.backends.includes('sqlite')) skills.recorder.detail = new IdentityStore(config.sqlite.cardinalityLimit, skills.recorder.clock);
-  const sqliteProducers = skills.recorder.detail === undefined ? [] : [new SkillDetailProducer(skills.recorder.detail)];
+  const healthSampling = { metric: (nowMs: number) => skills.metricProducer.healthMetric(nowMs) };
+  const sqliteProducers = skills.recorder.detail === undefined ? [] : [new SkillDetailProducer(skills.recorder.detail, healthSampling)];
   const backends = createBackends(config, { metricProducers: [skills.metricProducer], sqliteProducers, prometheusServer });
   const meterProvider = new MeterProvider({ resource: resourceOf(config), readers: backends.map((backend) => backend.reader) });
   if (registerGlobal) metrics.setGlobalMeterProvider(meterProvider);

@@ -52,9 +52,14 @@ export class SkillMetricProducer implements MetricProducer {
   /** The metric data as of `nowMs`. */
   metrics(nowMs: number): MetricData[] {
     const end = toHrTime(nowMs);
-    return [...seriesMetrics([...this.#registry.allSeries()], end, AggregationTemporality.CUMULATIVE), gauge(HEALTH, this.#healthPoints(nowMs, end))].filter(
+    return [...seriesMetrics([...this.#registry.allSeries()], end, AggregationTemporality.CUMULATIVE), this.healthMetric(nowMs)].filter(
       (metric) => metric.dataPoints.length > 0,
     );
+  }
+
+  /** The `toolweaver_skill_health_score` gauge as of `nowMs`: one point per skill with a score. */
+  healthMetric(nowMs: number): MetricData {
+    return gauge(HEALTH, this.#healthPoints(nowMs, toHrTime(nowMs)));
   }
 
   #healthPoints(nowMs: number, end: HrTime): DataPoint<number>[] {

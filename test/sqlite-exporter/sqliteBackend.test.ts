@@ -115,6 +115,49 @@ describe('the sqlite backend', () => {
     }
   });
 
+  it('samples the live health score into metric_points at most every 5 minutes, as Prometheus sees it', async () => {
+    const path = join(dir, 'h.db');
+    let now = Date.UTC(2026, 10, 28, 12, 0, 0);
+    let monotonic = 0;
+    const app = start({ ANALYTICS_DB_PATH: path }, { clock: { now: () => now, monotonic: () => monotonic } });
+    const search = app.wrap('web_search', () => {
+      monotonic += 40;
+      return 'ok';
+    });
+    const exportAfter = async (ms: number) => {
+      now += ms;
+      await app.flush();
+    };
+    for (let i = 0; i < 25; i++) search();
+    await exportAfter(10_000);
+    const firstScore = app.health('web_search').score;
+    assert.ok(firstScore !== undefined && firstScore > 0, 'precondition: 25 calls give a score');
+    for (let i = 0; i < 30; i++) search();
+    await exportAfter(10_000);
+    await exportAfter(5 * 60_000);
+    const db = new Database(path, { readonly: true });
+    try {
+      const points = db
+        .prepare(
+          `SELECT p.timestamp, json_extract(s.attributes, '$.skill_id') AS skill, p.value FROM metric_points p
+             JOIN metric_series s ON s.id = p.series_id WHERE s.name = 'toolweaver_skill_health_score' ORDER BY p.id`,
+        )
+        .all() as { timestamp: string; skill: string; value: number }[];
+      assert.deepEqual(
+        points.map((p) => [p.timestamp, p.skill]),
+        [
+          ['2026-11-28 12:00:10', 'web_search'],
+          ['2026-11-28 12:05:20', 'web_search'],
+        ],
+        'the export 10 s after the first sample writes none',
+      );
+      assert.equal(points[0]!.value, firstScore);
+      assert.equal(points[1]!.value, app.health('web_search').score);
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses a file that is not its database at start, naming it, and leaves it as it was', () => {
     const path = join(dir, 'notes.db');
     writeFileSync(path, 'my notes, not a database\n'.repeat(100));
