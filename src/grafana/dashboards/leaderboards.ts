@@ -80,7 +80,8 @@ const TRENDING_NEW: PanelSpec = {
   title: 'Trending new skills',
   description: 'Skills first called within the time range, most called first.',
   kind: 'table',
-  prometheus: [{ expr: `${increaseBySkill(CALLS, '$__range')} unless on (skill_id) (${chosen(CALLS)} offset $__range)`, column: 'calls' }],
+  // A skill's counter exists from wrap() on with 0 calls, so 'new' means no call before the range.
+  prometheus: [{ expr: `${increaseBySkill(CALLS, '$__range')} > 0 unless on (skill_id) (${chosen(CALLS)} offset $__range > 0)`, column: 'calls' }],
   sqlite: {
     sql: `SELECT skill_id, ${unixSeconds('min(hour)')} AS first_used,
        sum(CASE WHEN ${HOURS_IN_RANGE} THEN execution_count ELSE 0 END) AS calls
