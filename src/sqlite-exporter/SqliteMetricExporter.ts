@@ -6,7 +6,7 @@ import { resolveSqlitePath } from '../config/sqlitePath.js';
 import { SqliteWriteError } from '../errors.js';
 import { CumulativeTracker } from './CumulativeTracker.js';
 import { mapExport } from './mapping.js';
-import { openAnalyticsDatabase } from './openDatabase.js';
+import { leaveWalWhenLast, openAnalyticsDatabase } from './openDatabase.js';
 import { scheduleRetention } from './retention.js';
 import { RetryBuffer, type BufferLosses } from './RetryBuffer.js';
 import { SqliteWriter } from './SqliteWriter.js';
@@ -121,7 +121,10 @@ export class SqliteMetricExporter implements PushMetricExporter {
       error = this.#writePending();
     }
     if (error !== undefined) diag.error(`toolweaver-analytics: ${this.#buffer.size} rows could not be written before shutdown and are lost`, error);
-    if (this.#ownsDatabase) this.#db.close();
+    if (this.#ownsDatabase) {
+      leaveWalWhenLast(this.#db);
+      this.#db.close();
+    }
   }
 
   #writePending(): SqliteWriteError | undefined {

@@ -91,6 +91,21 @@ function enableWal(db: Database.Database, path: string): void {
   if (mode !== (path === MEMORY ? 'memory' : 'wal')) throw new DatabaseFileError(path, 'no-wal', `journal_mode stayed ${String(mode)}`);
 }
 
+/**
+ * Takes the file out of WAL mode when this is the last connection to it, so that it stands alone on
+ * disk while no application runs: a reader that may not create the -wal and -shm files (Grafana's
+ * SQLite data source opened read-only, as another user) can then read it. While another connection
+ * is open SQLite refuses the change and the file stays in WAL mode; the next start turns WAL on again.
+ */
+export function leaveWalWhenLast(db: Database.Database): void {
+  if (db.memory || !db.open) return;
+  try {
+    db.pragma('journal_mode = DELETE');
+  } catch {
+    // Another connection holds the file: it stays in WAL mode, as it must.
+  }
+}
+
 function assertRegularFile(path: string, mayBeMissing = false): void {
   const kind = fileKind(path);
   if (kind === 'other') throw new DatabaseFileError(path, 'not-a-database', 'it is a directory or a device, not a file');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -153,6 +153,34 @@ describe('the sqlite backend', () => {
       );
       assert.equal(points[0]!.value, firstScore);
       assert.equal(points[1]!.value, app.health('web_search').score);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('leaves the file on its own at shutdown, readable without -wal and -shm, unless another application still has it open', async () => {
+    const path = join(dir, 'ro.db');
+    start({ ANALYTICS_DB_PATH: path }).wrap('a', () => 1)();
+    const second = startAnalytics({ env: { HOME: dir, ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' }, flushOnExit: false, logLevel: 'none' });
+    second.wrap('b', () => 1)();
+    await analytics!.shutdown();
+    assert.ok(existsSync(`${path}-wal`), 'the second application still writes through WAL');
+    await second.shutdown();
+    assert.deepEqual([existsSync(`${path}-wal`), existsSync(`${path}-shm`)], [false, false]);
+    const reader = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      assert.equal(reader.pragma('journal_mode', { simple: true }), 'delete');
+      assert.deepEqual(reader.prepare('SELECT skill_id, sum(execution_count) AS n FROM skill_usage GROUP BY 1 ORDER BY 1').all(), [
+        { skill_id: 'a', n: 1 },
+        { skill_id: 'b', n: 1 },
+      ]);
+    } finally {
+      reader.close();
+    }
+    analytics = start({ ANALYTICS_DB_PATH: path });
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal', 'the next start turns WAL on again');
     } finally {
       db.close();
     }
