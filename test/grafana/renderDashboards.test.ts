@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { DASHBOARDS, renderDashboards } from '../../src/grafana/renderDashboards.js';
 import { DATASOURCE_PLUGIN, type DashboardFlavour } from '../../src/grafana/model.js';
 
@@ -151,5 +152,15 @@ describe('renderDashboards', () => {
     ]);
     const sqliteCount = renderDashboards({ flavour: 'sqlite' }).reduce((sum, d) => sum + panelsOf(d).length, 0);
     assert.equal(sqliteCount, DASHBOARDS.reduce((sum, spec) => sum + spec.panels.length, 0), 'every panel has SQL');
+  });
+
+  it('has every panel in the table of docs/grafana.md, with its type and whether Prometheus shows it', () => {
+    const doc = readFileSync(new URL('../../../docs/grafana.md', import.meta.url), 'utf8');
+    for (const spec of DASHBOARDS) {
+      for (const panel of spec.panels) {
+        const row = `| ${spec.title} | ${panel.title} | ${panel.kind} | ${(panel.prometheus?.length ?? 0) > 0 ? 'yes' : 'no'} |`;
+        assert.ok(doc.includes(row), `docs/grafana.md lacks the row ${row}`);
+      }
+    }
   });
 });

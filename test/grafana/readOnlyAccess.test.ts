@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startAnalytics } from '../../src/startAnalytics.js';
+
+const run = promisify(execFile);
+
+/** Counts skill_usage rows as an unprivileged user through a read-only SQLite URI, as Grafana's plugin opens it. */
+async function countAsOtherUser(path: string): Promise<string> {
+  const { stdout } = await run('su', ['nobody', '-s', '/bin/sh', '-c', `sqlite3 'file:${path}?mode=ro' 'SELECT sum(execution_count) FROM skill_usage'`]);
+  return stdout.trim();
+}
+
+describe('Grafana reading the database as another user, read-only', function () {
+  this.timeout(30_000);
+  let dir: string;
+
+  before(async function () {
+    // Needs root to act as another user, and the sqlite3 shell (.ci/run installs it; CI runs as root).
+    if (process.getuid?.() !== 0) this.skip();
+    await run('sqlite3', ['--version']);
+    dir = mkdtempSync(join(tmpdir(), 'toolweaver-grafana-ro-'));
+    chmodSync(dir, 0o755);
+  });
+  after(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads while the application writes in WAL mode, and after it has stopped', async () => {
+    const path = join(dir, 'analytics.db');
+    // What docs/grafana.md tells users to do: create the file readable by Grafana's group first.
+    closeSync(openSync(path, 'w', 0o644));
+    chmodSync(path, 0o644);
+    const app = startAnalytics({ env: { ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' }, flushOnExit: false, logLevel: 'none' });
+    const search = app.wrap('web_search', () => 'ok');
+    for (let i = 0; i < 3; i++) search();
+    await app.flush();
+    assert.equal(await countAsOtherUser(path), '3');
+    search();
+    await app.shutdown();
+    assert.equal(await countAsOtherUser(path), '4');
+  });
+});
