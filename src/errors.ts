@@ -329,3 +329,16 @@ export class GrafanaDatasourceError extends AnalyticsError {
     super(message);
   }
 }
+
+/** `grafana export` was pointed at a directory that holds other things than a previous export. */
+export class GrafanaExportError extends AnalyticsError {
+  override readonly code = 'TW_GRAFANA_EXPORT';
+  /** The directory, absolute. */
+  readonly dir: string;
+
+  constructor(dir: string, entries: readonly string[]) {
+    const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
+    super(`${dir} already holds other files (${shown}): choose an empty or new directory, or pass --force ({ force: true }) to write into it anyway.`);
+    this.dir = dir;
+  }
+}
