@@ -25,6 +25,8 @@ export interface FakeGrafanaOptions {
   plugins?: string[];
   /** The sub-path Grafana is served under, e.g. '/grafana'. @default '' */
   subPath?: string;
+  /** The loopback port to listen on. @default 0 (a free one) */
+  port?: number;
   /** Answers a request instead of the fake, when it returns one: 403s, 500s, odd pages. @default none */
   force?: (request: GrafanaRequest) => ForcedAnswer | undefined;
 }
@@ -153,7 +155,7 @@ export async function startFakeGrafana(options: FakeGrafanaOptions = {}): Promis
     res.writeHead(answer.status, { 'Content-Type': type }).end(payload);
   };
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${subPath}`,
