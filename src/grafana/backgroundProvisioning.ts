@@ -1,6 +1,5 @@
 import { diag } from '@opentelemetry/api';
 import type { GrafanaConfig } from '../config/types.js';
-import { provisionGrafana } from './provisionGrafana.js';
 import type { ProvisionResult } from './ProvisionResult.js';
 
 /** Provisioning started by `startAnalytics`: its outcome, and how to stop it. */
@@ -22,6 +21,8 @@ export function provisionInBackground(grafana: GrafanaConfig): BackgroundProvisi
   const done = (async () => {
     await new Promise<void>((resolve) => setTimeout(resolve, 0).unref());
     controller.signal.throwIfAborted();
+    // Loaded here: applications without Grafana never load the client and the dashboards.
+    const { provisionGrafana } = await import('./provisionGrafana.js');
     return provisionGrafana({ grafana, signal: controller.signal, unref: true, onWarning: (message) => diag.warn(`toolweaver-analytics: ${message}`) });
   })();
   done.then(
