@@ -252,3 +252,93 @@ export class DatabaseBusyError extends AnalyticsError {
     this.path = path;
   }
 }
+
+/** Grafana could not be reached at GRAFANA_URL: connection refused, host not found, no answer in time. */
+export class GrafanaConnectionError extends AnalyticsError {
+  override readonly code = 'TW_GRAFANA_CONNECTION';
+
+  /** `url` is Grafana's base URL, `why` what happened in words (`connection refused`). */
+  constructor(url: string, why: string, options?: ErrorOptions) {
+    const host = URL.parse(url);
+    const where = host === null ? url : `${host.hostname}:${host.port === '' ? (host.protocol === 'https:' ? '443' : '80') : host.port}`;
+    const slow = why.startsWith('no answer') ? ', or raise GRAFANA_TIMEOUT' : '';
+    super(`Cannot reach Grafana at ${where} (${why}): check GRAFANA_URL (${url}) and that Grafana is running there${slow}.`, options);
+  }
+}
+
+/** GRAFANA_URL leads somewhere that is not Grafana's HTTP API (a 404, a redirect, a page that is not JSON). */
+export class GrafanaUrlError extends AnalyticsError {
+  override readonly code = 'TW_GRAFANA_URL';
+
+  /** `detail` says what answered, e.g. `GET /api/health answered HTTP 404`. */
+  constructor(url: string, detail: string) {
+    super(
+      `${url} does not answer as Grafana (${detail}): check GRAFANA_URL; when Grafana is served under a sub-path, ` +
+        'include it (e.g. https://example.com/grafana).',
+    );
+  }
+}
+
+/** Grafana refused GRAFANA_API_KEY: 401 (invalid, expired or revoked) or 403 (lacks the permission for `request`). */
+export class GrafanaAuthError extends AnalyticsError {
+  override readonly code = 'TW_GRAFANA_AUTH';
+  /** 401 or 403. */
+  readonly status: number;
+  /** The refused call, e.g. `POST /api/datasources`. */
+  readonly request: string;
+
+  constructor(url: string, status: number, request: string, keyGiven: boolean) {
+    super(`Grafana at ${url} ${authProblem(status, request, keyGiven)}`);
+    this.status = status;
+    this.request = request;
+  }
+}
+
+const TOKEN_HOWTO = 'a service-account token (Administration > Users and access > Service accounts)';
+
+function authProblem(status: number, request: string, keyGiven: boolean): string {
+  if (status === 401 && !keyGiven) return `needs a key (HTTP 401 on ${request}): set GRAFANA_API_KEY to ${TOKEN_HOWTO}.`;
+  if (status === 401) {
+    return `rejected GRAFANA_API_KEY (HTTP 401 on ${request}): the key or token is invalid, expired or revoked; set GRAFANA_API_KEY to a new one, ${TOKEN_HOWTO}.`;
+  }
+  const role = request.includes('/api/datasources') ? 'reading and creating data sources needs the Admin role' : 'folders and dashboards need the Editor role';
+  return `refused ${request} (HTTP 403): GRAFANA_API_KEY lacks the permission (${role}); give its service account that role, or use another key.`;
+}
+
+/** Grafana answered a call with a status nothing else explains; `message` is Grafana's own, scrubbed of the key. */
+export class GrafanaRequestError extends AnalyticsError {
+  override readonly code = 'TW_GRAFANA_REQUEST';
+  readonly status: number;
+  readonly request: string;
+
+  constructor(url: string, status: number, request: string, message: string | undefined) {
+    super(
+      `Grafana at ${url} answered HTTP ${status} to ${request}${message === undefined ? '' : `: ${message}`}; ` +
+        "check Grafana's log, then provision again (`toolweaver-analytics grafana provision`).",
+    );
+    this.status = status;
+    this.request = request;
+  }
+}
+
+/** The data source the dashboards need cannot be had: its name is taken by another type, or its plugin is missing. */
+export class GrafanaDatasourceError extends AnalyticsError {
+  override readonly code = 'TW_GRAFANA_DATASOURCE';
+
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** `grafana export` was pointed at a directory that holds other things than a previous export. */
+export class GrafanaExportError extends AnalyticsError {
+  override readonly code = 'TW_GRAFANA_EXPORT';
+  /** The directory, absolute. */
+  readonly dir: string;
+
+  constructor(dir: string, entries: readonly string[]) {
+    const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
+    super(`${dir} already holds other files (${shown}): choose an empty or new directory, or pass --force ({ force: true }) to write into it anyway.`);
+    this.dir = dir;
+  }
+}

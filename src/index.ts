@@ -86,6 +86,7 @@ export type {
   AnalyticsConfig,
   AnalyticsOptions,
   BackendName,
+  GrafanaConfig,
   HealthConfig,
   LogLevel,
   OtlpConfig,
@@ -93,6 +94,15 @@ export type {
   PrometheusConfig,
   SqliteConfig,
 } from './config/types.js';
+export { provisionGrafana } from './grafana/provisionGrafana.js';
+export type { ProvisionOptions } from './grafana/provisionGrafana.js';
+export type { ProvisionResult, ProvisionStep, ProvisionAction, ProvisionKind } from './grafana/ProvisionResult.js';
+export { exportGrafanaProvisioning, DEFAULT_DASHBOARDS_PATH } from './grafana/exportProvisioning.js';
+export type { GrafanaExportOptions, GrafanaExportResult } from './grafana/exportProvisioning.js';
+export { renderDashboards } from './grafana/renderDashboards.js';
+export { DATASOURCE_PLUGIN, FOLDER } from './grafana/model.js';
+export type { DashboardFlavour, DashboardJson, RenderOptions } from './grafana/model.js';
+export { MANAGED_DATASOURCE_UIDS } from './grafana/datasourceSpec.js';
 export { computeHealth } from './health/healthScore.js';
 export type { HealthResult } from './health/healthScore.js';
 export { histogramQuantile } from './health/histogramQuantile.js';
@@ -110,6 +120,12 @@ export {
   DatabaseFileError,
   DatabaseVersionError,
   DatabaseBusyError,
+  GrafanaConnectionError,
+  GrafanaUrlError,
+  GrafanaAuthError,
+  GrafanaRequestError,
+  GrafanaDatasourceError,
+  GrafanaExportError,
 } from './errors.js';
 export type { DatabaseFileReason } from './errors.js';
 export type { ConfigProblem } from './errors.js';

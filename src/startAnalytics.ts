@@ -15,6 +15,8 @@ import { installExitHooks } from './exitHooks.js';
 import { IdentityStore } from './instruments/IdentityStore.js';
 import { SkillDetailProducer } from './instruments/SkillDetailProducer.js';
 import type { Clock } from './instruments/clock.js';
+import { provisionInBackground } from './grafana/backgroundProvisioning.js';
+import type { ProvisionResult } from './grafana/ProvisionResult.js';
 
 /** Settings of {@link startAnalytics}: every config option, plus how the process is handled. */
 export type StartOptions = AnalyticsOptions & {
@@ -41,6 +43,13 @@ export interface Analytics {
   readonly ready: Promise<void>;
   /** The Prometheus `/metrics` handler, when prometheus is a backend. */
   readonly metricsHandler: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
+  /**
+   * Grafana provisioning, started in the background after `startAnalytics` returns when
+   * GRAFANA_ENABLED and GRAFANA_AUTO_CREATE_DASHBOARDS are on; resolves to undefined when they are
+   * not. Rejects with the error when it fails, which is also reported through diag: the
+   * application is never failed by it. `shutdown()` stops it.
+   */
+  readonly grafana: Promise<ProvisionResult | undefined>;
   /** One line per backend saying where its data goes. */
   describeBackends(): string[];
   wrap<F extends (...args: any[]) => any>(skillId: string, fn: F, options?: WrapOptions): F;
@@ -90,6 +99,8 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
   const ready = Promise.all(backends.map((backend) => backend.ready)).then(() => undefined);
   ready.catch((error: unknown) => diag.error(String((error as Error).message ?? error)));
 
+  const grafana = config.grafana.enabled && config.grafana.autoCreateDashboards ? provisionInBackground(config.grafana) : undefined;
+
   let stopped: Promise<void> | undefined;
   const removeExitHooks = flushOnExit ? installExitHooks(() => analytics.shutdown(), config.otlp.timeoutMs + 1000) : () => undefined;
   const analytics: Analytics = {
@@ -97,6 +108,7 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     meterProvider,
     skills,
     ready,
+    grafana: grafana?.done ?? Promise.resolve(undefined),
     metricsHandler: backends.find((backend) => backend.metricsHandler !== undefined)?.metricsHandler,
     describeBackends: () => backends.map((backend: Backend) => `${backend.name}: ${backend.describe()}`),
     wrap: (skillId, fn, wrapOptions) => skills.wrap(skillId, fn, wrapOptions),
@@ -109,6 +121,7 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     shutdown: () => {
       stopped ??= (async () => {
         removeExitHooks();
+        grafana?.stop();
         setActiveSkillMetrics(undefined);
         if (registerGlobal) metrics.disable();
         await meterProvider.shutdown();

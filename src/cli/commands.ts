@@ -3,6 +3,7 @@ import { backupCommand, restoreCommand } from './backup.js';
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
 import { exportCommand } from './export.js';
+import { grafanaCommand } from './grafana.js';
 import { healthCommand } from './health.js';
 import { integrityCommand } from './integrity.js';
 import { latencyCommand } from './latency.js';
@@ -26,5 +27,6 @@ export const COMMANDS: readonly Command[] = Object.freeze([
   restoreCommand,
   pruneCommand,
   integrityCommand,
+  grafanaCommand,
   demoCommand,
 ]);

@@ -1,4 +1,5 @@
-import { loadConfig } from '../config/loadConfig.js';
+import type { GrafanaUse } from '../config/grafanaSection.js';
+import { loadConfigFor } from '../config/loadConfig.js';
 import { MEMORY, resolveSqlitePath } from '../config/sqlitePath.js';
 import type { AnalyticsConfig } from '../config/types.js';
 import { colourWanted, painter, type Painter } from './colour.js';
@@ -55,10 +56,14 @@ export class CliContext {
     this.#scrubber = new SecretScrubber(io.env);
   }
 
-  /** The configuration from the environment and `.env`, loaded once. @throws {ConfigError} */
-  config(): AnalyticsConfig {
+  /**
+   * The configuration from the environment and `.env`, loaded once. A grafana command passes what
+   * it uses the Grafana settings for, so they are checked even while GRAFANA_ENABLED is off.
+   * @throws {ConfigError}
+   */
+  config(grafana: GrafanaUse = 'startup'): AnalyticsConfig {
     if (this.#config === undefined) {
-      this.#config = loadConfig({ ...this.env });
+      this.#config = loadConfigFor(grafana, { ...this.env });
       this.#scrubber.addConfig(this.#config);
       this.debug(`configuration loaded: backends ${this.#config.backends.length === 0 ? 'none' : this.#config.backends.join(', ')}`);
     }

@@ -11,7 +11,7 @@ export function programHelp(commands: readonly Command[]): string {
     `Usage: ${PROGRAM} <command> [options]`,
     '',
     'Skill analytics from the toolweaver-analytics SQLite database: leaderboards, trends, latency,',
-    'adoption, health and recommendations, plus status, export, backup and maintenance.',
+    'adoption, health and recommendations, plus status, export, backup, maintenance and Grafana provisioning.',
     '',
     'Commands:',
     ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),

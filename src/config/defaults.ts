@@ -34,4 +34,19 @@ export const DEFAULTS: AnalyticsConfig = deepFreeze({
     busyTimeoutMs: 250,
   },
   health: { windowMs: 900_000, minCalls: 20, latencyTargetMs: 1000, latencyTargetsMs: {} },
+  // The type, its name and the database path follow the backends and sqlite.path when not set;
+  // these are the values for the sqlite backend, the default one.
+  grafana: {
+    enabled: false,
+    url: undefined,
+    apiKey: undefined,
+    datasourceType: 'sqlite',
+    datasourceName: 'ToolWeaver SQLite',
+    orgId: undefined,
+    autoCreateDashboards: true,
+    dashboardRefresh: '30s',
+    datasourceUrl: 'http://localhost:9090',
+    sqlitePath: '~/.toolweaver/analytics.db',
+    timeoutMs: 10_000,
+  },
 });

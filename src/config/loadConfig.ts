@@ -3,6 +3,7 @@ import { BACKEND_NAMES, withBackend } from './backendList.js';
 import { ConfigSources } from './ConfigSources.js';
 import { DEFAULTS } from './defaults.js';
 import { deepFreeze } from './deepFreeze.js';
+import { grafanaChecked, grafanaSection, type GrafanaUse } from './grafanaSection.js';
 import { otlpSection } from './otlpSection.js';
 import { sqliteSection } from './sqliteSection.js';
 import type { AnalyticsConfig, AnalyticsOptions, BackendName, HealthConfig, PrometheusConfig } from './types.js';
@@ -19,9 +20,19 @@ import { findVariable, variablesFor } from './variables.js';
  * @throws {ConfigError} listing every invalid variable and option at once.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env, options: AnalyticsOptions = {}): AnalyticsConfig {
+  return loadConfigFor('startup', env, options);
+}
+
+/**
+ * {@link loadConfig} for a Grafana command: the Grafana settings are checked even while
+ * GRAFANA_ENABLED is off, and `api` needs GRAFANA_URL.
+ */
+export function loadConfigFor(use: GrafanaUse, env: Readonly<Record<string, string | undefined>>, options: AnalyticsOptions = {}): AnalyticsConfig {
   const sources = new ConfigSources(env, options);
   const backends = resolveBackends(sources);
   const resourceAttributes = sources.record<string>('resourceAttributes');
+  const sqlite = sqliteSection(sources);
+  const grafana = grafanaSection(sources, backends, sqlite.path, use);
   const config: AnalyticsConfig = {
     backends,
     // As in the OpenTelemetry SDK, OTEL_SERVICE_NAME wins over a service.name resource attribute.
@@ -32,10 +43,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cardinalityLimit: sources.setting('cardinalityLimit').value,
     prometheus: prometheusSection(sources),
     otlp: otlpSection(sources, backends),
-    sqlite: sqliteSection(sources),
+    sqlite,
     health: healthSection(sources),
+    grafana,
   };
-  const problems = reportable(sources.problems, backends);
+  const problems = reportable(sources.problems, backends, grafanaChecked(grafana, use));
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }
@@ -68,13 +80,15 @@ function healthSection(sources: ConfigSources): HealthConfig {
 /**
  * The problems worth reporting. A backend's variables matter only while it is on, since a shared
  * .env may hold settings for others; but when the backend list itself is invalid we cannot tell
- * which are on, so all of them are reported.
+ * which are on, so all of them are reported. The Grafana variables matter only when provisioning
+ * would use them.
  */
-function reportable(problems: readonly ConfigProblem[], backends: readonly BackendName[]): ConfigProblem[] {
+function reportable(problems: readonly ConfigProblem[], backends: readonly BackendName[], grafana: boolean): ConfigProblem[] {
   const listSources = new Set<string>(['options.backends', ...variablesFor('backends')]);
   const scope: readonly BackendName[] = problems.some((problem) => listSources.has(problem.source)) ? BACKEND_NAMES : backends;
   return problems.filter((problem) => {
-    const backend = findVariable(problem.source)?.backend;
-    return backend === undefined || scope.includes(backend);
+    const variable = findVariable(problem.source);
+    if (variable?.feature === 'grafana') return grafana;
+    return variable?.backend === undefined || scope.includes(variable.backend);
   });
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from './backendList.js';
 import { REDACTED, redactUrlCredentials, showValue } from './display.js';
+import { GRAFANA_URL_ALLOWED, grafanaUrl, refreshOption } from './grafanaValues.js';
 import { HTTP_URL_ALLOWED, httpUrl } from './otlpUrl.js';
 import { MAX_TIMER_MS, headerName } from './parsers.js';
 import type { ConfigPath } from './paths.js';
@@ -76,6 +77,17 @@ export const OPTIONS = {
     allowed: 'an object of skill ids to milliseconds, more than 0',
     secret: false,
   },
+  'grafana.enabled': { schema: z.boolean(), allowed: 'true or false', secret: false },
+  'grafana.url': { schema: z.string().pipe(grafanaUrl), allowed: GRAFANA_URL_ALLOWED, secret: false, redact: redactUrlCredentials },
+  'grafana.apiKey': { schema: secretText, allowed: 'a non-empty string or a Secret', secret: true },
+  'grafana.datasourceType': { schema: z.enum(['sqlite', 'prometheus']), allowed: "'sqlite' or 'prometheus'", secret: false },
+  'grafana.datasourceName': { schema: nonEmpty, allowed: 'a non-empty string', secret: false },
+  'grafana.orgId': { schema: wholeFrom(1), allowed: 'a whole number, 1 or more', secret: false },
+  'grafana.autoCreateDashboards': { schema: z.boolean(), allowed: 'true or false', secret: false },
+  'grafana.dashboardRefresh': { schema: refreshOption, allowed: "a Grafana duration such as '30s', '1m' or '1h', or '' for none", secret: false },
+  'grafana.datasourceUrl': { schema: httpUrl(), allowed: `${HTTP_URL_ALLOWED}, Prometheus as Grafana reaches it`, secret: false, redact: redactUrlCredentials },
+  'grafana.sqlitePath': { schema: nonEmpty, allowed: "a non-empty path on Grafana's host", secret: false },
+  'grafana.timeoutMs': { schema: timerMs(1), allowed: `milliseconds from 1 to ${TIMER_LIMIT}`, secret: false },
 } as const satisfies Record<ConfigPath, OptionSetting>;
 
 /** Every option path. */

@@ -1,3 +1,4 @@
+import type { DashboardFlavour } from '../grafana/model.js';
 import type { Secret } from './Secret.js';
 
 /** A backend that receives the skill metrics. */
@@ -67,6 +68,36 @@ export interface HealthConfig {
   readonly latencyTargetsMs: Readonly<Record<string, number>>;
 }
 
+/**
+ * Grafana provisioning: the data source, the ToolWeaver folder and the dashboards, created or
+ * updated through Grafana's HTTP API (`toolweaver-analytics grafana provision`, `provisionGrafana`,
+ * or on start when `enabled` and `autoCreateDashboards`).
+ */
+export interface GrafanaConfig {
+  /** Provision from `startAnalytics` (with `autoCreateDashboards`); turns on checking of these settings. @default false */
+  readonly enabled: boolean;
+  /** Grafana's base URL, sub-path kept, without a trailing slash, e.g. `https://mystack.grafana.net`. @default undefined */
+  readonly url: string | undefined;
+  /** A service-account token (`glsa_…`) or legacy API key, sent as `Authorization: Bearer`. @default undefined */
+  readonly apiKey: Secret | undefined;
+  /** Which data source the dashboards read: our SQLite database or Prometheus. @default 'sqlite' when the sqlite backend is on, else 'prometheus' */
+  readonly datasourceType: DashboardFlavour;
+  /** The data source's name in Grafana. @default 'ToolWeaver SQLite' or 'ToolWeaver Prometheus', by type */
+  readonly datasourceName: string;
+  /** Sent as `X-Grafana-Org-Id` when set; unset uses the token's own org. @default undefined (org 1 for the first org) */
+  readonly orgId: number | undefined;
+  /** Provision on start when `enabled`. @default true */
+  readonly autoCreateDashboards: boolean;
+  /** Dashboard auto-refresh, a Grafana duration such as '30s'; '' for none. @default '30s' */
+  readonly dashboardRefresh: string;
+  /** Prometheus as Grafana reaches it (type prometheus only). @default 'http://localhost:9090' */
+  readonly datasourceUrl: string;
+  /** The database file as Grafana sees it on its host (type sqlite only). @default sqlite.path */
+  readonly sqlitePath: string;
+  /** How long each request to Grafana may take, in milliseconds. @default 10000 */
+  readonly timeoutMs: number;
+}
+
 /** The effective configuration: explicit options, then environment, then defaults. */
 export interface AnalyticsConfig {
   /** Enabled backends, without duplicates. @default ['sqlite'] */
@@ -85,6 +116,7 @@ export interface AnalyticsConfig {
   readonly otlp: OtlpConfig;
   readonly sqlite: SqliteConfig;
   readonly health: HealthConfig;
+  readonly grafana: GrafanaConfig;
 }
 
 type DeepPartial<T> = {

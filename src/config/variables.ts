@@ -6,6 +6,14 @@
 import { z } from 'zod';
 import { BACKEND_LIST_ALLOWED, backendList } from './backendList.js';
 import { redactPairValues, redactUrlCredentials } from './display.js';
+import {
+  DATASOURCE_TYPES,
+  DATASOURCE_TYPE_ALLOWED,
+  GRAFANA_URL_ALLOWED,
+  REFRESH_ALLOWED,
+  grafanaUrl,
+  refreshText,
+} from './grafanaValues.js';
 import { keyValueList } from './keyValueList.js';
 import { HTTP_URL_ALLOWED, METRICS_PATH, httpUrl } from './otlpUrl.js';
 import {
@@ -42,6 +50,11 @@ export interface EnvVariable<T = unknown> {
   readonly backend?: Exclude<BackendName, 'console'>;
   /** How a problem message shows the value, when only part of it is secret. */
   readonly redact?: (raw: string) => string;
+  /**
+   * Read for Grafana provisioning only: a bad value is not a problem unless GRAFANA_ENABLED is on
+   * or a Grafana command runs, since the Python tools may share the .env.
+   */
+  readonly feature?: 'grafana';
 }
 
 function variable<T>(definition: EnvVariable<T>): EnvVariable<T> {
@@ -91,6 +104,7 @@ const compression = { ...otel, path: 'otlp.compression', schema: choice({ gzip: 
 const sqlite = { secret: false, backend: 'sqlite' } as const;
 const prometheus = { secret: false, backend: 'prometheus' } as const;
 const plain = { secret: false } as const;
+const grafana = { secret: false, feature: 'grafana' } as const;
 const SECONDS = 'seconds, more than 0 (fractions allowed)';
 const AT_LEAST_ONE = 'a whole number, 1 or more';
 
@@ -174,6 +188,36 @@ export const ENV_VARIABLES = {
     schema: keyValueList(positiveNumber()),
     allowed: 'comma-separated skill=milliseconds pairs, milliseconds more than 0 (e.g. web_search=2000,summarize=500)',
   }),
+
+  // The Python guide's names, plus the two locations a data source needs and a request timeout.
+  GRAFANA_ENABLED: variable({ ...plain, path: 'grafana.enabled', schema: boolean, allowed: BOOLEAN_ALLOWED }),
+  GRAFANA_URL: variable({ ...grafana, path: 'grafana.url', schema: grafanaUrl, allowed: GRAFANA_URL_ALLOWED, redact: redactUrlCredentials }),
+  GRAFANA_API_KEY: variable({
+    ...grafana,
+    path: 'grafana.apiKey',
+    schema: secret,
+    secret: true,
+    allowed: 'a Grafana service-account token (glsa_…) or API key',
+  }),
+  GRAFANA_DATASOURCE_TYPE: variable({ ...grafana, path: 'grafana.datasourceType', schema: choice(DATASOURCE_TYPES), allowed: DATASOURCE_TYPE_ALLOWED }),
+  GRAFANA_DATASOURCE_NAME: variable({ ...grafana, path: 'grafana.datasourceName', schema: text, allowed: 'any text' }),
+  GRAFANA_ORG_ID: variable({ ...grafana, path: 'grafana.orgId', schema: integer(1), allowed: 'a Grafana organisation id, a whole number, 1 or more' }),
+  GRAFANA_AUTO_CREATE_DASHBOARDS: variable({ ...grafana, path: 'grafana.autoCreateDashboards', schema: boolean, allowed: BOOLEAN_ALLOWED }),
+  GRAFANA_DASHBOARD_REFRESH: variable({ ...grafana, path: 'grafana.dashboardRefresh', schema: refreshText, allowed: REFRESH_ALLOWED }),
+  GRAFANA_DATASOURCE_URL: variable({
+    ...grafana,
+    path: 'grafana.datasourceUrl',
+    schema: httpUrl(),
+    allowed: `${HTTP_URL_ALLOWED}: Prometheus as Grafana reaches it (e.g. http://prometheus:9090)`,
+    redact: redactUrlCredentials,
+  }),
+  GRAFANA_SQLITE_PATH: variable({
+    ...grafana,
+    path: 'grafana.sqlitePath',
+    schema: text,
+    allowed: "the database file's path on Grafana's host (e.g. /var/lib/grafana/toolweaver/analytics.db)",
+  }),
+  GRAFANA_TIMEOUT: variable({ ...grafana, path: 'grafana.timeoutMs', schema: milliseconds(1), allowed: 'milliseconds, 1 or more' }),
 };
 
 /** The name of a variable in {@link ENV_VARIABLES}. */

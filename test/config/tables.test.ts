@@ -25,8 +25,8 @@ describe('the variable and option tables', () => {
 
   it('mark the credentials as secret', () => {
     const secrets = names.filter((name) => ENV_VARIABLES[name].secret);
-    assert.deepEqual(secrets, ['OTLP_TOKEN', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', 'OTEL_EXPORTER_OTLP_HEADERS']);
-    assert.deepEqual(OPTION_PATHS.filter((path) => OPTIONS[path].secret), ['otlp.token', 'otlp.headers']);
+    assert.deepEqual(secrets, ['OTLP_TOKEN', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', 'OTEL_EXPORTER_OTLP_HEADERS', 'GRAFANA_API_KEY']);
+    assert.deepEqual(OPTION_PATHS.filter((path) => OPTIONS[path].secret), ['otlp.token', 'otlp.headers', 'grafana.apiKey']);
   });
 
   it('are documented: docs/configuration.md names every variable and option', () => {

@@ -1,0 +1,78 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/** One request to Grafana's HTTP API. */
+export interface HttpCall {
+  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly headers: Readonly<Record<string, string>>;
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  readonly timeoutMs: number;
+  /** Aborts the request, e.g. when the application shuts down. */
+  readonly signal?: AbortSignal;
+  /** Let the process exit while the request is open (background provisioning). @default false */
+  readonly unref?: boolean;
+}
+
+/** What Grafana answered. */
+export interface HttpReply {
+  readonly status: number;
+  /** The parsed JSON body; undefined when the body is empty or not JSON. */
+  readonly json: unknown;
+  /** Whether the body was JSON. */
+  readonly isJson: boolean;
+  /** The `Location` of a redirect. */
+  readonly location: string | undefined;
+}
+
+/** Why there was no answer, in words: `connection refused`, `no answer within 10000 ms`. */
+export class NoReplyError extends Error {}
+
+const MAX_BODY = 16 * 1024 * 1024;
+
+/**
+ * One request without a keep-alive agent (nothing lingers afterwards) and without following
+ * redirects (so the key goes nowhere but GRAFANA_URL). Resolves with any status; rejects with a
+ * {@link NoReplyError} when Grafana cannot be reached or is too slow, or with the signal's reason.
+ */
+export function sendHttp(url: string, call: HttpCall): Promise<HttpReply> {
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+  const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
+  const headers = { ...call.headers, ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }) };
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: call.method, headers, agent: false, timeout: call.timeoutMs, signal: call.signal }, (res) => {
+      readBody(res).then(resolve, (error: Error) => reject(new NoReplyError(describeNetworkError(error))));
+    });
+    if (call.unref === true) req.on('socket', (socket) => socket.unref());
+    req.on('timeout', () => req.destroy(new NoReplyError(`no answer within ${call.timeoutMs} ms`)));
+    req.on('error', (error) => {
+      if (call.signal?.aborted === true) reject(call.signal.reason);
+      else reject(error instanceof NoReplyError ? error : new NoReplyError(describeNetworkError(error)));
+    });
+    req.end(payload);
+  });
+}
+
+async function readBody(res: IncomingMessage): Promise<HttpReply> {
+  let text = '';
+  res.setEncoding('utf8');
+  for await (const chunk of res) {
+    if (text.length < MAX_BODY) text += chunk as string;
+  }
+  const location = res.headers.location;
+  try {
+    return { status: res.statusCode ?? 0, json: text === '' ? undefined : (JSON.parse(text) as unknown), isJson: text !== '', location };
+  } catch {
+    return { status: res.statusCode ?? 0, json: undefined, isJson: false, location };
+  }
+}
+
+function describeNetworkError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  if (code === 'ECONNRESET') return 'connection reset';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable';
+  if (code?.startsWith('ERR_TLS') === true || code?.includes('CERT') === true) return `TLS failed: ${code}`;
+  return code ?? error.message;
+}
