@@ -24,9 +24,25 @@ export async function planDashboard(client: GrafanaClient, rendered: DashboardJs
   return { ...step, action: stored === undefined ? 'create' : 'update', apply: () => client.send('POST', '/api/dashboards/db', body).then(() => undefined) };
 }
 
-/** Equal as JSON but for `id` and `version`, which Grafana sets on every save. */
+/**
+ * Whether the stored dashboard holds everything we render: every field we set, with the same value,
+ * and arrays of the same length. Fields Grafana adds when it stores or migrates a dashboard
+ * (`id`, `version`, a newer `schemaVersion`, a panel's `pluginVersion`, defaults it fills in) do not
+ * count, so a second run stays a no-op on any Grafana version; a panel added or removed in the UI
+ * does, and is put back as we render it.
+ */
 function sameDashboard(stored: Readonly<Record<string, unknown>>, rendered: DashboardJson): boolean {
-  const { id: _id, version: _version, ...rest } = stored;
-  // What Grafana stored went through JSON: compare with what JSON makes of ours (undefined dropped).
-  return isDeepStrictEqual(rest, JSON.parse(JSON.stringify(rendered)));
+  const { schemaVersion: storedSchema, ...storedRest } = stored;
+  const { schemaVersion: renderedSchema, ...renderedRest } = JSON.parse(JSON.stringify(rendered)) as Record<string, unknown>;
+  return Number(storedSchema) >= Number(renderedSchema) && holds(storedRest, renderedRest);
+}
+
+/** `stored` has every field of `wanted` (recursively) with an equal value. */
+function holds(stored: unknown, wanted: unknown): boolean {
+  if (Array.isArray(wanted)) return Array.isArray(stored) && stored.length === wanted.length && wanted.every((item, i) => holds(stored[i], item));
+  if (wanted !== null && typeof wanted === 'object') {
+    if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return false;
+    return Object.entries(wanted).every(([key, value]) => holds((stored as Record<string, unknown>)[key], value));
+  }
+  return isDeepStrictEqual(stored, wanted);
 }

@@ -80,6 +80,23 @@ describe('provisionGrafana', () => {
     assert.ok(again.steps.every((step) => step.action === 'unchanged'), JSON.stringify(again.steps));
   });
 
+  it("still writes nothing when Grafana has added fields of its own to the stored dashboards, but restores a removed panel", async () => {
+    await provisionGrafana({ grafana: settings(fake) });
+    // What a newer Grafana may store: a migrated schemaVersion, plugin versions, filled-in defaults.
+    for (const entry of fake.dashboards.values()) {
+      const panels = entry.dashboard['panels'] as Record<string, unknown>[];
+      entry.dashboard = { ...entry.dashboard, schemaVersion: 41, panels: panels.map((panel) => ({ ...panel, pluginVersion: '11.3.0', links: [] })) };
+    }
+    fake.requests.length = 0;
+    const again = await provisionGrafana({ grafana: settings(fake) });
+    assert.deepEqual(fake.writes(), []);
+    assert.ok(again.steps.every((step) => step.action === 'unchanged'));
+    const health = fake.dashboards.get('toolweaver-health-sqlite')!;
+    health.dashboard = { ...health.dashboard, panels: (health.dashboard['panels'] as unknown[]).slice(1) };
+    const repaired = await provisionGrafana({ grafana: settings(fake) });
+    assert.deepEqual(repaired.steps.filter((step) => step.action === 'update').map((step) => step.uid), ['toolweaver-health-sqlite']);
+  });
+
   it('only reads in a dry run, and returns the plan', async () => {
     const plan = await provisionGrafana({ grafana: settings(fake), dryRun: true });
     assert.deepEqual(fake.writes(), []);
