@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { describeNetworkError } from '../networkError.js';
 
 /** What a server answered. */
 export interface HttpAnswer {
@@ -42,13 +43,4 @@ export function probeHttp(url: string, options: HttpProbeRequest): Promise<HttpA
     req.on('error', (error) => reject(error instanceof NoAnswerError ? error : new NoAnswerError(describeNetworkError(error))));
     req.end(options.body);
   });
-}
-
-function describeNetworkError(error: Error): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (code === 'ECONNRESET') return 'connection reset';
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable';
-  return code ?? error.message;
 }

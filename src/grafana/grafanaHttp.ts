@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { describeNetworkError } from '../networkError.js';
 
 /** One request to Grafana's HTTP API. */
 export interface HttpCall {
@@ -65,14 +66,4 @@ async function readBody(res: IncomingMessage): Promise<HttpReply> {
   } catch {
     return { status: res.statusCode ?? 0, json: undefined, isJson: false, location };
   }
-}
-
-function describeNetworkError(error: Error): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (code === 'ECONNRESET') return 'connection reset';
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable';
-  if (code?.startsWith('ERR_TLS') === true || code?.includes('CERT') === true) return `TLS failed: ${code}`;
-  return code ?? error.message;
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
-import { requirePrometheus, startPrometheus, type PrometheusServer, type QueryResult } from '../helpers/prometheusServer.js';
+import type { Analytics } from '../../src/startAnalytics.js';
+import { requirePrometheus, type PrometheusServer, type QueryResult } from '../helpers/prometheusServer.js';
+import { startScrapedAnalytics, type ScrapedAnalytics } from '../helpers/scrapedAnalytics.js';
 
 function assertClose(actual: number | undefined, expected: number): void {
   assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-9, `expected ${expected}, got ${actual}`);
@@ -17,22 +18,15 @@ describe('a real Prometheus scraping the prometheus backend', function () {
   let analytics: Analytics;
   let prometheus: PrometheusServer;
   let clock: sinon.SinonFakeTimers;
+  let scraped: ScrapedAnalytics | undefined;
 
   before(async function () {
     requirePrometheus(this);
-    // Only the monotonic clock is fake, so latencies are exact; timers and Date stay real for Prometheus.
-    clock = sinon.useFakeTimers({ toFake: ['performance'] });
-    analytics = startAnalytics({ env: {}, flushOnExit: false, logLevel: 'none', backends: ['prometheus'], prometheus: { port: 0 } });
-    await analytics.ready;
-    const target = new URL((analytics.describeBackends()[0] as string).replace('prometheus: ', ''));
-    prometheus = await startPrometheus({ targets: [target.host], metricsPath: target.pathname, scrapeIntervalSeconds: 1 });
+    scraped = await startScrapedAnalytics();
+    ({ analytics, prometheus, clock } = scraped);
   });
 
-  after(async () => {
-    clock?.restore();
-    await prometheus?.stop();
-    await analytics?.shutdown();
-  });
+  after(() => scraped?.stop());
 
   it("answers the guide's rate() query and histogram_quantile with the recorded values", async () => {
     const search = analytics.wrap('web_search', () => clock.tick(120));

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sinon from 'sinon';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import type { Analytics } from '../../src/startAnalytics.js';
 import { renderDashboards } from '../../src/grafana/renderDashboards.js';
 import { interpolatePromql, renderedQueries, type PromVariables } from '../helpers/grafanaQueries.js';
-import { requirePrometheus, startPrometheus, type PrometheusServer, type QueryResult } from '../helpers/prometheusServer.js';
+import { requirePrometheus, type PrometheusServer, type QueryResult } from '../helpers/prometheusServer.js';
+import { startScrapedAnalytics, type ScrapedAnalytics } from '../helpers/scrapedAnalytics.js';
 
 // The dashboards' time range and interval, scaled down so the workload fits in seconds: the
 // previous-range panels (growth, most improved, trending new) need two ranges of data.
@@ -23,31 +24,22 @@ function httpError(status: number): Error {
 
 describe('the Prometheus dashboards on a real Prometheus scraping the exporter', function () {
   this.timeout(90_000);
-  let analytics: Analytics;
   let prometheus: PrometheusServer;
-  let clock: sinon.SinonFakeTimers;
+  let scraped: ScrapedAnalytics | undefined;
   /** Unix seconds at which every query is evaluated: just after the workload stopped. */
   let evaluatedAt: number;
 
   before(async function () {
     requirePrometheus(this);
-    // Only the monotonic clock is fake, so latencies are known; Date and timers stay real for Prometheus.
-    clock = sinon.useFakeTimers({ toFake: ['performance'] });
-    analytics = startAnalytics({ env: {}, flushOnExit: false, logLevel: 'none', backends: ['prometheus'], prometheus: { port: 0 } });
-    await analytics.ready;
-    const target = new URL((analytics.describeBackends()[0] as string).replace('prometheus: ', ''));
-    prometheus = await startPrometheus({ targets: [target.host], metricsPath: target.pathname, scrapeIntervalSeconds: 1 });
-    await runWorkload(analytics, clock);
+    scraped = await startScrapedAnalytics();
+    prometheus = scraped.prometheus;
+    await runWorkload(scraped.analytics, scraped.clock);
     evaluatedAt = Date.now() / 1000;
     // Let the last scrape after the workload land before querying at evaluatedAt.
     await sleep(2_000);
   });
 
-  after(async () => {
-    clock?.restore();
-    await prometheus?.stop();
-    await analytics?.shutdown();
-  });
+  after(() => scraped?.stop());
 
   it("lists every skill in the skill variable's label_values query", async () => {
     const templating = renderDashboards({ flavour: 'prometheus' })[0]!['templating'] as { list: { name: string; query: string }[] };
