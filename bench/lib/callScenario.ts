@@ -63,4 +63,7 @@ const NOTES = [
   'prom-client and hand-written OpenTelemetry record what ours records: executions and successes (or failures by error_type, named by the ' +
     'same classifier) with `skill_id`, and the latency with `skill_id` and `outcome` in a histogram with our buckets; label objects are made ' +
     'once per skill. Ours also keeps the live health window, and with the sqlite backend the per-user totals of the interval.',
+  'The baselines are the recordings alone, in the caller\'s own loop. Ours is a wrapper that keeps the function\'s contract: an async call ' +
+    'returns a new promise that settles as the original did, so a failure is re-raised once more (a second rejection), which costs about as much ' +
+    'as the recordings themselves; that is most of what the async failure rows add over the async success rows.',
 ];
