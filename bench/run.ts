@@ -2,13 +2,15 @@
 // in the same run, written to docs/performance.md with the machine and versions. `--quick` (CI)
 // makes small data and few runs so the scenarios keep working; it asserts nothing about speed.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { formatRatio, formatTime } from './lib/format.js';
+import { performanceDoc } from './lib/performanceDoc.js';
 import type { ScenarioResult } from './lib/scenario.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
 const quick = process.argv.includes('--quick');
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const scenarios = readdirSync(here)
@@ -28,42 +30,29 @@ for (const file of scenarios) {
 }
 
 for (const result of results) {
+  const unit = result.unit ?? 'ms';
   console.log(`\n${result.scenario}`);
   for (const row of result.rows) {
     console.log(
-      `  ${quick ? '' : row.met ? 'ok   ' : 'MISS '}${row.name}: ${row.subject.medianMs.toFixed(2)} ms (min ${row.subject.minMs.toFixed(2)}, max ${row.subject.maxMs.toFixed(2)}); ` +
-        `${row.ratio.toFixed(2)} ${row.ratioMeaning}${quick ? '' : `; target ${row.target}`}`,
+      `  ${quick ? '' : verdict(row.met)}${row.name}: ${formatTime(row.subject.medianMs, unit)} ${unit} ` +
+        `(min ${formatTime(row.subject.minMs, unit)}, max ${formatTime(row.subject.maxMs, unit)}); ` +
+        `${formatRatio(row.ratio)} ${row.ratioMeaning}${quick ? '' : `; target ${row.target}`}`,
     );
   }
-}
-if (quick) console.log('\nquick mode: small data, few runs; speed targets are judged only by a full `npm run bench`');
-else writePerformanceDoc(results);
-
-function writePerformanceDoc(all: ScenarioResult[]): void {
-  const manifest = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string>; dependencies: Record<string, string> };
-  const lines = [
-    '# Performance',
-    '',
-    'Written by `npm run bench` (do not edit by hand). Every figure is a ratio against a baseline measured in the',
-    'same run, on the same data: absolute times on a shared machine move by half between runs; the ratios hold.',
-    'Each scenario runs in its own process after warm-up; times are medians with min and max.',
-    '',
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ` +
-      `toolweaver-analytics ${manifest.version}; better-sqlite3 ${manifest.dependencies['better-sqlite3']}; ` +
-      `@opentelemetry/sdk-metrics ${manifest.devDependencies['@opentelemetry/sdk-metrics']}; run ${new Date().toISOString().slice(0, 16)} UTC.`,
-    '',
-  ];
-  for (const result of all) {
-    lines.push(`## ${result.scenario}`, '', Object.entries(result.setup).map(([key, value]) => `${key}: ${value}`).join('; ') + '.', '');
-    lines.push('| measured | median ms (min-max) | baseline | baseline median ms | ratio | target | met |', '| --- | --- | --- | --- | --- | --- | --- |');
-    for (const row of result.rows) {
-      lines.push(
-        `| ${row.name} | ${row.subject.medianMs.toFixed(2)} (${row.subject.minMs.toFixed(2)}-${row.subject.maxMs.toFixed(2)}) | ${row.baselineName} | ` +
-          `${row.baseline.medianMs.toFixed(2)} | ${row.ratio.toFixed(1)} ${row.ratioMeaning} | ${row.target} | ${row.met ? 'yes' : '**no**'} |`,
-      );
-    }
-    lines.push('', ...(result.notes ?? []).flatMap((note) => [note, '']));
+  for (const figure of result.figures ?? []) {
+    console.log(`  ${quick ? '' : verdict(figure.met)}${figure.name}: ${figure.value}; ${formatRatio(figure.ratio)} ${figure.ratioMeaning}${quick ? '' : `; target ${figure.target}`}`);
   }
-  writeFileSync(join(here, '..', '..', 'docs', 'performance.md'), `${lines.join('\n')}\n`);
+}
+if (quick) {
+  console.log('\nquick mode: small data, few runs; speed targets are judged only by a full `npm run bench`');
+} else if (only.length > 0) {
+  console.log('\nsome scenarios only: docs/performance.md is written by a full run of every scenario');
+} else {
+  writeFileSync(join(root, 'docs', 'performance.md'), performanceDoc(results, root));
   console.error('bench: wrote docs/performance.md');
+}
+
+function verdict(met: boolean | undefined): string {
+  if (met === undefined) return '     ';
+  return met ? 'ok   ' : 'MISS ';
 }

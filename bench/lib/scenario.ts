@@ -10,9 +10,24 @@ export interface BenchRow {
   readonly ratio: number;
   /** What the ratio means, e.g. 'x faster than the plain GROUP BY'. */
   readonly ratioMeaning: string;
-  /** The target, e.g. '>= 10 and subject < 100 ms', and whether it is met. */
+  /** The target, e.g. '>= 10 and subject < 100 ms', or 'reported' for a figure without one. */
   readonly target: string;
-  readonly met: boolean;
+  /** Whether the target is met; undefined for a row that is only reported. */
+  readonly met: boolean | undefined;
+}
+
+/** A measured quantity that is not a time (a heap size, a count), with its baseline from the same run. */
+export interface BenchFigure {
+  readonly name: string;
+  /** The value with its unit, e.g. '1.2 MiB'. */
+  readonly value: string;
+  readonly baselineName: string;
+  readonly baseline: string;
+  readonly ratio: number;
+  readonly ratioMeaning: string;
+  readonly target: string;
+  /** Whether the target is met; undefined for a figure that is only reported. */
+  readonly met: boolean | undefined;
 }
 
 /** What a scenario process prints as its last stdout line (JSON). */
@@ -20,6 +35,10 @@ export interface ScenarioResult {
   readonly scenario: string;
   readonly setup: Record<string, string | number>;
   readonly rows: BenchRow[];
+  /** The unit of the rows' times. @default 'ms' */
+  readonly unit?: 'ms' | 'ns per call';
+  /** Figures that are not times, in a table of their own. @default [] */
+  readonly figures?: BenchFigure[];
   /** What a reader needs to read the rows right, e.g. which of two modes users normally get. */
   readonly notes?: readonly string[];
 }

@@ -1,30 +1,11 @@
-import { HistogramState } from './HistogramState.js';
+import { bucketIndex } from './HistogramState.js';
 
 /** How many slots a window is cut into: the window slides by one slot at a time. */
 const SLOTS = 15;
-
-class Slot {
-  index = -1;
-  successes = 0;
-  failures = 0;
-  readonly latency: HistogramState;
-
-  constructor(boundaries: readonly number[]) {
-    this.latency = new HistogramState(boundaries);
-  }
-
-  reset(index: number): void {
-    this.index = index;
-    this.successes = 0;
-    this.failures = 0;
-    const latency = this.latency;
-    latency.counts.fill(0);
-    latency.count = 0;
-    latency.sum = 0;
-    latency.min = Infinity;
-    latency.max = -Infinity;
-  }
-}
+/** Per slot: successes, failures, then one count per latency bucket. */
+const SUCCESSES = 0;
+const FAILURES = 1;
+const FIRST_BUCKET = 2;
 
 /** What a window holds at one moment. */
 export interface WindowTotals {
@@ -36,39 +17,51 @@ export interface WindowTotals {
 
 /**
  * The recent calls of one skill, for the live health score: a ring of time slots, so old calls
- * fall out without any timer and recording stays O(1).
+ * fall out without any timer and recording stays O(1). Every slot lives in one flat array: a call
+ * touches a few adjacent numbers rather than a chain of objects, which is what a call costs when
+ * thousands of skills take turns (their windows are not in the CPU cache).
  */
 export class HealthWindow {
   readonly #slotMs: number;
-  readonly #slots: Slot[];
   readonly #boundaries: readonly number[];
+  readonly #stride: number;
+  /** The time slot (epoch ms / slotMs) each ring position holds; -1 for none yet. */
+  readonly #slotIndex = new Float64Array(SLOTS).fill(-1);
+  readonly #counts: Float64Array;
 
   constructor(windowMs: number, boundaries: readonly number[]) {
     this.#slotMs = Math.max(1, windowMs / SLOTS);
     this.#boundaries = boundaries;
-    this.#slots = Array.from({ length: SLOTS }, () => new Slot(boundaries));
+    this.#stride = FIRST_BUCKET + boundaries.length + 1;
+    this.#counts = new Float64Array(SLOTS * this.#stride);
   }
 
   /** Records one call that ended at `nowMs` (epoch ms) and took `latencyMs`. */
   record(nowMs: number, latencyMs: number, ok: boolean): void {
     const index = Math.floor(nowMs / this.#slotMs);
-    const slot = this.#slots[index % SLOTS] as Slot;
-    if (slot.index !== index) slot.reset(index);
-    if (ok) slot.successes++;
-    else slot.failures++;
-    slot.latency.record(latencyMs);
+    const position = index % SLOTS;
+    const offset = position * this.#stride;
+    const counts = this.#counts;
+    if (this.#slotIndex[position] !== index) {
+      this.#slotIndex[position] = index;
+      counts.fill(0, offset, offset + this.#stride);
+    }
+    counts[offset + (ok ? SUCCESSES : FAILURES)]! += 1;
+    counts[offset + FIRST_BUCKET + bucketIndex(this.#boundaries, latencyMs)]! += 1;
   }
 
   /** Sums the slots still inside the window at `nowMs`. */
   totals(nowMs: number): WindowTotals {
     const newest = Math.floor(nowMs / this.#slotMs);
-    const totals: WindowTotals = { successes: 0, failures: 0, latencyCounts: new Float64Array(this.#boundaries.length + 1) };
-    for (const slot of this.#slots) {
-      if (slot.index <= newest - SLOTS || slot.index > newest) continue;
-      totals.successes += slot.successes;
-      totals.failures += slot.failures;
-      const counts = slot.latency.counts;
-      for (let i = 0; i < counts.length; i++) totals.latencyCounts[i] = (totals.latencyCounts[i] ?? 0) + (counts[i] ?? 0);
+    const buckets = this.#boundaries.length + 1;
+    const totals: WindowTotals = { successes: 0, failures: 0, latencyCounts: new Float64Array(buckets) };
+    for (let position = 0; position < SLOTS; position++) {
+      const index = this.#slotIndex[position]!;
+      if (index <= newest - SLOTS || index > newest) continue;
+      const offset = position * this.#stride;
+      totals.successes += this.#counts[offset + SUCCESSES]!;
+      totals.failures += this.#counts[offset + FAILURES]!;
+      for (let bucket = 0; bucket < buckets; bucket++) totals.latencyCounts[bucket]! += this.#counts[offset + FIRST_BUCKET + bucket]!;
     }
     return totals;
   }

@@ -21,6 +21,13 @@ export class IdentityStore {
   readonly #limit: number;
   readonly #clock: Clock;
   #series = new Map<string, SeriesState>();
+  /**
+   * The series found for a frozen identity object (a withContext context) and a skill: the calls
+   * of one context find theirs without building a key string each time. A frozen identity cannot
+   * change, so it always names the same series until the interval is drained.
+   */
+  #byIdentity = new WeakMap<Identity, Map<string | undefined, SeriesState>>();
+  #anonymous = new Map<string | undefined, SeriesState>();
   #intervalStart: number;
   #overflowed = 0;
   #warned = false;
@@ -38,12 +45,35 @@ export class IdentityStore {
 
   /** The series of `skillId` for `identity` in the current interval. */
   series(skillId: string | undefined, identity: Identity | undefined): SeriesState {
+    const known = this.#knownSeries(identity);
+    const cached = known?.get(skillId);
+    if (cached !== undefined) return cached;
+    const series = this.#find(skillId, identity);
+    if (series === undefined) return this.#overflow(skillId);
+    known?.set(skillId, series);
+    return series;
+  }
+
+  /** The series remembered for `identity` by skill; none for an identity that could still change. */
+  #knownSeries(identity: Identity | undefined): Map<string | undefined, SeriesState> | undefined {
+    if (identity === undefined) return this.#anonymous;
+    if (!Object.isFrozen(identity)) return undefined;
+    let known = this.#byIdentity.get(identity);
+    if (known === undefined) {
+      known = new Map();
+      this.#byIdentity.set(identity, known);
+    }
+    return known;
+  }
+
+  /** The series of the key, created while there is room; undefined past the limit. */
+  #find(skillId: string | undefined, identity: Identity | undefined): SeriesState | undefined {
     const userId = identity?.userId;
     const orgId = identity?.orgId;
     const key = `${skillId ?? ''}\u0000${userId ?? ''}\u0000${orgId ?? ''}`;
     const existing = this.#series.get(key);
     if (existing !== undefined) return existing;
-    if (this.#series.size >= this.#limit) return this.#overflow(skillId);
+    if (this.#series.size >= this.#limit) return undefined;
     const attributes: Record<string, string | boolean> = skillId === undefined ? { [ATTR.overflow]: true } : { [ATTR.skillId]: skillId };
     if (userId !== undefined) attributes[ATTR.userId] = userId;
     if (orgId !== undefined) attributes[ATTR.orgId] = orgId;
@@ -56,6 +86,8 @@ export class IdentityStore {
   drain(nowMs: number = this.#clock.now()): DrainedInterval {
     const drained: DrainedInterval = { series: [...this.#series.values()], overflowed: this.#overflowed };
     this.#series = new Map();
+    this.#byIdentity = new WeakMap();
+    this.#anonymous = new Map();
     this.#intervalStart = nowMs;
     this.#overflowed = 0;
     this.#warned = false;

@@ -14,10 +14,12 @@ const storage = new AsyncLocalStorage<Identity>();
  */
 export function withContext<T>(identity: Identity, fn: () => T): T {
   const outer = storage.getStore();
-  return storage.run(outer === undefined ? { ...identity } : { ...outer, ...identity }, fn);
+  // A frozen copy: it names the same user and org for the whole context, so the SQLite backend
+  // may remember which series it counts in.
+  return storage.run(Object.freeze(outer === undefined ? { ...identity } : { ...outer, ...identity }), fn);
 }
 
-/** The identity of the current async context, if any. */
+/** The identity of the current async context, if any (frozen). */
 export function currentIdentity(): Identity | undefined {
   return storage.getStore();
 }

@@ -26,25 +26,42 @@ const BUCKETS = LATENCY_BOUNDARIES_MS.length + 1;
 export function mapExport(metrics: ResourceMetrics, tracker: CumulativeTracker): MappedExport {
   const usage = new Map<string, UsageRow>();
   const points: GenericPoint[] = [];
+  const times = new TimeTexts();
   for (const scope of metrics.scopeMetrics) {
     for (const metric of scope.metrics) {
-      if (scope.scope.name === METER_NAME && SKILL_METRICS.has(metric.descriptor.name)) addSkillMetric(metric, usage, tracker);
+      if (scope.scope.name === METER_NAME && SKILL_METRICS.has(metric.descriptor.name)) addSkillMetric(metric, usage, tracker, times);
       else points.push(...genericPoints(metric, scope.scope.name, scope.scope.version ?? ''));
     }
   }
   return { usage: [...usage.values()].filter(hasActivity), points };
 }
 
-function addSkillMetric(metric: MetricData, usage: Map<string, UsageRow>, tracker: CumulativeTracker): void {
+/** SQLite texts of the times of one export: its points share a handful, and formatting a Date is most of a point's cost. */
+class TimeTexts {
+  readonly #texts = new Map<number, string>();
+
+  of(epochMs: number): string {
+    let text = this.#texts.get(epochMs);
+    if (text === undefined) {
+      text = sqliteTime(epochMs);
+      this.#texts.set(epochMs, text);
+    }
+    return text;
+  }
+}
+
+function addSkillMetric(metric: MetricData, usage: Map<string, UsageRow>, tracker: CumulativeTracker, times: TimeTexts): void {
   const cumulative = metric.aggregationTemporality === AggregationTemporality.CUMULATIVE;
   for (const point of metric.dataPoints as DataPoint<number | Histogram>[]) {
     const values = pointValues(point.value);
-    const key = `${metric.descriptor.name}${JSON.stringify(sortedAttributes(point.attributes))}`;
-    const start = sqliteTime(hrToMs(point.startTime));
+    const start = times.of(hrToMs(point.startTime));
     const endMs = hrToMs(point.endTime);
-    const { delta, sinceMs } = cumulative ? tracker.delta(key, start, endMs, values) : { delta: values, sinceMs: undefined };
+    // Only a cumulative point needs its series' previous values, and so a key for them.
+    const { delta, sinceMs } = cumulative
+      ? tracker.delta(`${metric.descriptor.name}${JSON.stringify(sortedAttributes(point.attributes))}`, start, endMs, values)
+      : { delta: values, sinceMs: undefined };
     if (delta.every((value) => value === 0)) continue;
-    const row = rowFor(usage, point.attributes, sinceMs === undefined ? start : sqliteTime(sinceMs), sqliteTime(endMs));
+    const row = rowFor(usage, point.attributes, sinceMs === undefined ? start : times.of(sinceMs), times.of(endMs));
     addDelta(row, metric.descriptor.name, point, delta, cumulative);
   }
 }
@@ -97,7 +114,7 @@ function rowFor(usage: Map<string, UsageRow>, attributes: Attributes, intervalSt
   const skillId = typeof attributes[ATTR.skillId] === 'string' ? (attributes[ATTR.skillId] as string) : OVERFLOW_SKILL_ID;
   const userId = typeof attributes[ATTR.userId] === 'string' ? (attributes[ATTR.userId] as string) : null;
   const orgId = typeof attributes[ATTR.orgId] === 'string' ? (attributes[ATTR.orgId] as string) : null;
-  const key = JSON.stringify([skillId, userId, orgId, overflow, timestamp]);
+  const key = `${timestamp}|${overflow ? 1 : 0}|${keyPart(skillId)}${keyPart(userId)}${keyPart(orgId)}`;
   let row = usage.get(key);
   if (row === undefined) {
     row = emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID);
@@ -106,6 +123,11 @@ function rowFor(usage: Map<string, UsageRow>, attributes: Attributes, intervalSt
     row.intervalStart = intervalStart;
   }
   return row;
+}
+
+/** A part of a row key no other value shares: null, or the string prefixed by its length. */
+function keyPart(value: string | null): string {
+  return value === null ? '-' : `${value.length}:${value}`;
 }
 
 /** A row with nothing counted yet. */

@@ -1,0 +1,183 @@
+import { createServer, get, Agent, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { logNormal, seededRandom } from '../../src/demo/random.js';
+import { ERROR_TYPES, type ErrorType } from '../../src/instruments/errorTypes.js';
+import { ATTR, EXECUTIONS, FAILURES, HEALTH, LATENCY, LATENCY_BOUNDARIES_MS, METER_NAME, OUTCOME, SUCCESSES } from '../../src/instruments/names.js';
+import { VERSION } from '../../src/version.js';
+import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+
+/** One recorded call of a skill. */
+export interface ScrapeCall {
+  readonly latencyMs: number;
+  readonly errorType: ErrorType | undefined;
+}
+
+/** The data every server holds: each skill's calls and its health score. */
+export interface ScrapeData {
+  readonly skills: ReadonlyMap<string, readonly ScrapeCall[]>;
+  readonly health: ReadonlyMap<string, number>;
+}
+
+/** Three /metrics endpoints on loopback over the same data. */
+export interface ScrapeServers {
+  readonly ours: string;
+  readonly stock: string;
+  readonly promClient: string;
+  readonly data: ScrapeData;
+  close(): Promise<void>;
+}
+
+const CALLS_PER_SKILL = 24;
+const FAILURE_RATE = 0.15;
+
+/**
+ * `skillCount` skills with 24 calls each (latencies from a seeded log-normal, 15% failures of every
+ * type) recorded through our prometheus backend, then the same values put into plain OpenTelemetry
+ * instruments read by the stock PrometheusExporter and into prom-client, each served on loopback.
+ */
+export async function scrapeServers(skillCount: number): Promise<ScrapeServers> {
+  const { analytics, data } = await recordOurs(skillCount);
+  const stock = stockExporter(data);
+  const registry = promClientRegistry(data);
+  const servers = await Promise.all([
+    serve((request, response) => stock.exporter.getMetricsRequestHandler(request, response)),
+    serve((_request, response) => {
+      void registry.metrics().then((body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body));
+    }),
+  ]);
+  return {
+    ours: (analytics.describeBackends()[0] as string).replace('prometheus: ', ''),
+    stock: urlOf(servers[0]),
+    promClient: urlOf(servers[1]),
+    data,
+    close: async () => {
+      await Promise.all([analytics.shutdown(), stock.provider.shutdown(), ...servers.map(closeServer)]);
+      AGENT.destroy();
+    },
+  };
+}
+
+async function recordOurs(skillCount: number): Promise<{ analytics: Analytics; data: ScrapeData }> {
+  let monotonic = 0;
+  const analytics = startAnalytics({
+    env: {},
+    flushOnExit: false,
+    logLevel: 'none',
+    backends: ['prometheus'],
+    prometheus: { port: 0 },
+    clock: { now: () => Date.now(), monotonic: () => monotonic },
+    classifyError: (error) => (error as { type?: ErrorType }).type,
+  });
+  await analytics.ready;
+  const random = seededRandom(42);
+  const skills = new Map<string, ScrapeCall[]>();
+  for (let index = 0; index < skillCount; index++) {
+    const id = `skill_${String(index).padStart(5, '0')}`;
+    const calls = Array.from({ length: CALLS_PER_SKILL }, () => ({
+      latencyMs: Math.max(1, Math.round(logNormal(random, 20 + (index % 50) * 20, 0.6))),
+      errorType: random() < FAILURE_RATE ? ERROR_TYPES[Math.floor(random() * ERROR_TYPES.length)] : undefined,
+    }));
+    const skill = analytics.wrap(id, (call: ScrapeCall) => {
+      monotonic += call.latencyMs;
+      if (call.errorType !== undefined) throw Object.assign(new Error(call.errorType), { type: call.errorType });
+    });
+    for (const call of calls) {
+      try {
+        skill(call);
+      } catch {
+        // counted as a failure of its type
+      }
+    }
+    skills.set(id, calls);
+  }
+  const health = new Map([...skills.keys()].flatMap((id) => {
+    const { score } = analytics.health(id);
+    return score === undefined ? [] : [[id, score] as [string, number]];
+  }));
+  return { analytics, data: { skills, health } };
+}
+
+/** Plain OpenTelemetry instruments holding the same values, read by the stock exporter. */
+function stockExporter(data: ScrapeData): { exporter: PrometheusExporter; provider: MeterProvider } {
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const provider = new MeterProvider({ readers: [exporter], views: [{ instrumentName: '*', aggregationCardinalityLimit: 100_000 }] });
+  const meter = provider.getMeter(METER_NAME, VERSION);
+  const executions = meter.createCounter(EXECUTIONS.name, { description: EXECUTIONS.description, unit: EXECUTIONS.unit });
+  const successes = meter.createCounter(SUCCESSES.name, { description: SUCCESSES.description, unit: SUCCESSES.unit });
+  const failures = meter.createCounter(FAILURES.name, { description: FAILURES.description, unit: FAILURES.unit });
+  const latency = meter.createHistogram(LATENCY.name, { description: LATENCY.description, unit: LATENCY.unit, advice: { explicitBucketBoundaries: [...LATENCY_BOUNDARIES_MS] } });
+  meter
+    .createObservableGauge(HEALTH.name, { description: HEALTH.description, unit: HEALTH.unit })
+    .addCallback((result) => data.health.forEach((score, id) => result.observe(score, { [ATTR.skillId]: id })));
+  for (const [id, calls] of data.skills) {
+    const skill = { [ATTR.skillId]: id };
+    for (const call of calls) {
+      executions.add(1, skill);
+      if (call.errorType === undefined) successes.add(1, skill);
+      else failures.add(1, { ...skill, [ATTR.errorType]: call.errorType });
+      latency.record(call.latencyMs, { ...skill, [ATTR.outcome]: call.errorType === undefined ? OUTCOME.success : OUTCOME.failure });
+    }
+    successes.add(0, skill); // a skill without a success still has its series, as ours does
+  }
+  return { exporter, provider };
+}
+
+/** prom-client metrics holding the same values. */
+function promClientRegistry(data: ScrapeData): Registry {
+  const registry = new Registry();
+  const registers = [registry];
+  const executions = new Counter({ name: EXECUTIONS.name, help: EXECUTIONS.description, labelNames: [ATTR.skillId], registers });
+  const successes = new Counter({ name: SUCCESSES.name, help: SUCCESSES.description, labelNames: [ATTR.skillId], registers });
+  const failures = new Counter({ name: FAILURES.name, help: FAILURES.description, labelNames: [ATTR.skillId, ATTR.errorType], registers });
+  const latency = new Histogram({ name: LATENCY.name, help: LATENCY.description, labelNames: [ATTR.skillId, ATTR.outcome], buckets: [...LATENCY_BOUNDARIES_MS], registers });
+  const health = new Gauge({ name: HEALTH.name, help: HEALTH.description, labelNames: [ATTR.skillId], registers });
+  for (const [id, calls] of data.skills) {
+    const skill = { [ATTR.skillId]: id };
+    successes.inc(skill, 0);
+    for (const call of calls) {
+      executions.inc(skill);
+      if (call.errorType === undefined) successes.inc(skill);
+      else failures.inc({ ...skill, [ATTR.errorType]: call.errorType });
+      latency.observe({ ...skill, [ATTR.outcome]: call.errorType === undefined ? OUTCOME.success : OUTCOME.failure }, call.latencyMs);
+    }
+  }
+  data.health.forEach((score, id) => health.set({ [ATTR.skillId]: id }, score));
+  return registry;
+}
+
+/** One keep-alive connection per server, as Prometheus keeps it between scrapes. */
+const AGENT = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** GETs `url` on loopback and returns the body (the whole of it is read). */
+export function scrape(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: AGENT }, (response: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => (response.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`${url} answered ${response.statusCode}`))));
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+function serve(listener: RequestListener): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(listener);
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function urlOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
