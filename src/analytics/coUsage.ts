@@ -152,7 +152,13 @@ export function scoreCoUsage(input: CoUsageScoring): CoUsageCandidate[] {
   const basket = [...input.basket].sort(compareIds);
   const candidates: CoUsageCandidate[] = [];
   for (const [skillId, sharedWith] of byCandidate) candidates.push(scoreCandidate(skillId, sharedWith, basket));
-  return candidates.sort((a, b) => bySimilarity(a, b) || compareIds(a.skillId, b.skillId));
+  candidates.sort((a, b) => bySimilarity(a, b) || compareIds(a.skillId, b.skillId));
+  // A tie is reported as one: the later of two similarities equal but for rounding takes the
+  // earlier's value, so the scores shown never contradict the order (best first).
+  for (let i = 1; i < candidates.length; i++) {
+    if (bySimilarity(candidates[i - 1]!, candidates[i]!) === 0) candidates[i] = { ...candidates[i]!, similarity: candidates[i - 1]!.similarity };
+  }
+  return candidates;
 }
 
 /**

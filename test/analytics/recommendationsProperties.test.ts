@@ -45,6 +45,29 @@ const scenarioArbitrary = fc.record({
 
 type Scenario = typeof scenarioArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
+const ROUNDING_TIE: Scenario = {
+  baskets: [
+    { user: 'u3', skills: ['s6', '(overflow)'], org: '', daysAgo: 0, calls: 1 },
+    { user: 'u0', skills: ['s1', 's6', 's13'], org: '', daysAgo: 0, calls: 1 },
+    { user: 'u9', skills: ['s10', 's12'], org: '', daysAgo: 0, calls: 1 },
+    { user: 'u6', skills: ['s6', '(overflow)'], org: '', daysAgo: 0, calls: 1 },
+    { user: 'u2', skills: ['s1', 's4', 's7'], org: '', daysAgo: 0, calls: 1 },
+    { user: 'u3', skills: ['s10', '(overflow)'], org: '', daysAgo: 0, calls: 1 },
+    { user: 'u5', skills: ['s1', 's11'], org: '', daysAgo: 0, calls: 1 },
+    { user: 'u9', skills: ['s1', 's6', 's12', '(overflow)'], org: '', daysAgo: 0, calls: 1 },
+    { user: 'u9', skills: ['s0', 's9'], org: '', daysAgo: 0, calls: 1 },
+    { user: 'u2', skills: ['s9', '(overflow)'], org: '', daysAgo: 0, calls: 1 },
+    { user: 'u3', skills: ['s1', 's9'], org: '', daysAgo: 0, calls: 1 },
+    { user: 'u7', skills: ['s1', 's8'], org: '', daysAgo: 0, calls: 1 },
+  ],
+  noise: [],
+  userId: 'u0',
+  recent: undefined,
+  limit: 2,
+  window: '24h',
+  orgId: undefined,
+};
+
 /** Every use of a scenario: each basket's skills, the noise, then what the user called yesterday. */
 function usesOf(scenario: Scenario): (Omit<Use, 'day'> & { daysAgo: number })[] {
   return [
@@ -151,7 +174,9 @@ describe('recommendation properties', () => {
         for (const { score, source } of recommendations) assert.ok(source === 'co_usage' ? score > 0.5 : score <= 0.5, `${source} ${score}`);
         for (let i = 1; i < recommendations.length; i++) assert.ok(recommendations[i - 1]!.score >= recommendations[i]!.score, 'best first');
       }),
-      { numRuns: 150 },
+      // The example is what seed 480839997 found: two similarities equal but for rounding, listed by
+      // id (s10 before s9) while the second one's score was larger in the last bit.
+      { numRuns: 150, examples: [[ROUNDING_TIE]] },
     );
   });
 
