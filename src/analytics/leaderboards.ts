@@ -79,7 +79,7 @@ interface BoardRequest extends ReportScope {
  * - `trending_new`: calls of skills first used within the last 4 window lengths.
  *
  * The whole ranking is written to leaderboard_cache (replacing that board's rows) and served from
- * it while younger than `maxAgeMs`. Reads only skill_usage_hourly, skill_user_first, skill_metrics
+ * it while younger than `maxAgeMs`. Reads only skill_usage_by_day, skill_usage_hourly, skill_user_first, skill_metrics
  * and leaderboard_cache.
  *
  * @throws {TypeError|RangeError} on an unknown metric, a malformed window or an out-of-range option.

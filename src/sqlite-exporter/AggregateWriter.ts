@@ -10,6 +10,11 @@ VALUES (?, ?, ?, ${placeholders(HOURLY_TOTAL_COLUMNS.length)})
 ON CONFLICT (skill_id, org_id, hour) DO UPDATE SET
   ${addExcluded(HOURLY_TOTAL_COLUMNS)}`;
 
+const UPSERT_BY_DAY = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
+VALUES (?, ?, ?, ${placeholders(HOURLY_TOTAL_COLUMNS.length)})
+ON CONFLICT (skill_id, org_id, day) DO UPDATE SET
+  ${addExcluded(HOURLY_TOTAL_COLUMNS)}`;
+
 /** SQL for the latest day of skill_user_daily before `day` of the same skill and user (and org, when given), '' for none. */
 const previousDay = (skillId: string, userId: string, day: string, orgId?: string) => `coalesce((SELECT max(earlier.day) FROM skill_user_daily AS earlier
   WHERE earlier.skill_id = ${skillId} AND earlier.user_id = ${userId} AND earlier.day < ${day}${orgId === undefined ? '' : ` AND earlier.org_id = ${orgId}`}), '')`;
@@ -52,6 +57,14 @@ export interface HourlyTotals {
   readonly totals: number[];
 }
 
+/** One skill_usage_by_day upsert: a skill, org and day, and its totals in HOURLY_TOTAL_COLUMNS order. */
+export interface DailyTotals {
+  readonly skillId: string;
+  readonly orgId: string;
+  readonly day: string;
+  readonly totals: number[];
+}
+
 /** One skill_user_daily upsert: the org is the one of the last row of the day. */
 export interface UserDayTotals {
   readonly skillId: string;
@@ -70,7 +83,7 @@ export interface UserFirstDay {
 }
 
 /**
- * Keeps the write-time aggregates (skill_usage_hourly, skill_user_daily with its links to earlier
+ * Keeps the write-time aggregates (skill_usage_hourly, skill_usage_by_day, skill_user_daily with its links to earlier
  * days, user_daily, skill_user_first) up to date with the skill_usage rows of each export. Call
  * {@link write} inside the export's transaction: the rows are first added up per key in memory, so
  * an export of many rows costs one upsert per skill, org and hour (and per skill, user and day),
@@ -78,6 +91,7 @@ export interface UserFirstDay {
  */
 export class AggregateWriter {
   readonly #upsertHourly: Database.Statement;
+  readonly #upsertByDay: Database.Statement;
   readonly #upsertUserDay: Database.Statement;
   readonly #relinkLaterDays: Database.Statement<[string]>;
   readonly #dropLeftOrgs: Database.Statement<[string]>;
@@ -86,6 +100,7 @@ export class AggregateWriter {
 
   constructor(db: Database.Database) {
     this.#upsertHourly = db.prepare(UPSERT_HOURLY);
+    this.#upsertByDay = db.prepare(UPSERT_BY_DAY);
     this.#upsertUserDay = db.prepare(UPSERT_USER_DAY);
     this.#relinkLaterDays = db.prepare(RELINK_LATER_DAYS);
     this.#dropLeftOrgs = db.prepare(DROP_LEFT_ORGS);
@@ -95,7 +110,9 @@ export class AggregateWriter {
 
   /** Adds the rows of one export, in the order they were inserted into skill_usage. */
   write(usage: readonly UsageRow[]): void {
-    for (const { skillId, orgId, hour, totals } of hourlyTotals(usage)) this.#upsertHourly.run(skillId, orgId, hour, ...totals);
+    const hours = hourlyTotals(usage);
+    for (const { skillId, orgId, hour, totals } of hours) this.#upsertHourly.run(skillId, orgId, hour, ...totals);
+    for (const { skillId, orgId, day, totals } of dailyTotals(hours)) this.#upsertByDay.run(skillId, orgId, day, ...totals);
     const userDays = userDayTotals(usage);
     for (const { skillId, userId, day, orgId, totals } of userDays) {
       this.#upsertUserDay.run(skillId, userId, day, orgId, ...totals, skillId, userId, day, skillId, userId, day, orgId);
@@ -180,6 +197,17 @@ export function hourlyTotals(usage: readonly UsageRow[]): HourlyTotals[] {
     const hour = hourOf(row);
     const group = groups.get(row.skillId, pairKey(orgId, hour), () => ({ skillId: row.skillId, orgId, hour, totals: zeros(HOURLY_TOTAL_COLUMNS.length) }));
     addHourly(group.totals, row);
+  }
+  return groups.values();
+}
+
+/** The hourly totals added up per skill, org and day: one row for an export within one hour. Pure. */
+export function dailyTotals(hours: readonly HourlyTotals[]): DailyTotals[] {
+  const groups = new Groups<DailyTotals>();
+  for (const { skillId, orgId, hour, totals } of hours) {
+    const day = hour.slice(0, 10);
+    const group = groups.get(skillId, pairKey(orgId, day), () => ({ skillId, orgId, day, totals: zeros(totals.length) }));
+    for (let i = 0; i < totals.length; i++) group.totals[i]! += totals[i]!;
   }
   return groups.values();
 }

@@ -215,6 +215,14 @@ export const USER_FIRST_FROM_USAGE = `SELECT skill_id, user_id, org_id, day AS f
   FROM skill_usage NOT INDEXED WHERE user_id IS NOT NULL
 ) WHERE nth = 1`;
 
+/** skill_usage added up per skill, org ('' for none) and day: the rows skill_usage_by_day should hold. */
+export const DAILY_FROM_USAGE = `SELECT skill_id, coalesce(org_id, '') AS org_id, ${DAY_OF_TIMESTAMP} AS day, ${sums(HOURLY_TOTAL_COLUMNS)}
+FROM skill_usage NOT INDEXED GROUP BY 1, 2, 3`;
+
+/** Fills skill_usage_by_day from skill_usage; the table must hold none of its days. */
+export const BACKFILL_BY_DAY = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
+${DAILY_FROM_USAGE}`;
+
 /** Fills skill_usage_hourly from skill_usage; the table must hold none of its hours. */
 export const BACKFILL_HOURLY = `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, ${HOURLY_TOTAL_COLUMNS.join(', ')})
 ${HOURLY_FROM_USAGE}`;
@@ -320,8 +328,27 @@ CREATE TABLE co_usage_cache (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * skill_usage_hourly added up per day, kept by the writer beside it: a report over days reads a day
+ * row for each whole day of its window and hourly rows only for the hours at its two ends, 24 times
+ * fewer rows for the days in between. Filled from skill_usage_hourly, which holds every hour kept.
+ */
+const VERSION_3 = `
+CREATE TABLE skill_usage_by_day (
+  skill_id TEXT NOT NULL,
+  org_id TEXT NOT NULL DEFAULT '',
+  day TEXT NOT NULL,
+${TOTALS},
+  PRIMARY KEY (skill_id, org_id, day)
+) WITHOUT ROWID;
+CREATE INDEX ix_skill_usage_by_day_day ON skill_usage_by_day (day);
+
+INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
+SELECT skill_id, org_id, substr(hour, 1, 10), ${sums(HOURLY_TOTAL_COLUMNS)} FROM skill_usage_hourly GROUP BY 1, 2, 3;
+`;
+
 /** SQL per schema version: MIGRATIONS[i] takes user_version i to i + 1. */
-export const MIGRATIONS: readonly string[] = Object.freeze([VERSION_1, VERSION_2]);
+export const MIGRATIONS: readonly string[] = Object.freeze([VERSION_1, VERSION_2, VERSION_3]);
 
 /** The user_version of a database at the current schema. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -331,6 +358,7 @@ export const TABLES = Object.freeze([
   'skill_usage',
   'skill_usage_daily',
   'skill_usage_hourly',
+  'skill_usage_by_day',
   'skill_user_daily',
   'skill_user_first',
   'user_daily',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
 import { leaderboard, type Leaderboard, type LeaderboardOptions } from '../../src/analytics/leaderboards.js';
 import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
-import { insertHourly, insertSkillMetrics, insertUserFirsts, NOW, useAnalyticsDatabase } from './helpers/fixtures.js';
+import { deleteHourly, insertHourly, insertSkillMetrics, insertUserFirsts, NOW, useAnalyticsDatabase } from './helpers/fixtures.js';
 
 // At NOW the '7d' window is [2026-03-03 13:00, 2026-03-10 13:00), the previous one
 // [2026-02-24 13:00, 2026-03-03 13:00) and the one before that [2026-02-17 13:00, 2026-02-24 13:00).
@@ -132,7 +132,7 @@ describe('leaderboard', () => {
     });
 
     it('lets a lone 5-star vote edge out 4.8s only when those 4.8s are nearly every rating of the window', () => {
-      db.exec("DELETE FROM skill_usage_hourly WHERE skill_id = 'meh'");
+      deleteHourly(db, 'meh');
       // m = 2405/501 = 4.800399: solo (10m + 5)/11 = 4.818545, steady (10m + 2400)/510 = 4.800008
       const board = rank({ metric: 'rating' });
       assert.deepEqual(

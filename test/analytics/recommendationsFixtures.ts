@@ -57,6 +57,7 @@ export function recordUse(db: Database.Database, use: Use): void {
 /** Adds calls without a user to skill_usage_hourly. */
 export function recordCalls(db: Database.Database, skill: string, org: string, hour: string, calls: number): void {
   statements(db).hourly.run(skill, org, hour, calls, calls);
+  statements(db).byDay.run(skill, org, hour.slice(0, 10), calls, calls);
 }
 
 const cache = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
@@ -80,6 +81,11 @@ function prepare(db: Database.Database) {
     ),
     hourly: db.prepare(
       `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, execution_count, success_count) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET execution_count = execution_count + excluded.execution_count, success_count = success_count + excluded.success_count`,
+    ),
+    // skill_usage_by_day holds the hourly rows added up per day, as the writer keeps it.
+    byDay: db.prepare(
+      `INSERT INTO skill_usage_by_day (skill_id, org_id, day, execution_count, success_count) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET execution_count = execution_count + excluded.execution_count, success_count = success_count + excluded.success_count`,
     ),
   };

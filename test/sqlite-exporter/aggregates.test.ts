@@ -447,7 +447,7 @@ describe('write-time aggregates', function () {
         'user_daily (day="2026-03-10", user_id="bob", org_id="acme"): skill_user_daily has no rows for it',
         'user_daily (day="2026-03-10", user_id="carol", org_id="acme"): missing, though skill_user_daily has rows for it',
       ]);
-      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
+      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_usage_by_day: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
       assertAggregatesMatchUsage(db);
     });
 
@@ -460,7 +460,7 @@ describe('write-time aggregates', function () {
         'user_daily (day="2026-03-10", user_id="bob", org_id="acme"): missing, though skill_user_daily has rows for it',
         'user_daily (day="2026-03-10", user_id="mallory", org_id=""): skill_user_daily has no rows for it',
       ]);
-      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
+      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_usage_by_day: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
       assertAggregatesMatchUsage(db);
     });
 
@@ -477,6 +477,7 @@ describe('write-time aggregates', function () {
       db.exec("DELETE FROM skill_usage WHERE user_id = 'bob'");
       assert.deepEqual(checkAggregates(db).problems, [
         'skill_usage_hourly (skill_id="web_search", org_id="acme", hour="2026-03-10 10:00:00"): skill_usage has no rows for it',
+        'skill_usage_by_day (skill_id="web_search", org_id="acme", day="2026-03-10"): skill_usage has no rows for it',
         'skill_user_daily (skill_id="web_search", user_id="bob", day="2026-03-10"): skill_usage has no rows for it',
         'skill_user_first (skill_id="web_search", user_id="bob"): skill_usage has no rows for it',
       ]);
@@ -488,7 +489,7 @@ describe('write-time aggregates', function () {
     it('has nothing to check or rebuild without skill_usage rows', () => {
       db.exec('DELETE FROM skill_usage');
       assert.deepEqual(checkAggregates(db), { ok: true, problems: [] });
-      assert.deepEqual(rebuildAggregates(db), { from: null, skill_usage_hourly: 0, skill_user_daily: 0, skill_user_first: 0, user_daily: 0 });
+      assert.deepEqual(rebuildAggregates(db), { from: null, skill_usage_hourly: 0, skill_usage_by_day: 0, skill_user_daily: 0, skill_user_first: 0, user_daily: 0 });
       assert.equal(countRows(db, 'skill_user_first'), 3);
     });
   });

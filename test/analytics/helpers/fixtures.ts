@@ -54,10 +54,7 @@ export function insertHourly(db: Database.Database, ...rows: HourlyRow[]): void 
   for (const row of rows) {
     const failures = row.failures ?? 0;
     const calls = row.calls ?? 0;
-    insert(db, 'skill_usage_hourly', {
-      skill_id: row.skill,
-      org_id: row.org ?? '',
-      hour: row.hour,
+    const totals = {
       execution_count: calls,
       success_count: row.successes ?? calls - failures,
       failure_count: failures,
@@ -66,8 +63,26 @@ export function insertHourly(db: Database.Database, ...rows: HourlyRow[]): void 
       rating_count: row.ratingCount ?? 0,
       rating_sum: row.ratingSum ?? 0,
       install_count: row.installs ?? 0,
-    });
+    };
+    insert(db, 'skill_usage_hourly', { skill_id: row.skill, org_id: row.org ?? '', hour: row.hour, ...totals });
+    addToDay(db, { skill_id: row.skill, org_id: row.org ?? '', day: row.hour.slice(0, 10), ...totals });
   }
+}
+
+/** Adds an hourly row's totals to its day in skill_usage_by_day, as the writer does. */
+function addToDay(db: Database.Database, row: Record<string, string | number>): void {
+  const columns = Object.keys(row);
+  const totals = columns.filter((column) => typeof row[column] === 'number');
+  db.prepare(
+    `INSERT INTO skill_usage_by_day (${columns.join(', ')}) VALUES (${columns.map((column) => `@${column}`).join(', ')})
+     ON CONFLICT (skill_id, org_id, day) DO UPDATE SET ${totals.map((column) => `${column} = ${column} + excluded.${column}`).join(', ')}`,
+  ).run(row);
+}
+
+/** Deletes a skill's hourly rows and its day rows, which add them up. */
+export function deleteHourly(db: Database.Database, skill: string): void {
+  db.prepare('DELETE FROM skill_usage_hourly WHERE skill_id = ?').run(skill);
+  db.prepare('DELETE FROM skill_usage_by_day WHERE skill_id = ?').run(skill);
 }
 
 /** One skill_user_daily row. */
@@ -113,7 +128,7 @@ export function insertSkillMetrics(
 
 /** Empties every table the reports read, for property tests that reuse one file. */
 export function clearAggregates(db: Database.Database): void {
-  for (const table of ['skill_usage_hourly', 'skill_user_daily', 'user_daily', 'skill_user_first', 'skill_metrics', 'leaderboard_cache']) db.exec(`DELETE FROM ${table}`);
+  for (const table of ['skill_usage_hourly', 'skill_usage_by_day', 'skill_user_daily', 'user_daily', 'skill_user_first', 'skill_metrics', 'leaderboard_cache']) db.exec(`DELETE FROM ${table}`);
 }
 
 function bucketColumns(latency: Latencies): Record<string, number> {
