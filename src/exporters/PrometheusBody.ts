@@ -7,7 +7,7 @@ import { SkillScopeSerializer } from './SkillScopeSerializer.js';
  * equal to (test/exporters/prometheusBody.test.ts, on each OpenTelemetry line). On any other
  * version the backend serves the stock exporter's body unchanged.
  */
-export const VERIFIED_EXPORTER_VERSIONS: ReadonlySet<string> = new Set(['0.223.0']);
+export const VERIFIED_EXPORTER_VERSIONS: ReadonlySet<string> = new Set(['0.223.0', '0.301.0']);
 
 /** What the stock serializer writes when there is no metric at all. */
 const NO_METRICS = '# no registered metrics';
