@@ -12,18 +12,24 @@ const EXPORTER_RANGE = { 2: '^0.223.0', 3: '^0.301.0' } as const;
  * from its package.json next to its entry point (the 3.x packages export no deep paths).
  */
 export function sdkMajorVersion(): 2 | 3 | undefined {
+  const major = Number.parseInt(installedVersion('@opentelemetry/sdk-metrics') ?? '', 10);
+  return major === 2 || major === 3 ? major : undefined;
+}
+
+/**
+ * The version of `packageName` the application installed, read from its package.json next to its
+ * entry point (the 3.x packages export no deep paths), or `undefined` when it cannot be resolved.
+ */
+export function installedVersion(packageName: string): string | undefined {
   try {
-    let directory = dirname(requireFromHere.resolve('@opentelemetry/sdk-metrics'));
+    let directory = dirname(requireFromHere.resolve(packageName));
     for (let depth = 0; depth < 4; depth++) {
       const manifest = tryReadManifest(join(directory, 'package.json'));
-      if (manifest?.name === '@opentelemetry/sdk-metrics') {
-        const major = Number.parseInt(manifest.version ?? '', 10);
-        return major === 2 || major === 3 ? major : undefined;
-      }
+      if (manifest?.name === packageName) return manifest.version;
       directory = dirname(directory);
     }
   } catch {
-    // not resolvable: no hint
+    // not resolvable: unknown
   }
   return undefined;
 }

@@ -23,6 +23,8 @@ export class SeriesState {
     new HistogramState(LATENCY_BOUNDARIES_MS),
   ];
   readonly ratings = new HistogramState(RATING_BOUNDARIES);
+  /** `attributes` plus `error_type`, per error type, built on the first failure of that type. */
+  readonly #failureAttributes: (Attributes | undefined)[] = [];
 
   constructor(attributes: Attributes, startEpochMs: number) {
     this.attributes = Object.freeze({ ...attributes });
@@ -31,6 +33,18 @@ export class SeriesState {
       Object.freeze({ ...attributes, [ATTR.outcome]: OUTCOME.failure }),
     ];
     this.startTime = toHrTime(startEpochMs);
+  }
+
+  /**
+   * The attributes of this series' failures of the error type at `errorTypeIndex`. The same frozen
+   * object every collection, so the Prometheus text of its labels is built once.
+   */
+  failureAttributes(errorTypeIndex: number): Attributes {
+    const existing = this.#failureAttributes[errorTypeIndex];
+    if (existing !== undefined) return existing;
+    const attributes = Object.freeze({ ...this.attributes, [ATTR.errorType]: ERROR_TYPES[errorTypeIndex] });
+    this.#failureAttributes[errorTypeIndex] = attributes;
+    return attributes;
   }
 
   recordSuccess(latencyMs: number): void {

@@ -1,10 +1,8 @@
 import { AggregationTemporality, type CollectionResult, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { VERSION } from '../version.js';
 import { toHrTime } from './clock.js';
 import type { IdentityStore } from './IdentityStore.js';
-import { METER_NAME } from './names.js';
-import { seriesMetrics } from './SkillMetricProducer.js';
+import { SKILL_SCOPE, seriesMetrics } from './SkillMetricProducer.js';
 
 const EMPTY_RESOURCE = resourceFromAttributes({});
 
@@ -48,7 +46,7 @@ export class SkillDetailProducer implements MetricProducer {
     return {
       resourceMetrics: {
         resource: EMPTY_RESOURCE,
-        scopeMetrics: [{ scope: { name: METER_NAME, version: VERSION }, metrics: metrics.filter((metric) => metric.dataPoints.length > 0) }],
+        scopeMetrics: [{ scope: SKILL_SCOPE, metrics: metrics.filter((metric) => metric.dataPoints.length > 0) }],
       },
       errors: [],
     };

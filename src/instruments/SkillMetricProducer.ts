@@ -8,12 +8,12 @@ import {
   type Histogram,
   type MetricData,
   type MetricProducer,
+  type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { HealthConfig } from '../config/types.js';
-import { ERROR_TYPES } from './errorTypes.js';
 import type { HistogramState } from './HistogramState.js';
 import { liveHealth } from './liveHealth.js';
-import { ATTR, EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, METER_NAME, RATING, SUCCESSES, type MetricName } from './names.js';
+import { EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, METER_NAME, RATING, SUCCESSES, type MetricName } from './names.js';
 import type { SeriesState } from './SeriesState.js';
 import type { SkillRegistry } from './SkillRegistry.js';
 import type { Clock } from './clock.js';
@@ -21,6 +21,13 @@ import { toHrTime } from './clock.js';
 import { VERSION } from '../version.js';
 
 const EMPTY_RESOURCE = resourceFromAttributes({});
+
+/**
+ * The instrumentation scope of the skill metrics. Every collection hands out this one object, so
+ * the Prometheus backend can tell the skill metrics (a few known shapes with frozen attribute
+ * sets) from the application's own by identity and serve them through its cached fast path.
+ */
+export const SKILL_SCOPE: ScopeMetrics['scope'] = Object.freeze({ name: METER_NAME, version: VERSION });
 
 /**
  * Turns a {@link SkillRegistry} into OpenTelemetry metric data at collection time. Given to a
@@ -43,7 +50,7 @@ export class SkillMetricProducer implements MetricProducer {
     return {
       resourceMetrics: {
         resource: EMPTY_RESOURCE,
-        scopeMetrics: [{ scope: { name: METER_NAME, version: VERSION }, metrics: this.metrics(this.#clock.now()) }],
+        scopeMetrics: [{ scope: SKILL_SCOPE, metrics: this.metrics(this.#clock.now()) }],
       },
       errors: [],
     };
@@ -90,7 +97,7 @@ export function seriesMetrics(series: readonly SeriesState[], end: HrTime, tempo
 function failurePoints(series: SeriesState, end: HrTime): DataPoint<number>[] {
   const points: DataPoint<number>[] = [];
   series.failures.forEach((count, index) => {
-    if (count > 0) points.push(point({ ...series.attributes, [ATTR.errorType]: ERROR_TYPES[index] }, series.startTime, end, count));
+    if (count > 0) points.push(point(series.failureAttributes(index), series.startTime, end, count));
   });
   return points;
 }

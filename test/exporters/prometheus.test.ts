@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import sinon from 'sinon';
+import { createPrometheusBackend } from '../../src/exporters/prometheus.js';
+import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
 import { PrometheusListenError } from '../../src/errors.js';
 
@@ -8,6 +13,18 @@ const QUIET = { env: {}, flushOnExit: false, logLevel: 'none' } as const;
 
 function metricsUrl(analytics: Analytics): string {
   return (analytics.describeBackends()[0] as string).replace('prometheus: ', '');
+}
+
+/** GETs `listener`'s answer on a loopback server: status, content type and body. */
+async function answerOf(listener: RequestListener): Promise<{ status: number; contentType: string | null; body: string }> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+    return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
+  } finally {
+    server.close();
+  }
 }
 
 describe('prometheus backend', () => {
@@ -138,6 +155,26 @@ describe('prometheus backend', () => {
       assert.match(text, /toolweaver_skill_executions_total\{skill_id="mounted",.*\} 1/);
     } finally {
       app.close();
+    }
+  });
+
+  it("answers a scrape with the status, content type and body the stock exporter's handler gives for the same data", async () => {
+    const skills = new SkillMetrics(undefined, { userLabels: true, health: { minCalls: 1 }, clock: { now: () => Date.parse('2026-11-28T10:00:00Z'), monotonic: () => 0 } });
+    skills.withContext({ userId: 'u "1"', orgId: 'acme\\west' }, () => skills.wrap('web_search', () => 1)());
+    assert.throws(skills.wrap('send_email', () => {
+      throw new Error('down');
+    }));
+    const backend = createPrometheusBackend({ host: '127.0.0.1', port: 0, path: '/metrics' }, { server: false, metricProducers: [skills.metricProducer] });
+    const provider = new MeterProvider({ readers: [backend.reader] });
+    provider.getMeter('app').createCounter('requests').add(2, { route: '/' });
+    try {
+      const ours = await answerOf((request, response) => backend.metricsHandler?.(request, response));
+      const stock = await answerOf((request, response) => (backend.reader as PrometheusExporter).getMetricsRequestHandler(request, response));
+      assert.deepEqual(ours, stock);
+      assert.equal(ours.contentType, 'text/plain');
+      assert.match(ours.body, /toolweaver_skill_failures_total\{skill_id="send_email",error_type="internal",/);
+    } finally {
+      await provider.shutdown();
     }
   });
 
