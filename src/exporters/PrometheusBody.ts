@@ -4,7 +4,7 @@ import { SkillScopeSerializer } from './SkillScopeSerializer.js';
 
 /**
  * The @opentelemetry/exporter-prometheus versions whose serializer output the fast path was proven
- * equal to (test/exporters/prometheusBody.test.ts, on each OpenTelemetry line). On any other
+ * equal to (test/exporters/PrometheusBody.test.ts, on each OpenTelemetry line). On any other
  * version the backend serves the stock exporter's body unchanged.
  */
 export const VERIFIED_EXPORTER_VERSIONS: ReadonlySet<string> = new Set(['0.223.0', '0.301.0']);
