@@ -13,6 +13,7 @@ import { ATTR, EXECUTIONS, FAILURES, INSTALLS, LATENCY, LATENCY_BOUNDARIES_MS, M
 import type { CumulativeTracker } from './CumulativeTracker.js';
 import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
 import { ERROR_COLUMNS, OVERFLOW_SKILL_ID, sqliteTime } from './schema.js';
+import { UsageRowIndex } from './UsageRowIndex.js';
 
 
 const SKILL_METRICS = new Set([EXECUTIONS.name, SUCCESSES.name, FAILURES.name, INSTALLS.name, LATENCY.name, RATING.name]);
@@ -24,7 +25,7 @@ const BUCKETS = LATENCY_BOUNDARIES_MS.length + 1;
  * `tracker` remembers cumulative values between exports. Pure apart from `tracker`.
  */
 export function mapExport(metrics: ResourceMetrics, tracker: CumulativeTracker): MappedExport {
-  const usage = new Map<string, UsageRow>();
+  const usage = new UsageRowIndex();
   const points: GenericPoint[] = [];
   const times = new TimeTexts();
   for (const scope of metrics.scopeMetrics) {
@@ -33,7 +34,7 @@ export function mapExport(metrics: ResourceMetrics, tracker: CumulativeTracker):
       else points.push(...genericPoints(metric, scope.scope.name, scope.scope.version ?? ''));
     }
   }
-  return { usage: [...usage.values()].filter(hasActivity), points };
+  return { usage: usage.rows().filter(hasActivity), points };
 }
 
 /** SQLite texts of the times of one export: its points share a handful, and formatting a Date is most of a point's cost. */
@@ -50,7 +51,7 @@ class TimeTexts {
   }
 }
 
-function addSkillMetric(metric: MetricData, usage: Map<string, UsageRow>, tracker: CumulativeTracker, times: TimeTexts): void {
+function addSkillMetric(metric: MetricData, usage: UsageRowIndex, tracker: CumulativeTracker, times: TimeTexts): void {
   const cumulative = metric.aggregationTemporality === AggregationTemporality.CUMULATIVE;
   for (const point of metric.dataPoints as DataPoint<number | Histogram>[]) {
     const values = pointValues(point.value);
@@ -109,25 +110,16 @@ function addLatency(row: UsageRow, histogram: Histogram, sum: number, counts: nu
   if (histogram.max !== undefined) row.latencyMaxMs = row.latencyMaxMs === null ? histogram.max : Math.max(row.latencyMaxMs, histogram.max);
 }
 
-function rowFor(usage: Map<string, UsageRow>, attributes: Attributes, intervalStart: string, timestamp: string): UsageRow {
+function rowFor(usage: UsageRowIndex, attributes: Attributes, intervalStart: string, timestamp: string): UsageRow {
   const overflow = attributes[ATTR.overflow] === true;
   const skillId = typeof attributes[ATTR.skillId] === 'string' ? (attributes[ATTR.skillId] as string) : OVERFLOW_SKILL_ID;
   const userId = typeof attributes[ATTR.userId] === 'string' ? (attributes[ATTR.userId] as string) : null;
   const orgId = typeof attributes[ATTR.orgId] === 'string' ? (attributes[ATTR.orgId] as string) : null;
-  const key = `${timestamp}|${overflow ? 1 : 0}|${keyPart(skillId)}${keyPart(userId)}${keyPart(orgId)}`;
-  let row = usage.get(key);
-  if (row === undefined) {
-    row = emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID);
-    usage.set(key, row);
-  } else if (intervalStart < row.intervalStart) {
-    row.intervalStart = intervalStart;
-  }
+  const row = usage.get(timestamp, overflow, skillId, userId, orgId, () =>
+    emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID),
+  );
+  if (intervalStart < row.intervalStart) row.intervalStart = intervalStart;
   return row;
-}
-
-/** A part of a row key no other value shares: null, or the string prefixed by its length. */
-function keyPart(value: string | null): string {
-  return value === null ? '-' : `${value.length}:${value}`;
 }
 
 /** A row with nothing counted yet. */
