@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { CommittedFirstDays } from './CommittedFirstDays.js';
+import { dailyTotals, hourlyTotals, userDaysOf, userDayTotals, userFirstDays, type UserDayTotals } from './exportTotals.js';
 import { META } from './meta.js';
 import type { UsageRow } from './rows.js';
 import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from './schema.js';
@@ -58,39 +59,6 @@ ON CONFLICT (skill_id, user_id) DO UPDATE SET org_id = excluded.org_id, first_da
   WHERE excluded.first_day < skill_user_first.first_day`;
 
 const AGGREGATES_GENERATION = `SELECT value FROM toolweaver_meta WHERE key = '${META.aggregatesGeneration}'`;
-
-/** One skill_usage_hourly upsert: a skill, org and hour, and its totals in HOURLY_TOTAL_COLUMNS order. */
-export interface HourlyTotals {
-  readonly skillId: string;
-  readonly orgId: string;
-  readonly hour: string;
-  readonly totals: number[];
-}
-
-/** One skill_usage_by_day upsert: a skill, org and day, and its totals in HOURLY_TOTAL_COLUMNS order. */
-export interface DailyTotals {
-  readonly skillId: string;
-  readonly orgId: string;
-  readonly day: string;
-  readonly totals: number[];
-}
-
-/** One skill_user_daily upsert: the org is the one of the last row of the day. */
-export interface UserDayTotals {
-  readonly skillId: string;
-  readonly userId: string;
-  readonly day: string;
-  orgId: string;
-  readonly totals: number[];
-}
-
-/** One skill_user_first upsert: the earliest day of a skill and user in the export, and the org of its first row. */
-export interface UserFirstDay {
-  readonly skillId: string;
-  readonly userId: string;
-  orgId: string;
-  firstDay: string;
-}
 
 /**
  * Keeps the write-time aggregates (skill_usage_hourly, skill_usage_by_day, skill_user_daily with its links to earlier
@@ -170,133 +138,4 @@ export class AggregateWriter {
     }
     return reshaped;
   }
-}
-
-/** The UTC hour of a row, 'YYYY-MM-DD HH:00:00', as the SQL `substr(timestamp, 1, 13) || ':00:00'`. */
-const hourOf = (row: UsageRow): string => `${row.timestamp.slice(0, 13)}:00:00`;
-
-/** The UTC day of a row, 'YYYY-MM-DD', as the SQL `substr(timestamp, 1, 10)`. */
-const dayOf = (row: UsageRow): string => row.timestamp.slice(0, 10);
-
-/** Groups by skill, then by a second key: cheaper than one map keyed by a joined string. */
-class Groups<T> {
-  readonly #bySkill = new Map<string, Map<string, T>>();
-  readonly #all: T[] = [];
-
-  /** The group of `skillId` and `key`, made by `create` when new. */
-  get(skillId: string, key: string, create: () => T): T {
-    let groups = this.#bySkill.get(skillId);
-    if (groups === undefined) {
-      groups = new Map();
-      this.#bySkill.set(skillId, groups);
-    }
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = create();
-      groups.set(key, group);
-      this.#all.push(group);
-    }
-    return group;
-  }
-
-  /** Every group, in the order they were made. */
-  values(): T[] {
-    return this.#all;
-  }
-}
-
-/** One string for two, which no other pair shares (the first is prefixed by its length). */
-const pairKey = (first: string, second: string): string => `${first.length}:${first}${second}`;
-
-/** Adds a row's additive totals into `totals`, in {@link HOURLY_TOTAL_COLUMNS} order. */
-function addHourly(totals: number[], row: UsageRow): void {
-  totals[0]! += row.executions;
-  totals[1]! += row.successes;
-  totals[2]! += row.failures;
-  totals[3]! += row.latencySumMs;
-  let column = 4;
-  for (const count of row.latencyBuckets) totals[column++]! += count;
-  for (const count of row.errors) totals[column++]! += count;
-  totals[column++]! += row.ratingCount;
-  totals[column++]! += row.ratingSum;
-  totals[column]! += row.installs;
-}
-
-/** Adds a row's additive totals into `totals`, in {@link USER_DAY_TOTAL_COLUMNS} order. */
-function addUserDay(totals: number[], row: UsageRow): void {
-  totals[0]! += row.executions;
-  totals[1]! += row.successes;
-  totals[2]! += row.failures;
-  totals[3]! += row.ratingCount;
-  totals[4]! += row.ratingSum;
-  totals[5]! += row.installs;
-}
-
-const zeros = (length: number) => new Array<number>(length).fill(0);
-
-/** The rows added up per skill, org ('' for none) and hour. Pure. */
-export function hourlyTotals(usage: readonly UsageRow[]): HourlyTotals[] {
-  const groups = new Groups<HourlyTotals>();
-  for (const row of usage) {
-    const orgId = row.orgId ?? '';
-    const hour = hourOf(row);
-    const group = groups.get(row.skillId, pairKey(orgId, hour), () => ({ skillId: row.skillId, orgId, hour, totals: zeros(HOURLY_TOTAL_COLUMNS.length) }));
-    addHourly(group.totals, row);
-  }
-  return groups.values();
-}
-
-/** The hourly totals added up per skill, org and day: one row for an export within one hour. Pure. */
-export function dailyTotals(hours: readonly HourlyTotals[]): DailyTotals[] {
-  const groups = new Groups<DailyTotals>();
-  for (const { skillId, orgId, hour, totals } of hours) {
-    const day = hour.slice(0, 10);
-    const group = groups.get(skillId, pairKey(orgId, day), () => ({ skillId, orgId, day, totals: zeros(totals.length) }));
-    for (let i = 0; i < totals.length; i++) group.totals[i]! += totals[i]!;
-  }
-  return groups.values();
-}
-
-/** The rows with a user added up per skill, user and day; the org is the one of the group's last row. Pure. */
-export function userDayTotals(usage: readonly UsageRow[]): UserDayTotals[] {
-  const groups = new Groups<UserDayTotals>();
-  for (const row of usage) {
-    const userId = row.userId;
-    if (userId === null) continue;
-    const day = dayOf(row);
-    const group = groups.get(row.skillId, pairKey(userId, day), () => ({ skillId: row.skillId, userId, day, orgId: '', totals: zeros(USER_DAY_TOTAL_COLUMNS.length) }));
-    addUserDay(group.totals, row);
-    group.orgId = row.orgId ?? '';
-  }
-  return groups.values();
-}
-
-/** The earliest day of the groups, and their distinct [day, user] and [day, user, org]. Pure. */
-export function userDaysOf(groups: readonly UserDayTotals[]): { earliest: string; users: [string, string][]; orgs: [string, string, string][] } {
-  const users = new Map<string, [string, string]>();
-  const orgs = new Map<string, [string, string, string]>();
-  let earliest = groups[0]?.day ?? '';
-  for (const { day, userId, orgId } of groups) {
-    if (day < earliest) earliest = day;
-    const user = pairKey(day, userId);
-    users.set(user, [day, userId]);
-    orgs.set(pairKey(user, orgId), [day, userId, orgId]);
-  }
-  return { earliest, users: [...users.values()], orgs: [...orgs.values()] };
-}
-
-/** The earliest day of each skill and user with rows, with the org of that day's first row. Pure. */
-export function userFirstDays(usage: readonly UsageRow[]): UserFirstDay[] {
-  const firsts = new Groups<UserFirstDay>();
-  for (const row of usage) {
-    const userId = row.userId;
-    if (userId === null) continue;
-    const day = dayOf(row);
-    const first = firsts.get(row.skillId, userId, () => ({ skillId: row.skillId, userId, orgId: row.orgId ?? '', firstDay: day }));
-    if (day < first.firstDay) {
-      first.firstDay = day;
-      first.orgId = row.orgId ?? '';
-    }
-  }
-  return firsts.values();
 }
