@@ -4,6 +4,9 @@ type ByOrg = Map<string | null, UsageRow>;
 type ByUser = Map<string | null, ByOrg>;
 type BySkill = Map<string, ByUser>;
 
+/** Makes the first row of an identity. */
+export type NewRow = (timestamp: string, overflow: boolean, skillId: string, userId: string | null, orgId: string | null, intervalStart: string) => UsageRow;
+
 /** The map under `key` of `maps`, made empty when new. */
 function child<K, V>(maps: Map<K, Map<unknown, V>>, key: K): Map<unknown, V> {
   let map = maps.get(key);
@@ -23,13 +26,19 @@ function child<K, V>(maps: Map<K, Map<unknown, V>>, key: K): Map<unknown, V> {
 export class UsageRowIndex {
   readonly #byEnd = [new Map<string, BySkill>(), new Map<string, BySkill>()] as const;
   readonly #rows: UsageRow[] = [];
+  readonly #create: NewRow;
 
-  /** The row of an identity, made by `create` when new. */
-  get(timestamp: string, overflow: boolean, skillId: string, userId: string | null, orgId: string | null, create: () => UsageRow): UsageRow {
+  /** `create` makes the first row of an identity (given once, not as a closure per lookup). */
+  constructor(create: NewRow) {
+    this.#create = create;
+  }
+
+  /** The row of an identity, made by `create` when new (`intervalStart` is only for a new row). */
+  get(timestamp: string, overflow: boolean, skillId: string, userId: string | null, orgId: string | null, intervalStart: string): UsageRow {
     const byOrg = child(child(child(this.#byEnd[overflow ? 1 : 0], timestamp) as BySkill, skillId) as ByUser, userId) as ByOrg;
     let row = byOrg.get(orgId);
     if (row === undefined) {
-      row = create();
+      row = this.#create(timestamp, overflow, skillId, userId, orgId, intervalStart);
       byOrg.set(orgId, row);
       this.#rows.push(row);
     }

@@ -25,7 +25,7 @@ const BUCKETS = LATENCY_BOUNDARIES_MS.length + 1;
  * `tracker` remembers cumulative values between exports. Pure apart from `tracker`.
  */
 export function mapExport(metrics: ResourceMetrics, tracker: CumulativeTracker): MappedExport {
-  const usage = new UsageRowIndex();
+  const usage = new UsageRowIndex(newRow);
   const points: GenericPoint[] = [];
   const times = new TimeTexts();
   for (const scope of metrics.scopeMetrics) {
@@ -40,6 +40,16 @@ export function mapExport(metrics: ResourceMetrics, tracker: CumulativeTracker):
 /** SQLite texts of the times of one export: its points share a handful, and formatting a Date is most of a point's cost. */
 class TimeTexts {
   readonly #texts = new Map<number, string>();
+  // The last two times asked for by HrTime: a point's start and end, which the next point shares.
+  readonly #recent: [HrTime, string][] = [];
+
+  /** The text of an HrTime, found by its two numbers when it is one of the last two asked for. */
+  ofHrTime(time: HrTime): string {
+    for (const [known, text] of this.#recent) if (known[0] === time[0] && known[1] === time[1]) return text;
+    const text = this.of(hrToMs(time));
+    if (this.#recent.unshift([time, text]) > 2) this.#recent.pop();
+    return text;
+  }
 
   of(epochMs: number): string {
     let text = this.#texts.get(epochMs);
@@ -55,14 +65,14 @@ function addSkillMetric(metric: MetricData, usage: UsageRowIndex, tracker: Cumul
   const cumulative = metric.aggregationTemporality === AggregationTemporality.CUMULATIVE;
   for (const point of metric.dataPoints as DataPoint<number | Histogram>[]) {
     const values = pointValues(point.value);
-    const start = times.of(hrToMs(point.startTime));
-    const endMs = hrToMs(point.endTime);
+    const start = times.ofHrTime(point.startTime);
+    const end = times.ofHrTime(point.endTime);
     // Only a cumulative point needs its series' previous values, and so a key for them.
     const { delta, sinceMs } = cumulative
-      ? tracker.delta(`${metric.descriptor.name}${JSON.stringify(sortedAttributes(point.attributes))}`, start, endMs, values)
+      ? tracker.delta(`${metric.descriptor.name}${JSON.stringify(sortedAttributes(point.attributes))}`, start, hrToMs(point.endTime), values)
       : { delta: values, sinceMs: undefined };
-    if (delta.every((value) => value === 0)) continue;
-    const row = rowFor(usage, point.attributes, sinceMs === undefined ? start : times.of(sinceMs), times.of(endMs));
+    if (allZero(delta)) continue;
+    const row = rowFor(usage, point.attributes, sinceMs === undefined ? start : times.of(sinceMs), end);
     addDelta(row, metric.descriptor.name, point, delta, cumulative);
   }
 }
@@ -70,11 +80,24 @@ function addSkillMetric(metric: MetricData, usage: UsageRowIndex, tracker: Cumul
 /** A point's numbers in a fixed order: a sum's value, or a histogram's count, sum and bucket counts. */
 function pointValues(value: number | Histogram): number[] {
   if (typeof value === 'number') return [value];
-  return [value.count, value.sum ?? 0, ...value.buckets.counts];
+  const { counts } = value.buckets;
+  const values = new Array<number>(2 + counts.length);
+  values[0] = value.count;
+  values[1] = value.sum ?? 0;
+  for (let bucket = 0; bucket < counts.length; bucket++) values[2 + bucket] = counts[bucket]!;
+  return values;
 }
 
-function addDelta(row: UsageRow, name: string, point: DataPoint<number | Histogram>, delta: number[], cumulative: boolean): void {
-  const [first = 0, sum = 0, ...counts] = delta;
+function allZero(values: readonly number[]): boolean {
+  for (const value of values) if (value !== 0) return false;
+  return true;
+}
+
+/** Where a histogram's bucket counts start in {@link pointValues}. */
+const COUNTS = 2;
+
+function addDelta(row: UsageRow, name: string, point: DataPoint<number | Histogram>, delta: readonly number[], cumulative: boolean): void {
+  const first = delta[0] ?? 0;
   switch (name) {
     case EXECUTIONS.name:
       row.executions += first;
@@ -92,18 +115,18 @@ function addDelta(row: UsageRow, name: string, point: DataPoint<number | Histogr
       row.installs += first;
       return;
     case LATENCY.name:
-      addLatency(row, point.value as Histogram, sum, counts, cumulative);
+      addLatency(row, point.value as Histogram, delta, cumulative);
       return;
     case RATING.name:
       row.ratingCount += first;
-      row.ratingSum += sum;
-      for (let star = 0; star < 5; star++) row.stars[star]! += counts[star] ?? 0;
+      row.ratingSum += delta[1] ?? 0;
+      for (let star = 0; star < 5; star++) row.stars[star]! += delta[COUNTS + star] ?? 0;
   }
 }
 
-function addLatency(row: UsageRow, histogram: Histogram, sum: number, counts: number[], cumulative: boolean): void {
-  row.latencySumMs += sum;
-  for (let bucket = 0; bucket < BUCKETS; bucket++) row.latencyBuckets[bucket]! += counts[bucket] ?? 0;
+function addLatency(row: UsageRow, histogram: Histogram, delta: readonly number[], cumulative: boolean): void {
+  row.latencySumMs += delta[1] ?? 0;
+  for (let bucket = 0; bucket < BUCKETS; bucket++) row.latencyBuckets[bucket]! += delta[COUNTS + bucket] ?? 0;
   // A cumulative min and max cover the whole life of the series, not this interval: leave them out.
   if (cumulative) return;
   if (histogram.min !== undefined) row.latencyMinMs = row.latencyMinMs === null ? histogram.min : Math.min(row.latencyMinMs, histogram.min);
@@ -115,11 +138,14 @@ function rowFor(usage: UsageRowIndex, attributes: Attributes, intervalStart: str
   const skillId = typeof attributes[ATTR.skillId] === 'string' ? (attributes[ATTR.skillId] as string) : OVERFLOW_SKILL_ID;
   const userId = typeof attributes[ATTR.userId] === 'string' ? (attributes[ATTR.userId] as string) : null;
   const orgId = typeof attributes[ATTR.orgId] === 'string' ? (attributes[ATTR.orgId] as string) : null;
-  const row = usage.get(timestamp, overflow, skillId, userId, orgId, () =>
-    emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID),
-  );
+  const row = usage.get(timestamp, overflow, skillId, userId, orgId, intervalStart);
   if (intervalStart < row.intervalStart) row.intervalStart = intervalStart;
   return row;
+}
+
+/** The first row of an identity, as {@link UsageRowIndex} makes it. */
+function newRow(timestamp: string, overflow: boolean, skillId: string, userId: string | null, orgId: string | null, intervalStart: string): UsageRow {
+  return emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID);
 }
 
 /** A row with nothing counted yet. */
