@@ -86,6 +86,8 @@ export class AggregateWriter {
   readonly #upsertUserFirst: Database.Statement;
   readonly #generation: Database.Statement<[], string | undefined>;
   readonly #firstDays = new CommittedFirstDays();
+  /** The latest day written to skill_user_daily by this writer, '' before the first. Only a hint: either path is right. */
+  #latestDay = '';
 
   constructor(db: Database.Database) {
     this.#upsertHourly = db.prepare(UPSERT_HOURLY);
@@ -139,11 +141,16 @@ export class AggregateWriter {
    */
   #writeUserDays(userDays: readonly UserDayTotals[]): boolean {
     let reshaped = false;
+    let latestDay = this.#latestDay;
     for (const { skillId, userId, day, orgId, totals } of userDays) {
-      if (this.#addInPlace(skillId, userId, day, orgId, totals)) continue;
+      // A day after any this writer wrote seldom has rows yet (another process may have made
+      // some: the upsert adds to those just as well), so it goes straight to the upsert.
+      if (day <= this.#latestDay && this.#addInPlace(skillId, userId, day, orgId, totals)) continue;
       this.#upsertUserDay.run(skillId, userId, day, orgId, ...totals, skillId, userId, day, skillId, userId, day, orgId);
       reshaped = true;
+      if (day > latestDay) latestDay = day;
     }
+    this.#latestDay = latestDay;
     return reshaped;
   }
 
