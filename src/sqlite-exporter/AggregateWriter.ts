@@ -156,7 +156,7 @@ export class AggregateWriter {
 
   /** Adds the totals to the day's row when it exists in the same org; false when it does not. */
   #addInPlace(skillId: string, userId: string, day: string, orgId: string, totals: readonly number[]): boolean {
-    const callsOnly = totals.every((total, column) => column < CALL_TOTALS || total === 0);
+    const callsOnly = totals[CALL_TOTALS] === 0 && totals[CALL_TOTALS + 1] === 0 && totals[CALL_TOTALS + 2] === 0;
     const { changes } = callsOnly
       ? this.#addCallsToUserDay.run(totals[0], totals[1], totals[2], skillId, userId, day, orgId)
       : this.#addToUserDay.run(...totals, skillId, userId, day, orgId);
