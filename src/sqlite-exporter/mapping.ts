@@ -40,16 +40,9 @@ export function mapExport(metrics: ResourceMetrics, tracker: CumulativeTracker):
 /** SQLite texts of the times of one export: its points share a handful, and formatting a Date is most of a point's cost. */
 class TimeTexts {
   readonly #texts = new Map<number, string>();
-  // The last two times asked for by HrTime: a point's start and end, which the next point shares.
-  readonly #recent: [HrTime, string][] = [];
-
-  /** The text of an HrTime, found by its two numbers when it is one of the last two asked for. */
-  ofHrTime(time: HrTime): string {
-    for (const [known, text] of this.#recent) if (known[0] === time[0] && known[1] === time[1]) return text;
-    const text = this.of(hrToMs(time));
-    if (this.#recent.unshift([time, text]) > 2) this.#recent.pop();
-    return text;
-  }
+  // A point's start and end are most often those of the point before: each is kept apart.
+  readonly start = new LastTimeText(this);
+  readonly end = new LastTimeText(this);
 
   of(epochMs: number): string {
     let text = this.#texts.get(epochMs);
@@ -61,12 +54,33 @@ class TimeTexts {
   }
 }
 
+/** The text of the last HrTime asked for, found again by its two numbers. */
+class LastTimeText {
+  readonly #texts: TimeTexts;
+  #seconds = NaN;
+  #nanos = NaN;
+  #text = '';
+
+  constructor(texts: TimeTexts) {
+    this.#texts = texts;
+  }
+
+  of(time: HrTime): string {
+    if (time[0] !== this.#seconds || time[1] !== this.#nanos) {
+      this.#seconds = time[0];
+      this.#nanos = time[1];
+      this.#text = this.#texts.of(hrToMs(time));
+    }
+    return this.#text;
+  }
+}
+
 function addSkillMetric(metric: MetricData, usage: UsageRowIndex, tracker: CumulativeTracker, times: TimeTexts): void {
   const cumulative = metric.aggregationTemporality === AggregationTemporality.CUMULATIVE;
   for (const point of metric.dataPoints as DataPoint<number | Histogram>[]) {
     const values = pointValues(point.value);
-    const start = times.ofHrTime(point.startTime);
-    const end = times.ofHrTime(point.endTime);
+    const start = times.start.of(point.startTime);
+    const end = times.end.of(point.endTime);
     // Only a cumulative point needs its series' previous values, and so a key for them.
     const { delta, sinceMs } = cumulative
       ? tracker.delta(`${metric.descriptor.name}${JSON.stringify(sortedAttributes(point.attributes))}`, start, hrToMs(point.endTime), values)
@@ -162,8 +176,9 @@ export function emptyRow(skillId: string, userId: string | null, orgId: string |
     latencySumMs: 0,
     latencyMinMs: null,
     latencyMaxMs: null,
-    latencyBuckets: new Array<number>(BUCKETS).fill(0),
-    errors: new Array<number>(ERROR_COLUMNS.length).fill(0),
+    // Literals, which V8 copies from one boilerplate: several times cheaper than new Array(n).fill(0).
+    latencyBuckets: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    errors: [0, 0, 0, 0, 0, 0, 0],
     ratingCount: 0,
     ratingSum: 0,
     stars: [0, 0, 0, 0, 0],
