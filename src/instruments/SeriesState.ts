@@ -27,11 +27,8 @@ export class SeriesState {
   readonly #failureAttributes: (Attributes | undefined)[] = [];
 
   constructor(attributes: Attributes, startEpochMs: number) {
-    this.attributes = Object.freeze({ ...attributes });
-    this.outcomeAttributes = [
-      Object.freeze({ ...attributes, [ATTR.outcome]: OUTCOME.success }),
-      Object.freeze({ ...attributes, [ATTR.outcome]: OUTCOME.failure }),
-    ];
+    this.attributes = frozenCopy(attributes);
+    this.outcomeAttributes = [frozenCopy(attributes, OUTCOME.success), frozenCopy(attributes, OUTCOME.failure)];
     this.startTime = toHrTime(startEpochMs);
   }
 
@@ -58,4 +55,15 @@ export class SeriesState {
     this.failures[errorTypeIndex] = (this.failures[errorTypeIndex] ?? 0) + 1;
     this.latency[1].record(latencyMs);
   }
+}
+
+/**
+ * A frozen copy of `attributes`, with `outcome` when given. Copied with Object.assign, not spread:
+ * V8 gives each frozen spread copy a hidden class of its own, so that every later read of the
+ * attributes (the exporters map thousands per export) misses its inline caches.
+ */
+function frozenCopy(attributes: Attributes, outcome?: string): Attributes {
+  const copy: Attributes = Object.assign({}, attributes);
+  if (outcome !== undefined) copy[ATTR.outcome] = outcome;
+  return Object.freeze(copy);
 }

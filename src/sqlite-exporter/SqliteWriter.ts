@@ -69,7 +69,9 @@ export class SqliteWriter {
     const known = new Map(this.#seriesIds);
     try {
       this.#write(rows);
+      this.#aggregates.committed();
     } catch (error) {
+      this.#aggregates.rolledBack();
       // Ids learnt inside a rolled-back transaction may not exist.
       this.#seriesIds.clear();
       for (const [key, value] of known) this.#seriesIds.set(key, value);
@@ -78,7 +80,9 @@ export class SqliteWriter {
   }
 
   #writeRows({ usage, points }: MappedExport): void {
-    for (const row of usage) this.#insertUsage.run(usageValues(row));
+    const values = new Array<unknown>(USAGE_COLUMNS.length);
+    // Spread into arguments: better-sqlite3 binds those faster than the elements of an array (a sixth of the insert's time).
+    for (const row of usage) this.#insertUsage.run(...usageValues(row, values));
     for (const skill of skillTotals(usage)) this.#upsertSkill.run(skill);
     this.#aggregates.write(usage);
     for (const point of points) this.#writePoint(point);
@@ -111,27 +115,31 @@ export class SqliteWriter {
   }
 }
 
-function usageValues(row: UsageRow): unknown[] {
-  return [
-    row.skillId,
-    row.userId,
-    row.orgId,
-    row.timestamp,
-    row.intervalStart,
-    row.executions,
-    row.successes,
-    row.failures,
-    row.latencySumMs,
-    ...row.latencyBuckets,
-    ...row.errors,
-    row.ratingCount,
-    row.ratingSum,
-    row.installs,
-    row.executions > 0 ? row.latencySumMs / row.executions : null,
-    row.latencyMinMs,
-    row.latencyMaxMs,
-    Number(row.overflow),
-  ];
+/**
+ * Puts a row's values into `values`, in USAGE_COLUMNS order, and returns it: one array filled for
+ * every row (SQLite copies what is bound), instead of one built, with spreads, per row.
+ */
+function usageValues(row: UsageRow, values: unknown[]): unknown[] {
+  values[0] = row.skillId;
+  values[1] = row.userId;
+  values[2] = row.orgId;
+  values[3] = row.timestamp;
+  values[4] = row.intervalStart;
+  values[5] = row.executions;
+  values[6] = row.successes;
+  values[7] = row.failures;
+  values[8] = row.latencySumMs;
+  let column = 9;
+  for (const count of row.latencyBuckets) values[column++] = count;
+  for (const count of row.errors) values[column++] = count;
+  values[column++] = row.ratingCount;
+  values[column++] = row.ratingSum;
+  values[column++] = row.installs;
+  values[column++] = row.executions > 0 ? row.latencySumMs / row.executions : null;
+  values[column++] = row.latencyMinMs;
+  values[column++] = row.latencyMaxMs;
+  values[column] = Number(row.overflow);
+  return values;
 }
 
 /** One skill_metrics upsert per skill: the ratings and installs of its rows, added up. */

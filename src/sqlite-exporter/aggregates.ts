@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { retryWhileBusy } from './busyRetry.js';
+import { META } from './meta.js';
 import {
   BACKFILL_BY_DAY,
   BACKFILL_HOURLY,
@@ -163,6 +164,7 @@ export function rebuildAggregates(db: Database.Database): AggregateRebuild {
     db.prepare('DELETE FROM skill_user_daily WHERE day >= ?').run(from);
     db.prepare('DELETE FROM skill_user_first WHERE first_day >= ?').run(from);
     db.prepare('DELETE FROM user_daily WHERE day >= ?').run(from);
+    bumpGeneration(db);
     const skillUserDaily = db.prepare(BACKFILL_USER_DAILY).run().changes;
     db.prepare(LINK_PREV_DAYS).run();
     return {
@@ -175,6 +177,12 @@ export function rebuildAggregates(db: Database.Database): AggregateRebuild {
     };
   });
   return retryWhileBusy(() => rebuild.immediate());
+}
+
+/** Tells the writers of every process that aggregate rows they committed may be gone. */
+function bumpGeneration(db: Database.Database): void {
+  db.prepare(`INSERT INTO toolweaver_meta (key, value) VALUES ('${META.aggregatesGeneration}', '1')
+ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`).run();
 }
 
 /** The day of the earliest skill_usage row, 'YYYY-MM-DD', or null when there is none. */

@@ -8,6 +8,11 @@ export const META = Object.freeze({
   packageVersion: 'package_version',
   /** When retention last ran, UTC 'YYYY-MM-DD HH:MM:SS'. */
   lastRetentionAt: 'last_retention_at',
+  /**
+   * A count of rebuildAggregates runs (unset before the first): writers that remember aggregate
+   * rows they committed forget them when it changes.
+   */
+  aggregatesGeneration: 'aggregates_generation',
 });
 
 /** One of {@link META}'s keys. */

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { LATENCY_BOUNDARIES_MS } from '../../src/instruments/names.js';
-import { hourlyTotals, userDaysOf, userDayTotals } from '../../src/sqlite-exporter/AggregateWriter.js';
+import { hourlyTotals, userDaysOf, userDayTotals } from '../../src/sqlite-exporter/exportTotals.js';
 import { checkAggregates, rebuildAggregates } from '../../src/sqlite-exporter/aggregates.js';
 import { emptyRow } from '../../src/sqlite-exporter/mapping.js';
 import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';

@@ -4,7 +4,8 @@ import { IdentityStore } from '../../src/instruments/IdentityStore.js';
 import { SkillDetailProducer } from '../../src/instruments/SkillDetailProducer.js';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { CumulativeTracker } from '../../src/sqlite-exporter/CumulativeTracker.js';
-import { mapExport } from '../../src/sqlite-exporter/mapping.js';
+import { emptyRow, mapExport } from '../../src/sqlite-exporter/mapping.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/sqlite-exporter/schema.js';
 import { testProvider } from '../helpers/collect.js';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
@@ -22,6 +23,13 @@ describe('mapping exports to SQLite rows', () => {
   let clock: sinon.SinonFakeTimers;
   beforeEach(() => (clock = sinon.useFakeTimers({ now: T0, toFake: ['performance', 'Date'] })));
   afterEach(() => clock.restore());
+
+  it('starts a row with a zero for every latency bucket and error type column of skill_usage', () => {
+    const row = emptyRow('web_search', 'alice', 'acme', '2026-11-28 09:59:00', '2026-11-28 10:00:00', false);
+    assert.deepEqual(row.latencyBuckets, LATENCY_BUCKET_COLUMNS.map(() => 0));
+    assert.deepEqual(row.errors, ERROR_COLUMNS.map(() => 0));
+    assert.deepEqual(row.stars, [0, 0, 0, 0, 0]);
+  });
 
   it('makes one skill_usage row per skill, user and org of the interval, with hand-checked totals', async () => {
     const { skills, reader } = detailSetup();
