@@ -107,7 +107,7 @@ export class SkillRecorder {
   ): void {
     try {
       const latency = ended - started;
-      const detail = this.detail?.series(skill.skillId, identity);
+      const detail = this.detail?.series(skill.skillId, identity, skill);
       if (failed) {
         const type = this.#errorTypeIndex(error, classify);
         series.recordFailure(latency, type);
@@ -130,7 +130,7 @@ export class SkillRecorder {
     const who = this.identity(identity);
     const series = this.series(skill, who);
     series.ratings.record(stars);
-    this.detail?.series(skill.skillId, who).ratings.record(stars);
+    this.detail?.series(skill.skillId, who, skill).ratings.record(stars);
     skill.ratingSum += stars;
     skill.ratingCount++;
     this.sync?.rating.record(stars, series.attributes);
@@ -141,7 +141,7 @@ export class SkillRecorder {
     const skill = this.skill(skillId);
     const who = this.identity(identity);
     this.series(skill, who).installs++;
-    const detail = this.detail?.series(skill.skillId, who);
+    const detail = this.detail?.series(skill.skillId, who, skill);
     if (detail !== undefined) detail.installs++;
   }
 
