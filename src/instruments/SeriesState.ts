@@ -1,28 +1,38 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { ERROR_TYPES } from './errorTypes.js';
-import { HistogramState } from './HistogramState.js';
+import { bucketIndex, histogramLength, HistogramState, recordInto } from './HistogramState.js';
 import { ATTR, LATENCY_BOUNDARIES_MS, OUTCOME, RATING_BOUNDARIES } from './names.js';
 import { toHrTime } from './clock.js';
 
+/** Where each total lives in a series' one array. */
+const EXECUTIONS = 0;
+const SUCCESSES = 1;
+const INSTALLS = 2;
+const FIRST_FAILURE = 3;
+const SUCCESS_LATENCY = FIRST_FAILURE + ERROR_TYPES.length;
+const FAILURE_LATENCY = SUCCESS_LATENCY + histogramLength(LATENCY_BOUNDARIES_MS);
+const RATINGS = FAILURE_LATENCY + histogramLength(LATENCY_BOUNDARIES_MS);
+const LENGTH = RATINGS + histogramLength(RATING_BOUNDARIES);
+
 /**
  * The cumulative totals of one attribute set (a skill, or a skill and a user when user labels
- * are on), kept as plain numbers and read at collection time.
+ * are on), kept as plain numbers and read at collection time. Every total is in one array: at
+ * thousands of series a call costs what it touches outside the CPU cache, and a chain of small
+ * objects per series is several places where one array is one or two.
  */
 export class SeriesState {
   readonly attributes: Attributes;
   /** `attributes` plus `outcome`, built once for the latency histogram. */
   readonly outcomeAttributes: readonly [success: Attributes, failure: Attributes];
   readonly startTime: HrTime;
-  executions = 0;
-  successes = 0;
-  installs = 0;
-  /** Failures per error type, in {@link ERROR_TYPES} order. */
-  readonly failures = new Float64Array(ERROR_TYPES.length);
+  readonly #values = new Float64Array(LENGTH);
+  /** Failures per error type, in {@link ERROR_TYPES} order (a view of this series' numbers). */
+  readonly failures = this.#values.subarray(FIRST_FAILURE, SUCCESS_LATENCY);
   readonly latency: readonly [success: HistogramState, failure: HistogramState] = [
-    new HistogramState(LATENCY_BOUNDARIES_MS),
-    new HistogramState(LATENCY_BOUNDARIES_MS),
+    new HistogramState(LATENCY_BOUNDARIES_MS, this.#values, SUCCESS_LATENCY),
+    new HistogramState(LATENCY_BOUNDARIES_MS, this.#values, FAILURE_LATENCY),
   ];
-  readonly ratings = new HistogramState(RATING_BOUNDARIES);
+  readonly ratings = new HistogramState(RATING_BOUNDARIES, this.#values, RATINGS);
 
   constructor(attributes: Attributes, startEpochMs: number) {
     this.attributes = Object.freeze({ ...attributes });
@@ -33,15 +43,35 @@ export class SeriesState {
     this.startTime = toHrTime(startEpochMs);
   }
 
-  recordSuccess(latencyMs: number): void {
-    this.executions++;
-    this.successes++;
-    this.latency[0].record(latencyMs);
+  get executions(): number {
+    return this.#values[EXECUTIONS]!;
   }
 
-  recordFailure(latencyMs: number, errorTypeIndex: number): void {
-    this.executions++;
-    this.failures[errorTypeIndex] = (this.failures[errorTypeIndex] ?? 0) + 1;
-    this.latency[1].record(latencyMs);
+  get successes(): number {
+    return this.#values[SUCCESSES]!;
+  }
+
+  get installs(): number {
+    return this.#values[INSTALLS]!;
+  }
+
+  /** Records a successful call; `bucket` is its latency's bucket in LATENCY_BOUNDARIES_MS, when already known. */
+  recordSuccess(latencyMs: number, bucket: number = bucketIndex(LATENCY_BOUNDARIES_MS, latencyMs)): void {
+    const values = this.#values;
+    values[EXECUTIONS]! += 1;
+    values[SUCCESSES]! += 1;
+    recordInto(values, SUCCESS_LATENCY, latencyMs, bucket);
+  }
+
+  /** Records a failed call; `bucket` is its latency's bucket in LATENCY_BOUNDARIES_MS, when already known. */
+  recordFailure(latencyMs: number, errorTypeIndex: number, bucket: number = bucketIndex(LATENCY_BOUNDARIES_MS, latencyMs)): void {
+    const values = this.#values;
+    values[EXECUTIONS]! += 1;
+    values[FIRST_FAILURE + errorTypeIndex]! += 1;
+    recordInto(values, FAILURE_LATENCY, latencyMs, bucket);
+  }
+
+  recordInstall(): void {
+    this.#values[INSTALLS]! += 1;
   }
 }
