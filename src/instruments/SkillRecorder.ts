@@ -91,6 +91,10 @@ export class SkillRecorder {
       },
       (error: unknown) => {
         this.finish(skill, series, identity, started, true, error, classify);
+        // Settling the new promise with the original, already rejected one re-raises the very error
+        // without a second throw, which costs more than the recordings. Only a plain native promise
+        // may be adopted: adopting calls `then` again, which a thenable may do work in.
+        if (isPlainPromise(result)) return result;
         throw error;
       },
     );
@@ -167,6 +171,12 @@ export class SkillRecorder {
     }
     return INTERNAL;
   }
+}
+
+const PROMISE_THEN = Promise.prototype.then;
+
+function isPlainPromise(value: PromiseLike<unknown>): boolean {
+  return Object.getPrototypeOf(value) === Promise.prototype && value.then === PROMISE_THEN;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
