@@ -11,6 +11,9 @@ export interface DrainedInterval {
   readonly overflowed: number;
 }
 
+/** The next interval's number, shared by every store. */
+let nextInterval = 0;
+
 /**
  * Where a caller keeps the series it was last given for one skill, so its next call for the same
  * identity finds it without a lookup. At 10,000 skills the lookups by skill id are what a call
@@ -18,7 +21,7 @@ export interface DrainedInterval {
  */
 export interface SeriesMemo {
   memoIdentity: Identity | undefined;
-  /** The interval the memo belongs to; -1 for none yet. */
+  /** The interval (of any store) the memo belongs to; -1 for none yet. */
   memoInterval: number;
   memoSeries: SeriesState | undefined;
 }
@@ -41,8 +44,8 @@ export class IdentityStore {
   #byIdentity = new WeakMap<Identity, Map<string | undefined, SeriesState>>();
   #anonymous = new Map<string | undefined, SeriesState>();
   #intervalStart: number;
-  /** Counts the drains, so a memo of an earlier interval is never used. */
-  #interval = 0;
+  /** Names the current interval among every store's, so a memo of another interval or store is never used. */
+  #interval = nextInterval++;
   #overflowed = 0;
   #warned = false;
 
@@ -108,7 +111,7 @@ export class IdentityStore {
     this.#byIdentity = new WeakMap();
     this.#anonymous = new Map();
     this.#intervalStart = nowMs;
-    this.#interval++;
+    this.#interval = nextInterval++;
     this.#overflowed = 0;
     this.#warned = false;
     return drained;

@@ -63,7 +63,10 @@ export class SeriesState {
     recordInto(values, SUCCESS_LATENCY, latencyMs, bucket);
   }
 
-  /** Records a failed call; `bucket` is its latency's bucket in LATENCY_BOUNDARIES_MS, when already known. */
+  /**
+   * Records a failed call of the error type at `errorTypeIndex` in ERROR_TYPES (0 to 6, as
+   * errorTypeIndex gives); `bucket` is its latency's bucket in LATENCY_BOUNDARIES_MS, when already known.
+   */
   recordFailure(latencyMs: number, errorTypeIndex: number, bucket: number = bucketIndex(LATENCY_BOUNDARIES_MS, latencyMs)): void {
     const values = this.#values;
     values[EXECUTIONS]! += 1;

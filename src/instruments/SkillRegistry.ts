@@ -24,7 +24,10 @@ export class SkillState implements SeriesMemo {
   ratingCount = 0;
   /** The series without user labels; with user labels, the series of calls made for nobody. */
   readonly base: SeriesState;
-  /** The per-user series of the SQLite backend last used for this skill (see IdentityStore). */
+  /**
+   * The per-user series of the SQLite backend last used for this skill (see IdentityStore). It is
+   * kept until the skill's next call, so at most one drained series per skill outlives its interval.
+   */
   memoIdentity: Identity | undefined = undefined;
   memoInterval = -1;
   memoSeries: SeriesState | undefined = undefined;

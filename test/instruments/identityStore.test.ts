@@ -81,6 +81,18 @@ describe('the per-user store of the SQLite backend', () => {
       assert.deepEqual(drainedCounts(store), ['web_search/u1/undefined: 2']);
     });
 
+    it('counts in the store it is given, not in one that remembered the series before', () => {
+      const first = new IdentityStore(100);
+      const second = new IdentityStore(100);
+      const memo = newMemo();
+      withContext({ userId: 'u1' }, () => {
+        first.series('web_search', currentIdentity(), memo).recordSuccess(5);
+        second.series('web_search', currentIdentity(), memo).recordSuccess(5);
+      });
+      assert.deepEqual(drainedCounts(first), ['web_search/u1/undefined: 1']);
+      assert.deepEqual(drainedCounts(second), ['web_search/u1/undefined: 1']);
+    });
+
     it('reads the user of an identity object that could change at each call', () => {
       const store = new IdentityStore(100);
       const memo = newMemo();
