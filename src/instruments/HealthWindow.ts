@@ -2,10 +2,11 @@ import { bucketIndex } from './HistogramState.js';
 
 /** How many slots a window is cut into: the window slides by one slot at a time. */
 const SLOTS = 15;
-/** Per slot: successes, failures, then one count per latency bucket. */
-const SUCCESSES = 0;
-const FAILURES = 1;
-const FIRST_BUCKET = 2;
+/** Per slot: the time slot it holds (epoch ms / slotMs, -1 for none yet), successes, failures, then one count per latency bucket. */
+const SLOT_INDEX = 0;
+const SUCCESSES = 1;
+const FAILURES = 2;
+const FIRST_BUCKET = 3;
 
 /** What a window holds at one moment. */
 export interface WindowTotals {
@@ -25,8 +26,6 @@ export class HealthWindow {
   readonly #slotMs: number;
   readonly #boundaries: readonly number[];
   readonly #stride: number;
-  /** The time slot (epoch ms / slotMs) each ring position holds; -1 for none yet. */
-  readonly #slotIndex = new Float64Array(SLOTS).fill(-1);
   readonly #counts: Float64Array;
 
   constructor(windowMs: number, boundaries: readonly number[]) {
@@ -34,20 +33,24 @@ export class HealthWindow {
     this.#boundaries = boundaries;
     this.#stride = FIRST_BUCKET + boundaries.length + 1;
     this.#counts = new Float64Array(SLOTS * this.#stride);
+    for (let position = 0; position < SLOTS; position++) this.#counts[position * this.#stride + SLOT_INDEX] = -1;
   }
 
-  /** Records one call that ended at `nowMs` (epoch ms) and took `latencyMs`. */
-  record(nowMs: number, latencyMs: number, ok: boolean): void {
+  /**
+   * Records one call that ended at `nowMs` (epoch ms) and took `latencyMs`; `bucket` is the
+   * latency's bucket in the window's boundaries, when the caller already knows it.
+   */
+  record(nowMs: number, latencyMs: number, ok: boolean, bucket: number = bucketIndex(this.#boundaries, latencyMs)): void {
     const index = Math.floor(nowMs / this.#slotMs);
     const position = index % SLOTS;
     const offset = position * this.#stride;
     const counts = this.#counts;
-    if (this.#slotIndex[position] !== index) {
-      this.#slotIndex[position] = index;
+    if (counts[offset + SLOT_INDEX] !== index) {
       counts.fill(0, offset, offset + this.#stride);
+      counts[offset + SLOT_INDEX] = index;
     }
     counts[offset + (ok ? SUCCESSES : FAILURES)]! += 1;
-    counts[offset + FIRST_BUCKET + bucketIndex(this.#boundaries, latencyMs)]! += 1;
+    counts[offset + FIRST_BUCKET + bucket]! += 1;
   }
 
   /** Sums the slots still inside the window at `nowMs`. */
@@ -56,7 +59,7 @@ export class HealthWindow {
     const buckets = this.#boundaries.length + 1;
     const totals: WindowTotals = { successes: 0, failures: 0, latencyCounts: new Float64Array(buckets) };
     for (let position = 0; position < SLOTS; position++) {
-      const index = this.#slotIndex[position]!;
+      const index = this.#counts[position * this.#stride + SLOT_INDEX]!;
       if (index <= newest - SLOTS || index > newest) continue;
       const offset = position * this.#stride;
       totals.successes += this.#counts[offset + SUCCESSES]!;

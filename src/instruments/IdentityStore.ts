@@ -11,6 +11,21 @@ export interface DrainedInterval {
   readonly overflowed: number;
 }
 
+/** The next interval's number, shared by every store. */
+let nextInterval = 0;
+
+/**
+ * Where a caller keeps the series it was last given for one skill, so its next call for the same
+ * identity finds it without a lookup. At 10,000 skills the lookups by skill id are what a call
+ * costs most (the map and the keys are not in the CPU cache); the skill's own state is.
+ */
+export interface SeriesMemo {
+  memoIdentity: Identity | undefined;
+  /** The interval (of any store) the memo belongs to; -1 for none yet. */
+  memoInterval: number;
+  memoSeries: SeriesState | undefined;
+}
+
 /**
  * Per skill, user and org totals of the current export interval, for the SQLite backend, whether
  * or not user labels are on elsewhere. Draining hands the interval over and starts an empty one,
@@ -29,6 +44,8 @@ export class IdentityStore {
   #byIdentity = new WeakMap<Identity, Map<string | undefined, SeriesState>>();
   #anonymous = new Map<string | undefined, SeriesState>();
   #intervalStart: number;
+  /** Names the current interval among every store's, so a memo of another interval or store is never used. */
+  #interval = nextInterval++;
   #overflowed = 0;
   #warned = false;
 
@@ -43,15 +60,20 @@ export class IdentityStore {
     return this.#clock;
   }
 
-  /** The series of `skillId` for `identity` in the current interval. */
-  series(skillId: string | undefined, identity: Identity | undefined): SeriesState {
+  /**
+   * The series of `skillId` for `identity` in the current interval. With `memo` (one per skill id),
+   * a series that may be remembered is also kept there, and found there first.
+   */
+  series(skillId: string | undefined, identity: Identity | undefined, memo?: SeriesMemo): SeriesState {
+    if (memo !== undefined && memo.memoInterval === this.#interval && memo.memoIdentity === identity) return memo.memoSeries as SeriesState;
     const known = this.#knownSeries(identity);
     const cached = known?.get(skillId);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return remember(memo, identity, this.#interval, cached);
     const series = this.#find(skillId, identity);
+    // An overflow series is not remembered: each call folded into it is counted in `overflowed`.
     if (series === undefined) return this.#overflow(skillId);
     known?.set(skillId, series);
-    return series;
+    return known === undefined ? series : remember(memo, identity, this.#interval, series);
   }
 
   /** The series remembered for `identity` by skill; none for an identity that could still change. */
@@ -89,6 +111,7 @@ export class IdentityStore {
     this.#byIdentity = new WeakMap();
     this.#anonymous = new Map();
     this.#intervalStart = nowMs;
+    this.#interval = nextInterval++;
     this.#overflowed = 0;
     this.#warned = false;
     return drained;
@@ -111,4 +134,13 @@ export class IdentityStore {
     }
     return series;
   }
+}
+
+function remember(memo: SeriesMemo | undefined, identity: Identity | undefined, interval: number, series: SeriesState): SeriesState {
+  if (memo !== undefined) {
+    memo.memoIdentity = identity;
+    memo.memoInterval = interval;
+    memo.memoSeries = series;
+  }
+  return series;
 }

@@ -1,34 +1,44 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { ERROR_TYPES } from './errorTypes.js';
-import { HistogramState } from './HistogramState.js';
+import { bucketIndex, histogramLength, HistogramState, recordInto } from './HistogramState.js';
 import { ATTR, LATENCY_BOUNDARIES_MS, OUTCOME, RATING_BOUNDARIES } from './names.js';
 import { toHrTime } from './clock.js';
 
+/** Where each total lives in a series' one array. */
+const EXECUTIONS = 0;
+const SUCCESSES = 1;
+const INSTALLS = 2;
+const FIRST_FAILURE = 3;
+const SUCCESS_LATENCY = FIRST_FAILURE + ERROR_TYPES.length;
+const FAILURE_LATENCY = SUCCESS_LATENCY + histogramLength(LATENCY_BOUNDARIES_MS);
+const RATINGS = FAILURE_LATENCY + histogramLength(LATENCY_BOUNDARIES_MS);
+const LENGTH = RATINGS + histogramLength(RATING_BOUNDARIES);
+
 /**
  * The cumulative totals of one attribute set (a skill, or a skill and a user when user labels
- * are on), kept as plain numbers and read at collection time.
+ * are on), kept as plain numbers and read at collection time. Every total is in one array: at
+ * thousands of series a call costs what it touches outside the CPU cache, and a chain of small
+ * objects per series is several places where one array is one or two.
  */
 export class SeriesState {
   readonly attributes: Attributes;
   /** `attributes` plus `outcome`, built once for the latency histogram. */
   readonly outcomeAttributes: readonly [success: Attributes, failure: Attributes];
   readonly startTime: HrTime;
-  executions = 0;
-  successes = 0;
-  installs = 0;
-  /** Failures per error type, in {@link ERROR_TYPES} order. */
-  readonly failures = new Float64Array(ERROR_TYPES.length);
+  readonly #values = new Float64Array(LENGTH);
+  /** Failures per error type, in {@link ERROR_TYPES} order (a view of this series' numbers). */
+  readonly failures = this.#values.subarray(FIRST_FAILURE, SUCCESS_LATENCY);
   readonly latency: readonly [success: HistogramState, failure: HistogramState] = [
-    new HistogramState(LATENCY_BOUNDARIES_MS),
-    new HistogramState(LATENCY_BOUNDARIES_MS),
+    new HistogramState(LATENCY_BOUNDARIES_MS, this.#values, SUCCESS_LATENCY),
+    new HistogramState(LATENCY_BOUNDARIES_MS, this.#values, FAILURE_LATENCY),
   ];
-  readonly ratings = new HistogramState(RATING_BOUNDARIES);
+  readonly ratings = new HistogramState(RATING_BOUNDARIES, this.#values, RATINGS);
   /** `attributes` plus `error_type`, per error type, built on the first failure of that type. */
   readonly #failureAttributes: (Attributes | undefined)[] = [];
 
   constructor(attributes: Attributes, startEpochMs: number) {
     this.attributes = frozenCopy(attributes);
-    this.outcomeAttributes = [frozenCopy(attributes, OUTCOME.success), frozenCopy(attributes, OUTCOME.failure)];
+    this.outcomeAttributes = [frozenCopy(attributes, ATTR.outcome, OUTCOME.success), frozenCopy(attributes, ATTR.outcome, OUTCOME.failure)];
     this.startTime = toHrTime(startEpochMs);
   }
 
@@ -39,31 +49,54 @@ export class SeriesState {
   failureAttributes(errorTypeIndex: number): Attributes {
     const existing = this.#failureAttributes[errorTypeIndex];
     if (existing !== undefined) return existing;
-    const attributes = Object.freeze({ ...this.attributes, [ATTR.errorType]: ERROR_TYPES[errorTypeIndex] });
+    const attributes = frozenCopy(this.attributes, ATTR.errorType, ERROR_TYPES[errorTypeIndex]);
     this.#failureAttributes[errorTypeIndex] = attributes;
     return attributes;
   }
 
-  recordSuccess(latencyMs: number): void {
-    this.executions++;
-    this.successes++;
-    this.latency[0].record(latencyMs);
+  get executions(): number {
+    return this.#values[EXECUTIONS]!;
   }
 
-  recordFailure(latencyMs: number, errorTypeIndex: number): void {
-    this.executions++;
-    this.failures[errorTypeIndex] = (this.failures[errorTypeIndex] ?? 0) + 1;
-    this.latency[1].record(latencyMs);
+  get successes(): number {
+    return this.#values[SUCCESSES]!;
+  }
+
+  get installs(): number {
+    return this.#values[INSTALLS]!;
+  }
+
+  /** Records a successful call; `bucket` is its latency's bucket in LATENCY_BOUNDARIES_MS, when already known. */
+  recordSuccess(latencyMs: number, bucket: number = bucketIndex(LATENCY_BOUNDARIES_MS, latencyMs)): void {
+    const values = this.#values;
+    values[EXECUTIONS]! += 1;
+    values[SUCCESSES]! += 1;
+    recordInto(values, SUCCESS_LATENCY, latencyMs, bucket);
+  }
+
+  /**
+   * Records a failed call of the error type at `errorTypeIndex` in ERROR_TYPES (0 to 6, as
+   * errorTypeIndex gives); `bucket` is its latency's bucket in LATENCY_BOUNDARIES_MS, when already known.
+   */
+  recordFailure(latencyMs: number, errorTypeIndex: number, bucket: number = bucketIndex(LATENCY_BOUNDARIES_MS, latencyMs)): void {
+    const values = this.#values;
+    values[EXECUTIONS]! += 1;
+    values[FIRST_FAILURE + errorTypeIndex]! += 1;
+    recordInto(values, FAILURE_LATENCY, latencyMs, bucket);
+  }
+
+  recordInstall(): void {
+    this.#values[INSTALLS]! += 1;
   }
 }
 
 /**
- * A frozen copy of `attributes`, with `outcome` when given. Copied with Object.assign, not spread:
- * V8 gives each frozen spread copy a hidden class of its own, so that every later read of the
- * attributes (the exporters map thousands per export) misses its inline caches.
+ * A frozen copy of `attributes`, with one more attribute when given. Copied with Object.assign, not
+ * spread: V8 gives each frozen spread copy a hidden class of its own, so that every later read of
+ * the attributes (the exporters map thousands per export) misses its inline caches.
  */
-function frozenCopy(attributes: Attributes, outcome?: string): Attributes {
+function frozenCopy(attributes: Attributes, key?: string, value?: string): Attributes {
   const copy: Attributes = Object.assign({}, attributes);
-  if (outcome !== undefined) copy[ATTR.outcome] = outcome;
+  if (key !== undefined) copy[key] = value;
   return Object.freeze(copy);
 }

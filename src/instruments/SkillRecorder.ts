@@ -8,6 +8,8 @@ import type { SeriesState } from './SeriesState.js';
 import { SkillRegistry, type RegistryOptions, type SkillState } from './SkillRegistry.js';
 import type { IdentityStore } from './IdentityStore.js';
 import { SYSTEM_CLOCK, type Clock } from './clock.js';
+import { bucketIndex } from './HistogramState.js';
+import { LATENCY_BOUNDARIES_MS } from './names.js';
 
 const INTERNAL = errorTypeIndex('internal');
 
@@ -89,6 +91,10 @@ export class SkillRecorder {
       },
       (error: unknown) => {
         this.finish(skill, series, identity, started, true, error, classify);
+        // Settling the new promise with the original, already rejected one re-raises the very error
+        // without a second throw, which costs more than the recordings. Only a plain native promise
+        // may be adopted: adopting calls `then` again, which a thenable may do work in.
+        if (isPlainPromise(result)) return result;
         throw error;
       },
     );
@@ -107,16 +113,18 @@ export class SkillRecorder {
   ): void {
     try {
       const latency = ended - started;
-      const detail = this.detail?.series(skill.skillId, identity);
+      // The series and the health window share the latency buckets: one search serves all three.
+      const bucket = bucketIndex(LATENCY_BOUNDARIES_MS, latency);
+      const detail = this.detail?.series(skill.skillId, identity, skill);
       if (failed) {
         const type = this.#errorTypeIndex(error, classify);
-        series.recordFailure(latency, type);
-        detail?.recordFailure(latency, type);
+        series.recordFailure(latency, type, bucket);
+        detail?.recordFailure(latency, type, bucket);
       } else {
-        series.recordSuccess(latency);
-        detail?.recordSuccess(latency);
+        series.recordSuccess(latency, bucket);
+        detail?.recordSuccess(latency, bucket);
       }
-      skill.health.record(this.clock.now(), latency, !failed);
+      skill.health.record(this.clock.now(), latency, !failed, bucket);
       this.sync?.latency.record(latency, series.outcomeAttributes[failed ? 1 : 0]);
     } catch (recordError) {
       diag.error('toolweaver-analytics: could not record a skill call; the call itself is unaffected', recordError);
@@ -130,7 +138,7 @@ export class SkillRecorder {
     const who = this.identity(identity);
     const series = this.series(skill, who);
     series.ratings.record(stars);
-    this.detail?.series(skill.skillId, who).ratings.record(stars);
+    this.detail?.series(skill.skillId, who, skill).ratings.record(stars);
     skill.ratingSum += stars;
     skill.ratingCount++;
     this.sync?.rating.record(stars, series.attributes);
@@ -140,9 +148,8 @@ export class SkillRecorder {
   install(skillId: unknown, identity: Identity | undefined): void {
     const skill = this.skill(skillId);
     const who = this.identity(identity);
-    this.series(skill, who).installs++;
-    const detail = this.detail?.series(skill.skillId, who);
-    if (detail !== undefined) detail.installs++;
+    this.series(skill, who).recordInstall();
+    this.detail?.series(skill.skillId, who, skill).recordInstall();
   }
 
   #errorTypeIndex(error: unknown, classify: ErrorClassifier | undefined): number {
@@ -164,6 +171,12 @@ export class SkillRecorder {
     }
     return INTERNAL;
   }
+}
+
+const PROMISE_THEN = Promise.prototype.then;
+
+function isPlainPromise(value: PromiseLike<unknown>): boolean {
+  return Object.getPrototypeOf(value) === Promise.prototype && value.then === PROMISE_THEN;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { HealthWindow } from './HealthWindow.js';
 import type { Identity } from './identity.js';
+import type { SeriesMemo } from './IdentityStore.js';
 import { ATTR, LATENCY_BOUNDARIES_MS } from './names.js';
 import { SeriesState } from './SeriesState.js';
 import { SYSTEM_CLOCK, type Clock } from './clock.js';
@@ -16,13 +17,20 @@ export interface RegistryOptions {
 }
 
 /** Per-skill state: the rolling health window, its ratings, and its series. */
-export class SkillState {
+export class SkillState implements SeriesMemo {
   readonly skillId: string | undefined;
   readonly health: HealthWindow;
   ratingSum = 0;
   ratingCount = 0;
   /** The series without user labels; with user labels, the series of calls made for nobody. */
   readonly base: SeriesState;
+  /**
+   * The per-user series of the SQLite backend last used for this skill (see IdentityStore). It is
+   * kept until the skill's next call, so at most one drained series per skill outlives its interval.
+   */
+  memoIdentity: Identity | undefined = undefined;
+  memoInterval = -1;
+  memoSeries: SeriesState | undefined = undefined;
 
   constructor(skillId: string | undefined, base: SeriesState, healthWindowMs: number) {
     this.skillId = skillId;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { currentIdentity, withContext } from '../../src/instruments/identity.js';
-import { IdentityStore } from '../../src/instruments/IdentityStore.js';
+import { IdentityStore, type SeriesMemo } from '../../src/instruments/IdentityStore.js';
 
 /** The skill, user, org and executions of each drained series, sorted. */
 function drainedCounts(store: IdentityStore): string[] {
@@ -53,5 +53,66 @@ describe('the per-user store of the SQLite backend', () => {
       ],
     );
     assert.equal(overflowed, 3);
+  });
+
+  describe('with a memo per skill', () => {
+    const newMemo = (): SeriesMemo => ({ memoIdentity: undefined, memoInterval: -1, memoSeries: undefined });
+
+    it('counts contexts that take turns on one skill each in its own series', () => {
+      const store = new IdentityStore(100);
+      const memo = newMemo();
+      for (let i = 0; i < 3; i++) {
+        withContext({ userId: 'u1', orgId: 'acme' }, () => store.series('web_search', currentIdentity(), memo).recordSuccess(5));
+        withContext({ userId: 'u2', orgId: 'acme' }, () => store.series('web_search', currentIdentity(), memo).recordSuccess(5));
+        store.series('web_search', undefined, memo).recordSuccess(5);
+      }
+      assert.deepEqual(drainedCounts(store), ['web_search/u1/acme: 3', 'web_search/u2/acme: 3', 'web_search/undefined/undefined: 3']);
+    });
+
+    it('starts a new series after a drain, even for a context that keeps calling', () => {
+      const store = new IdentityStore(100);
+      const memo = newMemo();
+      withContext({ userId: 'u1' }, () => {
+        store.series('web_search', currentIdentity(), memo).recordSuccess(5);
+        assert.deepEqual(drainedCounts(store), ['web_search/u1/undefined: 1']);
+        store.series('web_search', currentIdentity(), memo).recordSuccess(5);
+        store.series('web_search', currentIdentity(), memo).recordSuccess(5);
+      });
+      assert.deepEqual(drainedCounts(store), ['web_search/u1/undefined: 2']);
+    });
+
+    it('counts in the store it is given, not in one that remembered the series before', () => {
+      const first = new IdentityStore(100);
+      const second = new IdentityStore(100);
+      const memo = newMemo();
+      withContext({ userId: 'u1' }, () => {
+        first.series('web_search', currentIdentity(), memo).recordSuccess(5);
+        second.series('web_search', currentIdentity(), memo).recordSuccess(5);
+      });
+      assert.deepEqual(drainedCounts(first), ['web_search/u1/undefined: 1']);
+      assert.deepEqual(drainedCounts(second), ['web_search/u1/undefined: 1']);
+    });
+
+    it('reads the user of an identity object that could change at each call', () => {
+      const store = new IdentityStore(100);
+      const memo = newMemo();
+      const identity = { userId: 'u1' };
+      store.series('web_search', identity, memo).recordSuccess(5);
+      identity.userId = 'u2';
+      store.series('web_search', identity, memo).recordSuccess(5);
+      assert.deepEqual(drainedCounts(store), ['web_search/u1/undefined: 1', 'web_search/u2/undefined: 1']);
+    });
+
+    it('counts every call folded into the overflow series', () => {
+      const store = new IdentityStore(1);
+      const memo = newMemo();
+      withContext({ userId: 'u1' }, () => store.series('web_search', currentIdentity(), memo).recordSuccess(5));
+      withContext({ userId: 'u2' }, () => {
+        for (let i = 0; i < 3; i++) store.series('web_search', currentIdentity(), memo).recordSuccess(5);
+      });
+      const { series, overflowed } = store.drain();
+      assert.deepEqual(series.map((s) => [s.attributes['user_id'] ?? null, s.executions]), [['u1', 1], [null, 3]]);
+      assert.equal(overflowed, 3);
+    });
   });
 });

@@ -89,6 +89,44 @@ describe('SkillMetrics.wrap', () => {
     assert.equal(await call(), 'done');
   });
 
+  it('leaves a rejection the caller never handles unhandled, reported for the promise the caller got', async () => {
+    const { skills, reader } = setup();
+    const rejected = Object.assign(new Error('bad gateway'), { status: 502 });
+    const call = skills.wrap('fetch_page', async () => {
+      throw rejected;
+    });
+    const unhandled = sinon.spy();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const returned = call();
+      await new Promise((resolve) => setImmediate(resolve));
+      // Mocha re-emits the event it traps, so a listener may hear one rejection twice.
+      assert.ok(unhandled.callCount > 0);
+      assert.ok(unhandled.getCalls().every((heard) => heard.args[0] === rejected && heard.args[1] === returned));
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+    assert.equal(valueOf(await collectByName(reader), FAIL, { skill_id: 'fetch_page', error_type: 'upstream' }), 1);
+  });
+
+  it('calls the then of a thenable result once, whether it resolves or rejects', async () => {
+    const { skills, reader } = setup();
+    const refused = new Error('refused');
+    let thens = 0;
+    const thenable = (outcome: 'resolve' | 'reject') => ({
+      then(onResolved: (value: string) => unknown, onRejected: (error: unknown) => unknown) {
+        thens++;
+        return outcome === 'resolve' ? Promise.resolve('done').then(onResolved) : Promise.reject(refused).then(undefined, onRejected);
+      },
+    });
+    assert.equal(await skills.wrap('lazy_query', () => thenable('resolve'))(), 'done');
+    await assert.rejects(skills.wrap('lazy_query', () => thenable('reject'))() as Promise<string>, (error) => error === refused);
+    assert.equal(thens, 2);
+    const metrics = await collectByName(reader);
+    assert.equal(valueOf(metrics, OK, { skill_id: 'lazy_query' }), 1);
+    assert.equal(valueOf(metrics, FAIL, { skill_id: 'lazy_query', error_type: 'internal' }), 1);
+  });
+
   it('measures latency on the monotonic clock', async () => {
     const clock = sinon.useFakeTimers({ now: Date.parse('2026-11-28T10:00:00Z'), toFake: ['performance', 'Date'] });
     const { skills, reader } = setup();
