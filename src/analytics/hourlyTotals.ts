@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../sqlite-exporter/schema.js';
+import { BY_DAY_THROUGH, ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../sqlite-exporter/schema.js';
 import type { SkillOrgs } from './hourlyKeys.js';
 import { prepared } from './statements.js';
 import { byDays, type TimeRange } from './window.js';
@@ -111,13 +111,13 @@ function extremeHour(db: Database.Database, sql: string, skill: SkillOrgs, bette
 }
 
 /**
- * Sums per skill over `range`: the day rows of its whole days, the hourly rows of the hours at its
- * ends (skill_usage_by_day holds exactly the hourly rows added up per day).
+ * Sums per skill over `range`: the day rows of its whole closed days (skill_usage_by_day holds the
+ * hourly rows of each closed day added up), the hourly rows of the rest.
  */
 function sumBySkill<T>(db: Database.Database, sql: RangeSums, skills: readonly SkillOrgs[], range: TimeRange, toTotals: (values: number[]) => T): Map<string, T> {
   const hourly = prepared<[string, string, string, string], number[]>(db, sql.hours).raw(true);
   const daily = prepared<[string, string, string, string], number[]>(db, sql.days).raw(true);
-  const { days, hours } = byDays(range);
+  const { days, hours } = byDays(range, prepared<[], string>(db, `SELECT ${BY_DAY_THROUGH}`).pluck(true).get());
   const bySkill = new Map<string, T>();
   for (const { skillId, orgIds } of skills) {
     const orgs = JSON.stringify(orgIds);

@@ -83,11 +83,13 @@ export interface RangeByDays {
 
 /**
  * Cuts an hour-aligned range at midnight (UTC) into whole days and the hours at its ends, so a
- * report reads one row per day for the days between and hourly rows only at the ends.
+ * report reads one row per day for the days between and hourly rows only at the ends. With
+ * `lastDay`, whole days after it count as hours too (skill_usage_by_day holds the days up to it).
  */
-export function byDays(range: TimeRange): RangeByDays {
+export function byDays(range: TimeRange, lastDay?: string): RangeByDays {
   const firstMidnightMs = Math.ceil(timeMs(range.from) / DAY_MS) * DAY_MS;
-  const lastMidnightMs = Math.floor(timeMs(range.to) / DAY_MS) * DAY_MS;
+  let lastMidnightMs = Math.floor(timeMs(range.to) / DAY_MS) * DAY_MS;
+  if (lastDay !== undefined) lastMidnightMs = Math.min(lastMidnightMs, lastDay === '' ? -Infinity : timeMs(lastDay) + DAY_MS);
   if (!(firstMidnightMs < lastMidnightMs)) return { days: undefined, hours: [range] };
   const [firstMidnight, lastMidnight] = [sqliteTime(firstMidnightMs), sqliteTime(lastMidnightMs)];
   const hours: TimeRange[] = [];

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { CommittedFirstDays } from './CommittedFirstDays.js';
-import { dailyTotals, hourlyTotals, userDaysOf, userDayTotals, userFirstDays, type UserDayTotals } from './exportTotals.js';
+import { DayTotalsWriter } from './DayTotalsWriter.js';
+import { hourlyTotals, userDaysOf, userDayTotals, userFirstDays, type UserDayTotals } from './exportTotals.js';
 import { META } from './meta.js';
 import type { UsageRow } from './rows.js';
 import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from './schema.js';
@@ -11,11 +12,6 @@ const addExcluded = (columns: readonly string[]) => columns.map((column) => `${c
 const UPSERT_HOURLY = `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, ${HOURLY_TOTAL_COLUMNS.join(', ')})
 VALUES (?, ?, ?, ${placeholders(HOURLY_TOTAL_COLUMNS.length)})
 ON CONFLICT (skill_id, org_id, hour) DO UPDATE SET
-  ${addExcluded(HOURLY_TOTAL_COLUMNS)}`;
-
-const UPSERT_BY_DAY = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
-VALUES (?, ?, ?, ${placeholders(HOURLY_TOTAL_COLUMNS.length)})
-ON CONFLICT (skill_id, org_id, day) DO UPDATE SET
   ${addExcluded(HOURLY_TOTAL_COLUMNS)}`;
 
 /** SQL for the latest day of skill_user_daily before `day` of the same skill and user (and org, when given), '' for none. */
@@ -76,7 +72,7 @@ const AGGREGATES_GENERATION = `SELECT value FROM toolweaver_meta WHERE key = '${
  */
 export class AggregateWriter {
   readonly #upsertHourly: Database.Statement;
-  readonly #upsertByDay: Database.Statement;
+  readonly #byDay: DayTotalsWriter;
   readonly #addToUserDay: Database.Statement;
   readonly #addCallsToUserDay: Database.Statement;
   readonly #upsertUserDay: Database.Statement;
@@ -91,7 +87,7 @@ export class AggregateWriter {
 
   constructor(db: Database.Database) {
     this.#upsertHourly = db.prepare(UPSERT_HOURLY);
-    this.#upsertByDay = db.prepare(UPSERT_BY_DAY);
+    this.#byDay = new DayTotalsWriter(db);
     this.#addToUserDay = db.prepare(ADD_TO_USER_DAY);
     this.#addCallsToUserDay = db.prepare(ADD_CALLS_TO_USER_DAY);
     this.#upsertUserDay = db.prepare(UPSERT_USER_DAY);
@@ -109,7 +105,7 @@ export class AggregateWriter {
   write(usage: readonly UsageRow[]): void {
     const hours = hourlyTotals(usage);
     for (const { skillId, orgId, hour, totals } of hours) this.#upsertHourly.run(skillId, orgId, hour, ...totals);
-    for (const { skillId, orgId, day, totals } of dailyTotals(hours)) this.#upsertByDay.run(skillId, orgId, day, ...totals);
+    this.#byDay.write(hours);
     const userDays = userDayTotals(usage);
     if (this.#writeUserDays(userDays)) {
       const days = userDaysOf(userDays);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { retryWhileBusy } from './busyRetry.js';
+import { closeDaysBefore } from './DayTotalsWriter.js';
 import { META } from './meta.js';
 import {
   BACKFILL_BY_DAY,
@@ -152,7 +153,8 @@ export function checkAggregates(db: Database.Database): AggregateCheck {
  * by hand: every hour and day from the earliest skill_usage row on is replaced; earlier ones, whose
  * raw rows are gone, are kept as they are, and so are first days before it in skill_user_first.
  * user_daily follows skill_user_daily, and every link of skill_user_daily to an earlier day is
- * set again. One IMMEDIATE transaction; the exporter's writes meanwhile wait, or retry at their
+ * set again; skill_usage_by_day gets its closed days again, and every day before the latest raw
+ * row's is closed, as the writer would have. One IMMEDIATE transaction; the exporter's writes meanwhile wait, or retry at their
  * next export.
  */
 export function rebuildAggregates(db: Database.Database): AggregateRebuild {
@@ -170,7 +172,7 @@ export function rebuildAggregates(db: Database.Database): AggregateRebuild {
     return {
       from,
       skill_usage_hourly: db.prepare(BACKFILL_HOURLY).run().changes,
-      skill_usage_by_day: db.prepare(BACKFILL_BY_DAY).run().changes,
+      skill_usage_by_day: db.prepare(BACKFILL_BY_DAY).run().changes + closeDaysBefore(db, lastRawDay(db)!),
       skill_user_daily: skillUserDaily,
       skill_user_first: db.prepare(BACKFILL_USER_FIRST).run().changes,
       user_daily: db.prepare(BACKFILL_USER_DAYS).run().changes,
@@ -183,6 +185,11 @@ export function rebuildAggregates(db: Database.Database): AggregateRebuild {
 function bumpGeneration(db: Database.Database): void {
   db.prepare(`INSERT INTO toolweaver_meta (key, value) VALUES ('${META.aggregatesGeneration}', '1')
 ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`).run();
+}
+
+/** The day of the latest skill_usage row, 'YYYY-MM-DD', or null when there is none. */
+function lastRawDay(db: Database.Database): string | null {
+  return db.prepare('SELECT substr(max(timestamp), 1, 10) FROM skill_usage').pluck().get() as string | null;
 }
 
 /** The day of the earliest skill_usage row, 'YYYY-MM-DD', or null when there is none. */

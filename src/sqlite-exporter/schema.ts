@@ -215,11 +215,14 @@ export const USER_FIRST_FROM_USAGE = `SELECT skill_id, user_id, org_id, day AS f
   FROM skill_usage NOT INDEXED WHERE user_id IS NOT NULL
 ) WHERE nth = 1`;
 
-/** skill_usage added up per skill, org ('' for none) and day: the rows skill_usage_by_day should hold. */
-export const DAILY_FROM_USAGE = `SELECT skill_id, coalesce(org_id, '') AS org_id, ${DAY_OF_TIMESTAMP} AS day, ${sums(HOURLY_TOTAL_COLUMNS)}
-FROM skill_usage NOT INDEXED GROUP BY 1, 2, 3`;
+/** SQL for the last closed day of skill_usage_by_day, '' when none (META.byDayThrough). */
+export const BY_DAY_THROUGH = "coalesce((SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'), '')";
 
-/** Fills skill_usage_by_day from skill_usage; the table must hold none of its days. */
+/** skill_usage added up per skill, org ('' for none) and closed day: the rows skill_usage_by_day should hold. */
+export const DAILY_FROM_USAGE = `SELECT skill_id, coalesce(org_id, '') AS org_id, ${DAY_OF_TIMESTAMP} AS day, ${sums(HOURLY_TOTAL_COLUMNS)}
+FROM skill_usage NOT INDEXED WHERE ${DAY_OF_TIMESTAMP} <= ${BY_DAY_THROUGH} GROUP BY 1, 2, 3`;
+
+/** Fills skill_usage_by_day from skill_usage, for the closed days; the table must hold none of them. */
 export const BACKFILL_BY_DAY = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
 ${DAILY_FROM_USAGE}`;
 
@@ -329,9 +332,12 @@ CREATE TABLE co_usage_cache (
 `;
 
 /**
- * skill_usage_hourly added up per day, kept by the writer beside it: a report over days reads a day
- * row for each whole day of its window and hourly rows only for the hours at its two ends, 24 times
- * fewer rows for the days in between. Filled from skill_usage_hourly, which holds every hour kept.
+ * The closed days of skill_usage_hourly, added up per day: a report over days reads a day row for
+ * each whole day of its window and hourly rows only for the hours at its ends and for the days not
+ * closed yet, 24 times fewer rows for the days between. A day closes when a later one is written
+ * (the writer rolls it up once, in that export's transaction); rows that arrive later for a closed
+ * day are added to its row as well. `by_day_through` in toolweaver_meta names the last closed day.
+ * The migration closes every day before the latest one in skill_usage_hourly.
  */
 const VERSION_3 = `
 CREATE TABLE skill_usage_by_day (
@@ -344,8 +350,17 @@ ${TOTALS},
 CREATE INDEX ix_skill_usage_by_day_day ON skill_usage_by_day (day);
 
 INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
-SELECT skill_id, org_id, substr(hour, 1, 10), ${sums(HOURLY_TOTAL_COLUMNS)} FROM skill_usage_hourly GROUP BY 1, 2, 3;
+SELECT skill_id, org_id, substr(hour, 1, 10), ${sums(HOURLY_TOTAL_COLUMNS)} FROM skill_usage_hourly
+WHERE hour < (SELECT substr(max(hour), 1, 10) FROM skill_usage_hourly) GROUP BY 1, 2, 3;
+INSERT INTO toolweaver_meta (key, value)
+SELECT 'by_day_through', date(max(hour), '-1 day') FROM skill_usage_hourly HAVING max(hour) IS NOT NULL
+ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 `;
+
+/** Adds the hourly rows of the days from :fromDay (included) to :toDay (excluded) up into skill_usage_by_day; those days must have no row there. */
+export const ROLL_UP_DAYS = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
+SELECT skill_id, org_id, substr(hour, 1, 10), ${sums(HOURLY_TOTAL_COLUMNS)} FROM skill_usage_hourly
+WHERE hour >= :fromDay AND hour < :toDay GROUP BY 1, 2, 3`;
 
 /** SQL per schema version: MIGRATIONS[i] takes user_version i to i + 1. */
 export const MIGRATIONS: readonly string[] = Object.freeze([VERSION_1, VERSION_2, VERSION_3]);

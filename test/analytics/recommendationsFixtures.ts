@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
+import { hoursWritten } from './helpers/fixtures.js';
 
 /** 2026-03-10 12:30 UTC. A 30d window then covers the days 2026-02-08 … 2026-03-10, a 7d one 2026-03-03 … 2026-03-10. */
 export const NOW = Date.parse('2026-03-10T12:30:00Z');
@@ -57,7 +58,7 @@ export function recordUse(db: Database.Database, use: Use): void {
 /** Adds calls without a user to skill_usage_hourly. */
 export function recordCalls(db: Database.Database, skill: string, org: string, hour: string, calls: number): void {
   statements(db).hourly.run(skill, org, hour, calls, calls);
-  statements(db).byDay.run(skill, org, hour.slice(0, 10), calls, calls);
+  hoursWritten(db, [{ skill, org, hour, totals: { execution_count: calls, success_count: calls } }]);
 }
 
 const cache = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
@@ -81,11 +82,6 @@ function prepare(db: Database.Database) {
     ),
     hourly: db.prepare(
       `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, execution_count, success_count) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET execution_count = execution_count + excluded.execution_count, success_count = success_count + excluded.success_count`,
-    ),
-    // skill_usage_by_day holds the hourly rows added up per day, as the writer keeps it.
-    byDay: db.prepare(
-      `INSERT INTO skill_usage_by_day (skill_id, org_id, day, execution_count, success_count) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET execution_count = execution_count + excluded.execution_count, success_count = success_count + excluded.success_count`,
     ),
   };

@@ -359,6 +359,14 @@ describe('write-time aggregates', function () {
           { skill_id: 'web_search', user_id: 'alice', org_id: 'acme', first_day: '2026-03-09' },
           { skill_id: 'web_search', user_id: 'bob', org_id: 'acme', first_day: '2026-03-09' },
         ]);
+        // Version 3 closes every day before the latest one: 03-08 and 03-09 come from the hours.
+        assert.equal(migrated.prepare("SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'").pluck().get(), '2026-03-09');
+        assert.deepEqual(select(migrated, 'SELECT skill_id, org_id, day, execution_count, rating_sum, install_count FROM skill_usage_by_day ORDER BY day, org_id'), [
+          { skill_id: 'code_exec', org_id: 'acme', day: '2026-03-08', execution_count: 1, rating_sum: 0, install_count: 0 },
+          { skill_id: 'web_search', org_id: '', day: '2026-03-09', execution_count: 6, rating_sum: 0, install_count: 0 },
+          { skill_id: 'web_search', org_id: 'acme', day: '2026-03-09', execution_count: 12, rating_sum: 0, install_count: 1 },
+          { skill_id: 'web_search', org_id: 'globex', day: '2026-03-09', execution_count: 1, rating_sum: 5, install_count: 0 },
+        ]);
         assertAggregatesMatchUsage(migrated);
         // And the writer carries on from there.
         new SqliteWriter(migrated).write({ usage: [usage({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-10 08:30:00', calls: 2 })], points: [] });
@@ -375,7 +383,8 @@ describe('write-time aggregates', function () {
       const migrated = openAnalyticsDatabase(path);
       try {
         assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-        for (const table of ['skill_usage_hourly', 'skill_user_daily', 'skill_user_first']) assert.equal(countRows(migrated, table), 0, table);
+        for (const table of ['skill_usage_hourly', 'skill_usage_by_day', 'skill_user_daily', 'skill_user_first']) assert.equal(countRows(migrated, table), 0, table);
+        assert.equal(migrated.prepare("SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'").pluck().get(), undefined);
       } finally {
         migrated.close();
       }
@@ -447,7 +456,7 @@ describe('write-time aggregates', function () {
         'user_daily (day="2026-03-10", user_id="bob", org_id="acme"): skill_user_daily has no rows for it',
         'user_daily (day="2026-03-10", user_id="carol", org_id="acme"): missing, though skill_user_daily has rows for it',
       ]);
-      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_usage_by_day: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
+      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_usage_by_day: 1, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
       assertAggregatesMatchUsage(db);
     });
 
@@ -460,7 +469,7 @@ describe('write-time aggregates', function () {
         'user_daily (day="2026-03-10", user_id="bob", org_id="acme"): missing, though skill_user_daily has rows for it',
         'user_daily (day="2026-03-10", user_id="mallory", org_id=""): skill_user_daily has no rows for it',
       ]);
-      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_usage_by_day: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
+      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_usage_by_day: 1, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
       assertAggregatesMatchUsage(db);
     });
 
@@ -477,7 +486,6 @@ describe('write-time aggregates', function () {
       db.exec("DELETE FROM skill_usage WHERE user_id = 'bob'");
       assert.deepEqual(checkAggregates(db).problems, [
         'skill_usage_hourly (skill_id="web_search", org_id="acme", hour="2026-03-10 10:00:00"): skill_usage has no rows for it',
-        'skill_usage_by_day (skill_id="web_search", org_id="acme", day="2026-03-10"): skill_usage has no rows for it',
         'skill_user_daily (skill_id="web_search", user_id="bob", day="2026-03-10"): skill_usage has no rows for it',
         'skill_user_first (skill_id="web_search", user_id="bob"): skill_usage has no rows for it',
       ]);

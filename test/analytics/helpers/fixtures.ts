@@ -5,7 +5,8 @@ import type Database from 'better-sqlite3';
 import { ERROR_TYPES, type ErrorType } from '../../../src/instruments/errorTypes.js';
 import { LATENCY_BOUNDARIES_MS } from '../../../src/instruments/names.js';
 import { openAnalyticsDatabase } from '../../../src/sqlite-exporter/openDatabase.js';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS, LINK_PREV_DAYS } from '../../../src/sqlite-exporter/schema.js';
+import { DayTotalsWriter } from '../../../src/sqlite-exporter/DayTotalsWriter.js';
+import { ERROR_COLUMNS, HOURLY_TOTAL_COLUMNS, LATENCY_BUCKET_COLUMNS, LINK_PREV_DAYS } from '../../../src/sqlite-exporter/schema.js';
 
 /** 2026-03-10 12:30 UTC: a '7d' window is 2026-03-03 13:00 to 2026-03-10 13:00, the previous one starts 2026-02-24 13:00. */
 export const NOW = Date.parse('2026-03-10T12:30:00Z');
@@ -65,18 +66,18 @@ export function insertHourly(db: Database.Database, ...rows: HourlyRow[]): void 
       install_count: row.installs ?? 0,
     };
     insert(db, 'skill_usage_hourly', { skill_id: row.skill, org_id: row.org ?? '', hour: row.hour, ...totals });
-    addToDay(db, { skill_id: row.skill, org_id: row.org ?? '', day: row.hour.slice(0, 10), ...totals });
+    hoursWritten(db, [{ skill: row.skill, org: row.org ?? '', hour: row.hour, totals }]);
   }
 }
 
-/** Adds an hourly row's totals to its day in skill_usage_by_day, as the writer does. */
-function addToDay(db: Database.Database, row: Record<string, string | number>): void {
-  const columns = Object.keys(row);
-  const totals = columns.filter((column) => typeof row[column] === 'number');
-  db.prepare(
-    `INSERT INTO skill_usage_by_day (${columns.join(', ')}) VALUES (${columns.map((column) => `@${column}`).join(', ')})
-     ON CONFLICT (skill_id, org_id, day) DO UPDATE SET ${totals.map((column) => `${column} = ${column} + excluded.${column}`).join(', ')}`,
-  ).run(row);
+/**
+ * What the writer does after an export's hourly rows, for rows a test put into skill_usage_hourly
+ * itself: adds them to closed days, and closes the days before the latest one (DayTotalsWriter).
+ */
+export function hoursWritten(db: Database.Database, rows: readonly { skill: string; org: string; hour: string; totals: Record<string, number> }[]): void {
+  new DayTotalsWriter(db).write(
+    rows.map(({ skill, org, hour, totals }) => ({ skillId: skill, orgId: org, hour, totals: HOURLY_TOTAL_COLUMNS.map((column) => totals[column] ?? 0) })),
+  );
 }
 
 /** Deletes a skill's hourly rows and its day rows, which add them up. */
@@ -129,6 +130,7 @@ export function insertSkillMetrics(
 /** Empties every table the reports read, for property tests that reuse one file. */
 export function clearAggregates(db: Database.Database): void {
   for (const table of ['skill_usage_hourly', 'skill_usage_by_day', 'skill_user_daily', 'user_daily', 'skill_user_first', 'skill_metrics', 'leaderboard_cache']) db.exec(`DELETE FROM ${table}`);
+  db.exec("DELETE FROM toolweaver_meta WHERE key = 'by_day_through'");
 }
 
 function bucketColumns(latency: Latencies): Record<string, number> {

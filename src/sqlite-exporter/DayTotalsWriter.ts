@@ -1,0 +1,71 @@
+import type Database from 'better-sqlite3';
+import { dailyTotals, type HourlyTotals } from './exportTotals.js';
+import { META, setMeta } from './meta.js';
+import { BY_DAY_THROUGH, HOURLY_TOTAL_COLUMNS, ROLL_UP_DAYS } from './schema.js';
+
+const placeholders = (count: number) => new Array<string>(count).fill('?').join(', ');
+
+const ADD_TO_CLOSED_DAY = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
+VALUES (?, ?, ?, ${placeholders(HOURLY_TOTAL_COLUMNS.length)})
+ON CONFLICT (skill_id, org_id, day) DO UPDATE SET
+  ${HOURLY_TOTAL_COLUMNS.map((column) => `${column} = ${column} + excluded.${column}`).join(',\n  ')}`;
+
+const DAY_MS = 86_400_000;
+
+/** The day after `day`, both 'YYYY-MM-DD'. */
+export function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The last closed day of skill_usage_by_day, '' when none. */
+export function byDayThrough(db: Database.Database): string {
+  return db.prepare(`SELECT ${BY_DAY_THROUGH}`).pluck().get() as string;
+}
+
+/**
+ * Closes every day after the last closed one and before `day`: adds their hourly rows up into
+ * skill_usage_by_day and records the day before `day` as the last closed. Nothing when they are
+ * closed already. Run inside a write transaction.
+ * @returns the day rows written.
+ */
+export function closeDaysBefore(db: Database.Database, day: string): number {
+  const through = byDayThrough(db);
+  const firstOpen = through === '' ? '' : nextDay(through);
+  if (!(firstOpen < day)) return 0;
+  const { changes } = db.prepare(ROLL_UP_DAYS).run({ fromDay: firstOpen, toDay: day });
+  setMeta(db, META.byDayThrough, new Date(Date.parse(`${day}T00:00:00Z`) - DAY_MS).toISOString().slice(0, 10));
+  return changes;
+}
+
+/**
+ * Keeps skill_usage_by_day with the hourly rows of each export: rows for a closed day are added to
+ * its row; a later day than every closed one closes the days before it. The usual export, of
+ * today's rows, writes nothing here. Call {@link write} in the export's transaction, after the
+ * hourly rows are written.
+ */
+export class DayTotalsWriter {
+  readonly #db: Database.Database;
+  readonly #through: Database.Statement<[], string>;
+  readonly #addToClosedDay: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#through = db.prepare<[], string>(`SELECT ${BY_DAY_THROUGH}`).pluck();
+    this.#addToClosedDay = db.prepare(ADD_TO_CLOSED_DAY);
+  }
+
+  /** Adds the export's hourly totals (already in skill_usage_hourly) where they belong. */
+  write(hours: readonly HourlyTotals[]): void {
+    if (hours.length === 0) return;
+    const through = this.#through.get() ?? '';
+    let latest = '';
+    for (const { hour } of hours) if (hour > latest) latest = hour;
+    const latestDay = latest.slice(0, 10);
+    if (through !== '' && hours.some(({ hour }) => hour.slice(0, 10) <= through)) {
+      for (const { skillId, orgId, day, totals } of dailyTotals(hours)) if (day <= through) this.#addToClosedDay.run(skillId, orgId, day, ...totals);
+    }
+    // The days before the latest one of this export are past: close those not closed yet, from the
+    // hourly rows, which hold this export's rows of those days already.
+    closeDaysBefore(this.#db, latestDay);
+  }
+}
