@@ -65,7 +65,8 @@ export class DayTotalsWriter {
       for (const { skillId, orgId, day, totals } of dailyTotals(hours)) if (day <= through) this.#addToClosedDay.run(skillId, orgId, day, ...totals);
     }
     // The days before the latest one of this export are past: close those not closed yet, from the
-    // hourly rows, which hold this export's rows of those days already.
-    closeDaysBefore(this.#db, latestDay);
+    // hourly rows, which hold this export's rows of those days already. The usual export, of the
+    // day after the last closed one, has none.
+    if ((through === '' ? '' : nextDay(through)) < latestDay) closeDaysBefore(this.#db, latestDay);
   }
 }
