@@ -1,0 +1,16 @@
+// Mocha root hooks (loaded through .mocharc's `require`): the property tests draw their cases from
+// a random seed on a developer's machine, so each run explores new ones, and from one fixed seed
+// under CI, so a landing is judged on the same cases every time. FC_SEED picks the seed anywhere,
+// to replay a failure: fast-check prints the seed and path of every counterexample.
+import fc from 'fast-check';
+
+const CI_SEED = 20_261_128;
+
+export const mochaHooks = {
+  beforeAll(): void {
+    const given = process.env['FC_SEED'];
+    const seed = given !== undefined && given !== '' ? Number(given) : process.env['CI'] !== undefined ? CI_SEED : undefined;
+    if (seed === undefined) return;
+    fc.configureGlobal({ ...fc.readConfigureGlobal(), seed });
+  },
+};
