@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { isBusy } from '../sqlite-exporter/sqliteCode.js';
+import { immediateUnlessBusy } from '../sqlite-exporter/busyRetry.js';
 import type { CoUsagePair } from './coUsage.js';
 import { prepared } from './statements.js';
 
@@ -60,11 +60,5 @@ export function writeCoUsage(db: Database.Database, key: CoUsageKey, pairs: read
       insert.run(key.window, key.orgKey, computedAt, pair.skillA, pair.skillB, pair.sharedUsers, pair.usersA, pair.usersB);
     }
   });
-  try {
-    replace.immediate();
-    return true;
-  } catch (error) {
-    if (isBusy(error)) return false;
-    throw error;
-  }
+  return immediateUnlessBusy(replace);
 }

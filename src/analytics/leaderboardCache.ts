@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { isBusy } from '../sqlite-exporter/sqliteCode.js';
+import { immediateUnlessBusy } from '../sqlite-exporter/busyRetry.js';
 import type { EntryDetails } from './rankings.js';
 import { prepared } from './statements.js';
 
@@ -66,13 +66,7 @@ export function writeBoard(db: Database.Database, key: BoardKey, rows: readonly 
       insert.run(key.metric, key.window, key.orgKey, row.rank, row.skillId, row.score, row.previousRank, JSON.stringify(row.details), computedAt);
     }
   });
-  try {
-    replace.immediate();
-    return true;
-  } catch (error) {
-    if (isBusy(error)) return false;
-    throw error;
-  }
+  return immediateUnlessBusy(replace);
 }
 
 function parseDetails(text: string | null): EntryDetails {

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { isBusy } from './sqliteCode.js';
 
 /** How often and how long {@link retryWhileBusy} waits. */
@@ -33,5 +34,20 @@ export function retryWhileBusy<T>(operation: () => T, options: BusyRetryOptions 
       if (!isBusy(error) || attempt >= attempts) throw error;
       sleepSync(delayMs * (1 + Math.random()));
     }
+  }
+}
+
+/**
+ * Runs `transaction` as BEGIN IMMEDIATE, for a write that may be skipped (a cache): false, with
+ * nothing written, when another connection holds the lock past the busy timeout; other errors are
+ * thrown untouched.
+ */
+export function immediateUnlessBusy(transaction: Database.Transaction<() => void>): boolean {
+  try {
+    transaction.immediate();
+    return true;
+  } catch (error) {
+    if (isBusy(error)) return false;
+    throw error;
   }
 }
