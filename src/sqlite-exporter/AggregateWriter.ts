@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { addExcluded, addingUpsert, placeholders } from './addingUpsert.js';
 import { CommittedFirstDays } from './CommittedFirstDays.js';
 import { DayTotalsWriter } from './DayTotalsWriter.js';
 import { hourlyTotals, userDaysOf, userDayTotals, userFirstDays, type UserDayTotals } from './exportTotals.js';
@@ -6,13 +7,7 @@ import { META } from './meta.js';
 import type { UsageRow } from './rows.js';
 import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from './schema.js';
 
-const placeholders = (count: number) => new Array<string>(count).fill('?').join(', ');
-const addExcluded = (columns: readonly string[]) => columns.map((column) => `${column} = ${column} + excluded.${column}`).join(',\n  ');
-
-const UPSERT_HOURLY = `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, ${HOURLY_TOTAL_COLUMNS.join(', ')})
-VALUES (?, ?, ?, ${placeholders(HOURLY_TOTAL_COLUMNS.length)})
-ON CONFLICT (skill_id, org_id, hour) DO UPDATE SET
-  ${addExcluded(HOURLY_TOTAL_COLUMNS)}`;
+const UPSERT_HOURLY = addingUpsert('skill_usage_hourly', ['skill_id', 'org_id', 'hour'], HOURLY_TOTAL_COLUMNS);
 
 /** SQL for the latest day of skill_user_daily before `day` of the same skill and user (and org, when given), '' for none. */
 const previousDay = (skillId: string, userId: string, day: string, orgId?: string) => `coalesce((SELECT max(earlier.day) FROM skill_user_daily AS earlier

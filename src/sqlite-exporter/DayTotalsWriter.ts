@@ -1,21 +1,20 @@
 import type Database from 'better-sqlite3';
 import { dailyTotals, type HourlyTotals } from './exportTotals.js';
 import { META, setMeta } from './meta.js';
+import { addingUpsert } from './addingUpsert.js';
 import { BY_DAY_THROUGH, HOURLY_TOTAL_COLUMNS, ROLL_UP_DAYS } from './schema.js';
 
-const placeholders = (count: number) => new Array<string>(count).fill('?').join(', ');
-
-const ADD_TO_CLOSED_DAY = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
-VALUES (?, ?, ?, ${placeholders(HOURLY_TOTAL_COLUMNS.length)})
-ON CONFLICT (skill_id, org_id, day) DO UPDATE SET
-  ${HOURLY_TOTAL_COLUMNS.map((column) => `${column} = ${column} + excluded.${column}`).join(',\n  ')}`;
+const ADD_TO_CLOSED_DAY = addingUpsert('skill_usage_by_day', ['skill_id', 'org_id', 'day'], HOURLY_TOTAL_COLUMNS);
 
 const DAY_MS = 86_400_000;
 
-/** The day after `day`, both 'YYYY-MM-DD'. */
-export function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+/** The day `days` after `day` (before, when negative), both 'YYYY-MM-DD'. */
+function shiftDay(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
+
+/** The first day not closed after `through`, the last closed one: '' (every day) when none is. */
+const firstOpenDay = (through: string): string => (through === '' ? '' : shiftDay(through, 1));
 
 /** The last closed day of skill_usage_by_day, '' when none. */
 export function byDayThrough(db: Database.Database): string {
@@ -29,11 +28,10 @@ export function byDayThrough(db: Database.Database): string {
  * @returns the day rows written.
  */
 export function closeDaysBefore(db: Database.Database, day: string): number {
-  const through = byDayThrough(db);
-  const firstOpen = through === '' ? '' : nextDay(through);
+  const firstOpen = firstOpenDay(byDayThrough(db));
   if (!(firstOpen < day)) return 0;
   const { changes } = db.prepare(ROLL_UP_DAYS).run({ fromDay: firstOpen, toDay: day });
-  setMeta(db, META.byDayThrough, new Date(Date.parse(`${day}T00:00:00Z`) - DAY_MS).toISOString().slice(0, 10));
+  setMeta(db, META.byDayThrough, shiftDay(day, -1));
   return changes;
 }
 
@@ -67,6 +65,6 @@ export class DayTotalsWriter {
     // The days before the latest one of this export are past: close those not closed yet, from the
     // hourly rows, which hold this export's rows of those days already. The usual export, of the
     // day after the last closed one, has none.
-    if ((through === '' ? '' : nextDay(through)) < latestDay) closeDaysBefore(this.#db, latestDay);
+    if (firstOpenDay(through) < latestDay) closeDaysBefore(this.#db, latestDay);
   }
 }
