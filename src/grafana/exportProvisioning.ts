@@ -3,9 +3,9 @@ import { join, resolve } from 'node:path';
 import { loadConfigFor } from '../config/loadConfig.js';
 import type { GrafanaConfig } from '../config/types.js';
 import { GrafanaExportError } from '../errors.js';
-import { datasourceSpec } from './datasourceSpec.js';
+import { datasourceSpec, type DatasourceSpec } from './datasourceSpec.js';
 import { FOLDER } from './model.js';
-import { renderDashboards } from './renderDashboards.js';
+import { dashboardsFor } from './renderDashboards.js';
 import { toYaml, type YamlValue } from './yaml.js';
 
 /** Settings of {@link exportGrafanaProvisioning}. */
@@ -45,10 +45,10 @@ export async function exportGrafanaProvisioning(dir: string, options: GrafanaExp
   await checkDirectory(root, options.force ?? false);
   const spec = datasourceSpec(settings);
   const files = new Map<string, string>([
-    ['provisioning/datasources/toolweaver.yaml', datasourcesYaml(settings)],
+    ['provisioning/datasources/toolweaver.yaml', datasourcesYaml(settings, spec)],
     ['provisioning/dashboards/toolweaver.yaml', providersYaml(settings, options.dashboardsPath ?? DEFAULT_DASHBOARDS_PATH)],
   ]);
-  const dashboards = renderDashboards({ flavour: settings.datasourceType, refresh: settings.dashboardRefresh, datasource: { uid: spec.uid, name: spec.name } });
+  const dashboards = dashboardsFor(settings, { uid: spec.uid, name: spec.name });
   for (const dashboard of dashboards) files.set(`dashboards/${dashboard.uid}.json`, `${JSON.stringify(dashboard, null, 2)}\n`);
   for (const [file, text] of files) {
     const path = join(root, ...file.split('/'));
@@ -71,8 +71,8 @@ async function checkDirectory(root: string, force: boolean): Promise<void> {
 }
 
 /** The data source: ours, with its uid so the dashboards find it. No credentials: none is needed. */
-export function datasourcesYaml(settings: GrafanaConfig): string {
-  const { uid, name, type, access, url, jsonData } = datasourceSpec(settings);
+function datasourcesYaml(settings: GrafanaConfig, spec: DatasourceSpec): string {
+  const { uid, name, type, access, url, jsonData } = spec;
   const datasource: Record<string, YamlValue> = {
     name,
     uid,
@@ -86,7 +86,7 @@ export function datasourcesYaml(settings: GrafanaConfig): string {
 }
 
 /** One file provider that loads the dashboard JSON into the ToolWeaver folder, read-only in the UI. */
-export function providersYaml(settings: GrafanaConfig, dashboardsPath: string): string {
+function providersYaml(settings: GrafanaConfig, dashboardsPath: string): string {
   const provider: Record<string, YamlValue> = {
     name: 'toolweaver',
     ...(settings.orgId === undefined ? {} : { orgId: settings.orgId }),

@@ -8,7 +8,7 @@ import { planFolder } from './folder.js';
 import { GrafanaClient } from './GrafanaClient.js';
 import { plainHttpWarning } from './plainHttpWarning.js';
 import type { PlannedStep, ProvisionResult, ProvisionStep } from './ProvisionResult.js';
-import { renderDashboards } from './renderDashboards.js';
+import { dashboardsFor } from './renderDashboards.js';
 
 /** Settings of {@link provisionGrafana}. */
 export interface ProvisionOptions {
@@ -58,7 +58,7 @@ export async function provisionGrafana(options: ProvisionOptions = {}): Promise<
   const datasource = await planDatasource(client, spec);
   await carryOut(datasource.step);
   await carryOut(await planFolder(client));
-  const dashboards = renderDashboards({ flavour: settings.datasourceType, refresh: settings.dashboardRefresh, datasource: datasource.chosen });
+  const dashboards = dashboardsFor(settings, datasource.chosen);
   for (const dashboard of dashboards) await carryOut(await planDashboard(client, dashboard));
   return { url: client.url, grafanaVersion: version, dryRun, flavour: settings.datasourceType, datasource: datasource.chosen, steps, warnings };
 }

@@ -1,4 +1,5 @@
 import type { Dashboard, Panel } from '@grafana/schema';
+import type { GrafanaConfig } from '../config/types.js';
 import { ADOPTION } from './dashboards/adoption.js';
 import { HEALTH } from './dashboards/health.js';
 import { LEADERBOARDS } from './dashboards/leaderboards.js';
@@ -36,6 +37,11 @@ export function panelHasQuery(panel: PanelSpec, flavour: DashboardFlavour): bool
  */
 export function renderDashboards(options: RenderOptions): DashboardJson[] {
   return DASHBOARDS.map((spec) => renderDashboard(spec, options));
+}
+
+/** The dashboards as the Grafana settings ask for them, reading the data source `datasource`. */
+export function dashboardsFor(settings: GrafanaConfig, datasource: { readonly uid: string; readonly name: string }): DashboardJson[] {
+  return renderDashboards({ flavour: settings.datasourceType, refresh: settings.dashboardRefresh, datasource });
 }
 
 /** One dashboard rendered for one data source. */
