@@ -61,6 +61,20 @@ export class InvalidRatingError extends RangeError {
   }
 }
 
+/**
+ * A call given to `recordCall` that cannot be recorded: a latency that is negative or not a finite
+ * number, an unknown error type, or a time that is invalid, in the future, or older than the
+ * database keeps. (A value of the wrong type is a plain TypeError.)
+ */
+export class InvalidCallError extends RangeError {
+  readonly code = 'TW_INVALID_CALL';
+
+  constructor(skillId: string, problem: string) {
+    super(`Cannot record a call of skill ${JSON.stringify(skillId)}: ${problem}.`);
+    this.name = 'InvalidCallError';
+  }
+}
+
 /** A backend whose exporter package is not installed. */
 export class MissingExporterError extends AnalyticsError {
   override readonly code = 'TW_MISSING_EXPORTER';

@@ -1,8 +1,7 @@
 export { startAnalytics } from './startAnalytics.js';
 export type { Analytics, StartOptions } from './startAnalytics.js';
 export { SkillMetrics } from './instruments/SkillMetrics.js';
-export type { SkillMetricsOptions, WrapOptions, SkillTimer, IdentityOptions } from './instruments/SkillMetrics.js';
-export { SkillMetricProducer } from './instruments/SkillMetricProducer.js';
+export type { SkillMetricsOptions, WrapOptions, SkillTimer, IdentityOptions, RecordedCall } from './instruments/SkillMetrics.js';
 export { skill } from './instruments/skillDecorator.js';
 export type { SkillDecoratorOptions } from './instruments/skillDecorator.js';
 export { withContext, currentIdentity } from './instruments/identity.js';
@@ -112,6 +111,7 @@ export {
   ConfigError,
   InvalidSkillIdError,
   InvalidRatingError,
+  InvalidCallError,
   MissingExporterError,
   PrometheusListenError,
   OtlpAuthError,

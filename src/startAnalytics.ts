@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag, DiagConsoleLogger, DiagLogLevel, metrics } from '@opentelemetry/api';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { loadConfig } from './config/loadConfig.js';
 import type { AnalyticsConfig, AnalyticsOptions, LogLevel } from './config/types.js';
 import { createBackends } from './exporters/createMetricReaders.js';
@@ -9,12 +9,11 @@ import type { Backend } from './exporters/Backend.js';
 import type { ErrorClassifier } from './instruments/errorTypes.js';
 import { setActiveSkillMetrics } from './instruments/defaultSkillMetrics.js';
 import type { Identity } from './instruments/identity.js';
-import { SkillMetrics, type IdentityOptions, type SkillTimer, type WrapOptions } from './instruments/SkillMetrics.js';
+import { SkillMetrics, type IdentityOptions, type RecordedCall, type SkillTimer, type WrapOptions } from './instruments/SkillMetrics.js';
 import type { HealthResult } from './health/healthScore.js';
 import { installExitHooks } from './exitHooks.js';
-import { IdentityStore } from './instruments/IdentityStore.js';
-import { SkillDetailProducer } from './instruments/SkillDetailProducer.js';
 import type { Clock } from './instruments/clock.js';
+import { log, logThroughDiag } from './log.js';
 import { provisionInBackground } from './grafana/backgroundProvisioning.js';
 import type { ProvisionResult } from './grafana/ProvisionResult.js';
 
@@ -32,6 +31,12 @@ export type StartOptions = AnalyticsOptions & {
   prometheusServer?: boolean;
   /** Where time comes from, e.g. to replay or backfill traffic with known times. @default SYSTEM_CLOCK */
   clock?: Clock;
+  /**
+   * OpenTelemetry Views for the MeterProvider, exactly as `new MeterProvider({ views })` takes them:
+   * they shape what Prometheus, OTLP and console receive (docs/backends.md#views). The SQLite
+   * analytics tables keep the exact record whatever the Views. @default []
+   */
+  views?: ViewOptions[];
 };
 
 /** A running analytics pipeline. */
@@ -54,6 +59,7 @@ export interface Analytics {
   describeBackends(): string[];
   wrap<F extends (...args: any[]) => any>(skillId: string, fn: F, options?: WrapOptions): F;
   startTimer(skillId: string, options?: WrapOptions): SkillTimer;
+  recordCall(skillId: string, call: RecordedCall): void;
   rate(skillId: string, stars: number, options?: IdentityOptions): void;
   recordInstall(skillId: string, options?: IdentityOptions): void;
   withContext<T>(identity: Identity, fn: () => T): T;
@@ -79,25 +85,23 @@ const LOG_LEVELS: Record<Exclude<LogLevel, 'none'>, DiagLogLevel> = {
  * setting at once.
  */
 export function startAnalytics(options: StartOptions = {}): Analytics {
-  const { env = process.env, classifyError, flushOnExit = true, registerGlobal = false, prometheusServer = true, clock, ...configOptions } = options;
+  const { env = process.env, classifyError, flushOnExit = true, registerGlobal = false, prometheusServer = true, clock, views = [], ...configOptions } = options;
+  if (!Array.isArray(views)) throw new TypeError(`startAnalytics({ views }) takes an array of View options, as new MeterProvider({ views }) does; got ${typeof views}`);
   const config = loadConfig(env, configOptions);
-  if (config.logLevel !== 'none') diag.setLogger(new DiagConsoleLogger(), { logLevel: LOG_LEVELS[config.logLevel], suppressOverrideMessage: true });
-  const skills = new SkillMetrics(undefined, {
+  applyLogLevel(config.logLevel);
+  const backends = createBackends(config, { prometheusServer });
+  const meterProvider = new MeterProvider({ resource: resourceOf(config), readers: backends.map((backend) => backend.reader), views });
+  const skills = SkillMetrics.fromMeterProvider(meterProvider, {
     userLabels: config.userLabels,
     cardinalityLimit: config.cardinalityLimit,
     health: config.health,
     classifyError,
     clock,
   });
-  if (config.backends.includes('sqlite')) skills.recorder.detail = new IdentityStore(config.sqlite.cardinalityLimit, skills.recorder.clock);
-  const healthSampling = { metric: (nowMs: number) => skills.metricProducer.healthMetric(nowMs) };
-  const sqliteProducers = skills.recorder.detail === undefined ? [] : [new SkillDetailProducer(skills.recorder.detail, healthSampling)];
-  const backends = createBackends(config, { metricProducers: [skills.metricProducer], sqliteProducers, prometheusServer });
-  const meterProvider = new MeterProvider({ resource: resourceOf(config), readers: backends.map((backend) => backend.reader) });
   if (registerGlobal) metrics.setGlobalMeterProvider(meterProvider);
   setActiveSkillMetrics(skills);
   const ready = Promise.all(backends.map((backend) => backend.ready)).then(() => undefined);
-  ready.catch((error: unknown) => diag.error(String((error as Error).message ?? error)));
+  ready.catch((error: unknown) => log.error(String((error as Error).message ?? error)));
 
   const grafana = config.grafana.enabled && config.grafana.autoCreateDashboards ? provisionInBackground(config.grafana) : undefined;
 
@@ -113,6 +117,7 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     describeBackends: () => backends.map((backend: Backend) => `${backend.name}: ${backend.describe()}`),
     wrap: (skillId, fn, wrapOptions) => skills.wrap(skillId, fn, wrapOptions),
     startTimer: (skillId, wrapOptions) => skills.startTimer(skillId, wrapOptions),
+    recordCall: (skillId, call) => skills.recordCall(skillId, call),
     rate: (skillId, stars, identity) => skills.rate(skillId, stars, identity),
     recordInstall: (skillId, identity) => skills.recordInstall(skillId, identity),
     withContext: (identity, fn) => skills.withContext(identity, fn),
@@ -130,6 +135,18 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     },
   };
   return analytics;
+}
+
+/**
+ * ANALYTICS_LOG_LEVEL unset: the application's diag logger stays as it is, and our own problems go
+ * to stderr. Set: our console logger is installed at that level (OpenTelemetry says so if it
+ * replaces another), and our messages go through it.
+ */
+function applyLogLevel(level: LogLevel | undefined): void {
+  if (level === undefined) return;
+  logThroughDiag(true);
+  if (level !== 'none') diag.setLogger(new DiagConsoleLogger(), { logLevel: LOG_LEVELS[level] });
+  else diag.setLogger(new DiagConsoleLogger(), { logLevel: DiagLogLevel.NONE });
 }
 
 function resourceOf(config: AnalyticsConfig) {

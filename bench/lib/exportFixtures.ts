@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { withContext, currentIdentity } from '../../src/instruments/identity.js';
+import { DETAIL_SCOPE } from '../../src/instruments/SkillDetailProducer.js';
 import { IdentityStore } from '../../src/instruments/IdentityStore.js';
-import { SkillDetailProducer } from '../../src/instruments/SkillDetailProducer.js';
-import { CumulativeTracker } from '../../src/sqlite-exporter/CumulativeTracker.js';
+import { seriesMetrics } from '../../src/instruments/seriesData.js';
+import { toHrTime } from '../../src/instruments/clock.js';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { mapExport } from '../../src/sqlite-exporter/mapping.js';
 import type { UsageRow } from '../../src/sqlite-exporter/rows.js';
 import { HOURLY_TOTAL_COLUMNS } from '../../src/sqlite-exporter/schema.js';
@@ -31,15 +33,16 @@ export function recordInterval(series: number, record: (skillIndex: number, succ
  * One export interval of the SQLite backend as its reader hands it to the exporter: the per-user
  * store filled with `points / 5` series and collected by the real producer.
  */
-export async function exportOf(points: number, nowMs: number): Promise<ResourceMetrics> {
+export function exportOf(points: number, nowMs: number): ResourceMetrics {
   const store = new IdentityStore(1_000_000, { now: () => nowMs, monotonic: () => 0 });
   recordInterval(points / POINTS_PER_SERIES, (skill, success, latencyMs) => {
     const series = store.series(`skill_${skill}`, currentIdentity());
     if (success) series.recordSuccess(latencyMs);
     else series.recordFailure(latencyMs, 5);
   });
-  const { resourceMetrics } = await new SkillDetailProducer(store).collect();
-  return resourceMetrics;
+  // What the SQLite reader's detail producer hands the exporter for this store.
+  const metrics = seriesMetrics(store.drain(nowMs).series, toHrTime(nowMs)).filter((metric) => metric.dataPoints.length > 0);
+  return { resource: resourceFromAttributes({}), scopeMetrics: [{ scope: DETAIL_SCOPE, metrics }] };
 }
 
 /** The data points of an export. */
@@ -49,7 +52,7 @@ export function pointCount(metrics: ResourceMetrics): number {
 
 /** The skill_usage rows an export maps to, as the exporter maps them. */
 export function usageRowsOf(metrics: ResourceMetrics): UsageRow[] {
-  return mapExport(metrics, new CumulativeTracker()).usage;
+  return mapExport(metrics).usage;
 }
 
 const COLUMNS = ['skill_id', 'user_id', 'org_id', 'timestamp', 'interval_start', ...HOURLY_TOTAL_COLUMNS, 'avg_latency_ms', 'latency_min_ms', 'latency_max_ms', 'overflow'];

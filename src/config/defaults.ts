@@ -10,7 +10,8 @@ export const DEFAULTS: AnalyticsConfig = deepFreeze({
   backends: ['sqlite'],
   serviceName: undefined,
   resourceAttributes: {},
-  logLevel: 'warn',
+  // Unset: OpenTelemetry's diag logger is left as the application set it.
+  logLevel: undefined,
   userLabels: false,
   cardinalityLimit: 2000,
   prometheus: { host: '127.0.0.1', port: 9464, path: '/metrics' },

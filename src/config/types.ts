@@ -106,8 +106,12 @@ export interface AnalyticsConfig {
   readonly serviceName: string | undefined;
   /** Extra resource attributes, as `OTEL_RESOURCE_ATTRIBUTES` gives them. @default {} */
   readonly resourceAttributes: Readonly<Record<string, string>>;
-  /** @default 'warn' */
-  readonly logLevel: LogLevel;
+  /**
+   * OpenTelemetry's diag logger level. Unset, the application's diag logger is left alone and our
+   * own warnings and errors go to stderr; set, a console diag logger at this level is installed
+   * and our messages go through it. @default undefined
+   */
+  readonly logLevel: LogLevel | undefined;
   /** Put `user_id` and `org_id` on metric series (unbounded cardinality: opt in). @default false */
   readonly userLabels: boolean;
   /** Series per metric before new ones fold into the overflow series. @default 2000 */

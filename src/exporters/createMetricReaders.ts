@@ -8,12 +8,10 @@ import { createSqliteBackend } from './sqlite.js';
 
 /** Settings shared by every backend factory. */
 export interface BackendOptions {
-  /** Extra metric sources each reader reads (startAnalytics passes its SkillMetrics' producer). @default [] */
+  /** Extra metric sources the Prometheus, OTLP and console readers read. @default [] */
   metricProducers?: MetricProducer[];
   /** Prometheus: start our own server; false to mount `metricsHandler` yourself. @default true */
   prometheusServer?: boolean;
-  /** Sources for the SQLite reader alone (startAnalytics passes its per-user detail producer). @default [] */
-  sqliteProducers?: MetricProducer[];
 }
 
 /** One Backend per configured backend name, in order. */
@@ -31,7 +29,8 @@ export function createBackends(config: AnalyticsConfig, options: BackendOptions 
 
 /**
  * The MetricReaders of the configured backends, to pass to your own
- * `new MeterProvider({ readers })`; record through `new SkillMetrics(meter)` on that provider.
+ * `new MeterProvider({ readers, views })`; record through `SkillMetrics.fromMeterProvider(provider)`.
+ * The SQLite reader finds that SkillMetrics by itself (docs/data-flow.md).
  */
 export function createMetricReaders(config: AnalyticsConfig, options: BackendOptions = {}): MetricReader[] {
   return createBackends(config, options).map((backend) => backend.reader);
@@ -47,6 +46,6 @@ function createBackend(name: BackendName, config: AnalyticsConfig, options: Back
     case 'console':
       return createConsoleBackend(config.otlp.pushIntervalMs, { metricProducers });
     case 'sqlite':
-      return createSqliteBackend(config.sqlite, { metricProducers: options.sqliteProducers ?? [] });
+      return createSqliteBackend(config.sqlite);
   }
 }

@@ -1,15 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { diag } from '@opentelemetry/api';
-import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import type * as PrometheusPackage from '@opentelemetry/exporter-prometheus';
 import type { PrometheusConfig } from '../config/types.js';
 import { PrometheusListenError } from '../errors.js';
 import type { Backend } from './Backend.js';
 import { loadExporterPackage } from './loadPackage.js';
-import { installedVersion } from './otelLine.js';
-import { PrometheusBody, VERIFIED_EXPORTER_VERSIONS } from './PrometheusBody.js';
-import { SKILL_SCOPE } from '../instruments/SkillMetricProducer.js';
 
 const EXPORTER_PACKAGE = '@opentelemetry/exporter-prometheus';
 
@@ -25,11 +21,10 @@ export interface PrometheusBackendOptions {
  * The OTel Prometheus exporter (a pull MetricReader). We serve it from our own HTTP server rather
  * than the exporter's, so host, port and path behave the same on every OpenTelemetry line and the
  * actual port is known when port 0 is asked for. The server does not keep the process alive.
- * On an exporter version the fast path is verified against, the body is written by
- * {@link PrometheusBody}: the stock body, byte for byte, in a fraction of the time.
+ * The body is the stock exporter's: every View of the MeterProvider applies to it.
  */
 export function createPrometheusBackend(config: PrometheusConfig, options: PrometheusBackendOptions = {}): Backend {
-  const { PrometheusExporter, PrometheusSerializer } = loadExporterPackage<typeof PrometheusPackage>('prometheus', EXPORTER_PACKAGE);
+  const { PrometheusExporter } = loadExporterPackage<typeof PrometheusPackage>('prometheus', EXPORTER_PACKAGE);
   let server: Server | undefined;
   // The server's life is the reader's: shutting down the MeterProvider closes it.
   class ServedPrometheusExporter extends PrometheusExporter {
@@ -39,10 +34,7 @@ export function createPrometheusBackend(config: PrometheusConfig, options: Prome
     }
   }
   const exporter = new ServedPrometheusExporter({ preventServerStart: true, metricProducers: options.metricProducers ?? [] });
-  const version = installedVersion(EXPORTER_PACKAGE);
-  const body = version !== undefined && VERIFIED_EXPORTER_VERSIONS.has(version) ? new PrometheusBody(new PrometheusSerializer(), (scope) => scope === SKILL_SCOPE) : undefined;
-  const metricsHandler = (request: IncomingMessage, response: ServerResponse): void =>
-    body === undefined ? exporter.getMetricsRequestHandler(request, response) : serveMetrics(exporter, body, response);
+  const metricsHandler = (request: IncomingMessage, response: ServerResponse): void => exporter.getMetricsRequestHandler(request, response);
   if (options.server === false) {
     return { name: 'prometheus', reader: exporter, ready: Promise.resolve(), metricsHandler, describe: () => `analytics.metricsHandler, mounted by the application` };
   }
@@ -60,19 +52,6 @@ export function createPrometheusBackend(config: PrometheusConfig, options: Prome
     metricsHandler,
     describe: () => `http://${hostForUrl(served, config.host)}:${portOf(served) ?? config.port}${config.path}`,
   };
-}
-
-/** Answers a scrape as the stock exporter does (status, content type, error text), with our body. */
-function serveMetrics(reader: MetricReader, body: PrometheusBody, response: ServerResponse): void {
-  response.statusCode = 200;
-  response.setHeader('content-type', 'text/plain');
-  reader.collect().then(
-    ({ resourceMetrics, errors }) => {
-      if (errors.length > 0) diag.error('PrometheusExporter: metrics collection errors', ...errors);
-      response.end(body.serialize(resourceMetrics));
-    },
-    (error: unknown) => response.end(`# failed to export metrics: ${String(error)}`),
-  );
 }
 
 function listen(server: Server, config: PrometheusConfig): Promise<void> {

@@ -1,31 +1,65 @@
-import { PeriodicExportingMetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { PeriodicExportingMetricReader, type CollectionResult, type MetricReader } from '@opentelemetry/sdk-metrics';
 import type { SqliteConfig } from '../config/types.js';
+import { collectLinking, DetailLinks, registerLinkingReader } from '../instruments/DetailLinks.js';
+import { SkillDetailProducer } from '../instruments/SkillDetailProducer.js';
 import { SqliteMetricExporter } from '../sqlite-exporter/SqliteMetricExporter.js';
 import type { Backend } from './Backend.js';
-
-/** Settings of the SQLite backend beyond its config. */
-export interface SqliteBackendOptions {
-  /** Metric sources for the reader: startAnalytics passes its per-user detail producer. @default [] */
-  readonly metricProducers?: MetricProducer[];
-}
 
 /**
  * The embedded default: a SqliteMetricExporter on a PeriodicExportingMetricReader that writes every
  * `flushIntervalMs` and once more at shutdown. Opening the database happens here, so a damaged or
  * foreign file fails at start with an error naming it.
+ *
+ * Besides the metrics of its MeterProvider (stored as generic metrics, ours excepted), the reader
+ * reads the exact per-call record of every SkillMetrics on that provider through its own
+ * {@link SkillDetailProducer}: the side channel that feeds skill_usage, which no View touches.
  */
-export function createSqliteBackend(config: SqliteConfig, options: SqliteBackendOptions = {}): Backend {
+export function createSqliteBackend(config: SqliteConfig): Backend {
   const exporter = new SqliteMetricExporter({
     path: config.path,
     bufferRows: config.bufferRows,
     busyTimeoutMs: config.busyTimeoutMs,
     retentionDays: config.retentionDays,
   });
-  const reader = new PeriodicExportingMetricReader({
-    exporter,
-    exportIntervalMillis: config.flushIntervalMs,
-    exportTimeoutMillis: Math.min(30_000, config.flushIntervalMs),
-    metricProducers: options.metricProducers ?? [],
-  });
+  const reader = new SqliteMetricReader(exporter, config);
   return { name: 'sqlite', reader, ready: Promise.resolve(), describe: () => `${exporter.path} (every ${config.flushIntervalMs / 1000} s)` };
+}
+
+/** The reader settings of the SQLite backend. */
+export type SqliteReaderConfig = Pick<SqliteConfig, 'flushIntervalMs' | 'cardinalityLimit' | 'retentionDays'>;
+
+/** The SQLite backend's reader: it links the recorders of its provider while it collects (DetailLinks). */
+export class SqliteMetricReader extends PeriodicExportingMetricReader {
+  readonly #links: DetailLinks;
+  readonly #unregister: () => void;
+
+  constructor(exporter: SqliteMetricExporter, config: SqliteReaderConfig) {
+    const links = new DetailLinks(config.cardinalityLimit, config.retentionDays);
+    super({
+      exporter,
+      exportIntervalMillis: config.flushIntervalMs,
+      exportTimeoutMillis: Math.min(30_000, config.flushIntervalMs),
+      metricProducers: [new SkillDetailProducer(links)],
+    });
+    this.#links = links;
+    this.#unregister = registerLinkingReader(this);
+  }
+
+  override collect(options?: Parameters<MetricReader['collect']>[0]): Promise<CollectionResult> {
+    return collectLinking(this.#links, () => super.collect(options));
+  }
+
+  /** Runs the observable callbacks of this reader's provider once, so its recorders link now. */
+  linkNow(): void {
+    this.#links.probe(() => super.collect());
+  }
+
+  protected override async onShutdown(): Promise<void> {
+    this.#unregister();
+    try {
+      await super.onShutdown();
+    } finally {
+      this.#links.close();
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { log } from '../log.js';
 import type { Identity } from './identity.js';
 import { ATTR } from './names.js';
 import { SYSTEM_CLOCK, type Clock } from './clock.js';
@@ -35,6 +35,7 @@ export interface SeriesMemo {
 export class IdentityStore {
   readonly #limit: number;
   readonly #clock: Clock;
+  readonly #retentionMs: number | undefined;
   #series = new Map<string, SeriesState>();
   /**
    * The series found for a frozen identity object (a withContext context) and a skill: the calls
@@ -49,10 +50,33 @@ export class IdentityStore {
   #overflowed = 0;
   #warned = false;
 
-  constructor(limit: number, clock: Clock = SYSTEM_CLOCK) {
+  /** `retentionMs`: how far back a dated call may go (the database's retention); undefined for no bound. */
+  constructor(limit: number, clock: Clock = SYSTEM_CLOCK, retentionMs?: number) {
     this.#limit = limit;
     this.#clock = clock;
+    this.#retentionMs = retentionMs;
     this.#intervalStart = clock.now();
+  }
+
+  /** The oldest time a dated call may carry as of `nowMs`, or undefined when any is kept. */
+  oldestAt(nowMs: number): number | undefined {
+    return this.#retentionMs === undefined ? undefined : nowMs - this.#retentionMs;
+  }
+
+  /**
+   * The series of a call made at `atMs` (a call measured elsewhere): it is kept apart from the
+   * interval's and stored with the minute it was made in, so the database counts it in that
+   * minute's hour and day.
+   */
+  datedSeries(skillId: string, identity: Identity | undefined, atMs: number): SeriesState {
+    const minute = Math.floor(atMs / 60_000) * 60_000;
+    const key = `\u0002${minute}\u0000${skillId}\u0000${identity?.userId ?? ''}\u0000${identity?.orgId ?? ''}`;
+    const existing = this.#series.get(key);
+    if (existing !== undefined) return existing;
+    if (this.#series.size >= this.#limit) return this.#overflow(skillId, minute);
+    const series = new SeriesState(identityAttributes(skillId, identity), minute, minute);
+    this.#series.set(key, series);
+    return series;
   }
 
   /** The clock intervals are timed by. */
@@ -96,10 +120,7 @@ export class IdentityStore {
     const existing = this.#series.get(key);
     if (existing !== undefined) return existing;
     if (this.#series.size >= this.#limit) return undefined;
-    const attributes: Record<string, string | boolean> = skillId === undefined ? { [ATTR.overflow]: true } : { [ATTR.skillId]: skillId };
-    if (userId !== undefined) attributes[ATTR.userId] = userId;
-    if (orgId !== undefined) attributes[ATTR.orgId] = orgId;
-    const series = new SeriesState(attributes, this.#intervalStart);
+    const series = new SeriesState(identityAttributes(skillId, identity), this.#intervalStart);
     this.#series.set(key, series);
     return series;
   }
@@ -117,23 +138,31 @@ export class IdentityStore {
     return drained;
   }
 
-  #overflow(skillId: string | undefined): SeriesState {
+  #overflow(skillId: string | undefined, minute?: number): SeriesState {
     this.#overflowed++;
     if (!this.#warned) {
       this.#warned = true;
-      diag.warn(
-        `toolweaver-analytics: more than ${this.#limit} skill, user and org combinations in one SQLite export interval; ` +
+      log.warn(
+        `more than ${this.#limit} skill, user and org combinations in one SQLite export interval; ` +
           'the rest are counted per skill in rows marked overflow = 1. Raise ANALYTICS_DB_CARDINALITY_LIMIT or lower ANALYTICS_DB_FLUSH_INTERVAL.',
       );
     }
-    const key = `\u0001${skillId ?? ''}`;
+    const key = `\u0001${minute ?? ''}\u0000${skillId ?? ''}`;
     let series = this.#series.get(key);
     if (series === undefined) {
-      series = new SeriesState({ ...(skillId === undefined ? {} : { [ATTR.skillId]: skillId }), [ATTR.overflow]: true }, this.#intervalStart);
+      const attributes = { ...(skillId === undefined ? {} : { [ATTR.skillId]: skillId }), [ATTR.overflow]: true };
+      series = minute === undefined ? new SeriesState(attributes, this.#intervalStart) : new SeriesState(attributes, minute, minute);
       this.#series.set(key, series);
     }
     return series;
   }
+}
+
+function identityAttributes(skillId: string | undefined, identity: Identity | undefined): Record<string, string | boolean> {
+  const attributes: Record<string, string | boolean> = skillId === undefined ? { [ATTR.overflow]: true } : { [ATTR.skillId]: skillId };
+  if (identity?.userId !== undefined) attributes[ATTR.userId] = identity.userId;
+  if (identity?.orgId !== undefined) attributes[ATTR.orgId] = identity.orgId;
+  return attributes;
 }
 
 function remember(memo: SeriesMemo | undefined, identity: Identity | undefined, interval: number, series: SeriesState): SeriesState {

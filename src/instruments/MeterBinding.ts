@@ -1,21 +1,54 @@
-import { ValueType, type BatchObservableResult, type Meter, type Observable } from '@opentelemetry/api';
-import { ERROR_TYPES } from './errorTypes.js';
+import { ValueType, type BatchObservableResult, type Histogram, type Meter, type Observable } from '@opentelemetry/api';
+import { linkIfCollecting } from './DetailLinks.js';
 import { liveHealth } from './liveHealth.js';
-import { ATTR, EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, LATENCY_BOUNDARIES_MS, RATING, RATING_BOUNDARIES, SUCCESSES } from './names.js';
+import { EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, LATENCY_BOUNDARIES_MS, RATING, RATING_BOUNDARIES, SUCCESSES } from './names.js';
 import type { SkillRecorder } from './SkillRecorder.js';
 
+/** The instruments a recorder records each call into. */
+export interface SyncInstruments {
+  readonly latency: Histogram;
+  readonly rating: Histogram;
+}
+
 /**
- * Reports a recorder through any application Meter: counters and the health gauge as observable
- * instruments read from the recorder's totals at collection, the two histograms as sync instruments
- * recorded on each call (OpenTelemetry has no observable histogram).
+ * Creates our instruments on `meter` for `recorder`: the latency and rating histograms as real
+ * Histogram instruments recorded on each call, the counters and the health gauge as observable
+ * instruments read from the recorder's own totals at collection. Every View of the Meter's
+ * provider applies to all of them. The one batch callback also links the recorder to the SQLite
+ * reader collecting, if any (see DetailLinks).
  */
-export function bindToMeter(recorder: SkillRecorder, meter: Meter): void {
+export function bindToMeter(recorder: SkillRecorder, meter: Meter): SyncInstruments {
   const executions = meter.createObservableCounter(EXECUTIONS.name, { description: EXECUTIONS.description, unit: EXECUTIONS.unit, valueType: ValueType.INT });
   const successes = meter.createObservableCounter(SUCCESSES.name, { description: SUCCESSES.description, unit: SUCCESSES.unit, valueType: ValueType.INT });
   const failures = meter.createObservableCounter(FAILURES.name, { description: FAILURES.description, unit: FAILURES.unit, valueType: ValueType.INT });
   const installs = meter.createObservableCounter(INSTALLS.name, { description: INSTALLS.description, unit: INSTALLS.unit, valueType: ValueType.INT });
   const health = meter.createObservableGauge(HEALTH.name, { description: HEALTH.description, unit: HEALTH.unit });
-  recorder.sync = {
+  const observables: Observable[] = [executions, successes, failures, installs, health];
+  const scored = new WeakSet<object>();
+  meter.addBatchObservableCallback((result: BatchObservableResult) => {
+    linkIfCollecting(recorder);
+    for (const series of recorder.registry.allSeries()) {
+      result.observe(executions, series.executions, series.attributes);
+      result.observe(successes, series.successes, series.attributes);
+      if (series.installs > 0) result.observe(installs, series.installs, series.attributes);
+      series.failures.forEach((count, index) => {
+        if (count > 0) result.observe(failures, count, series.failureAttributes(index));
+      });
+    }
+    const now = recorder.clock.now();
+    for (const skill of recorder.registry.skills()) {
+      const { score } = liveHealth(skill, now, recorder.options.health);
+      if (score !== undefined) {
+        scored.add(skill);
+        result.observe(health, score, skill.base.attributes);
+      } else if (scored.has(skill)) {
+        // OpenTelemetry's cumulative gauges repeat the last value of an attribute set that is no
+        // longer observed: NaN (a gap on a graph, false in every comparison) says there is no score now.
+        result.observe(health, Number.NaN, skill.base.attributes);
+      }
+    }
+  }, observables);
+  return {
     latency: meter.createHistogram(LATENCY.name, {
       description: LATENCY.description,
       unit: LATENCY.unit,
@@ -27,20 +60,4 @@ export function bindToMeter(recorder: SkillRecorder, meter: Meter): void {
       advice: { explicitBucketBoundaries: [...RATING_BOUNDARIES] },
     }),
   };
-  const observables: Observable[] = [executions, successes, failures, installs, health];
-  meter.addBatchObservableCallback((result: BatchObservableResult) => {
-    for (const series of recorder.registry.allSeries()) {
-      result.observe(executions, series.executions, series.attributes);
-      result.observe(successes, series.successes, series.attributes);
-      if (series.installs > 0) result.observe(installs, series.installs, series.attributes);
-      series.failures.forEach((count, index) => {
-        if (count > 0) result.observe(failures, count, { ...series.attributes, [ATTR.errorType]: ERROR_TYPES[index] });
-      });
-    }
-    const now = recorder.clock.now();
-    for (const skill of recorder.registry.skills()) {
-      const { score } = liveHealth(skill, now, recorder.options.health);
-      if (score !== undefined) result.observe(health, score, skill.base.attributes);
-    }
-  }, observables);
 }

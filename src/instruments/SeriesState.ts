@@ -25,6 +25,8 @@ export class SeriesState {
   /** `attributes` plus `outcome`, built once for the latency histogram. */
   readonly outcomeAttributes: readonly [success: Attributes, failure: Attributes];
   readonly startTime: HrTime;
+  /** When the series' calls were made, for a series of calls measured elsewhere; undefined: at collection. */
+  readonly endTime: HrTime | undefined;
   readonly #values = new Float64Array(LENGTH);
   /** Failures per error type, in {@link ERROR_TYPES} order (a view of this series' numbers). */
   readonly failures = this.#values.subarray(FIRST_FAILURE, SUCCESS_LATENCY);
@@ -36,10 +38,11 @@ export class SeriesState {
   /** `attributes` plus `error_type`, per error type, built on the first failure of that type. */
   readonly #failureAttributes: (Attributes | undefined)[] = [];
 
-  constructor(attributes: Attributes, startEpochMs: number) {
+  constructor(attributes: Attributes, startEpochMs: number, endEpochMs?: number) {
     this.attributes = frozenCopy(attributes);
     this.outcomeAttributes = [frozenCopy(attributes, ATTR.outcome, OUTCOME.success), frozenCopy(attributes, ATTR.outcome, OUTCOME.failure)];
     this.startTime = toHrTime(startEpochMs);
+    this.endTime = endEpochMs === undefined ? undefined : toHrTime(endEpochMs);
   }
 
   /**

@@ -1,10 +1,20 @@
-import { AggregationTemporality, type CollectionResult, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import type { DataPoint, MetricData, CollectionResult, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { toHrTime } from './clock.js';
-import type { IdentityStore } from './IdentityStore.js';
-import { SKILL_SCOPE, seriesMetrics } from './SkillMetricProducer.js';
+import type { DetailLinks } from './DetailLinks.js';
+import { liveHealth } from './liveHealth.js';
+import { METER_NAME } from './names.js';
+import { healthGauge, point, seriesMetrics } from './seriesData.js';
+import { VERSION } from '../version.js';
 
 const EMPTY_RESOURCE = resourceFromAttributes({});
+
+/**
+ * The scope of the exact record. The SQLite exporter tells it from everything else by identity:
+ * only this producer hands it out, so no metric of the application's (or ours, through a View)
+ * is ever taken for it.
+ */
+export const DETAIL_SCOPE: ScopeMetrics['scope'] = Object.freeze({ name: METER_NAME, version: VERSION });
 
 /**
  * How often the health gauge goes to the SQLite backend: every 5 minutes, a third of the default
@@ -12,53 +22,55 @@ const EMPTY_RESOURCE = resourceFromAttributes({});
  */
 export const HEALTH_SAMPLE_MS = 5 * 60_000;
 
-/** Where the detail producer takes the health gauge from, and how often. */
-export interface HealthSampling {
-  /** The `toolweaver_skill_health_score` gauge as of a time: SkillMetricProducer.healthMetric. */
-  readonly metric: (nowMs: number) => MetricData;
-  /** Least time between two samples. @default HEALTH_SAMPLE_MS */
-  readonly intervalMs?: number;
-}
-
 /**
- * The per-user, per-org skill data of one export interval, as delta metric data: the source of the
- * SQLite backend's skill_usage rows. Each collection drains the interval, so give this producer to
- * exactly one reader, whose exporter keeps what it could not write yet. With `health`, it also
- * samples the live health gauge, which the exporter stores as a generic metric (metric_points),
- * so dashboards on SQLite chart the same score Prometheus scrapes.
+ * The SQLite reader's side channel: the exact per-user, per-org record of each call since the last
+ * export, from every recorder linked to the reader (see DetailLinks), as delta metric data. Each
+ * collection drains the records, so it belongs to exactly one reader, whose exporter keeps what
+ * it could not write yet. Every `healthSampleMs` it also samples the live health score, which
+ * the exporter stores as a generic metric (metric_points) for the history panels.
  */
 export class SkillDetailProducer implements MetricProducer {
-  readonly #store: IdentityStore;
-  readonly #health: HealthSampling | undefined;
+  readonly #links: DetailLinks;
+  readonly #healthSampleMs: number;
   #lastHealthSampleMs: number | undefined;
 
-  constructor(store: IdentityStore, health?: HealthSampling) {
-    this.#store = store;
-    this.#health = health;
+  constructor(links: DetailLinks, healthSampleMs: number = HEALTH_SAMPLE_MS) {
+    this.#links = links;
+    this.#healthSampleMs = healthSampleMs;
   }
 
   async collect(): Promise<CollectionResult> {
-    const now = this.#store.clock.now();
-    const { series } = this.#store.drain(now);
-    const metrics = seriesMetrics(series, toHrTime(now), AggregationTemporality.DELTA);
-    const health = this.#healthSample(now);
-    if (health !== undefined) metrics.push(health);
+    const metrics: MetricData[] = [];
+    // Runs synchronously up to its end: a probe (DetailLinks.probe) is still marked when it looks.
+    if (this.#links.probing) return { resourceMetrics: { resource: EMPTY_RESOURCE, scopeMetrics: [] }, errors: [] };
+    const health: DataPoint<number>[] = [];
+    let sampledAt: number | undefined;
+    for (const [recorder, store] of this.#links.entries()) {
+      const now = store.clock.now();
+      metrics.push(...seriesMetrics(store.drain(now).series, toHrTime(now)));
+      if (!this.#healthDue(now)) continue;
+      sampledAt = now;
+      const end = toHrTime(now);
+      for (const skill of recorder.registry.skills()) {
+        const { score } = liveHealth(skill, now, recorder.options.health);
+        if (score !== undefined) health.push(point(skill.base.attributes, end, end, score));
+      }
+    }
+    // A sample without any scored skill does not count, so the first score is stored at once.
+    if (health.length > 0) {
+      this.#lastHealthSampleMs = sampledAt;
+      metrics.push(healthGauge(health));
+    }
     return {
       resourceMetrics: {
         resource: EMPTY_RESOURCE,
-        scopeMetrics: [{ scope: SKILL_SCOPE, metrics: metrics.filter((metric) => metric.dataPoints.length > 0) }],
+        scopeMetrics: [{ scope: DETAIL_SCOPE, metrics: metrics.filter((metric) => metric.dataPoints.length > 0) }],
       },
       errors: [],
     };
   }
 
-  #healthSample(nowMs: number): MetricData | undefined {
-    if (this.#health === undefined) return undefined;
-    const interval = this.#health.intervalMs ?? HEALTH_SAMPLE_MS;
-    if (this.#lastHealthSampleMs !== undefined && nowMs - this.#lastHealthSampleMs < interval) return undefined;
-    const metric = this.#health.metric(nowMs);
-    // A sample without any scored skill does not count, so the first score is stored at once.
-    if (metric.dataPoints.length > 0) this.#lastHealthSampleMs = nowMs;
-    return metric;
+  #healthDue(nowMs: number): boolean {
+    return this.#lastHealthSampleMs === undefined || nowMs - this.#lastHealthSampleMs >= this.#healthSampleMs;
   }
 }

@@ -3,12 +3,12 @@ import { DEFAULTS } from '../config/defaults.js';
 import type { HealthConfig } from '../config/types.js';
 import type { HealthResult } from '../health/healthScore.js';
 import { VERSION } from '../version.js';
-import type { ErrorClassifier } from './errorTypes.js';
-import { withContext, type Identity } from './identity.js';
+import { linkLiveReaders } from './DetailLinks.js';
+import type { ErrorClassifier, ErrorType } from './errorTypes.js';
+import { currentIdentity, withContext, type Identity } from './identity.js';
 import { liveHealth } from './liveHealth.js';
-import { bindToMeter } from './MeterBinding.js';
 import { METER_NAME } from './names.js';
-import { SkillMetricProducer } from './SkillMetricProducer.js';
+import { measuredCall } from './measuredCall.js';
 import { SkillRecorder } from './SkillRecorder.js';
 import type { Clock } from './clock.js';
 
@@ -41,32 +41,48 @@ export interface SkillTimer {
 /** Who a rating or install comes from; defaults to the identity of {@link SkillMetrics.withContext}. */
 export type IdentityOptions = Identity;
 
-const boundRecorders = new WeakMap<Meter, SkillRecorder>();
+/** A call measured elsewhere (replayed from logs, a queue, another process), for {@link SkillMetrics.recordCall}. */
+export interface RecordedCall {
+  /** How long the call took, in ms: a finite number, 0 or more. */
+  latencyMs: number;
+  /** The call failed with this error, classified like a thrown one. @default undefined (a success) */
+  error?: unknown;
+  /** The call failed with this error type; wins over classifying `error`. @default undefined */
+  errorType?: ErrorType;
+  /**
+   * When the call was made (a Date or epoch ms). It moves the call in SQLite only (its minute, hour
+   * and day rows); the metric backends count it when they next collect. @default now
+   */
+  at?: Date | number;
+  /** Who it was made for (a number is taken as its decimal string). @default the withContext identity */
+  userId?: string | number;
+  /** The org it was made for (a number is taken as its decimal string). @default the withContext identity */
+  orgId?: string | number;
+}
+
+/** The recorder of each Meter: one per process, across copies of the package. */
+const RECORDERS_KEY = Symbol.for('toolweaver-analytics.recorders');
+const boundRecorders = ((globalThis as Record<symbol, unknown>)[RECORDERS_KEY] ??= new WeakMap<Meter, SkillRecorder>()) as WeakMap<Meter, SkillRecorder>;
 
 /**
- * Records skill calls, ratings and installs. Create one over any Meter (`new SkillMetrics(meter)`,
- * `SkillMetrics.fromGlobal()`) for an application that keeps its own MeterProvider; `startAnalytics()`
- * creates one for you. Two SkillMetrics over one Meter share their totals.
+ * Records skill calls, ratings and installs through the instruments of one Meter, so the
+ * application's MeterProvider and its Views govern what every metric backend receives.
+ * `startAnalytics()` creates one over its own provider; an application that keeps its own
+ * MeterProvider creates one with {@link SkillMetrics.fromMeterProvider}. Two SkillMetrics over one
+ * Meter share their totals. The SQLite backend's per-user record is kept beside the instruments
+ * and never passes through a View (docs/data-flow.md).
  */
 export class SkillMetrics {
   readonly #recorder: SkillRecorder;
 
-  #producer: SkillMetricProducer | undefined;
-
-  /**
-   * Over `meter`, the metrics are reported through that Meter's instruments. Without a Meter, they
-   * are read through {@link SkillMetrics.metricProducer}, the fast path `startAnalytics()` uses.
-   */
-  constructor(meter?: Meter, options: SkillMetricsOptions = {}) {
-    if (meter === undefined) {
-      this.#recorder = new SkillRecorder(recorderOptions(options));
-      return;
-    }
+  /** Over `meter`: the global MeterProvider's `toolweaver-analytics` Meter when omitted. */
+  constructor(meter: Meter = metrics.getMeter(METER_NAME, VERSION), options: SkillMetricsOptions = {}) {
     let recorder = boundRecorders.get(meter);
     if (recorder === undefined) {
-      recorder = new SkillRecorder(recorderOptions(options));
-      bindToMeter(recorder, meter);
+      recorder = new SkillRecorder(recorderOptions(options), meter);
       boundRecorders.set(meter, recorder);
+      // A SQLite reader on this Meter's provider starts keeping the exact record now, not at its first export.
+      linkLiveReaders();
     }
     this.#recorder = recorder;
   }
@@ -129,6 +145,19 @@ export class SkillMetrics {
     this.#recorder.rate(skillId, stars, identityOf(options));
   }
 
+  /**
+   * Records a call whose duration was measured elsewhere, e.g. replayed from logs or a queue.
+   * Throws InvalidCallError (a RangeError) for a negative or non-finite latency, an unknown error
+   * type, or a time in the future or older than the SQLite retention; a TypeError for a value of
+   * the wrong type or an invalid skill id.
+   */
+  recordCall(skillId: string, call: RecordedCall): void {
+    const skill = this.#recorder.skill(skillId);
+    const given = call?.userId !== undefined || call?.orgId !== undefined;
+    const measured = measuredCall(skillId, call, this.#recorder, given ? undefined : currentIdentity());
+    this.#recorder.recordMeasured(skill, measured);
+  }
+
   /** Records one install of `skillId`. */
   recordInstall(skillId: string, options: IdentityOptions = {}): void {
     this.#recorder.install(skillId, identityOf(options));
@@ -142,15 +171,6 @@ export class SkillMetrics {
   /** The live health of `skillId` now: score (undefined below the minimum calls) and each component. */
   health(skillId: string): HealthResult {
     return liveHealth(this.#recorder.skill(skillId), this.#recorder.clock.now(), this.#recorder.options.health);
-  }
-
-  /**
-   * The MetricProducer to give a MetricReader (`metricProducers` option) when this SkillMetrics was
-   * made without a Meter. Over a Meter the Meter already reports everything: do not add both.
-   */
-  get metricProducer(): SkillMetricProducer {
-    this.#producer ??= new SkillMetricProducer(this.#recorder.registry, this.#recorder.options.health, this.#recorder.clock);
-    return this.#producer;
   }
 
   /** @internal */

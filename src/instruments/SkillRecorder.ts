@@ -1,6 +1,7 @@
-import { diag, type Histogram as HistogramInstrument } from '@opentelemetry/api';
+import type { Meter } from '@opentelemetry/api';
 import type { HealthConfig } from '../config/types.js';
 import { InvalidRatingError } from '../errors.js';
+import { log } from '../log.js';
 import { classifyError, errorTypeIndex, type ErrorClassifier } from './errorTypes.js';
 import { currentIdentity, type Identity } from './identity.js';
 import { assertSkillId } from './skillId.js';
@@ -10,14 +11,9 @@ import type { IdentityStore } from './IdentityStore.js';
 import { SYSTEM_CLOCK, type Clock } from './clock.js';
 import { bucketIndex } from './HistogramState.js';
 import { LATENCY_BOUNDARIES_MS } from './names.js';
+import { bindToMeter, type SyncInstruments } from './MeterBinding.js';
 
 const INTERNAL = errorTypeIndex('internal');
-
-/** Sync instruments that a Meter-bound recorder also feeds (the producer path needs none). */
-export interface SyncInstruments {
-  readonly latency: HistogramInstrument;
-  readonly rating: HistogramInstrument;
-}
 
 /** Settings of a recorder. */
 export interface RecorderOptions extends RegistryOptions {
@@ -27,23 +23,53 @@ export interface RecorderOptions extends RegistryOptions {
   readonly clock?: Clock;
 }
 
+/** A call measured elsewhere, as {@link SkillRecorder.recordMeasured} takes it (already validated). */
+export interface MeasuredCall {
+  readonly latencyMs: number;
+  readonly failed: boolean;
+  /** Index in ERROR_TYPES of a failure. */
+  readonly errorTypeIndex: number;
+  /** When the call was made (epoch ms), for the SQLite record alone; undefined: now. */
+  readonly atMs: number | undefined;
+  readonly identity: Identity | undefined;
+}
+
 /**
- * The hot path: times a call, counts it in its series and its skill's health window. Nothing here
- * throws into the application; a failure to record is reported through diag and dropped.
+ * The hot path: times a call, counts it in its series and its skill's health window, and records
+ * its latency into the Meter's histogram. It also keeps the exact per-user record of each SQLite
+ * reader linked to it (see DetailLinks). Nothing here throws into the application; a failure to
+ * record is reported through our logger and dropped.
  */
 export class SkillRecorder {
   readonly registry: SkillRegistry;
   readonly options: RecorderOptions;
   readonly clock: Clock;
-  sync: SyncInstruments | undefined;
-  /** Per-user totals for the SQLite backend; set by startAnalytics when sqlite is on. */
-  detail: IdentityStore | undefined;
+  readonly #sync: SyncInstruments;
+  /** The exact per-user records of the SQLite readers linked to this recorder: usually none or one. */
+  #details: readonly IdentityStore[] = [];
   #warnedClassifier = false;
 
-  constructor(options: RecorderOptions) {
+  /** Creates our instruments on `meter`; every call is recorded through them. */
+  constructor(options: RecorderOptions, meter: Meter) {
     this.options = options;
     this.clock = options.clock ?? SYSTEM_CLOCK;
     this.registry = new SkillRegistry(options, this.clock);
+    this.#sync = bindToMeter(this, meter);
+  }
+
+  /** @internal DetailLinks: start keeping the exact record of one more SQLite reader. */
+  addDetail(store: IdentityStore): void {
+    this.#details = [...this.#details, store];
+  }
+
+  /** @internal DetailLinks: stop keeping it. */
+  removeDetail(store: IdentityStore): void {
+    this.#details = this.#details.filter((kept) => kept !== store);
+  }
+
+  /** The stores of the linked SQLite readers. */
+  get details(): readonly IdentityStore[] {
+    return this.#details;
   }
 
   /** Validates `skillId` (TypeError when it cannot name a series) and returns its state. */
@@ -55,7 +81,7 @@ export class SkillRecorder {
   /** The identity a call made now is attributed to: `given`, else the context's; read only when something uses it. */
   identity(given: Identity | undefined = undefined): Identity | undefined {
     if (given !== undefined) return given;
-    return this.registry.options.userLabels || this.detail !== undefined ? currentIdentity() : undefined;
+    return this.registry.options.userLabels || this.#details.length > 0 ? currentIdentity() : undefined;
   }
 
   /** The series a call of `skill` for `identity` counts in. */
@@ -115,20 +141,39 @@ export class SkillRecorder {
       const latency = ended - started;
       // The series and the health window share the latency buckets: one search serves all three.
       const bucket = bucketIndex(LATENCY_BOUNDARIES_MS, latency);
-      const detail = this.detail?.series(skill.skillId, identity, skill);
+      const details = this.#details;
       if (failed) {
         const type = this.#errorTypeIndex(error, classify);
         series.recordFailure(latency, type, bucket);
-        detail?.recordFailure(latency, type, bucket);
+        for (const store of details) store.series(skill.skillId, identity, skill).recordFailure(latency, type, bucket);
       } else {
         series.recordSuccess(latency, bucket);
-        detail?.recordSuccess(latency, bucket);
+        for (const store of details) store.series(skill.skillId, identity, skill).recordSuccess(latency, bucket);
       }
       skill.health.record(this.clock.now(), latency, !failed, bucket);
-      this.sync?.latency.record(latency, series.outcomeAttributes[failed ? 1 : 0]);
+      this.#sync.latency.record(latency, series.outcomeAttributes[failed ? 1 : 0]);
     } catch (recordError) {
-      diag.error('toolweaver-analytics: could not record a skill call; the call itself is unaffected', recordError);
+      log.error('could not record a skill call; the call itself is unaffected', recordError);
     }
+  }
+
+  /**
+   * Records a call measured elsewhere. The metric backends count it now (OpenTelemetry cannot
+   * back-date), and so does the live health window; each SQLite record counts it at `atMs`.
+   */
+  recordMeasured(skill: SkillState, call: MeasuredCall): void {
+    const { latencyMs, failed, errorTypeIndex: type, atMs, identity } = call;
+    const series = this.series(skill, identity);
+    const bucket = bucketIndex(LATENCY_BOUNDARIES_MS, latencyMs);
+    for (const store of this.#details) {
+      const detail = atMs === undefined ? store.series(skill.skillId, identity) : store.datedSeries(skill.skillId as string, identity, atMs);
+      if (failed) detail.recordFailure(latencyMs, type, bucket);
+      else detail.recordSuccess(latencyMs, bucket);
+    }
+    if (failed) series.recordFailure(latencyMs, type, bucket);
+    else series.recordSuccess(latencyMs, bucket);
+    skill.health.record(this.clock.now(), latencyMs, !failed, bucket);
+    this.#sync.latency.record(latencyMs, series.outcomeAttributes[failed ? 1 : 0]);
   }
 
   /** Records a rating; throws InvalidRatingError (a RangeError, HTTP 400) unless 1-5 whole stars. */
@@ -138,10 +183,10 @@ export class SkillRecorder {
     const who = this.identity(identity);
     const series = this.series(skill, who);
     series.ratings.record(stars);
-    this.detail?.series(skill.skillId, who, skill).ratings.record(stars);
+    for (const store of this.#details) store.series(skill.skillId, who, skill).ratings.record(stars);
     skill.ratingSum += stars;
     skill.ratingCount++;
-    this.sync?.rating.record(stars, series.attributes);
+    this.#sync.rating.record(stars, series.attributes);
   }
 
   /** Records one install of `skillId`. */
@@ -149,7 +194,7 @@ export class SkillRecorder {
     const skill = this.skill(skillId);
     const who = this.identity(identity);
     this.series(skill, who).recordInstall();
-    this.detail?.series(skill.skillId, who, skill).recordInstall();
+    for (const store of this.#details) store.series(skill.skillId, who, skill).recordInstall();
   }
 
   #errorTypeIndex(error: unknown, classify: ErrorClassifier | undefined): number {
@@ -159,7 +204,7 @@ export class SkillRecorder {
     try {
       type = hook(error);
     } catch (hookError) {
-      diag.error('toolweaver-analytics: the classifyError hook threw; counting the failure as internal', hookError);
+      log.error('the classifyError hook threw; counting the failure as internal', hookError);
       return INTERNAL;
     }
     if (type === undefined) return errorTypeIndex(classifyError(error));
@@ -167,7 +212,7 @@ export class SkillRecorder {
     if (index >= 0) return index;
     if (!this.#warnedClassifier) {
       this.#warnedClassifier = true;
-      diag.warn(`toolweaver-analytics: classifyError returned ${JSON.stringify(type)}, which is not an error type; counting it as internal. Return one of ERROR_TYPES or undefined.`);
+      log.warn(`classifyError returned ${JSON.stringify(type)}, which is not an error type; counting it as internal. Return one of ERROR_TYPES or undefined.`);
     }
     return INTERNAL;
   }

@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { log } from '../log.js';
 import { HealthWindow } from './HealthWindow.js';
 import type { Identity } from './identity.js';
 import type { SeriesMemo } from './IdentityStore.js';
@@ -115,8 +115,8 @@ export class SkillRegistry {
   #overflow(): SkillState {
     if (!this.#warnedOverflow) {
       this.#warnedOverflow = true;
-      diag.warn(
-        `toolweaver-analytics: more than ${this.options.cardinalityLimit} metric series; new skills and users are counted ` +
+      log.warn(
+        `more than ${this.options.cardinalityLimit} metric series; new skills and users are counted ` +
           'in the series labelled otel_metric_overflow="true". Raise ANALYTICS_CARDINALITY_LIMIT, or set ANALYTICS_USER_LABELS=false.',
       );
     }

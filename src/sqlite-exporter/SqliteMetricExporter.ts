@@ -1,11 +1,10 @@
 import type Database from 'better-sqlite3';
-import { diag } from '@opentelemetry/api';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { DEFAULTS } from '../config/defaults.js';
 import { resolveSqlitePath } from '../config/sqlitePath.js';
 import { SqliteWriteError } from '../errors.js';
-import { CumulativeTracker } from './CumulativeTracker.js';
-import { mapExport } from './mapping.js';
+import { log } from '../log.js';
+import { mapExport, type SkippedMetric } from './mapping.js';
 import { leaveWalWhenLast, openAnalyticsDatabase } from './openDatabase.js';
 import { scheduleRetention } from './retention.js';
 import { RetryBuffer, type BufferLosses } from './RetryBuffer.js';
@@ -39,9 +38,10 @@ export interface SqliteMetricExporterOptions {
 }
 
 /**
- * A PushMetricExporter that writes every data point it is handed into SQLite: our skill metrics
- * into the guide's tables (skill_usage, skill_metrics), any other metric into metric_series and
- * metric_points. Run it with a PeriodicExportingMetricReader. A failed write (locked, read-only,
+ * A PushMetricExporter that writes into SQLite: the exact per-call record of the SQLite reader's
+ * side channel into the guide's tables (skill_usage, skill_metrics and the aggregates), any other
+ * metric (ours renamed by a View included) into metric_series and metric_points. Our metrics as the
+ * Meter reports them are not stored again. Run it on the reader `createMetricReaders` builds. Run it with a PeriodicExportingMetricReader. A failed write (locked, read-only,
  * disk full) loses nothing: the rows wait in a bounded buffer and go out with a later export.
  */
 export class SqliteMetricExporter implements PushMetricExporter {
@@ -49,7 +49,6 @@ export class SqliteMetricExporter implements PushMetricExporter {
   readonly #db: Database.Database;
   readonly #ownsDatabase: boolean;
   readonly #writer: SqliteWriter;
-  readonly #tracker = new CumulativeTracker();
   readonly #buffer: RetryBuffer;
   readonly #retention: { stop(): void } | undefined;
   readonly #reported: BufferLosses = { foldedRows: 0, droppedPoints: 0 };
@@ -67,7 +66,7 @@ export class SqliteMetricExporter implements PushMetricExporter {
     this.#retention =
       options.retentionDays === undefined
         ? undefined
-        : scheduleRetention(this.#db, options.retentionDays, (error: unknown) => diag.error(`toolweaver-analytics: retention on ${this.path} failed`, error));
+        : scheduleRetention(this.#db, options.retentionDays, (error: unknown) => log.error(`retention on ${this.path} failed`, error));
   }
 
   /** Rows waiting to be written. */
@@ -81,7 +80,9 @@ export class SqliteMetricExporter implements PushMetricExporter {
       return;
     }
     try {
-      this.#buffer.add(mapExport(metrics, this.#tracker));
+      const { skipped, ...mapped } = mapExport(metrics);
+      this.#buffer.add(mapped);
+      this.#reportSkipped(skipped);
     } catch (error) {
       resultCallback({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       return;
@@ -90,10 +91,11 @@ export class SqliteMetricExporter implements PushMetricExporter {
     if (error === undefined) return resultCallback({ code: SUCCESS });
     // Several processes share one file: a lock held for a moment is normal, the rows simply wait.
     if (isBusy(error) && ++this.#busyInARow < BUSY_EXPORTS_BEFORE_REPORT) {
-      diag.debug(`toolweaver-analytics: ${this.path} is busy; ${this.#buffer.size} rows wait for the next export`);
+      log.debug(`${this.path} is busy; ${this.#buffer.size} rows wait for the next export`);
       return resultCallback({ code: SUCCESS });
     }
     this.#failing = true;
+    log.once(this.#failingKey, 'error', error.message);
     resultCallback({ code: FAILED, error });
   }
 
@@ -120,7 +122,7 @@ export class SqliteMetricExporter implements PushMetricExporter {
       await new Promise((resolve) => setTimeout(resolve, waitMs));
       error = this.#writePending();
     }
-    if (error !== undefined) diag.error(`toolweaver-analytics: ${this.#buffer.size} rows could not be written before shutdown and are lost`, error);
+    if (error !== undefined) log.error(`${this.#buffer.size} rows could not be written before shutdown and are lost`, error);
     if (this.#ownsDatabase) {
       leaveWalWhenLast(this.#db);
       this.#db.close();
@@ -133,7 +135,7 @@ export class SqliteMetricExporter implements PushMetricExporter {
       this.#writer.write(this.#buffer.peek());
       this.#buffer.clear();
       this.#busyInARow = 0;
-      if (this.#failing) diag.info(`toolweaver-analytics: writing to ${this.path} works again; nothing was lost`);
+      if (this.#failing && log.over(this.#failingKey)) log.warn(`writing to ${this.path} works again; nothing was lost`);
       this.#failing = false;
       return undefined;
     } catch (cause) {
@@ -143,13 +145,23 @@ export class SqliteMetricExporter implements PushMetricExporter {
     }
   }
 
+  get #failingKey(): string {
+    return `sqlite-failing:${this.path}`;
+  }
+
+  #reportSkipped(skipped: readonly SkippedMetric[]): void {
+    for (const { name, reason } of skipped) {
+      log.once(`sqlite-skipped:${this.path}:${name}`, 'warn', `metric ${name} is not stored in ${this.path} as it is: ${reason}; everything else is`);
+    }
+  }
+
   #reportLosses(): void {
     const { foldedRows, droppedPoints } = this.#buffer.losses;
     if (foldedRows === this.#reported.foldedRows && droppedPoints === this.#reported.droppedPoints) return;
     this.#reported.foldedRows = foldedRows;
     this.#reported.droppedPoints = droppedPoints;
-    diag.warn(
-      `toolweaver-analytics: the SQLite retry buffer is full (ANALYTICS_DB_BUFFER_ROWS): ${foldedRows} usage rows were folded into ` +
+    log.warn(
+      `the SQLite retry buffer is full (ANALYTICS_DB_BUFFER_ROWS): ${foldedRows} usage rows were folded into ` +
         `per-skill overflow rows (counts kept, user split lost) and ${droppedPoints} generic metric points were dropped so far.`,
     );
   }

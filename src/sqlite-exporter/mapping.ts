@@ -9,32 +9,45 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { errorTypeIndex } from '../instruments/errorTypes.js';
-import { ATTR, EXECUTIONS, FAILURES, INSTALLS, LATENCY, LATENCY_BOUNDARIES_MS, METER_NAME, RATING, SUCCESSES } from '../instruments/names.js';
-import type { CumulativeTracker } from './CumulativeTracker.js';
+import { ATTR, EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, LATENCY_BOUNDARIES_MS, METER_NAME, RATING, SUCCESSES } from '../instruments/names.js';
+import { DETAIL_SCOPE } from '../instruments/SkillDetailProducer.js';
 import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
 import { ERROR_COLUMNS, OVERFLOW_SKILL_ID, sqliteTime } from './schema.js';
 import { UsageRowIndex } from './UsageRowIndex.js';
 
-
-const SKILL_METRICS = new Set([EXECUTIONS.name, SUCCESSES.name, FAILURES.name, INSTALLS.name, LATENCY.name, RATING.name]);
+/** Our metrics under their own names: their exact counterpart is the detail record, so the Meter's copy is not stored again. */
+const OUR_METRICS = new Set([EXECUTIONS.name, SUCCESSES.name, FAILURES.name, INSTALLS.name, LATENCY.name, RATING.name, HEALTH.name]);
 const BUCKETS = LATENCY_BOUNDARIES_MS.length + 1;
 
+/** A metric that could not be stored, and why; the exporter says so once per metric and reason. */
+export interface SkippedMetric {
+  readonly name: string;
+  readonly reason: string;
+}
+
 /**
- * Maps one export to rows: our skill metrics (any temporality) to one skill_usage row per skill,
- * user and org with the increase over the interval; every other data point to a generic point.
- * `tracker` remembers cumulative values between exports. Pure apart from `tracker`.
+ * Maps one export to rows. The exact record (the detail producer's scope, delta) becomes one
+ * skill_usage row per skill, user and org; the health samples and every metric that is not ours
+ * (the application's, or ours renamed by a View) become generic points. Our metrics as the Meter
+ * reports them are left out: Views shape those for the other backends, while SQLite keeps the
+ * exact record. A metric of a shape this version does not know is stored as far as it can be and
+ * named in `skipped`. Pure.
  */
-export function mapExport(metrics: ResourceMetrics, tracker: CumulativeTracker): MappedExport {
+export function mapExport(metrics: ResourceMetrics): MappedExport & { skipped: SkippedMetric[] } {
   const usage = new UsageRowIndex(newRow);
   const points: GenericPoint[] = [];
+  const skipped: SkippedMetric[] = [];
   const times = new TimeTexts();
   for (const scope of metrics.scopeMetrics) {
+    const detail = scope.scope === DETAIL_SCOPE;
     for (const metric of scope.metrics) {
-      if (scope.scope.name === METER_NAME && SKILL_METRICS.has(metric.descriptor.name)) addSkillMetric(metric, usage, tracker, times);
-      else points.push(...genericPoints(metric, scope.scope.name, scope.scope.version ?? ''));
+      if (detail && metric.descriptor.name !== HEALTH.name) addSkillMetric(metric, usage, times);
+      else if (detail || scope.scope.name !== METER_NAME || !OUR_METRICS.has(metric.descriptor.name)) {
+        points.push(...genericPoints(metric, scope.scope.name, scope.scope.version ?? '', skipped));
+      }
     }
   }
-  return { usage: usage.rows().filter(hasActivity), points };
+  return { usage: usage.rows().filter(hasActivity), points, skipped };
 }
 
 /** SQLite texts of the times of one export: its points share a handful, and formatting a Date is most of a point's cost. */
@@ -75,19 +88,13 @@ class LastTimeText {
   }
 }
 
-function addSkillMetric(metric: MetricData, usage: UsageRowIndex, tracker: CumulativeTracker, times: TimeTexts): void {
-  const cumulative = metric.aggregationTemporality === AggregationTemporality.CUMULATIVE;
+/** Adds one metric of the exact record (delta points of our known shapes) to the usage rows. */
+function addSkillMetric(metric: MetricData, usage: UsageRowIndex, times: TimeTexts): void {
   for (const point of metric.dataPoints as DataPoint<number | Histogram>[]) {
     const values = pointValues(point.value);
-    const start = times.start.of(point.startTime);
-    const end = times.end.of(point.endTime);
-    // Only a cumulative point needs its series' previous values, and so a key for them.
-    const { delta, sinceMs } = cumulative
-      ? tracker.delta(`${metric.descriptor.name}${JSON.stringify(sortedAttributes(point.attributes))}`, start, hrToMs(point.endTime), values)
-      : { delta: values, sinceMs: undefined };
-    if (allZero(delta)) continue;
-    const row = rowFor(usage, point.attributes, sinceMs === undefined ? start : times.of(sinceMs), end);
-    addDelta(row, metric.descriptor.name, point, delta, cumulative);
+    if (allZero(values)) continue;
+    const row = rowFor(usage, point.attributes, times.start.of(point.startTime), times.end.of(point.endTime));
+    addDelta(row, metric.descriptor.name, point, values);
   }
 }
 
@@ -110,7 +117,7 @@ function allZero(values: readonly number[]): boolean {
 /** Where a histogram's bucket counts start in {@link pointValues}. */
 const COUNTS = 2;
 
-function addDelta(row: UsageRow, name: string, point: DataPoint<number | Histogram>, delta: readonly number[], cumulative: boolean): void {
+function addDelta(row: UsageRow, name: string, point: DataPoint<number | Histogram>, delta: readonly number[]): void {
   const first = delta[0] ?? 0;
   switch (name) {
     case EXECUTIONS.name:
@@ -129,7 +136,7 @@ function addDelta(row: UsageRow, name: string, point: DataPoint<number | Histogr
       row.installs += first;
       return;
     case LATENCY.name:
-      addLatency(row, point.value as Histogram, delta, cumulative);
+      addLatency(row, point.value as Histogram, delta);
       return;
     case RATING.name:
       row.ratingCount += first;
@@ -138,11 +145,9 @@ function addDelta(row: UsageRow, name: string, point: DataPoint<number | Histogr
   }
 }
 
-function addLatency(row: UsageRow, histogram: Histogram, delta: readonly number[], cumulative: boolean): void {
+function addLatency(row: UsageRow, histogram: Histogram, delta: readonly number[]): void {
   row.latencySumMs += delta[1] ?? 0;
   for (let bucket = 0; bucket < BUCKETS; bucket++) row.latencyBuckets[bucket]! += delta[COUNTS + bucket] ?? 0;
-  // A cumulative min and max cover the whole life of the series, not this interval: leave them out.
-  if (cumulative) return;
   if (histogram.min !== undefined) row.latencyMinMs = row.latencyMinMs === null ? histogram.min : Math.min(row.latencyMinMs, histogram.min);
   if (histogram.max !== undefined) row.latencyMaxMs = row.latencyMaxMs === null ? histogram.max : Math.max(row.latencyMaxMs, histogram.max);
 }
@@ -191,25 +196,42 @@ function hasActivity(row: UsageRow): boolean {
   return row.executions > 0 || row.ratingCount > 0 || row.installs > 0;
 }
 
-function genericPoints(metric: MetricData, scopeName: string, scopeVersion: string): GenericPoint[] {
+/** The metric's points as generic rows; a shape not known here is named in `skipped` instead of failing the export. */
+function genericPoints(metric: MetricData, scopeName: string, scopeVersion: string, skipped: SkippedMetric[]): GenericPoint[] {
   const { descriptor } = metric;
+  const type = TYPE_NAMES[metric.dataPointType] as GenericPoint['type'] | undefined;
+  if (type === undefined) {
+    skipped.push({ name: descriptor.name, reason: `its data point type ${String(metric.dataPointType)} is not one this version stores` });
+    return [];
+  }
   const base = {
     name: descriptor.name,
     description: descriptor.description,
     unit: descriptor.unit,
-    type: TYPE_NAMES[metric.dataPointType],
+    type,
     temporality: metric.aggregationTemporality === AggregationTemporality.DELTA ? 'delta' : 'cumulative',
     monotonic: metric.dataPointType === DataPointType.SUM ? metric.isMonotonic : null,
     scopeName,
     scopeVersion,
   } as const;
-  return (metric.dataPoints as DataPoint<unknown>[]).map((point) => ({
-    ...base,
-    attributes: JSON.stringify(sortedAttributes(point.attributes)),
-    startTime: sqliteTime(hrToMs(point.startTime)),
-    timestamp: sqliteTime(hrToMs(point.endTime)),
-    ...pointColumns(metric.dataPointType, point.value),
-  }));
+  const points: GenericPoint[] = [];
+  let unreadable = 0;
+  for (const point of metric.dataPoints as DataPoint<unknown>[]) {
+    const columns = pointColumns(metric.dataPointType, point.value);
+    if (columns === undefined) {
+      unreadable++;
+      continue;
+    }
+    points.push({
+      ...base,
+      attributes: JSON.stringify(sortedAttributes(point.attributes)),
+      startTime: sqliteTime(hrToMs(point.startTime)),
+      timestamp: sqliteTime(hrToMs(point.endTime)),
+      ...columns,
+    });
+  }
+  if (unreadable > 0) skipped.push({ name: descriptor.name, reason: `${unreadable} of its ${type} points have no value this version can read` });
+  return points;
 }
 
 const TYPE_NAMES: Record<DataPointType, GenericPoint['type']> = {
@@ -221,11 +243,14 @@ const TYPE_NAMES: Record<DataPointType, GenericPoint['type']> = {
 
 type PointColumns = Pick<GenericPoint, 'value' | 'count' | 'sum' | 'min' | 'max' | 'bounds' | 'bucketCounts'>;
 
-function pointColumns(type: DataPointType, value: unknown): PointColumns {
+/** The columns of one point's value, or undefined when the value is not of its type's shape. */
+function pointColumns(type: DataPointType, value: unknown): PointColumns | undefined {
   const none: PointColumns = { value: null, count: null, sum: null, min: null, max: null, bounds: null, bucketCounts: null };
-  if (type === DataPointType.SUM || type === DataPointType.GAUGE) return { ...none, value: value as number };
+  if (type === DataPointType.SUM || type === DataPointType.GAUGE) return typeof value === 'number' ? { ...none, value } : undefined;
+  if (value === null || typeof value !== 'object' || typeof (value as { count?: unknown }).count !== 'number') return undefined;
   if (type === DataPointType.HISTOGRAM) {
     const histogram = value as Histogram;
+    if (histogram.buckets === undefined) return undefined;
     return {
       ...none,
       count: histogram.count,

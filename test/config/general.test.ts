@@ -12,8 +12,8 @@ describe('log level', () => {
     });
   }
 
-  it('defaults to warn', () => {
-    assert.equal(loadConfig({}).logLevel, 'warn');
+  it('is unset by default, so the application\'s diag logger is left alone', () => {
+    assert.equal(loadConfig({}).logLevel, undefined);
   });
 
   it('refuses an unknown level, listing the levels', () => {

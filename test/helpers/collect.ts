@@ -1,4 +1,7 @@
-import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, MetricReader, type CollectionResult, type DataPoint, type Histogram, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { collectLinking, DetailLinks } from '../../src/instruments/DetailLinks.js';
+import { SkillDetailProducer } from '../../src/instruments/SkillDetailProducer.js';
+import { SkillMetrics, type SkillMetricsOptions } from '../../src/instruments/SkillMetrics.js';
 
 /** A pull reader for tests: collect() on demand, nothing exported anywhere. */
 export class TestReader extends MetricReader {
@@ -44,4 +47,35 @@ export function histogramOf(metrics: Map<string, MetricData>, name: string, attr
 
 function sortKeys(object: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(object).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * A pull reader shaped like the SQLite backend's: it reads the exact record of the recorders it
+ * links (DetailLinks) through its own SkillDetailProducer, beside the metrics of its provider.
+ */
+export class DetailTestReader extends MetricReader {
+  readonly links: DetailLinks;
+
+  constructor(cardinalityLimit = 1000) {
+    const links = new DetailLinks(cardinalityLimit, undefined);
+    super({ metricProducers: [new SkillDetailProducer(links)] });
+    this.links = links;
+  }
+
+  override collect(options?: Parameters<MetricReader['collect']>[0]): Promise<CollectionResult> {
+    return collectLinking(this.links, () => super.collect(options));
+  }
+
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+/** A provider with a plain TestReader and a DetailTestReader, and a SkillMetrics over it, linked to the detail reader. */
+export function detailProvider(options?: SkillMetricsOptions, cardinalityLimit?: number) {
+  const reader = new TestReader();
+  const detailReader = new DetailTestReader(cardinalityLimit);
+  const provider = new MeterProvider({ readers: [reader, detailReader] });
+  const skills = SkillMetrics.fromMeterProvider(provider, options);
+  detailReader.links.link(skills.recorder);
+  return { provider, reader, detailReader, skills };
 }

@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
-import { IdentityStore } from '../../src/instruments/IdentityStore.js';
-import { SkillDetailProducer } from '../../src/instruments/SkillDetailProducer.js';
-import { CumulativeTracker } from '../../src/sqlite-exporter/CumulativeTracker.js';
 import { mapExport } from '../../src/sqlite-exporter/mapping.js';
-import { collectByName, histogramOf, testProvider } from '../helpers/collect.js';
+import { collectByName, detailProvider, histogramOf } from '../helpers/collect.js';
 
 /** A clock the test moves by hand. */
 function manualClock(startMs: number) {
@@ -15,18 +11,14 @@ function manualClock(startMs: number) {
 describe('an injected clock', () => {
   it('times calls and stamps rows, so traffic can be replayed with known times', async () => {
     const clock = manualClock(Date.parse('2026-01-05T09:00:00Z'));
-    const skills = new SkillMetrics(undefined, { clock });
-    const store = new IdentityStore(100, clock);
-    skills.recorder.detail = store;
-    const { reader } = testProvider([skills.metricProducer]);
-    const { reader: sqliteReader } = testProvider([new SkillDetailProducer(store)]);
+    const { skills, reader, detailReader: sqliteReader } = detailProvider({ clock });
     const call = skills.wrap('replayed', () => clock.advance(750));
     skills.withContext({ userId: 'u1' }, call);
     clock.advance(60_000);
     const latency = histogramOf(await collectByName(reader), 'toolweaver_skill_latency_milliseconds', { skill_id: 'replayed', outcome: 'success' });
     assert.equal(latency?.sum, 750);
     clock.advance(1000);
-    const { usage } = mapExport((await sqliteReader.collect()).resourceMetrics, new CumulativeTracker());
+    const { usage } = mapExport((await sqliteReader.collect()).resourceMetrics);
     const row = usage.find((candidate) => candidate.userId === 'u1');
     assert.deepEqual([row?.intervalStart, row?.timestamp, row?.latencySumMs], ['2026-01-05 09:00:00', '2026-01-05 09:01:01', 750]);
   });

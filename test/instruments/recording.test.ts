@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { diag } from '@opentelemetry/api';
+import { log as diag } from '../../src/log.js';
 import sinon from 'sinon';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { InvalidRatingError } from '../../src/errors.js';
@@ -13,8 +13,8 @@ const INSTALLS = 'toolweaver_skill_installs_total';
 const HEALTH = 'toolweaver_skill_health_score';
 
 function setup(options: ConstructorParameters<typeof SkillMetrics>[1] = {}) {
-  const skills = new SkillMetrics(undefined, options);
-  const { reader } = testProvider([skills.metricProducer]);
+  const { provider, reader } = testProvider();
+  const skills = SkillMetrics.fromMeterProvider(provider, options);
   return { skills, reader };
 }
 
@@ -154,14 +154,15 @@ describe('SkillMetrics recording', () => {
       assert.equal(result.components.latency, 1, 'p95 of 50 ms is within the 1000 ms target');
     });
 
-    it('forgets calls older than the window', async () => {
+    it('forgets calls older than the window, reporting NaN (no score) for a skill that had one', async () => {
       const clock = sinon.useFakeTimers({ now: Date.parse('2026-11-28T10:00:00Z'), toFake: ['performance', 'Date'] });
       const { skills, reader } = setup({ health: { minCalls: 5, windowMs: 60_000 } });
       const call = skills.wrap('bursty', () => 1);
       for (let i = 0; i < 10; i++) call();
       assert.notEqual(valueOf(await collectByName(reader), HEALTH, { skill_id: 'bursty' }), undefined);
       clock.tick(61_000);
-      assert.equal((await collectByName(reader)).get(HEALTH), undefined);
+      assert.ok(Number.isNaN(valueOf(await collectByName(reader), HEALTH, { skill_id: 'bursty' })));
+      assert.equal(skills.health('bursty').score, undefined);
     });
   });
 });

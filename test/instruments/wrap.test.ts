@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { diag } from '@opentelemetry/api';
+import { log as diag } from '../../src/log.js';
 import sinon from 'sinon';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { SeriesState } from '../../src/instruments/SeriesState.js';
@@ -12,8 +12,8 @@ const FAIL = 'toolweaver_skill_failures_total';
 const LAT = 'toolweaver_skill_latency_milliseconds';
 
 function setup() {
-  const skills = new SkillMetrics();
-  const { reader } = testProvider([skills.metricProducer]);
+  const { provider, reader } = testProvider();
+  const skills = SkillMetrics.fromMeterProvider(provider);
   return { skills, reader };
 }
 

@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { IdentityStore } from '../../src/instruments/IdentityStore.js';
-import { SkillDetailProducer } from '../../src/instruments/SkillDetailProducer.js';
-import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
-import { CumulativeTracker } from '../../src/sqlite-exporter/CumulativeTracker.js';
+import { log } from '../../src/log.js';
 import { emptyRow, mapExport } from '../../src/sqlite-exporter/mapping.js';
 import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/sqlite-exporter/schema.js';
-import { testProvider } from '../helpers/collect.js';
+import { detailProvider, testProvider } from '../helpers/collect.js';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 
 /** A recorder with per-user detail, read by a reader like the SQLite backend's. */
 function detailSetup() {
-  const skills = new SkillMetrics();
-  const store = new IdentityStore(1000);
-  skills.recorder.detail = store;
-  const { provider, reader } = testProvider([new SkillDetailProducer(store)]);
+  const { skills, detailReader: reader, provider } = detailProvider();
   return { skills, reader, provider };
 }
 
@@ -48,7 +42,7 @@ describe('mapping exports to SQLite rows', () => {
     skills.rate('web_search', 4, { userId: 'u1', orgId: 'acme' });
     skills.recordInstall('web_search', { userId: 'u2', orgId: 'acme' });
 
-    const { usage, points } = mapExport((await reader.collect()).resourceMetrics, new CumulativeTracker());
+    const { usage, points } = mapExport((await reader.collect()).resourceMetrics);
     assert.deepEqual(points, []);
     const byUser = new Map(usage.map((row) => [row.userId, row]));
     assert.equal(usage.length, 3);
@@ -72,29 +66,28 @@ describe('mapping exports to SQLite rows', () => {
   it('starts the next interval empty, so idle users leave nothing behind', async () => {
     const { skills, reader } = detailSetup();
     skills.withContext({ userId: 'u1' }, () => skills.wrap('a', () => 1)());
-    const tracker = new CumulativeTracker();
-    assert.equal(mapExport((await reader.collect()).resourceMetrics, tracker).usage.length, 1);
+    assert.equal(mapExport((await reader.collect()).resourceMetrics).usage.length, 1);
     clock.tick(10_000);
-    assert.deepEqual(mapExport((await reader.collect()).resourceMetrics, tracker).usage, []);
+    assert.deepEqual(mapExport((await reader.collect()).resourceMetrics).usage, []);
   });
 
-  it('turns cumulative skill metrics from an application Meter into the increase per interval', async () => {
-    const { provider, reader } = testProvider();
-    const skills = SkillMetrics.fromMeterProvider(provider, { health: { minCalls: 1 } });
+  it('leaves out our metrics as the Meter reports them, and stores the exact record and the health sample instead', async () => {
+    const { skills, detailReader: reader } = detailProvider({ health: { minCalls: 1 } });
     const call = skills.wrap('run_sql', () => clock.tick(20));
-    const tracker = new CumulativeTracker();
     call();
     call();
-    const first = mapExport((await reader.collect()).resourceMetrics, tracker);
+    const first = mapExport((await reader.collect()).resourceMetrics);
     assert.deepEqual(first.usage.map((row) => [row.skillId, row.userId, row.executions, row.latencySumMs]), [['run_sql', null, 2, 40]]);
     clock.tick(10_000);
     call();
-    const second = mapExport((await reader.collect()).resourceMetrics, tracker);
+    const second = mapExport((await reader.collect()).resourceMetrics);
     assert.deepEqual(second.usage.map((row) => [row.executions, row.successes, row.latencySumMs, row.intervalStart]), [[1, 1, 20, '2026-11-28 10:00:00']]);
     clock.tick(10_000);
-    assert.deepEqual(mapExport((await reader.collect()).resourceMetrics, tracker).usage, [], 'nothing new, no row');
-    // The health gauge is ours too, but has no skill_usage column: it is stored as a generic point.
-    assert.deepEqual(second.points.map((point) => [point.name, point.type, point.attributes]), [['toolweaver_skill_health_score', 'gauge', '{"skill_id":"run_sql"}']]);
+    const third = mapExport((await reader.collect()).resourceMetrics);
+    assert.deepEqual(third.usage, [], 'nothing new, no row');
+    // The health gauge has no skill_usage column: its sample is a generic point, once per 5 minutes.
+    assert.deepEqual(first.points.map((point) => [point.name, point.type, point.attributes]), [['toolweaver_skill_health_score', 'gauge', '{"skill_id":"run_sql"}']]);
+    assert.deepEqual([second.points, third.points], [[], []], 'the Meter\'s copies of our metrics are never stored again');
   });
 
   it('stores every other metric as generic points, histograms with their buckets', async () => {
@@ -103,7 +96,7 @@ describe('mapping exports to SQLite rows', () => {
     meter.createCounter('tokens_used', { unit: '{token}', description: 'LLM tokens' }).add(1500, { model: 'large', kind: 'input' });
     meter.createHistogram('queue_wait', { unit: 's', advice: { explicitBucketBoundaries: [0.1, 1] } }).record(0.5);
     meter.createObservableGauge('queue_depth').addCallback((result) => result.observe(7));
-    const { usage, points } = mapExport((await reader.collect()).resourceMetrics, new CumulativeTracker());
+    const { usage, points } = mapExport((await reader.collect()).resourceMetrics);
     assert.deepEqual(usage, []);
     const byName = new Map(points.map((point) => [point.name, point]));
     assert.deepEqual(
@@ -135,15 +128,12 @@ describe('mapping exports to SQLite rows', () => {
   });
 
   it('counts users past the per-interval limit in one overflow row per skill', async () => {
-    const skills = new SkillMetrics();
-    const store = new IdentityStore(2);
-    skills.recorder.detail = store;
-    const { reader } = testProvider([new SkillDetailProducer(store)]);
-    const warn = sinon.stub((await import('@opentelemetry/api')).diag, 'warn');
+    const { skills, detailReader: reader } = detailProvider({}, 2);
+    const warn = sinon.stub(log, 'warn');
     try {
       const call = skills.wrap('a', () => 1);
       for (const userId of ['u1', 'u2', 'u3', 'u4', 'u5']) skills.withContext({ userId }, call);
-      const { usage } = mapExport((await reader.collect()).resourceMetrics, new CumulativeTracker());
+      const { usage } = mapExport((await reader.collect()).resourceMetrics);
       const overflow = usage.filter((row) => row.overflow);
       assert.deepEqual(overflow.map((row) => [row.skillId, row.userId, row.executions]), [['a', null, 3]]);
       assert.equal(usage.reduce((sum, row) => sum + row.executions, 0), 5, 'no call lost');
