@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { log } from './log.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
@@ -9,7 +9,7 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  */
 export function installExitHooks(shutdown: () => Promise<void>, timeoutMs: number): () => void {
   const bounded = () =>
-    Promise.race([shutdown(), delay(timeoutMs)]).catch((error: unknown) => diag.error('toolweaver-analytics: the final flush failed', error));
+    Promise.race([shutdown(), delay(timeoutMs)]).catch((error: unknown) => log.error('the final flush failed', error));
   const onSignal = (signal: NodeJS.Signals) => {
     remove();
     void bounded().then(() => {

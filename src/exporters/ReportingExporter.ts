@@ -1,5 +1,6 @@
 import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { OtlpAuthError, OtlpExportError } from '../errors.js';
+import { log } from '../log.js';
 
 /** OpenTelemetry's ExportResult, structurally (its enum lives in @opentelemetry/core). */
 interface ExportResult {
@@ -40,9 +41,12 @@ export class ReportingExporter implements PushMetricExporter {
     this.#inner.export(metrics, (result: ExportResult) => {
       if (result.code === SUCCESS) {
         this.#status = { ...this.#status, exports: this.#status.exports + 1, lastSuccessAt: new Date() };
+        if (log.over(this.#failingKey)) log.warn(`OTLP export to ${this.#url} works again`);
         return resultCallback(result);
       }
       const error = this.#explain(result.error);
+      // Said once until pushes work again, whatever the application did with diag (the SDK reports it there too).
+      log.once(this.#failingKey, 'error', error.message);
       this.#status = { ...this.#status, exports: this.#status.exports + 1, failures: this.#status.failures + 1, lastError: error };
       resultCallback({ code: result.code, error });
     });
@@ -58,6 +62,10 @@ export class ReportingExporter implements PushMetricExporter {
 
   selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
     return this.#inner.selectAggregationTemporality!(instrumentType);
+  }
+
+  get #failingKey(): string {
+    return `otlp-failing:${this.#url}`;
   }
 
   #explain(error: Error | undefined): Error {

@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { log } from '../log.js';
 import { loadConfigFor } from '../config/loadConfig.js';
 import type { GrafanaConfig } from '../config/types.js';
 import { planDashboard } from './dashboard.js';
@@ -18,7 +18,7 @@ export interface ProvisionOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Only read: the result is the plan, and nothing is written. @default false */
   readonly dryRun?: boolean;
-  /** Receives each warning (a key over plain http). @default diag.warn */
+  /** Receives each warning (a key over plain http). @default our logger's warn */
   readonly onWarning?: (message: string) => void;
   /** Stops provisioning: the request in flight is aborted and the promise rejects with the reason. @default none */
   readonly signal?: AbortSignal;
@@ -43,7 +43,7 @@ export async function provisionGrafana(options: ProvisionOptions = {}): Promise<
   const warning = plainHttpWarning(client.url);
   if (warning !== undefined) {
     warnings.push(warning);
-    (options.onWarning ?? ((message: string) => diag.warn(message)))(warning);
+    (options.onWarning ?? ((message: string) => log.warn(message)))(warning);
   }
   const steps: ProvisionStep[] = [];
   const carryOut = async (planned: PlannedStep): Promise<void> => {

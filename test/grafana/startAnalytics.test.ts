@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { diag } from '@opentelemetry/api';
+import { log as diag } from '../../src/log.js';
 import sinon from 'sinon';
 import { GrafanaConnectionError } from '../../src/errors.js';
 import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
@@ -80,7 +80,7 @@ describe('startAnalytics with GRAFANA_ENABLED', () => {
     }
   });
 
-  it('warns through diag when the key would cross the network over plain http', async () => {
+  it('warns through our logger when the key would cross the network over plain http', async () => {
     const warn = sinon.stub(diag, 'warn');
     analytics = start(`http://0.0.0.0:${await freePort()}`);
     await analytics.grafana.catch(() => undefined);
