@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { ValueType } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationTemporality, DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import sinon from 'sinon';
+import { SqliteMetricExporter } from '../../src/sqlite-exporter/SqliteMetricExporter.js';
 import { log } from '../../src/log.js';
 import { emptyRow, mapExport } from '../../src/sqlite-exporter/mapping.js';
 import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/sqlite-exporter/schema.js';
@@ -141,5 +145,49 @@ describe('mapping exports to SQLite rows', () => {
     } finally {
       warn.restore();
     }
+  });
+});
+
+describe('metrics of a shape the exporter does not know', () => {
+  afterEach(() => sinon.restore());
+
+  /** An export with a good counter, a point type from a future SDK, and a histogram without buckets. */
+  function strangeExport(): ResourceMetrics {
+    const descriptor = (name: string) => ({ name, description: '', unit: '', valueType: ValueType.DOUBLE });
+    const time: [number, number] = [1_795_860_000, 0];
+    const point = (value: unknown) => ({ attributes: {}, startTime: time, endTime: time, value });
+    return {
+      resource: resourceFromAttributes({}),
+      scopeMetrics: [
+        {
+          scope: { name: 'my-app' },
+          metrics: [
+            { descriptor: descriptor('good'), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: [point(3)] },
+            { descriptor: descriptor('future'), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: 9 as DataPointType, dataPoints: [point({ odd: true })] },
+            { descriptor: descriptor('broken'), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM, dataPoints: [point({ count: 1 })] },
+          ] as MetricData[],
+        },
+      ],
+    };
+  }
+
+  it('maps what it can and names the rest', () => {
+    const { points, skipped } = mapExport(strangeExport());
+    assert.deepEqual(points.map((point) => [point.name, point.value]), [['good', 3]]);
+    assert.deepEqual(skipped, [
+      { name: 'future', reason: 'its data point type 9 is not one this version stores' },
+      { name: 'broken', reason: '1 of its histogram points have no value this version can read' },
+    ]);
+  });
+
+  it('stores the rest in the database and says once what it could not store', async () => {
+    const warn = sinon.stub(log, 'warn');
+    const exporter = new SqliteMetricExporter({ path: ':memory:' });
+    const exported = (): Promise<number> => new Promise((resolve) => exporter.export(strangeExport(), (result) => resolve(result.code)));
+    assert.deepEqual([await exported(), await exported()], [0, 0]);
+    const messages = warn.getCalls().map((call) => String(call.args[0]));
+    assert.deepEqual(messages.length, 2, messages.join('\n'));
+    assert.match(messages[0]!, /^metric future is not stored in :memory: as it is: its data point type 9 is not one this version stores; everything else is$/);
+    await exporter.shutdown();
   });
 });
