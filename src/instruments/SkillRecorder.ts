@@ -91,8 +91,14 @@ export class SkillRecorder {
   }
 
   /**
-   * Calls `fn` with `thisArg` and `args` and records the outcome. A sync function stays sync; a
-   * thenable result is followed to its outcome; what `fn` returns or throws reaches the caller as is.
+   * Calls `fn` with `thisArg` and `args` and records the outcome; what `fn` returns or throws
+   * reaches the caller as is, kind by kind (docs/wrapping.md):
+   * - a sync result or throw: recorded at once, returned or rethrown;
+   * - a native promise: a new native promise with the same outcome, recorded when it settles;
+   * - a real Promise subclass: observed with the intrinsic `Promise.prototype.then` and returned
+   *   as the same object, recorded when it settles;
+   * - any other thenable (a lazy query builder): returned untouched and never run by us, recorded
+   *   as a success when `fn` returns it.
    */
   invoke(skill: SkillState, fn: Function, thisArg: unknown, args: unknown[], classify: ErrorClassifier | undefined): unknown {
     const identity = this.identity();
@@ -109,21 +115,26 @@ export class SkillRecorder {
       this.finish(skill, series, identity, started, false, undefined, classify);
       return result;
     }
-    // A new promise, not a handler on the caller's: an unhandled rejection stays unhandled.
-    return result.then(
-      (value) => {
-        this.finish(skill, series, identity, started, false, undefined, classify);
-        return value;
-      },
-      (error: unknown) => {
-        this.finish(skill, series, identity, started, true, error, classify);
+    const succeeded = (): void => this.finish(skill, series, identity, started, false, undefined, classify);
+    const failed = (error: unknown): void => this.finish(skill, series, identity, started, true, error, classify);
+    if (isPlainPromise(result)) {
+      // A new promise, not a handler on the caller's: an unhandled rejection stays unhandled.
+      return result.then(
+        (value) => {
+          succeeded();
+          return value;
+        },
         // Settling the new promise with the original, already rejected one re-raises the very error
-        // without a second throw, which costs more than the recordings. Only a plain native promise
-        // may be adopted: adopting calls `then` again, which a thenable may do work in.
-        if (isPlainPromise(result)) return result;
-        throw error;
-      },
-    );
+        // without a second throw, which costs more than the recordings.
+        (error: unknown) => {
+          failed(error);
+          return result;
+        },
+      );
+    }
+    if (observeRealPromise(result, succeeded, failed)) return result;
+    succeeded();
+    return result;
   }
 
   /** Records the end of a call that ran from `started` to `ended` (`clock.monotonic()` readings; `ended` defaults to now). */
@@ -220,7 +231,24 @@ export class SkillRecorder {
 
 const PROMISE_THEN = Promise.prototype.then;
 
-function isPlainPromise(value: PromiseLike<unknown>): boolean {
+/**
+ * Follows a real promise (one with the internal slots, a subclass included) with the intrinsic
+ * `then`, which runs none of the object's own code but its species constructor; false for an object
+ * that only looks like a promise. The handler marks the caller's rejection as handled, as any
+ * `.then` would.
+ */
+function observeRealPromise(value: unknown, succeeded: () => void, failed: (error: unknown) => void): boolean {
+  // The intrinsic then checks for a promise's internal slots before anything else: on any other
+  // object it throws at once, having run nothing; a promise of another realm is a promise too.
+  try {
+    PROMISE_THEN.call(value, succeeded, failed);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isPlainPromise(value: PromiseLike<unknown>): value is Promise<unknown> {
   return Object.getPrototypeOf(value) === Promise.prototype && value.then === PROMISE_THEN;
 }
 

@@ -82,13 +82,6 @@ describe('SkillMetrics.wrap', () => {
     assert.equal(greet.length, 2);
   });
 
-  it('returns a thenable result as a promise of the same outcome', async () => {
-    const { skills } = setup();
-    const thenable = { then: (resolve: (value: string) => void) => resolve('done') };
-    const call = skills.wrap('thenable', () => thenable);
-    assert.equal(await call(), 'done');
-  });
-
   it('leaves a rejection the caller never handles unhandled, reported for the promise the caller got', async () => {
     const { skills, reader } = setup();
     const rejected = Object.assign(new Error('bad gateway'), { status: 502 });
@@ -107,24 +100,6 @@ describe('SkillMetrics.wrap', () => {
       process.off('unhandledRejection', unhandled);
     }
     assert.equal(valueOf(await collectByName(reader), FAIL, { skill_id: 'fetch_page', error_type: 'upstream' }), 1);
-  });
-
-  it('calls the then of a thenable result once, whether it resolves or rejects', async () => {
-    const { skills, reader } = setup();
-    const refused = new Error('refused');
-    let thens = 0;
-    const thenable = (outcome: 'resolve' | 'reject') => ({
-      then(onResolved: (value: string) => unknown, onRejected: (error: unknown) => unknown) {
-        thens++;
-        return outcome === 'resolve' ? Promise.resolve('done').then(onResolved) : Promise.reject(refused).then(undefined, onRejected);
-      },
-    });
-    assert.equal(await skills.wrap('lazy_query', () => thenable('resolve'))(), 'done');
-    await assert.rejects(skills.wrap('lazy_query', () => thenable('reject'))() as Promise<string>, (error) => error === refused);
-    assert.equal(thens, 2);
-    const metrics = await collectByName(reader);
-    assert.equal(valueOf(metrics, OK, { skill_id: 'lazy_query' }), 1);
-    assert.equal(valueOf(metrics, FAIL, { skill_id: 'lazy_query', error_type: 'internal' }), 1);
   });
 
   it('measures latency on the monotonic clock', async () => {
