@@ -5,7 +5,7 @@ import type { HealthResult } from '../health/healthScore.js';
 import { VERSION } from '../version.js';
 import { linkLiveReaders } from './DetailLinks.js';
 import type { ErrorClassifier, ErrorType } from './errorTypes.js';
-import { currentIdentity, withContext, type Identity } from './identity.js';
+import { cleanIdentity, currentIdentity, withContext, type Identity } from './identity.js';
 import { liveHealth } from './liveHealth.js';
 import { METER_NAME } from './names.js';
 import { measuredCall } from './measuredCall.js';
@@ -142,7 +142,7 @@ export class SkillMetrics {
    * `statusCode` 400) for anything else, and a TypeError for an invalid skill id.
    */
   rate(skillId: string, stars: number, options: IdentityOptions = {}): void {
-    this.#recorder.rate(skillId, stars, identityOf(options));
+    this.#recorder.rate(skillId, stars, identityOf(options, 'rate'));
   }
 
   /**
@@ -160,7 +160,7 @@ export class SkillMetrics {
 
   /** Records one install of `skillId`. */
   recordInstall(skillId: string, options: IdentityOptions = {}): void {
-    this.#recorder.install(skillId, identityOf(options));
+    this.#recorder.install(skillId, identityOf(options, 'recordInstall'));
   }
 
   /** Runs `fn` with every skill call inside it, sync or async, attributed to this user and org. */
@@ -179,8 +179,9 @@ export class SkillMetrics {
   }
 }
 
-function identityOf(options: IdentityOptions): Identity | undefined {
-  return options.userId === undefined && options.orgId === undefined ? undefined : options;
+function identityOf(options: IdentityOptions, where: string): Identity | undefined {
+  const identity = cleanIdentity(options, where);
+  return identity.userId === undefined && identity.orgId === undefined ? undefined : identity;
 }
 
 function recorderOptions(options: SkillMetricsOptions) {

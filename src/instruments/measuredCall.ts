@@ -1,6 +1,6 @@
 import { InvalidCallError } from '../errors.js';
 import { classifyError, errorTypeIndex } from './errorTypes.js';
-import type { Identity } from './identity.js';
+import { MAX_IDENTITY_LENGTH, type Identity } from './identity.js';
 import type { RecordedCall } from './SkillMetrics.js';
 import type { MeasuredCall, SkillRecorder } from './SkillRecorder.js';
 
@@ -51,7 +51,12 @@ function timeOf(skillId: string, at: Date | number | undefined, recorder: SkillR
 
 function idOf(skillId: string, name: 'userId' | 'orgId', value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  throw new TypeError(`recordCall(${JSON.stringify(skillId)}): ${name} must be a string or a number, got ${typeof value}`);
+  const text = typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+  // eslint-disable-next-line no-control-regex
+  if (text === undefined || text.length > MAX_IDENTITY_LENGTH || /[\u0000-\u001f\u007f]/.test(text)) {
+    throw new TypeError(
+      `recordCall(${JSON.stringify(skillId)}): ${name} must be a string of at most ${MAX_IDENTITY_LENGTH} printable characters or a number, got ${typeof value === 'string' ? 'another string' : typeof value}`,
+    );
+  }
+  return text;
 }

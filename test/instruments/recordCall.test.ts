@@ -97,7 +97,8 @@ describe('recordCall: a call measured elsewhere', () => {
       [{ latencyMs: 1, at: new Date('not a date') }, /at is not a valid time/, InvalidCallError],
       [{ latencyMs: 1, at: '2026-12-01' }, /at must be a Date or epoch milliseconds, got string/, TypeError],
       [{ latencyMs: 1, at: NOW - 31 * DAY }, /older than the database keeps \(ANALYTICS_DB_RETENTION_DAYS/, InvalidCallError],
-      [{ latencyMs: 1, userId: { id: 1 } }, /userId must be a string or a number, got object/, TypeError],
+      [{ latencyMs: 1, userId: { id: 1 } }, /userId must be a string of at most 256 printable characters or a number, got object/, TypeError],
+      [{ latencyMs: 1, orgId: 'a\nb' }, /orgId must be a string of at most 256 printable characters or a number, got another string/, TypeError],
     ];
     for (const [call, message, type] of refused) {
       assert.throws(() => skills.recordCall('web_search', call as never), (error: Error) => error instanceof type && message.test(error.message), JSON.stringify(call));
