@@ -10,9 +10,10 @@ export interface BufferLosses {
 }
 
 /**
- * Rows waiting to be written, oldest first, at most `limit` of them. Past the limit the oldest
- * usage rows fold into one overflow row per skill, which keeps every count; generic points, which
- * cannot be merged, are dropped oldest first and counted.
+ * Rows waiting to be written, oldest first. Every export adds its rows whole and is written whole;
+ * only rows that wait after a failed write are bounded ({@link RetryBuffer.bound}): past `limit`,
+ * generic points, which cannot be merged, are dropped oldest first, then just enough of the oldest
+ * usage rows fold into one overflow row per skill to fit, which keeps every count.
  */
 export class RetryBuffer {
   readonly #limit: number;
@@ -28,10 +29,14 @@ export class RetryBuffer {
     return this.#usage.length + this.#points.length;
   }
 
-  /** Adds an export's rows, folding or dropping the oldest past the limit. */
+  /** Adds an export's rows, all of them: the bound applies only to rows left waiting. */
   add(rows: MappedExport): void {
-    this.#usage.push(...rows.usage);
-    this.#points.push(...rows.points);
+    for (const row of rows.usage) this.#usage.push(row);
+    for (const point of rows.points) this.#points.push(point);
+  }
+
+  /** After a failed write: folds or drops the oldest rows past the limit. */
+  bound(): void {
     if (this.size > this.#limit) this.#shrink();
   }
 
@@ -52,9 +57,14 @@ export class RetryBuffer {
       this.#points = this.#points.slice(excessPoints);
       this.losses.droppedPoints += excessPoints;
     }
-    if (this.size <= this.#limit) return;
+    const excess = this.size - this.#limit;
+    if (excess <= 0) return;
+    // Oldest first, fold rows until the folding has saved `excess` rows (a row into a skill's
+    // overflow row already made saves one; the first of a skill saves none).
     const folded = new Map<string, UsageRow>();
-    for (const row of this.#usage) {
+    let consumed = 0;
+    while (consumed < this.#usage.length && consumed - folded.size < excess) {
+      const row = this.#usage[consumed++]!;
       let target = folded.get(row.skillId);
       if (target === undefined) {
         target = emptyRow(row.skillId, null, null, row.intervalStart, row.timestamp, true);
@@ -62,8 +72,8 @@ export class RetryBuffer {
       }
       mergeInto(target, row);
     }
-    this.losses.foldedRows += this.#usage.length - folded.size;
-    this.#usage = [...folded.values()];
+    this.losses.foldedRows += consumed - folded.size;
+    this.#usage = [...folded.values(), ...this.#usage.slice(consumed)];
   }
 }
 

@@ -139,7 +139,9 @@ export class SqliteMetricExporter implements PushMetricExporter {
       this.#failing = false;
       return undefined;
     } catch (cause) {
-      return new SqliteWriteError(this.path, this.#buffer.size, { cause });
+      const error = new SqliteWriteError(this.path, this.#buffer.size, { cause });
+      this.#buffer.bound();
+      return error;
     } finally {
       this.#reportLosses();
     }

@@ -97,6 +97,52 @@ describe('SQLite writes that fail lose no count', () => {
     await provider.shutdown().catch(() => undefined);
   });
 
+  it('writes every user of an interval that holds more users than the buffer bound, when nothing fails', async () => {
+    const { skills, provider } = pipeline(openAnalyticsDatabase(path), 100);
+    const call = skills.wrap('web_search', () => 1);
+    for (let user = 0; user < 1000; user++) skills.withContext({ userId: `u${user}` }, call);
+    await provider.forceFlush();
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.deepEqual(db.prepare('SELECT count(DISTINCT user_id) users, sum(execution_count) calls, sum(overflow) folded FROM skill_usage').get(), {
+        users: 1000,
+        calls: 1000,
+        folded: 0,
+      });
+    } finally {
+      db.close();
+    }
+    await provider.shutdown();
+  });
+
+  it('folds only the oldest rows past the bound while writes fail, keeping the newest users apart', async () => {
+    const { skills, exporter, provider } = pipeline(openAnalyticsDatabase(path, { busyTimeoutMs: 5 }), 10);
+    const call = skills.wrap('web_search', () => 1);
+    const locker = new Database(path);
+    locker.prepare('BEGIN EXCLUSIVE').run();
+    for (let round = 0; round < 3; round++) {
+      for (let user = 0; user < 4; user++) skills.withContext({ userId: `r${round}-u${user}` }, call);
+      await provider.forceFlush();
+    }
+    assert.ok(exporter.pendingRows <= 10, `bounded: ${exporter.pendingRows}`);
+    locker.prepare('ROLLBACK').run();
+    locker.close();
+    await provider.forceFlush();
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.equal((db.prepare('SELECT sum(execution_count) n FROM skill_usage').get() as { n: number }).n, 12, 'every call counted');
+      const users = db.prepare('SELECT user_id FROM skill_usage ORDER BY 1').all() as { user_id: string | null }[];
+      // 12 rows, 10 may wait: the 3 oldest fold into one, just enough; the rest keep their users.
+      assert.deepEqual(
+        users.map((row) => row.user_id),
+        [null, 'r0-u3', 'r1-u0', 'r1-u1', 'r1-u2', 'r1-u3', 'r2-u0', 'r2-u1', 'r2-u2', 'r2-u3'],
+      );
+    } finally {
+      db.close();
+    }
+    await provider.shutdown();
+  });
+
   it('folds the oldest rows per skill when the buffer is full, keeping every count', async () => {
     const warn = sinon.stub(diag, 'warn');
     const { skills, exporter, provider, call } = pipeline(openAnalyticsDatabase(path, { busyTimeoutMs: 5 }), 10);
