@@ -68,7 +68,7 @@ export const OPTIONS = {
   'sqlite.retentionDays': { schema: wholeFrom(1), allowed: 'a whole number of days, 1 or more', secret: false },
   'sqlite.cardinalityLimit': { schema: wholeFrom(1), allowed: 'a whole number, 1 or more', secret: false },
   'sqlite.bufferRows': { schema: wholeFrom(1), allowed: 'a whole number, 1 or more', secret: false },
-  'sqlite.busyTimeoutMs': { schema: timerMs(0), allowed: `milliseconds from 0 to ${TIMER_LIMIT}`, secret: false },
+  'sqlite.busyTimeoutMs': { schema: z.int().min(0).max(MAX_TIMER_MS), allowed: `whole milliseconds from 0 to ${TIMER_LIMIT}`, secret: false },
   'health.windowMs': { schema: timerMs(1), allowed: `milliseconds from 1 to ${TIMER_LIMIT}`, secret: false },
   'health.minCalls': { schema: wholeFrom(1), allowed: 'a whole number, 1 or more', secret: false },
   'health.latencyTargetMs': { schema: positive, allowed: 'milliseconds, more than 0', secret: false },

@@ -41,6 +41,11 @@ export function milliseconds(minMs: number): z.ZodType<number, string> {
   return z.string().regex(DECIMAL).transform(Number).pipe(z.number().min(minMs).max(MAX_TIMER_MS));
 }
 
+/** Whole milliseconds, at least `minMs` and at most the timer limit. */
+export function wholeMilliseconds(minMs: number): z.ZodType<number, string> {
+  return z.string().regex(/^\d+$/).transform(Number).pipe(z.int().min(minMs).max(MAX_TIMER_MS));
+}
+
 /** Seconds (fractions allowed), at least `minSeconds`, returned as whole milliseconds. */
 export function secondsAsMs(minSeconds: number): z.ZodType<number, string> {
   return z

@@ -23,6 +23,7 @@ import {
   headerName,
   integer,
   milliseconds,
+  wholeMilliseconds,
   positiveNumber,
   secondsAsMs,
   secret,
@@ -177,7 +178,7 @@ export const ENV_VARIABLES = {
   ANALYTICS_DB_RETENTION_DAYS: variable({ ...sqlite, path: 'sqlite.retentionDays', schema: integer(1), allowed: 'a whole number of days, 1 or more' }),
   ANALYTICS_DB_CARDINALITY_LIMIT: variable({ ...sqlite, path: 'sqlite.cardinalityLimit', schema: integer(1), allowed: AT_LEAST_ONE }),
   ANALYTICS_DB_BUFFER_ROWS: variable({ ...sqlite, path: 'sqlite.bufferRows', schema: integer(1), allowed: AT_LEAST_ONE }),
-  ANALYTICS_DB_BUSY_TIMEOUT: variable({ ...sqlite, path: 'sqlite.busyTimeoutMs', schema: milliseconds(0), allowed: 'milliseconds, 0 or more' }),
+  ANALYTICS_DB_BUSY_TIMEOUT: variable({ ...sqlite, path: 'sqlite.busyTimeoutMs', schema: wholeMilliseconds(0), allowed: 'whole milliseconds, 0 or more' }),
 
   ANALYTICS_HEALTH_WINDOW: variable({ ...plain, path: 'health.windowMs', schema: secondsAsMs(0.001), allowed: SECONDS }),
   ANALYTICS_HEALTH_MIN_CALLS: variable({ ...plain, path: 'health.minCalls', schema: integer(1), allowed: AT_LEAST_ONE }),

@@ -112,6 +112,20 @@ describe('sqlite flush interval and retention', () => {
   });
 });
 
+describe('sqlite busy timeout', () => {
+  it('reads ANALYTICS_DB_BUSY_TIMEOUT as whole milliseconds', () => {
+    assert.equal(sqlite({ ANALYTICS_DB_BUSY_TIMEOUT: '500' }).busyTimeoutMs, 500);
+  });
+
+  it('refuses a fraction of a millisecond, which SQLite cannot wait, in the variable and the option', () => {
+    assert.match(
+      lineAbout('ANALYTICS_DB_BUSY_TIMEOUT', on({ ANALYTICS_DB_BUSY_TIMEOUT: '0.5' })),
+      /^ANALYTICS_DB_BUSY_TIMEOUT=0\.5: expected whole milliseconds, 0 or more/,
+    );
+    assert.match(lineAbout('options.sqlite.busyTimeoutMs', {}, { sqlite: { busyTimeoutMs: 0.5 } }), /^options\.sqlite\.busyTimeoutMs=0\.5: expected whole milliseconds from 0/);
+  });
+});
+
 describe('sqlite variables while sqlite is off', () => {
   it('does not check them, since a shared .env may point the Python tools at another database', () => {
     assert.doesNotThrow(() => loadConfig({ ANALYTICS_BACKEND: 'prometheus', ANALYTICS_DB_URL: 'postgresql://db/analytics', ANALYTICS_DB_RETENTION_DAYS: 'forever' }));
