@@ -7,11 +7,11 @@ import type { AnalyticsConfig, AnalyticsOptions, LogLevel } from './config/types
 import { createBackends } from './exporters/createMetricReaders.js';
 import type { Backend } from './exporters/Backend.js';
 import type { ErrorClassifier } from './instruments/errorTypes.js';
-import { setActiveSkillMetrics } from './instruments/defaultSkillMetrics.js';
+import { addRunningSkillMetrics } from './instruments/defaultSkillMetrics.js';
 import type { Identity } from './instruments/identity.js';
 import { SkillMetrics, type IdentityOptions, type RecordedCall, type SkillTimer, type WrapOptions } from './instruments/SkillMetrics.js';
 import type { HealthResult } from './health/healthScore.js';
-import { installExitHooks } from './exitHooks.js';
+import { joinExitHooks } from './exitHooks.js';
 import type { Clock } from './instruments/clock.js';
 import { log, logThroughDiag } from './log.js';
 import { provisionInBackground } from './grafana/backgroundProvisioning.js';
@@ -23,7 +23,10 @@ export type StartOptions = AnalyticsOptions & {
   env?: Record<string, string | undefined>;
   /** Names the error_type of failures; `undefined` falls back to the built-in rules. @default built-in rules */
   classifyError?: ErrorClassifier;
-  /** Flush and shut down on SIGTERM, SIGINT and beforeExit, so a short-lived process loses nothing. @default true */
+  /**
+   * Write SQLite on every way out (exit, an uncaught exception, SIGTERM, SIGINT, SIGHUP) and shut down
+   * on signals and beforeExit, never changing how the process ends (docs/sqlite.md). @default true
+   */
   flushOnExit?: boolean;
   /** Also make our MeterProvider the global one. @default false */
   registerGlobal?: boolean;
@@ -99,14 +102,19 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     clock,
   });
   if (registerGlobal) metrics.setGlobalMeterProvider(meterProvider);
-  setActiveSkillMetrics(skills);
+  const stopRunning = addRunningSkillMetrics(skills);
   const ready = Promise.all(backends.map((backend) => backend.ready)).then(() => undefined);
-  ready.catch((error: unknown) => log.error(String((error as Error).message ?? error)));
+  ready.catch(() => undefined); // each backend has said what went wrong through our logger
 
   const grafana = config.grafana.enabled && config.grafana.autoCreateDashboards ? provisionInBackground(config.grafana) : undefined;
 
   let stopped: Promise<void> | undefined;
-  const removeExitHooks = flushOnExit ? installExitHooks(() => analytics.shutdown(), config.otlp.timeoutMs + 1000) : () => undefined;
+  const flushSync = (final: boolean): void => {
+    for (const backend of backends) backend.flushSync?.(final);
+  };
+  const leaveExitHooks = flushOnExit
+    ? joinExitHooks({ flushSync, shutdown: () => analytics.shutdown(), timeoutMs: config.otlp.timeoutMs + 1000 })
+    : () => undefined;
   const analytics: Analytics = {
     config,
     meterProvider,
@@ -125,9 +133,9 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     flush: () => meterProvider.forceFlush(),
     shutdown: () => {
       stopped ??= (async () => {
-        removeExitHooks();
+        leaveExitHooks();
         grafana?.stop();
-        setActiveSkillMetrics(undefined);
+        stopRunning();
         if (registerGlobal) metrics.disable();
         await meterProvider.shutdown();
       })();

@@ -12,4 +12,6 @@ export interface Backend {
   describe(): string;
   /** The `/metrics` request handler, to mount on the application's own server (prometheus only). */
   readonly metricsHandler?: (request: IncomingMessage, response: ServerResponse) => void;
+  /** Writes now, synchronously, what can be (sqlite only); `final` as the process ends. */
+  readonly flushSync?: (final: boolean) => void;
 }

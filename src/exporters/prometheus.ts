@@ -4,6 +4,7 @@ import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import type * as PrometheusPackage from '@opentelemetry/exporter-prometheus';
 import type { PrometheusConfig } from '../config/types.js';
 import { PrometheusListenError } from '../errors.js';
+import { log } from '../log.js';
 import type { Backend } from './Backend.js';
 import { loadExporterPackage } from './loadPackage.js';
 
@@ -44,7 +45,7 @@ export function createPrometheusBackend(config: PrometheusConfig, options: Prome
   });
   server = served;
   const ready = listen(served, config);
-  ready.catch(() => undefined); // reported to whoever awaits ready; never an unhandled rejection
+  ready.catch((error: Error) => log.error(error.message)); // and to whoever awaits ready; never an unhandled rejection
   return {
     name: 'prometheus',
     reader: exporter,

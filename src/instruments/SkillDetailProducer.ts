@@ -40,9 +40,14 @@ export class SkillDetailProducer implements MetricProducer {
   }
 
   async collect(): Promise<CollectionResult> {
-    const metrics: MetricData[] = [];
-    // Runs synchronously up to its end: a probe (DetailLinks.probe) is still marked when it looks.
+    // Synchronous to its end: a probe (DetailLinks.probe) is still marked when it looks.
     if (this.#links.probing) return { resourceMetrics: { resource: EMPTY_RESOURCE, scopeMetrics: [] }, errors: [] };
+    return this.collectNow();
+  }
+
+  /** Drains the records now, synchronously: what {@link SkillDetailProducer.collect} hands out. */
+  collectNow(): CollectionResult {
+    const metrics: MetricData[] = [];
     const health: DataPoint<number>[] = [];
     let sampledAt: number | undefined;
     for (const [recorder, store] of this.#links.entries()) {

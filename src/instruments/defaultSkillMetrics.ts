@@ -1,21 +1,33 @@
 import { metrics, type MeterProvider } from '@opentelemetry/api';
 import { SkillMetrics } from './SkillMetrics.js';
 
-let active: SkillMetrics | undefined;
-let fromGlobal: { provider: MeterProvider; skills: SkillMetrics } | undefined;
-
-/**
- * The SkillMetrics that `@skill` methods record into: the running `startAnalytics()` one, else one
- * over the global MeterProvider (followed if the application registers a provider later).
- */
-export function defaultSkillMetrics(): SkillMetrics {
-  if (active !== undefined) return active;
-  const provider = metrics.getMeterProvider();
-  if (fromGlobal?.provider !== provider) fromGlobal = { provider, skills: SkillMetrics.fromMeterProvider(provider) };
-  return fromGlobal.skills;
+/** The running pipelines, oldest first, and the SkillMetrics over the global provider; one per process. */
+interface DefaultState {
+  readonly running: SkillMetrics[];
+  fromGlobal: { provider: MeterProvider; skills: SkillMetrics } | undefined;
 }
 
-/** @internal startAnalytics makes its SkillMetrics the default while it runs. */
-export function setActiveSkillMetrics(skills: SkillMetrics | undefined): void {
-  active = skills;
+const STATE_KEY = Symbol.for('toolweaver-analytics.default-skill-metrics');
+const state: DefaultState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??= { running: [], fromGlobal: undefined }) as DefaultState;
+
+/**
+ * The SkillMetrics that `@skill` methods and the integrations record into: the most recently
+ * started `startAnalytics()` that is still running, else one over the global MeterProvider
+ * (followed if the application registers a provider later).
+ */
+export function defaultSkillMetrics(): SkillMetrics {
+  const newest = state.running.at(-1);
+  if (newest !== undefined) return newest;
+  const provider = metrics.getMeterProvider();
+  if (state.fromGlobal?.provider !== provider) state.fromGlobal = { provider, skills: SkillMetrics.fromMeterProvider(provider) };
+  return state.fromGlobal.skills;
+}
+
+/** @internal startAnalytics: `skills` is running until the returned function is called. */
+export function addRunningSkillMetrics(skills: SkillMetrics): () => void {
+  state.running.push(skills);
+  return () => {
+    const index = state.running.lastIndexOf(skills);
+    if (index >= 0) state.running.splice(index, 1);
+  };
 }

@@ -40,6 +40,30 @@ export class RetryBuffer {
     if (this.size > this.#limit) this.#shrink();
   }
 
+  /** The calls waiting. */
+  calls(): number {
+    let calls = 0;
+    for (const row of this.#usage) calls += row.executions;
+    return calls;
+  }
+
+  /** What waits, in words a person counts in: calls, ratings and installs (or metric points alone). */
+  describe(): string {
+    let calls = 0;
+    let ratings = 0;
+    let installs = 0;
+    for (const row of this.#usage) {
+      calls += row.executions;
+      ratings += row.ratingCount;
+      installs += row.installs;
+    }
+    const parts = [plural(calls, 'call')];
+    if (ratings > 0) parts.push(plural(ratings, 'rating'));
+    if (installs > 0) parts.push(plural(installs, 'install'));
+    if (calls === 0 && ratings === 0 && installs === 0) return plural(this.#points.length, 'metric point');
+    return parts.join(', ');
+  }
+
   /** Everything waiting, in order; stays in the buffer until {@link RetryBuffer.clear}. */
   peek(): MappedExport {
     return { usage: this.#usage, points: this.#points };
@@ -75,6 +99,10 @@ export class RetryBuffer {
     this.losses.foldedRows += consumed - folded.size;
     this.#usage = [...folded.values(), ...this.#usage.slice(consumed)];
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function mergeInto(target: UsageRow, row: UsageRow): void {

@@ -99,10 +99,10 @@ export function applyRetention(db: Database.Database, options: RetentionOptions)
  * Failures go to `onError`, never thrown; a closed database stops the schedule.
  * @throws {RangeError} when retentionDays is not a whole number of days, 1 or more.
  */
-export function scheduleRetention(db: Database.Database, retentionDays: number, onError: (error: unknown) => void): { stop(): void } {
+export function scheduleRetention(db: Database.Database, retentionDays: number, onError: (error: unknown) => void, firstAfterMs = 0): { stop(): void } {
   checkRetentionDays(retentionDays, 'scheduleRetention');
   const run = (): void => {
-    if (!db.open) return clearInterval(timer);
+    if (!db.open) return stop();
     try {
       applyRetention(db, { retentionDays });
     } catch (error) {
@@ -111,8 +111,14 @@ export function scheduleRetention(db: Database.Database, retentionDays: number, 
   };
   const timer = setInterval(run, RETENTION_INTERVAL_MS);
   timer.unref();
-  run();
-  return { stop: () => clearInterval(timer) };
+  // The first run may wait (`firstAfterMs`), so that an application's start never waits for it.
+  const first = firstAfterMs > 0 ? setTimeout(run, firstAfterMs).unref() : undefined;
+  const stop = (): void => {
+    clearInterval(timer);
+    clearTimeout(first);
+  };
+  if (first === undefined) run();
+  return { stop };
 }
 
 function statementsFor(db: Database.Database): RetentionStatements {

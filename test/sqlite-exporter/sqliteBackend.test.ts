@@ -186,14 +186,13 @@ describe('the sqlite backend', () => {
     }
   });
 
-  it('refuses a file that is not its database at start, naming it, and leaves it as it was', () => {
+  it('starts on a file that is not its database, names it through ready, and leaves it as it was', async () => {
     const path = join(dir, 'notes.db');
     writeFileSync(path, 'my notes, not a database\n'.repeat(100));
-    assert.throws(
-      () => start({ ANALYTICS_BACKEND: 'sqlite,prometheus', ANALYTICS_DB_PATH: path, PROMETHEUS_PORT: '0' }),
-      (error) => error instanceof DatabaseFileError && error.code === 'TW_DB_FILE' && error.message.includes(path),
-    );
-    analytics = undefined;
+    const app = start({ ANALYTICS_BACKEND: 'sqlite,prometheus', ANALYTICS_DB_PATH: path, PROMETHEUS_PORT: '0' });
+    await assert.rejects(app.ready, (error) => error instanceof DatabaseFileError && error.code === 'TW_DB_FILE' && error.message.includes(path));
+    assert.equal(app.wrap('web_search', () => 'still works')(), 'still works');
+    await app.shutdown();
     assert.equal(readFileSync(path, 'utf8'), 'my notes, not a database\n'.repeat(100));
   });
 });

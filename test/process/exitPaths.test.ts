@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+const APP = fileURLToPath(new URL('../fixtures/exitPathApp.js', import.meta.url));
+
+interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** Runs the app in `mode` and, for `wait`, sends `signal` once it is ready (and `beforeSignal` has run). */
+async function run(dir: string, mode: string, env: Record<string, string> = {}, signal?: NodeJS.Signals, beforeSignal?: () => Promise<unknown>): Promise<Ended> {
+  const child = spawn(process.execPath, [APP, mode], {
+    // A flush interval far away: whatever reaches the file was written on the way out.
+    env: { PATH: process.env['PATH'] ?? '', HOME: dir, ANALYTICS_DB_PATH: join(dir, 'a.db'), ANALYTICS_DB_FLUSH_INTERVAL: '3600', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  if (signal !== undefined) {
+    await once(child.stdout, 'data');
+    await beforeSignal?.();
+    child.kill(signal);
+  }
+  const [code, received] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { code, signal: received, stderr };
+}
+
+function calls(dir: string): number {
+  const db = new Database(join(dir, 'a.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT coalesce(sum(execution_count), 0) AS n FROM skill_usage').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('every exit path keeps what SQLite was given', function () {
+  this.timeout(30_000);
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'toolweaver-exit-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('process.exit() right after the calls, keeping the exit code', async () => {
+    const ended = await run(dir, 'exit');
+    assert.deepEqual([ended.code, ended.signal], [3, null], ended.stderr);
+    assert.equal(calls(dir), 1000);
+  });
+
+  it('an uncaught exception, which still prints and ends the process as before', async () => {
+    const ended = await run(dir, 'throw');
+    assert.equal(ended.code, 1);
+    assert.match(ended.stderr, /Error: the application crashed/);
+    assert.equal(calls(dir), 1000);
+  });
+
+  it('an unhandled rejection, which still ends the process as before', async () => {
+    const ended = await run(dir, 'reject');
+    assert.equal(ended.code, 1);
+    assert.match(ended.stderr, /nobody handled this/);
+    assert.equal(calls(dir), 1000);
+  });
+
+  it('SIGHUP (the terminal or SSH session closed), still dying of it', async () => {
+    const ended = await run(dir, 'wait', { CALLS: '5000' }, 'SIGHUP');
+    assert.deepEqual([ended.code, ended.signal], [null, 'SIGHUP'], ended.stderr);
+    assert.equal(calls(dir), 5000);
+  });
+
+  for (const handler of ['before', 'after']) {
+    it(`the usual process.on('SIGTERM', () => process.exit(0)), registered ${handler} startAnalytics`, async () => {
+      const ended = await run(dir, 'wait', { HANDLER: handler }, 'SIGTERM');
+      assert.deepEqual([ended.code, ended.signal], [0, null], ended.stderr);
+      assert.equal(calls(dir), 1000);
+    });
+  }
+
+  it('says once, in calls, what a lock held by a sqlite3 shell across SIGTERM makes it lose', async () => {
+    let shell: ChildProcess | undefined;
+    const lock = async () => {
+      shell = spawn('sqlite3', [join(dir, 'a.db')], { stdio: ['pipe', 'pipe', 'inherit'] });
+      shell.stdin!.write("BEGIN EXCLUSIVE;\nSELECT 'locked';\n");
+      await once(shell.stdout!, 'data');
+    };
+    try {
+      const ended = await run(dir, 'wait', { ANALYTICS_DB_BUSY_TIMEOUT: '20' }, 'SIGTERM', lock);
+      assert.deepEqual([ended.code, ended.signal], [null, 'SIGTERM'], ended.stderr);
+      const lines = ended.stderr.split('\n').filter((line) => line !== '');
+      assert.equal(lines.length, 1, ended.stderr);
+      assert.match(lines[0]!, /^toolweaver-analytics: 1000 calls could not be written to .*a\.db before it was closed and are lost: .*a\.db is locked by another connection/);
+      assert.doesNotMatch(ended.stderr, /later export|kept in memory/);
+    } finally {
+      shell?.stdin?.end('ROLLBACK;\n');
+      if (shell !== undefined && shell.exitCode === null) await once(shell, 'exit');
+    }
+  });
+
+  it('SIGTERM with no handler of the application: flushed, and dying of the signal', async () => {
+    const ended = await run(dir, 'wait', {}, 'SIGTERM');
+    assert.deepEqual([ended.code, ended.signal], [null, 'SIGTERM'], ended.stderr);
+    assert.equal(calls(dir), 1000);
+  });
+});
