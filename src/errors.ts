@@ -133,12 +133,18 @@ export class SqliteWriteError extends AnalyticsError {
   /** SQLite's own code, e.g. SQLITE_BUSY, SQLITE_FULL, SQLITE_READONLY. */
   readonly sqliteCode: string | undefined;
 
-  constructor(path: string, pendingRows: number, options: ErrorOptions & { cause: unknown }) {
+  /** What went wrong and what to do, without what became of the data. */
+  readonly reason: string;
+
+  /** `waiting`: what waits in memory for a later export, in words (e.g. `3 calls`). */
+  constructor(path: string, waiting: string, options: ErrorOptions & { cause: unknown }) {
     const sqliteCode = (options.cause as { code?: unknown } | undefined)?.code;
     const code = typeof sqliteCode === 'string' ? sqliteCode : undefined;
-    super(`${explainWriteFailure(path, code, options.cause)}; ${pendingRows} rows are kept in memory and written by a later export.`, options);
+    const reason = explainWriteFailure(path, code, options.cause);
+    super(`${reason}; ${waiting} wait in memory and go out with a later export.`, options);
     this.path = path;
     this.sqliteCode = code;
+    this.reason = reason;
   }
 }
 
@@ -171,12 +177,19 @@ export type DatabaseFileReason =
   | 'foreign'
   | 'unwritable'
   | 'no-wal'
-  | 'exists';
+  | 'exists'
+  | 'same-file'
+  | 'not-a-file'
+  | 'not-a-directory'
+  | 'symlink'
+  | 'no-directory';
 
 /**
  * A file that is not a usable analytics database: not SQLite at all, damaged, another application's
- * database, not writable, missing or empty where a database is expected, or an existing file where
- * a new one would be written. Thrown before anything is written to the file, which is left as it was.
+ * database, not writable, missing or empty where a database is expected; or a destination that may
+ * not be written: an existing file (unless replacing is allowed), the database itself by whatever
+ * path, a device, FIFO, socket or directory, a symbolic link, a missing directory. Thrown before
+ * anything is written to the file, which is left as it was.
  */
 export class DatabaseFileError extends AnalyticsError {
   override readonly code = 'TW_DB_FILE';
@@ -189,11 +202,12 @@ export class DatabaseFileError extends AnalyticsError {
 
   /**
    * `detail` is what SQLite or the file system reported; `options.fix` replaces the usual advice for
-   * the reason (a damaged backup file, say, calls for another backup rather than a restore).
+   * the reason (a damaged backup file, say, calls for another backup rather than a restore);
+   * `options.allow` names how the caller allows replacing a file: the CLI's `--force` (default `{ overwrite: true }`).
    */
-  constructor(path: string, reason: DatabaseFileReason, detail?: string, options?: ErrorOptions & { fix?: string }) {
+  constructor(path: string, reason: DatabaseFileReason, detail?: string, options?: ErrorOptions & { fix?: string; allow?: string }) {
     const { problem, fix } = DATABASE_FILE_PROBLEMS[reason];
-    super(`The file ${path} ${problem}${detail === undefined ? '' : ` (${detail})`}: ${options?.fix ?? fix(path)}`, options);
+    super(`The file ${path} ${problem}${detail === undefined ? '' : ` (${detail})`}: ${options?.fix ?? fix(path, options?.allow ?? '{ overwrite: true }')}`, options);
     this.path = path;
     this.reason = reason;
     this.detail = detail;
@@ -204,7 +218,7 @@ const LEFT_UNTOUCHED = (path: string) =>
   `it was left untouched. Restore a backup into it with \`toolweaver-analytics restore <backup> ${path}\`, ` +
   'move it aside, or point ANALYTICS_DB_PATH at another file';
 
-const DATABASE_FILE_PROBLEMS: Readonly<Record<DatabaseFileReason, { problem: string; fix: (path: string) => string }>> = Object.freeze({
+const DATABASE_FILE_PROBLEMS: Readonly<Record<DatabaseFileReason, { problem: string; fix: (path: string, allow: string) => string }>> = Object.freeze({
   missing: {
     problem: 'does not exist',
     fix: () => 'start the application with the sqlite backend once to create it, or check ANALYTICS_DB_PATH',
@@ -228,7 +242,27 @@ const DATABASE_FILE_PROBLEMS: Readonly<Record<DatabaseFileReason, { problem: str
   },
   exists: {
     problem: 'already exists',
-    fix: () => 'choose a new file name, or allow replacing it ({ overwrite: true })',
+    fix: (_path, allow) => `choose a new file name, or allow replacing it (${allow})`,
+  },
+  'same-file': {
+    problem: 'is the database itself, or one of its -wal, -shm or -journal files',
+    fix: () => 'choose a path outside the database; nothing was written',
+  },
+  'not-a-file': {
+    problem: 'is not a regular file',
+    fix: () => 'choose the path of a regular file, or of a new one: only a regular file is ever replaced, and this was left as it was',
+  },
+  'not-a-directory': {
+    problem: 'is not a directory',
+    fix: () => 'choose a directory, or a path where a new one can be made; this was left as it was',
+  },
+  symlink: {
+    problem: 'is a symbolic link',
+    fix: (_path, allow) => `name what it leads to, or a new path: a link is never replaced or written through, not even with ${allow}`,
+  },
+  'no-directory': {
+    problem: 'is in a directory that does not exist',
+    fix: () => 'create the directory first, or choose another path',
   },
 });
 
