@@ -79,3 +79,9 @@ export function detailProvider(options?: SkillMetricsOptions, cardinalityLimit?:
   detailReader.links.link(skills.recorder);
   return { provider, reader, detailReader, skills };
 }
+
+/** A SkillMetrics over a fresh provider with one TestReader. */
+export function testSkills(options?: SkillMetricsOptions): { skills: SkillMetrics; reader: TestReader; provider: MeterProvider } {
+  const { provider, reader } = testProvider();
+  return { skills: SkillMetrics.fromMeterProvider(provider, options), reader, provider };
+}

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
-import { collectByName, histogramOf, testProvider, valueOf } from '../helpers/collect.js';
+import { EXECUTIONS, FAILURES, LATENCY, SUCCESSES } from '../../src/instruments/names.js';
+import { collectByName, histogramOf, testSkills as setup, valueOf } from '../helpers/collect.js';
 
-const EXEC = 'toolweaver_skill_executions_total';
-const OK = 'toolweaver_skill_success_total';
-const FAIL = 'toolweaver_skill_failures_total';
-const LAT = 'toolweaver_skill_latency_milliseconds';
-
-function setup() {
-  const { provider, reader } = testProvider();
-  return { skills: SkillMetrics.fromMeterProvider(provider), reader };
-}
+const [EXEC, OK, FAIL, LAT] = [EXECUTIONS.name, SUCCESSES.name, FAILURES.name, LATENCY.name];
 
 /** A lazy query builder as Knex and Mongoose write them: chains with where(), runs only on then(). */
 class QueryBuilder {

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import { callsIn } from '../helpers/usage.js';
+
 
 const APP = fileURLToPath(new URL('../fixtures/exitPathApp.js', import.meta.url));
 
@@ -33,14 +34,6 @@ async function run(dir: string, mode: string, env: Record<string, string> = {}, 
   return { code, signal: received, stderr };
 }
 
-function calls(dir: string): number {
-  const db = new Database(join(dir, 'a.db'), { readonly: true });
-  try {
-    return (db.prepare('SELECT coalesce(sum(execution_count), 0) AS n FROM skill_usage').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
 
 describe('every exit path keeps what SQLite was given', function () {
   this.timeout(30_000);
@@ -51,34 +44,34 @@ describe('every exit path keeps what SQLite was given', function () {
   it('process.exit() right after the calls, keeping the exit code', async () => {
     const ended = await run(dir, 'exit');
     assert.deepEqual([ended.code, ended.signal], [3, null], ended.stderr);
-    assert.equal(calls(dir), 1000);
+    assert.equal(callsIn(join(dir, 'a.db')), 1000);
   });
 
   it('an uncaught exception, which still prints and ends the process as before', async () => {
     const ended = await run(dir, 'throw');
     assert.equal(ended.code, 1);
     assert.match(ended.stderr, /Error: the application crashed/);
-    assert.equal(calls(dir), 1000);
+    assert.equal(callsIn(join(dir, 'a.db')), 1000);
   });
 
   it('an unhandled rejection, which still ends the process as before', async () => {
     const ended = await run(dir, 'reject');
     assert.equal(ended.code, 1);
     assert.match(ended.stderr, /nobody handled this/);
-    assert.equal(calls(dir), 1000);
+    assert.equal(callsIn(join(dir, 'a.db')), 1000);
   });
 
   it('SIGHUP (the terminal or SSH session closed), still dying of it', async () => {
     const ended = await run(dir, 'wait', { CALLS: '5000' }, 'SIGHUP');
     assert.deepEqual([ended.code, ended.signal], [null, 'SIGHUP'], ended.stderr);
-    assert.equal(calls(dir), 5000);
+    assert.equal(callsIn(join(dir, 'a.db')), 5000);
   });
 
   for (const handler of ['before', 'after']) {
     it(`the usual process.on('SIGTERM', () => process.exit(0)), registered ${handler} startAnalytics`, async () => {
       const ended = await run(dir, 'wait', { HANDLER: handler }, 'SIGTERM');
       assert.deepEqual([ended.code, ended.signal], [0, null], ended.stderr);
-      assert.equal(calls(dir), 1000);
+      assert.equal(callsIn(join(dir, 'a.db')), 1000);
     });
   }
 
@@ -105,6 +98,6 @@ describe('every exit path keeps what SQLite was given', function () {
   it('SIGTERM with no handler of the application: flushed, and dying of the signal', async () => {
     const ended = await run(dir, 'wait', {}, 'SIGTERM');
     assert.deepEqual([ended.code, ended.signal], [null, 'SIGTERM'], ended.stderr);
-    assert.equal(calls(dir), 1000);
+    assert.equal(callsIn(join(dir, 'a.db')), 1000);
   });
 });

@@ -10,6 +10,7 @@ import { DatabaseBusyError, DatabaseFileError } from '../../src/errors.js';
 import { log } from '../../src/log.js';
 import { openAnalyticsDatabase, leaveWalWhenLast } from '../../src/sqlite-exporter/openDatabase.js';
 import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import { callsIn } from '../helpers/usage.js';
 
 /** A sqlite3 shell holding `path` inside BEGIN EXCLUSIVE until `release` is called. */
 async function lockWithShell(path: string): Promise<{ release(): Promise<void> }> {
@@ -24,14 +25,6 @@ async function lockWithShell(path: string): Promise<{ release(): Promise<void> }
   };
 }
 
-function calls(path: string): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    return (db.prepare('SELECT coalesce(sum(execution_count), 0) AS n FROM skill_usage').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
 
 describe('a database someone else holds never stops the application', function () {
   this.timeout(20_000);
@@ -72,7 +65,7 @@ describe('a database someone else holds never stops the application', function (
         await shell.release();
       }
       await app.flush();
-      assert.equal(calls(path), 50);
+      assert.equal(callsIn(path), 50);
       assert.ok(error.callCount <= 1, error.getCalls().map((c) => String(c.args[0])).join('\n'));
     });
   }
