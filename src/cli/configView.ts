@@ -6,7 +6,7 @@ const REDACTED = '[REDACTED]';
 
 /**
  * The configuration as plain data that is safe to print: credentials as [REDACTED], the OTLP URL
- * without user information or query, unset settings as null.
+ * without user information and with its query values redacted, unset settings as null.
  */
 export function configView(config: AnalyticsConfig): Record<string, unknown> {
   const safe = { ...config, otlp: { ...config.otlp, url: config.otlp.url === undefined ? undefined : redactUrl(config.otlp.url) } };

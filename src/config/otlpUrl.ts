@@ -8,8 +8,9 @@ export const HTTP_URL_ALLOWED = 'an http:// or https:// URL';
 export const METRICS_PATH = '/v1/metrics';
 
 /**
- * An http or https URL. With `suffix`, the URL is a base: trailing slashes are dropped and
- * `suffix` appended (`https://host/otlp/` → `https://host/otlp/v1/metrics`).
+ * An http or https URL without a fragment (HTTP never sends one). With `suffix`, the URL is a
+ * base: trailing slashes of its path are dropped and `suffix` appended to the path, before the
+ * query (`https://host/otlp/?token=abc` → `https://host/otlp/v1/metrics?token=abc`).
  */
 export function httpUrl(suffix = ''): z.ZodType<string, string> {
   return z.string().transform((text, ctx) => {
@@ -18,16 +19,24 @@ export function httpUrl(suffix = ''): z.ZodType<string, string> {
       ctx.addIssue({ code: 'custom', message: reason });
       return z.NEVER;
     }
-    return suffix === '' ? text : `${text.replace(/\/+$/, '')}${suffix}`;
+    return suffix === '' ? text : appendToPath(text, suffix);
   });
 }
 
-/** Why `text` is not an http(s) URL with a host, or undefined when it is one. */
+/** Why `text` is not an http(s) URL with a host and without a fragment, or undefined when it is one. */
 function notHttpUrl(text: string): string | undefined {
   const url = URL.parse(text);
   if (url === null) return 'not a URL';
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `the scheme ${url.protocol} is neither http: nor https:`;
-  return url.hostname === '' ? 'the URL has no host' : undefined;
+  if (url.hostname === '') return 'the URL has no host';
+  // Even an empty fragment is worth saying: whatever the '#' was meant to carry is not sent.
+  return text.includes('#') ? 'the URL has a fragment (#…), which is never sent over HTTP: remove it' : undefined;
+}
+
+function appendToPath(text: string, suffix: string): string {
+  const url = new URL(text);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${suffix}`;
+  return url.href;
 }
 
 /** A URL with its `user:password@` part taken out, and that part if there was one. */

@@ -3,8 +3,11 @@ import type * as OtlpHttpPackage from '@opentelemetry/exporter-metrics-otlp-http
 import type * as OtlpProtoPackage from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { OtlpConfig } from '../config/types.js';
 import { AnalyticsError } from '../errors.js';
+import { log } from '../log.js';
 import type { Backend } from './Backend.js';
+import { InOrderExporter } from './InOrderExporter.js';
 import { loadExporterPackage } from './loadPackage.js';
+import { otlpPlainHttpWarning } from './otlpPlainHttpWarning.js';
 import { redactUrl } from './redactUrl.js';
 import { ReportingExporter } from './ReportingExporter.js';
 
@@ -16,13 +19,17 @@ export interface OtlpBackendOptions {
 
 /**
  * OTLP over HTTP (protobuf by default, JSON selectable) pushed every `pushIntervalMs` with
- * cumulative temporality, Basic auth of instance id and token when both are set (Grafana Cloud),
- * and a final push when the reader shuts down.
+ * cumulative temporality, one push at a time and never an older state after a newer one (see
+ * {@link InOrderExporter}), Basic auth of instance id and token when both are set (Grafana Cloud),
+ * and a final push when the reader shuts down. Warns once, here, when credentials would cross the
+ * network over plain http.
  */
 export function createOtlpBackend(config: OtlpConfig, options: OtlpBackendOptions = {}): Backend {
   if (config.url === undefined) throw new AnalyticsError('The otlp backend needs OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT); see docs/backends.md.');
   const safeUrl = redactUrl(config.url);
-  const exporter = new ReportingExporter(createOtlpExporter(config), safeUrl);
+  const warning = otlpPlainHttpWarning(config);
+  if (warning !== undefined) log.warn(warning);
+  const exporter = new InOrderExporter(new ReportingExporter(createOtlpExporter(config), safeUrl));
   const reader = new PeriodicExportingMetricReader({
     exporter,
     exportIntervalMillis: config.pushIntervalMs,

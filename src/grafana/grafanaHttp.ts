@@ -8,6 +8,7 @@ export interface HttpCall {
   readonly headers: Readonly<Record<string, string>>;
   /** Sent as JSON. */
   readonly body?: unknown;
+  /** The deadline for the whole request, connecting to the last byte of the body; not an idle timeout. */
   readonly timeoutMs: number;
   /** Aborts the request, e.g. when the application shuts down. */
   readonly signal?: AbortSignal;
@@ -33,23 +34,29 @@ const MAX_BODY = 16 * 1024 * 1024;
 
 /**
  * One request without a keep-alive agent (nothing lingers afterwards) and without following
- * redirects (so the key goes nowhere but GRAFANA_URL). Resolves with any status; rejects with a
- * {@link NoReplyError} when Grafana cannot be reached or is too slow, or with the signal's reason.
+ * redirects (so the key goes nowhere but GRAFANA_URL). `timeoutMs` is a deadline for the whole
+ * request, from connecting to the last byte of the body: a server that answers a byte at a time
+ * cannot hold it longer. Resolves with any status; rejects with a {@link NoReplyError} when
+ * Grafana cannot be reached or misses the deadline, or with the signal's reason.
  */
 export function sendHttp(url: string, call: HttpCall): Promise<HttpReply> {
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
   const headers = { ...call.headers, ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }) };
+  const deadline = AbortSignal.timeout(call.timeoutMs);
+  const signal = call.signal === undefined ? deadline : AbortSignal.any([call.signal, deadline]);
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: call.method, headers, agent: false, timeout: call.timeoutMs, signal: call.signal }, (res) => {
-      readBody(res).then(resolve, (error: Error) => reject(new NoReplyError(describeNetworkError(error))));
+    // Whatever ends the request, the caller's abort and the deadline explain it better than the socket's error.
+    const fail = (error: Error): void => {
+      if (call.signal?.aborted === true) reject(call.signal.reason);
+      else if (deadline.aborted) reject(new NoReplyError(`no answer within ${call.timeoutMs} ms`));
+      else reject(new NoReplyError(describeNetworkError(error)));
+    };
+    const req = send(url, { method: call.method, headers, agent: false, signal }, (res) => {
+      readBody(res).then(resolve, fail);
     });
     if (call.unref === true) req.on('socket', (socket) => socket.unref());
-    req.on('timeout', () => req.destroy(new NoReplyError(`no answer within ${call.timeoutMs} ms`)));
-    req.on('error', (error) => {
-      if (call.signal?.aborted === true) reject(call.signal.reason);
-      else reject(error instanceof NoReplyError ? error : new NoReplyError(describeNetworkError(error)));
-    });
+    req.on('error', fail);
     req.end(payload);
   });
 }

@@ -34,6 +34,8 @@ export interface OtlpReceiverOptions {
 export interface ReceivedRequest {
   method: string;
   path: string;
+  /** The query string as sent, with its `?`; `''` without one. */
+  query: string;
   headers: IncomingHttpHeaders;
   /** Media type without parameters, e.g. `application/x-protobuf`. */
   contentType: string | undefined;
@@ -405,11 +407,11 @@ async function handle(
   const contentType = req.headers['content-type'] === undefined ? undefined : mediaType(req.headers['content-type']);
   const contentEncoding = req.headers['content-encoding'];
   const decoded = decodeBody(raw, contentType, contentEncoding);
-  const path = new URL(req.url ?? '/', 'http://receiver').pathname;
+  const { pathname: path, search: query } = new URL(req.url ?? '/', 'http://receiver');
   const refusal = refusalStatus(req, path, options);
   const scripted = refusal === undefined ? script.shift() : undefined;
   const status = refusal ?? scripted ?? decoded.status;
-  const request: ReceivedRequest = { method: req.method ?? '', path, headers: req.headers, contentType, contentEncoding, status, body: decoded.body };
+  const request: ReceivedRequest = { method: req.method ?? '', path, query, headers: req.headers, contentType, contentEncoding, status, body: decoded.body };
   if (decoded.error !== undefined) request.decodeError = decoded.error;
   record(request);
   answer(res, status, contentType, scripted === undefined ? undefined : options.retryAfterSeconds);
