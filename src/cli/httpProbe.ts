@@ -30,17 +30,22 @@ const MAX_BODY = 1024 * 1024;
 export function probeHttp(url: string, options: HttpProbeRequest): Promise<HttpAnswer> {
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: options.method, headers: { ...options.headers }, agent: false, timeout: options.timeoutMs }, (res) => {
+    // A deadline for the whole exchange, not an idle timeout: a server that drips bytes cannot hold it.
+    const deadline = setTimeout(() => req.destroy(new NoAnswerError(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs).unref();
+    const settle = <T>(done: (value: T) => void) => (value: T) => {
+      clearTimeout(deadline);
+      done(value);
+    };
+    const req = send(url, { method: options.method, headers: { ...options.headers }, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         if (body.length < MAX_BODY) body += chunk;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', (error) => reject(new NoAnswerError(describeNetworkError(error))));
+      res.on('end', () => settle(resolve)({ status: res.statusCode ?? 0, body }));
+      res.on('error', (error) => settle(reject)(error instanceof NoAnswerError ? error : new NoAnswerError(describeNetworkError(error))));
     });
-    req.on('timeout', () => req.destroy(new NoAnswerError(`no answer within ${options.timeoutMs} ms`)));
-    req.on('error', (error) => reject(error instanceof NoAnswerError ? error : new NoAnswerError(describeNetworkError(error))));
+    req.on('error', (error) => settle(reject)(error instanceof NoAnswerError ? error : new NoAnswerError(describeNetworkError(error))));
     req.end(options.body);
   });
 }
