@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DatabaseFileError } from '../errors.js';
 import { backupDatabase, restoreDatabase } from '../sqlite-exporter/backup.js';
 import type { Command } from './command.js';
 import { EXIT } from './errors.js';
@@ -14,7 +15,7 @@ export const backupCommand: Command = {
     'application goes on writing. The copy has mode 600. Restore it with `restore`.',
   options: {
     out: { type: 'string', value: 'FILE', description: 'the backup file to write (required)' },
-    force: { type: 'boolean', description: 'replace FILE if it exists' },
+    force: { type: 'boolean', description: 'replace FILE if it is a regular file (never a link, a device or the database)' },
   },
   examples: ['backup --out ~/backups/analytics-2026-05-01.db'],
   async run(context, args) {
@@ -27,6 +28,8 @@ export const backupCommand: Command = {
         overwrite: args.flag('force'),
         onProgress: ({ totalPages, remainingPages }) => progress.update(totalPages - remainingPages, totalPages),
       });
+    } catch (error) {
+      throw withForceFlag(error);
     } finally {
       progress.finish();
     }
@@ -35,6 +38,12 @@ export const backupCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/** The library's refusals name its option `{ overwrite: true }`; here the knob is --force. */
+function withForceFlag(error: unknown): unknown {
+  if (!(error instanceof DatabaseFileError) || (error.reason !== 'exists' && error.reason !== 'symlink')) return error;
+  return new DatabaseFileError(error.path, error.reason, error.detail, { allow: '--force', cause: error });
+}
 
 /** `restore`: replaces the database with a backup, keeping the current one aside. */
 export const restoreCommand: Command = {

@@ -1,9 +1,10 @@
-import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type Database from 'better-sqlite3';
 import { closestMatch } from '../config/closestMatch.js';
+import { checkFileDestination, databaseFiles } from '../sqlite-exporter/destination.js';
 import { exportTable } from '../sqlite-exporter/exportTable.js';
 import { FILE_MODE } from '../sqlite-exporter/privateFiles.js';
 import { TABLES, type TableName } from '../sqlite-exporter/schema.js';
@@ -12,7 +13,7 @@ import { listOr, type ParsedArgs } from './args.js';
 import type { Command } from './command.js';
 import type { CliContext } from './context.js';
 import { withDatabase } from './database.js';
-import { CliFailure, EXIT } from './errors.js';
+import { EXIT } from './errors.js';
 import { formatCount } from './format.js';
 import type { Progress } from './progress.js';
 
@@ -30,7 +31,7 @@ export const exportCommand: Command = {
     table: { type: 'string', value: 'TABLE', description: 'the table to export (required)' },
     format: { type: 'string', value: 'FORMAT', description: 'csv, json or ndjson', default: 'csv; json with --json and no --out' },
     out: { type: 'string', value: 'FILE', description: 'the file to write', default: 'stdout' },
-    force: { type: 'boolean', description: 'replace FILE if it exists' },
+    force: { type: 'boolean', description: 'replace FILE if it is a regular file (never a link, a device or the database)' },
   },
   examples: ['export --table skill_usage --format csv --out usage.csv', 'export --table skill_metrics --format ndjson | head'],
   async run(context, args) {
@@ -39,7 +40,7 @@ export const exportCommand: Command = {
     const format = args.choice<ExportFormat>('format', EXPORT_FORMATS, context.json && out === undefined ? 'json' : 'csv');
     if (out === undefined && context.json && format !== 'json') throw args.usage('--json puts one JSON document on stdout: use --format json, or --out FILE');
     const path = out === undefined ? undefined : resolve(context.cwd, out);
-    if (path !== undefined) checkDestination(context, path, args.flag('force'));
+    if (path !== undefined) checkFileDestination(path, { overwrite: args.flag('force'), protect: databaseFiles(context.databasePath()), allow: '--force' });
     const rows = await withDatabase(context, {}, (db) => {
       const progress = context.progress(`export ${table}`);
       const total = countRows(db, table) + (format === 'csv' ? 1 : 0);
@@ -58,13 +59,6 @@ function tableArgument(args: ParsedArgs): TableName {
   if ((TABLES as readonly string[]).includes(table)) return table as TableName;
   const near = closestMatch(table, TABLES);
   throw args.usage(`unknown table ${JSON.stringify(table)}${near === undefined ? '' : `: did you mean ${near}?`}; the tables are ${listOr(TABLES)}`);
-}
-
-function checkDestination(context: CliContext, path: string, force: boolean): void {
-  const database = context.databasePath();
-  if ([database, `${database}-wal`, `${database}-shm`].includes(path)) throw new CliFailure(`--out ${path} is the database itself: choose another file`);
-  if (!existsSync(dirname(path))) throw new CliFailure(`the directory ${dirname(path)} does not exist: create it, or choose another --out`);
-  if (existsSync(path) && !force) throw new CliFailure(`${path} already exists: pass --force to replace it, or choose another file`);
 }
 
 function countRows(db: Database.Database, table: TableName): number {

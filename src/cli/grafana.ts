@@ -29,7 +29,7 @@ export const grafanaCommand: Command = {
     'dry-run': { type: 'boolean', description: 'provision: only read, and print what would be done' },
     out: { type: 'string', value: 'DIR', description: 'export: the directory to write (required)' },
     'dashboards-path': { type: 'string', value: 'PATH', description: 'export: where Grafana finds the dashboard files', default: DEFAULT_DASHBOARDS_PATH },
-    force: { type: 'boolean', description: 'export: write into DIR even when it holds other files' },
+    force: { type: 'boolean', description: 'export: write into DIR even when it holds other files (never through a link)' },
   },
   positionals: true,
   examples: ['grafana provision --dry-run', 'grafana provision', 'grafana export --out ./grafana'],
@@ -73,9 +73,11 @@ function printResult(context: CliContext, result: ProvisionResult): void {
 
 async function exportFiles(context: CliContext, args: ParsedArgs): Promise<number> {
   const out = resolve(context.cwd, args.required('out', 'DIR'));
-  const grafana = context.config('files').grafana;
+  const { grafana, sqlite } = context.config('files');
   const dashboardsPath = args.string('dashboards-path') ?? DEFAULT_DASHBOARDS_PATH;
-  const result = await exportGrafanaProvisioning(out, { grafana, dashboardsPath, force: args.flag('force') });
+  // The database is protected whether or not --db names it; ':memory:' has no file to protect.
+  const databasePath = context.dbGiven ? context.databasePath() : sqlite.path;
+  const result = await exportGrafanaProvisioning(out, { grafana, dashboardsPath, force: args.flag('force'), databasePath });
   if (context.json) {
     context.printJson({ ...result, flavour: grafana.datasourceType, dashboardsPath });
     return EXIT.ok;

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { loadConfigFor } from '../config/loadConfig.js';
 import type { GrafanaConfig } from '../config/types.js';
 import { GrafanaExportError } from '../errors.js';
+import { checkTreeDestination, databaseFiles } from '../sqlite-exporter/destination.js';
 import { datasourceSpec, type DatasourceSpec } from './datasourceSpec.js';
 import { FOLDER } from './model.js';
 import { dashboardsFor } from './renderDashboards.js';
@@ -18,6 +19,11 @@ export interface GrafanaExportOptions {
   readonly dashboardsPath?: string;
   /** Write into a directory that holds other things than a previous export. @default false */
   readonly force?: boolean;
+  /**
+   * The live database, whose files (with its -wal, -shm, -journal) are never written, by any path.
+   * The configuration's database is protected too. @default undefined
+   */
+  readonly databasePath?: string;
 }
 
 /** What {@link exportGrafanaProvisioning} wrote. */
@@ -36,13 +42,16 @@ const OUR_ENTRIES = new Set(['provisioning', 'dashboards']);
 /**
  * Writes Grafana's file provisioning for docker-compose and Kubernetes: the data source and the
  * dashboard provider as YAML, and each dashboard as JSON. Contacts no Grafana and writes no key.
+ * Only into real directories and regular files: never through a link, never over the database.
  *
  * @throws {GrafanaExportError} when `dir` holds other things and `force` is not set.
+ * @throws {DatabaseFileError} before anything is written, when `dir` or a path inside it is a link
+ * (`symlink`), not a directory or not a regular file where one is expected (`not-a-directory`,
+ * `not-a-file`), or the database (`same-file`).
  */
 export async function exportGrafanaProvisioning(dir: string, options: GrafanaExportOptions = {}): Promise<GrafanaExportResult> {
-  const settings = options.grafana ?? loadConfigFor('files', options.env ?? process.env).grafana;
+  const { grafana: settings, sqlite } = options.grafana === undefined ? loadConfigFor('files', options.env ?? process.env) : { grafana: options.grafana, sqlite: undefined };
   const root = resolve(dir);
-  await checkDirectory(root, options.force ?? false);
   const spec = datasourceSpec(settings);
   const files = new Map<string, string>([
     ['provisioning/datasources/toolweaver.yaml', datasourcesYaml(settings, spec)],
@@ -50,6 +59,9 @@ export async function exportGrafanaProvisioning(dir: string, options: GrafanaExp
   ]);
   const dashboards = dashboardsFor(settings, { uid: spec.uid, name: spec.name });
   for (const dashboard of dashboards) files.set(`dashboards/${dashboard.uid}.json`, `${JSON.stringify(dashboard, null, 2)}\n`);
+  const protect = [options.databasePath, sqlite?.path, settings.sqlitePath].flatMap((path) => (path === undefined ? [] : databaseFiles(path)));
+  checkTreeDestination(root, files.keys(), { overwrite: true, protect, allow: '--force ({ force: true })' });
+  await checkDirectory(root, options.force ?? false);
   for (const [file, text] of files) {
     const path = join(root, ...file.split('/'));
     await mkdir(join(path, '..'), { recursive: true });

@@ -1,7 +1,8 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import type Database from 'better-sqlite3';
 import { DatabaseBusyError, DatabaseFileError } from '../errors.js';
 import { claimDestination, copyDatabase, removeDatabaseFiles, type BackupProgress, type BackupResult } from './copyDatabase.js';
+import { checkDatabaseDestination, databaseFiles, notARegularFile, sameFileAs } from './destination.js';
 import { checkIntegrity } from './integrity.js';
 import { openAnalyticsDatabase } from './openDatabase.js';
 import { setTargetAside, STOP_APPLICATION_FIRST } from './restoreTarget.js';
@@ -13,7 +14,7 @@ export type { BackupProgress, BackupResult } from './copyDatabase.js';
 export interface BackupOptions {
   /** Called before the pages are copied and once they all are (remainingPages 0). @default undefined */
   onProgress?: (progress: BackupProgress) => void;
-  /** Replace an existing destination file (with its -wal and -shm files). @default false */
+  /** Replace an existing destination file (with its -wal and -shm files); only ever a regular file, never a link or a device. @default false */
   overwrite?: boolean;
 }
 
@@ -33,13 +34,15 @@ const BAD_BACKUP = 'choose another backup file; nothing was restored and the tar
  * taken while the exporter goes on writing (in WAL mode the copy blocks no writer, and it is taken
  * in one step, which a concurrent write cannot restart). The new file has mode 0600.
  * `source` is an open connection, or the path of an analytics database (validated, opened read-only).
- * @throws {DatabaseFileError} `exists` when the destination exists and `overwrite` is not set.
+ * @throws {DatabaseFileError} before anything is written: `exists` when the destination exists and
+ * `overwrite` is not set; `same-file` when it is the source or its -wal, -shm or -journal, by any path
+ * (a symlinked directory, a link, a hard link); `symlink`, `not-a-file` or `no-directory` when it is
+ * a link, not a regular file, or in a directory that does not exist.
  */
 export async function backupDatabase(source: string | Database.Database, destinationPath: string, options: BackupOptions = {}): Promise<BackupResult> {
   checkPath(destinationPath, 'backupDatabase', 'destinationPath');
-  if (resolve(destinationPath) === resolve(typeof source === 'string' ? source : source.name)) {
-    throw new TypeError(`backupDatabase: the destination is the database itself, ${destinationPath}`);
-  }
+  const protect = databaseFiles(typeof source === 'string' ? source : source.name);
+  checkDatabaseDestination(destinationPath, { overwrite: options.overwrite ?? false, protect });
   const db = typeof source === 'string' ? openAnalyticsDatabase(source, { readonly: true }) : source;
   try {
     claimDestination(destinationPath, options.overwrite ?? false);
@@ -61,12 +64,14 @@ export async function backupDatabase(source: string | Database.Database, destina
  * current target, if any, is kept as `<target>.before-restore-<time>`: copied when it is a sound
  * SQLite database, moved aside when it is damaged or not SQLite at all. On failure the target is left as it was.
  * @throws {DatabaseBusyError} when another process has the target open (stop the application first), unless `force`.
- * @throws {DatabaseFileError} or DatabaseVersionError when the backup cannot be restored.
+ * @throws {DatabaseFileError} or DatabaseVersionError when the backup cannot be restored: among
+ * others `same-file` when the backup is the target (or its -wal, -shm, -journal) by any path, and
+ * `not-a-file` when the backup or the target is a device, a FIFO or a directory.
  */
 export async function restoreDatabase(backupPath: string, targetPath: string, options: RestoreOptions = {}): Promise<{ safetyCopy: string | undefined }> {
   checkPath(backupPath, 'restoreDatabase', 'backupPath');
   checkPath(targetPath, 'restoreDatabase', 'targetPath');
-  if (resolve(backupPath) === resolve(targetPath)) throw new TypeError(`restoreDatabase: backupPath and targetPath are the same file, ${backupPath}`);
+  checkBackupFile(backupPath, targetPath);
   const backup = openBackup(backupPath);
   try {
     const aside = await setTargetAside(targetPath, options.force ?? false);
@@ -81,6 +86,14 @@ export async function restoreDatabase(backupPath: string, targetPath: string, op
   } finally {
     backup.close();
   }
+}
+
+/** Refuses a backup that is the target by another path, or that SQLite could not read as a file (a FIFO would block the open). */
+function checkBackupFile(backupPath: string, targetPath: string): void {
+  const same = sameFileAs(backupPath, databaseFiles(targetPath));
+  if (same !== undefined) throw new DatabaseFileError(backupPath, 'same-file', `the same file as ${same}, the restore target`, { fix: BAD_BACKUP });
+  const special = notARegularFile(backupPath);
+  if (special !== undefined) throw new DatabaseFileError(backupPath, 'not-a-file', special, { fix: BAD_BACKUP });
 }
 
 /** Opens the backup read-only once it proves to be a sound analytics database. */

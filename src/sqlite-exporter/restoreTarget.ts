@@ -2,6 +2,7 @@ import { renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { DatabaseBusyError, DatabaseFileError } from '../errors.js';
 import { claimDestination, copyDatabase, removeDatabaseFiles } from './copyDatabase.js';
+import { linkDetail, notARegularFile } from './destination.js';
 import { EXCLUSIVE_LOCK_TIMEOUT_MS, lockExclusively } from './exclusiveLock.js';
 import { createPrivateFile, fileKind } from './privateFiles.js';
 import { isBusy, isDamaged } from './sqliteCode.js';
@@ -23,11 +24,16 @@ export const STOP_APPLICATION_FIRST = 'stop the application that writes it (and 
  * with the backup API (the restore then overwrites it in place), anything else is moved aside and an
  * empty file takes its place. A missing target is created empty, with mode 0600.
  * @throws {DatabaseBusyError} when another process has the target open, unless `force`.
+ * @throws {DatabaseFileError} `not-a-file` for a device, FIFO or directory; `symlink` for a link that leads nowhere.
  */
 export async function setTargetAside(target: string, force: boolean): Promise<SetAside> {
+  const special = notARegularFile(target);
+  if (special !== undefined) throw new DatabaseFileError(target, 'not-a-file', special, { fix: 'choose a file path as the target' });
   const kind = fileKind(target);
-  if (kind === 'other') throw new DatabaseFileError(target, 'not-a-database', 'it is a directory or a device, not a file', { fix: 'choose a file path as the target' });
   if (kind === 'missing') {
+    // A new file would be made wherever the link leads: name that place instead.
+    const link = linkDetail(target);
+    if (link !== undefined) throw new DatabaseFileError(target, 'symlink', link, { fix: 'name the file it leads to as the target, or remove the link' });
     createPrivateFile(target);
     return { safetyCopy: undefined, undo: () => removeDatabaseFiles(target) };
   }

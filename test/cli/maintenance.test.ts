@@ -37,7 +37,7 @@ describe('toolweaver-analytics export, backup, restore, prune and integrity', ()
     const path = await fixtureDatabase(cwd());
     writeFileSync(join(cwd(), 'out.csv'), 'keep me');
     const refused = expectExit(await cli(['export', '--table', 'skill_usage', '--out', 'out.csv', '--db', path], { cwd: cwd() }), 1);
-    assert.match(refused.stderr, /out\.csv already exists: pass --force to replace it/);
+    assert.match(refused.stderr, /out\.csv already exists: choose a new file name, or allow replacing it \(--force\)/);
     assert.equal(readFileSync(join(cwd(), 'out.csv'), 'utf8'), 'keep me');
     const forced = JSON.parse(expectExit(await cli(['export', '--table', 'skill_usage', '--out', 'out.csv', '--force', '--json', '--db', path], { cwd: cwd() }), 0).stdout) as unknown;
     assert.deepEqual(forced, { table: 'skill_usage', format: 'csv', rows: count(path, 'skill_usage'), out: join(cwd(), 'out.csv') });

@@ -97,7 +97,7 @@ describe('backupDatabase', function () {
   it('refuses to overwrite the database it copies', async () => {
     const path = join(tmp(), 'analytics.db');
     makeDatabase(path, 3);
-    await assert.rejects(backupDatabase(path, join(tmp(), '.', 'analytics.db'), { overwrite: true }), /the destination is the database itself/);
+    await assert.rejects(backupDatabase(path, join(tmp(), '.', 'analytics.db'), { overwrite: true }), { name: 'DatabaseFileError', reason: 'same-file' });
     assert.equal(usageRows(path), 3);
   });
 
@@ -224,6 +224,6 @@ describe('restoreDatabase', function () {
   });
 
   it('refuses a backup that is the target itself', async () => {
-    await assert.rejects(restoreDatabase(target, target), TypeError);
+    await assert.rejects(restoreDatabase(target, target), { name: 'DatabaseFileError', reason: 'same-file' });
   });
 });
