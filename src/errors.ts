@@ -182,11 +182,15 @@ export type DatabaseFileReason =
   | 'not-a-file'
   | 'not-a-directory'
   | 'symlink'
-  | 'no-directory';
+  | 'no-directory'
+  | 'damaged-schema'
+  | 'unsafe-permissions';
 
 /**
  * A file that is not a usable analytics database: not SQLite at all, damaged, another application's
- * database, not writable, missing or empty where a database is expected; or a destination that may
+ * database, ours by its header but not by its tables and columns, not writable, open to other users
+ * (another owner, a mode that lets others read it, a directory others can write), missing or empty
+ * where a database is expected; or a destination that may
  * not be written: an existing file (unless replacing is allowed), the database itself by whatever
  * path, a device, FIFO, socket or directory, a symbolic link, a missing directory. Thrown before
  * anything is written to the file, which is left as it was.
@@ -263,6 +267,13 @@ const DATABASE_FILE_PROBLEMS: Readonly<Record<DatabaseFileReason, { problem: str
   'no-directory': {
     problem: 'is in a directory that does not exist',
     fix: () => 'create the directory first, or choose another path',
+  },
+  'damaged-schema': { problem: 'has the toolweaver-analytics application_id but not the tables and columns of its schema version', fix: LEFT_UNTOUCHED },
+  'unsafe-permissions': {
+    problem: 'could be read or replaced by another user',
+    fix: (path) =>
+      `it was left untouched. Make it yours and private (\`chmod 600 ${path}\`, or \`chmod 640\` to share it with its group, as for Grafana), ` +
+      'in a directory of yours that others cannot write (`chmod 700`), or point ANALYTICS_DB_PATH at another file',
   },
 });
 

@@ -5,9 +5,10 @@ import { MEMORY } from '../config/sqlitePath.js';
 import { DatabaseBusyError, DatabaseFileError } from '../errors.js';
 import { retryWhileBusy } from './busyRetry.js';
 import { migrate } from './migrate.js';
-import { createPrivateFile, fileKind } from './privateFiles.js';
+import { assertOwnedByUs, assertPrivate, createPrivateFile, fileKind } from './privateFiles.js';
 import { isBusy, sqliteCode } from './sqliteCode.js';
 import { damagedFileError, validateDatabase } from './validateDatabase.js';
+import { boundWal } from './walBound.js';
 
 /** Options of {@link openAnalyticsDatabase}. */
 export interface OpenDatabaseOptions {
@@ -32,10 +33,16 @@ export const OPEN_DEFAULTS = Object.freeze({ readonly: false, busyTimeoutMs: 250
  *
  * For writing (the default), a missing file is created with mode 0600 in a directory created with
  * mode 0700; an existing file is validated first through a read-only connection, so a file that is
- * not a SQLite database, is damaged, belongs to another application or has a newer schema is
- * refused with a {@link DatabaseFileError} or DatabaseVersionError and is never modified. Then the
- * connection gets WAL, `synchronous = NORMAL` and foreign keys, and the schema is migrated.
- * Concurrent opens of one file by several processes wait for each other.
+ * not a SQLite database, is damaged, belongs to another application, lacks tables or columns of its
+ * schema version or has a newer schema is refused with a {@link DatabaseFileError} or
+ * DatabaseVersionError and is never modified. So is a file another user could read or swap: owned
+ * by another user (or a link to such a file), readable or writable by users outside its owner and
+ * group, or in a directory another user owns or anyone may write without the sticky bit. Then the
+ * connection gets WAL with a bounded log (see walBound.ts), `synchronous = NORMAL` and foreign
+ * keys, and the schema is migrated. Concurrent opens of one file by several processes wait for each other.
+ *
+ * Read-only opens check the file's contents, not its owner or mode: reading a file the user named,
+ * readable by others or not, exposes nothing that is not exposed already.
  *
  * @throws {TypeError|RangeError} on a relative path or invalid options.
  * @throws {DatabaseFileError} when the file cannot serve (`reason` says why; the message says what to do).
@@ -62,6 +69,7 @@ function openForWriting(path: string, timeout: number): Database.Database {
   const db = connect(path, { timeout });
   return setUp(db, path, () => {
     enableWal(db, path);
+    boundWal(db);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db, path);
@@ -70,10 +78,13 @@ function openForWriting(path: string, timeout: number): Database.Database {
 
 /**
  * Creates a missing file privately, or validates an existing one through a read-only connection:
- * unlike a read-write one, it never checkpoints a WAL or rolls back a journal into the file.
+ * unlike a read-write one, it never checkpoints a WAL or rolls back a journal into the file. A file
+ * another user owns or could swap is refused before it is read; one of ours that other users may
+ * read, once it proves to be a database of ours (so that a file that is not one is refused as such).
  */
 function prepareFile(path: string, timeout: number): void {
   assertRegularFile(path, true);
+  assertOwnedByUs(path);
   if (createPrivateFile(path)) return;
   const reader = connect(path, { readonly: true, fileMustExist: true, timeout });
   try {
@@ -83,6 +94,7 @@ function prepareFile(path: string, timeout: number): void {
   } finally {
     reader.close();
   }
+  assertPrivate(path);
   assertWritable(path);
 }
 

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { DatabaseFileError, DatabaseVersionError } from '../errors.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { assertSchemaShape } from './schemaShape.js';
 import { sqliteCode } from './sqliteCode.js';
 
 /** What a database says about itself, read without writing anything. */
@@ -19,12 +20,17 @@ const OUR_TABLES: ReadonlySet<string> = new Set(MIGRATIONS.flatMap((ddl) => [...
 const LISTED_TABLES = 5;
 
 /**
- * Checks that the database at `path`, open on `db`, is ours (or new), intact, and not newer than
- * this release, by reading only. Throws {@link DatabaseFileError} or {@link DatabaseVersionError}.
+ * Checks that the database at `path`, open on `db`, is ours (or new) with the tables and columns of
+ * its schema version, intact, and not newer than this release, by reading only. Throws
+ * {@link DatabaseFileError} or {@link DatabaseVersionError}.
  */
 export function validateDatabase(db: Database.Database, path: string): DatabaseHeader {
-  const header = readDatabaseHeader(db, path);
-  assertOurs(header, path);
+  const header = inOneSnapshot(db, path, () => {
+    const header = readDatabaseHeader(db, path);
+    assertOurs(header, path);
+    if (header.userVersion <= SCHEMA_VERSION) assertSchemaShape(db, path, header.userVersion);
+    return header;
+  });
   assertIntact(db, path);
   if (header.userVersion > SCHEMA_VERSION) throw new DatabaseVersionError(path, header.userVersion, SCHEMA_VERSION);
   return header;
@@ -32,14 +38,18 @@ export function validateDatabase(db: Database.Database, path: string): DatabaseH
 
 /** Reads the application id, schema version and tables; a file SQLite cannot read throws DatabaseFileError. */
 export function readDatabaseHeader(db: Database.Database, path: string): DatabaseHeader {
-  const read = (): DatabaseHeader => ({
+  // One read transaction, so all three come from one snapshot: read one by one, they could
+  // straddle another process's first migration and see its tables without its application_id.
+  return inOneSnapshot(db, path, () => ({
     applicationId: db.pragma('application_id', { simple: true }) as number,
     userVersion: db.pragma('user_version', { simple: true }) as number,
     tables: db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all() as string[],
-  });
+  }));
+}
+
+/** Runs `read` in one read transaction (or the one open already); a file SQLite cannot read throws DatabaseFileError. */
+function inOneSnapshot<T>(db: Database.Database, path: string, read: () => T): T {
   try {
-    // One read transaction, so all three come from one snapshot: read one by one, they could
-    // straddle another process's first migration and see its tables without its application_id.
     return db.inTransaction ? read() : db.transaction(read)();
   } catch (error) {
     throw damagedFileError(error, path) ?? error;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,9 +31,11 @@ describe('Grafana reading the database as another user, read-only', function () 
 
   it('reads while the application writes in WAL mode, and after it has stopped', async () => {
     const path = join(dir, 'analytics.db');
-    // What docs/grafana.md tells users to do: create the file readable by Grafana's group first.
-    closeSync(openSync(path, 'w', 0o644));
-    chmodSync(path, 0o644);
+    // What docs/grafana.md tells users to do: create the file readable by Grafana's group first
+    // (here nobody's group, nogroup, 65534); a file every user may read would be refused.
+    closeSync(openSync(path, 'w', 0o640));
+    chownSync(path, 0, 65534);
+    chmodSync(path, 0o640);
     const app = startAnalytics({ env: { ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' }, flushOnExit: false, logLevel: 'none' });
     const search = app.wrap('web_search', () => 'ok');
     for (let i = 0; i < 3; i++) search();

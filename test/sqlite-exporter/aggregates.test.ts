@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -295,8 +296,9 @@ describe('write-time aggregates', function () {
   describe('migration from version 1', () => {
     const tmp = useTempDirectory();
 
-    /** A database as toolweaver-analytics 0.1.0 left it: schema version 1, with rows. */
+    /** A database as toolweaver-analytics 0.1.0 left it: schema version 1, with rows, mode 0600 as it creates its files. */
     function makeVersion1Database(path: string, rows: Record<string, unknown>[]): void {
+      closeSync(openSync(path, 'wx', 0o600));
       const old = new Database(path);
       old.pragma('journal_mode = WAL');
       old.transaction(() => {

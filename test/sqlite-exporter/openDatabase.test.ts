@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DatabaseFileError, DatabaseVersionError } from '../../src/errors.js';
@@ -255,8 +255,10 @@ describe('openAnalyticsDatabase', () => {
       }
       const path = join(tmp(), 'analytics.db');
       makeDatabase(path);
-      chmodSync(tmp(), 0o777); // the directory lets anyone create SQLite's -shm; only the file is protected
-      chmodSync(path, 0o644);
+      // The other user's own file and directory (another owner is refused first), the file read-only for its owner.
+      chownSync(tmp(), 65534, 65534);
+      chownSync(path, 65534, 65534);
+      chmodSync(path, 0o400);
       const child = spawn(process.execPath, [fixtureScript('openInChild'), path, '0'], { uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'inherit'] });
       let output = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
