@@ -26,10 +26,11 @@ cd "$work/app"
 printf '{ "name": "consumer-otel-%s", "private": true, "type": "module" }\n' "$line" >package.json
 # Every package of the line but the OTLP exporters: the app shows how a missing one is reported.
 mapfile -t deps < <(node "$root/scripts/otel-lines.mjs" deps "$line" | grep -v exporter-metrics-otlp)
-if ! npm install --no-audit --no-fund "$work/$tarball" "${deps[@]}" @types/node@20 2>npm-install.log; then
+if ! npm install --ignore-scripts --no-audit --no-fund "$work/$tarball" "${deps[@]}" @types/node@20 2>npm-install.log; then
   cat npm-install.log >&2
   exit 1
 fi
+bash "$root/scripts/sqlite-addon.sh" install .
 if grep -q ERESOLVE npm-install.log; then
   cat npm-install.log >&2
   echo "consumer-test: npm reported ERESOLVE on line $line" >&2

@@ -16,6 +16,7 @@ chmod 755 "$work"
 cd "$work"
 node scripts/otel-lines.mjs use 3
 rm -f package-lock.json
-npm install --no-audit --no-fund --loglevel=error
+npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+bash "$root/scripts/sqlite-addon.sh" install .
 echo "OpenTelemetry 3.x leg: node $(node --version), $(npm ls @opentelemetry/sdk-metrics --depth=0 | grep sdk-metrics)"
 npm test
