@@ -1,7 +1,7 @@
 // Scenario: a full HTTP GET of /metrics on loopback with 1,000 skills (executions, successes, failures
-// by type, the latency histogram by outcome, the health gauge), from our prometheus backend, from the
-// stock OpenTelemetry PrometheusExporter over plain instruments holding the same values, and from
-// prom-client's registry. `--quick`: 100 skills.
+// by type, the latency histogram by outcome, the health gauge), from our prometheus backend (the stock
+// OpenTelemetry PrometheusExporter reading our instruments), from the stock exporter over plain
+// synchronous instruments holding the same values, and from prom-client's registry. `--quick`: 100 skills.
 import { interleave } from './lib/interleave.js';
 import { summarize, type Timing } from './lib/measure.js';
 import { quickMode, type BenchRow, type ScenarioResult } from './lib/scenario.js';
@@ -10,6 +10,8 @@ import { scrape, scrapeServers } from './lib/scrapeFixtures.js';
 const quick = quickMode();
 const SKILLS = quick ? 100 : 1_000;
 const RUNS = quick ? { warmup: 1, runs: 3 } : { warmup: 5, runs: 31 };
+/** Ours is the stock exporter over our instruments, so about 1; the margin is for what a shared machine moves a ratio by. */
+const STOCK_SPEED = 1.25;
 
 const servers = await scrapeServers(SKILLS);
 const bodies = { ours: await scrape(servers.ours), stock: await scrape(servers.stock), promClient: await scrape(servers.promClient) };
@@ -34,17 +36,27 @@ const result: ScenarioResult = {
     'body bytes (ours / stock / prom-client)': `${bodies.ours.length} / ${bodies.stock.length} / ${bodies.promClient.length}`,
   },
   rows: [
-    row(`GET /metrics, ${SKILLS} skills: our prometheus backend`, ours, 'stock OpenTelemetry PrometheusExporter, same values', stock, "x the stock exporter's time", '<= 1 (no slower)', ours.medianMs <= stock.medianMs),
+    row(
+      `GET /metrics, ${SKILLS} skills: our prometheus backend`,
+      ours,
+      'stock OpenTelemetry PrometheusExporter over plain instruments, same values',
+      stock,
+      "x the stock exporter's time",
+      `<= ${STOCK_SPEED} (the stock exporter's speed)`,
+      ours.medianMs <= STOCK_SPEED * stock.medianMs,
+    ),
     row(`GET /metrics, ${SKILLS} skills: our prometheus backend`, ours, "prom-client's register.metrics()", promClient, "x prom-client's time", 'reported', undefined),
-    row(`GET /metrics, ${SKILLS} skills: stock OpenTelemetry PrometheusExporter`, stock, "prom-client's register.metrics()", promClient, "x prom-client's time", 'reported', undefined),
+    row(`GET /metrics, ${SKILLS} skills: stock OpenTelemetry PrometheusExporter over plain instruments`, stock, "prom-client's register.metrics()", promClient, "x prom-client's time", 'reported', undefined),
   ],
   notes: [
     'Each figure is a whole scrape: an HTTP GET of /metrics on a kept-alive loopback connection, the body read to its end, so it ' +
-      'includes collection, serialization and the transfer. The three servers take turns, round by round. Ours serves the body the ' +
-      "stock exporter's serializer would write for the same collection, byte for byte (a test proves it), but writes the skill metrics " +
-      'itself with each series\' label text built once, and collects totals kept as plain numbers (a MetricProducer) where the stock ' +
-      "one collects the SDK's aggregations. The extra lines of ours and the stock exporter are OpenTelemetry's `target_info` and " +
-      '`otel_scope_*` labels.',
+      'includes collection, serialization and the transfer. The three servers take turns, round by round.',
+    "Ours is the stock OpenTelemetry PrometheusExporter reading our instruments: the counters and the health gauge are observable " +
+      "instruments whose one batch callback reports the recorder's totals, the latency histogram is a Histogram recorded on each call. " +
+      'The stock row reads the same values from plain synchronous Counters and a Histogram, and an observable gauge, so it serves the same samples ' +
+      '(within a skill, failures come in another order). Both providers get a View raising the aggregation cardinality limit, so neither folds ' +
+      "series into an overflow one. The extra lines of ours and the stock exporter over prom-client's are OpenTelemetry's `target_info` " +
+      'and `otel_scope_*` labels.',
   ],
 };
 console.log(JSON.stringify(result));

@@ -9,6 +9,7 @@ export interface CallLoops {
   bare(): Promise<void> | void;
   oursSqlite(): Promise<void> | void;
   oursPrometheus(): Promise<void> | void;
+  oursOwnProvider(): Promise<void> | void;
   promClient(): Promise<void> | void;
   otel(): Promise<void> | void;
 }
@@ -35,7 +36,7 @@ const syncSuccess = (): number => 1;
 export const CALL_KINDS: Record<CallKind, CallKindFixture> = {
   'async success': {
     skill: asyncSuccess,
-    loops: ({ skillCount, oursSqlite, oursPrometheus, promClient, otel }, batch) => ({
+    loops: ({ skillCount, oursSqlite, oursPrometheus, oursOwnProvider, promClient, otel }, batch) => ({
       async bare() {
         for (let i = 0; i < batch; i++) {
           const started = performance.now();
@@ -48,6 +49,9 @@ export const CALL_KINDS: Record<CallKind, CallKindFixture> = {
       },
       async oursPrometheus() {
         for (let i = 0; i < batch; i++) await oursPrometheus[i % skillCount]!();
+      },
+      async oursOwnProvider() {
+        for (let i = 0; i < batch; i++) await oursOwnProvider[i % skillCount]!();
       },
       async promClient() {
         for (let i = 0; i < batch; i++) {
@@ -67,7 +71,7 @@ export const CALL_KINDS: Record<CallKind, CallKindFixture> = {
   },
   'async failure': {
     skill: asyncFailure,
-    loops: ({ skillCount, oursSqlite, oursPrometheus, promClient, otel }, batch) => ({
+    loops: ({ skillCount, oursSqlite, oursPrometheus, oursOwnProvider, promClient, otel }, batch) => ({
       async bare() {
         for (let i = 0; i < batch; i++) {
           const started = performance.now();
@@ -91,6 +95,15 @@ export const CALL_KINDS: Record<CallKind, CallKindFixture> = {
         for (let i = 0; i < batch; i++) {
           try {
             await oursPrometheus[i % skillCount]!();
+          } catch {
+            sink++;
+          }
+        }
+      },
+      async oursOwnProvider() {
+        for (let i = 0; i < batch; i++) {
+          try {
+            await oursOwnProvider[i % skillCount]!();
           } catch {
             sink++;
           }
@@ -120,7 +133,7 @@ export const CALL_KINDS: Record<CallKind, CallKindFixture> = {
   },
   sync: {
     skill: syncSuccess,
-    loops: ({ skillCount, oursSqlite, oursPrometheus, promClient, otel }, batch) => ({
+    loops: ({ skillCount, oursSqlite, oursPrometheus, oursOwnProvider, promClient, otel }, batch) => ({
       bare() {
         for (let i = 0; i < batch; i++) {
           const started = performance.now();
@@ -133,6 +146,9 @@ export const CALL_KINDS: Record<CallKind, CallKindFixture> = {
       },
       oursPrometheus() {
         for (let i = 0; i < batch; i++) sink += oursPrometheus[i % skillCount]!();
+      },
+      oursOwnProvider() {
+        for (let i = 0; i < batch; i++) sink += oursOwnProvider[i % skillCount]!();
       },
       promClient() {
         for (let i = 0; i < batch; i++) {

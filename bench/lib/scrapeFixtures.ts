@@ -1,6 +1,6 @@
 import { createServer, get, Agent, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { logNormal, seededRandom } from '../../src/demo/random.js';
@@ -32,11 +32,14 @@ export interface ScrapeServers {
 
 const CALLS_PER_SKILL = 24;
 const FAILURE_RATE = 0.15;
+/** The SDK's aggregations fold past 2,000 attribute sets unless a View makes room: both OpenTelemetry providers get this one. */
+const ROOM: ViewOptions[] = [{ instrumentName: '*', aggregationCardinalityLimit: 100_000 }];
 
 /**
  * `skillCount` skills with 24 calls each (latencies from a seeded log-normal, 15% failures of every
- * type) recorded through our prometheus backend, then the same values put into plain OpenTelemetry
- * instruments read by the stock PrometheusExporter and into prom-client, each served on loopback.
+ * type) recorded through our prometheus backend (the stock PrometheusExporter reading our
+ * instruments), then the same values put into plain OpenTelemetry instruments read by another stock
+ * PrometheusExporter and into prom-client, each served on loopback.
  */
 export async function scrapeServers(skillCount: number): Promise<ScrapeServers> {
   const { analytics, data } = await recordOurs(skillCount);
@@ -68,6 +71,7 @@ async function recordOurs(skillCount: number): Promise<{ analytics: Analytics; d
     logLevel: 'none',
     backends: ['prometheus'],
     prometheus: { port: 0 },
+    views: ROOM,
     clock: { now: () => Date.now(), monotonic: () => monotonic },
     classifyError: (error) => (error as { type?: ErrorType }).type,
   });
@@ -100,18 +104,19 @@ async function recordOurs(skillCount: number): Promise<{ analytics: Analytics; d
   return { analytics, data: { skills, health } };
 }
 
-/** Plain OpenTelemetry instruments holding the same values, read by the stock exporter. */
+/** Plain synchronous OpenTelemetry counters and histogram (and the health gauge) holding the same values, read by the stock exporter. */
 function stockExporter(data: ScrapeData): { exporter: PrometheusExporter; provider: MeterProvider } {
   const exporter = new PrometheusExporter({ preventServerStart: true });
-  const provider = new MeterProvider({ readers: [exporter], views: [{ instrumentName: '*', aggregationCardinalityLimit: 100_000 }] });
+  const provider = new MeterProvider({ readers: [exporter], views: ROOM });
   const meter = provider.getMeter(METER_NAME, VERSION);
   const executions = meter.createCounter(EXECUTIONS.name, { description: EXECUTIONS.description, unit: EXECUTIONS.unit });
   const successes = meter.createCounter(SUCCESSES.name, { description: SUCCESSES.description, unit: SUCCESSES.unit });
   const failures = meter.createCounter(FAILURES.name, { description: FAILURES.description, unit: FAILURES.unit });
-  const latency = meter.createHistogram(LATENCY.name, { description: LATENCY.description, unit: LATENCY.unit, advice: { explicitBucketBoundaries: [...LATENCY_BOUNDARIES_MS] } });
+  // Created in the order ours creates its instruments, so the two bodies come out in the same order.
   meter
     .createObservableGauge(HEALTH.name, { description: HEALTH.description, unit: HEALTH.unit })
     .addCallback((result) => data.health.forEach((score, id) => result.observe(score, { [ATTR.skillId]: id })));
+  const latency = meter.createHistogram(LATENCY.name, { description: LATENCY.description, unit: LATENCY.unit, advice: { explicitBucketBoundaries: [...LATENCY_BOUNDARIES_MS] } });
   for (const [id, calls] of data.skills) {
     const skill = { [ATTR.skillId]: id };
     for (const call of calls) {
