@@ -40,11 +40,11 @@ function createBackend(name: BackendName, config: AnalyticsConfig, options: Back
   const metricProducers = options.metricProducers ?? [];
   switch (name) {
     case 'prometheus':
-      return createPrometheusBackend(config.prometheus, { metricProducers, server: options.prometheusServer ?? true });
+      return createPrometheusBackend(config.prometheus, { metricProducers, server: options.prometheusServer ?? true, cardinalityLimit: config.cardinalityLimit });
     case 'otlp':
-      return createOtlpBackend(config.otlp, { metricProducers });
+      return createOtlpBackend(config.otlp, { metricProducers, cardinalityLimit: config.cardinalityLimit });
     case 'console':
-      return createConsoleBackend(config.otlp.pushIntervalMs, { metricProducers });
+      return createConsoleBackend(config.otlp.pushIntervalMs, { metricProducers, cardinalityLimit: config.cardinalityLimit });
     case 'sqlite':
       return createSqliteBackend(config.sqlite);
   }

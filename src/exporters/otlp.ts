@@ -5,6 +5,7 @@ import type { OtlpConfig } from '../config/types.js';
 import { AnalyticsError } from '../errors.js';
 import { log } from '../log.js';
 import type { Backend } from './Backend.js';
+import { readerCardinalityLimit } from './cardinality.js';
 import { InOrderExporter } from './InOrderExporter.js';
 import { loadExporterPackage } from './loadPackage.js';
 import { otlpPlainHttpWarning } from './otlpPlainHttpWarning.js';
@@ -15,6 +16,8 @@ import { ReportingExporter } from './ReportingExporter.js';
 export interface OtlpBackendOptions {
   /** Extra metric sources for the reader. @default [] */
   readonly metricProducers?: MetricProducer[];
+  /** Our series limit, which sets the reader's (readerCardinalityLimit). @default 2000 */
+  readonly cardinalityLimit?: number;
 }
 
 /**
@@ -32,6 +35,7 @@ export function createOtlpBackend(config: OtlpConfig, options: OtlpBackendOption
   const exporter = new InOrderExporter(new ReportingExporter(createOtlpExporter(config), safeUrl));
   const reader = new PeriodicExportingMetricReader({
     exporter,
+    cardinalityLimits: { default: readerCardinalityLimit(options.cardinalityLimit ?? 2000) },
     exportIntervalMillis: config.pushIntervalMs,
     exportTimeoutMillis: Math.min(config.timeoutMs, config.pushIntervalMs),
     metricProducers: options.metricProducers ?? [],

@@ -6,6 +6,7 @@ import type { PrometheusConfig } from '../config/types.js';
 import { PrometheusListenError } from '../errors.js';
 import { log } from '../log.js';
 import type { Backend } from './Backend.js';
+import { readerCardinalityLimit } from './cardinality.js';
 import { loadExporterPackage } from './loadPackage.js';
 
 const EXPORTER_PACKAGE = '@opentelemetry/exporter-prometheus';
@@ -16,6 +17,8 @@ export interface PrometheusBackendOptions {
   readonly metricProducers?: MetricProducer[];
   /** Start our own HTTP server on host:port; false to mount `metricsHandler` yourself. @default true */
   readonly server?: boolean;
+  /** Our series limit, which sets the reader's (readerCardinalityLimit). @default 2000 */
+  readonly cardinalityLimit?: number;
 }
 
 /**
@@ -28,7 +31,12 @@ export function createPrometheusBackend(config: PrometheusConfig, options: Prome
   const { PrometheusExporter } = loadExporterPackage<typeof PrometheusPackage>('prometheus', EXPORTER_PACKAGE);
   let server: Server | undefined;
   // The server's life is the reader's: shutting down the MeterProvider closes it.
+  const limit = readerCardinalityLimit(options.cardinalityLimit ?? 2000);
   class ServedPrometheusExporter extends PrometheusExporter {
+    override selectCardinalityLimit(): number {
+      return limit;
+    }
+
     override async onShutdown(): Promise<void> {
       if (server !== undefined) await closeServer(server);
       await super.onShutdown();
