@@ -88,6 +88,20 @@ export class SeriesState {
     recordInto(values, FAILURE_LATENCY, latencyMs, bucket);
   }
 
+  /** Counts a successful call without its latency: the metric backends take latency from their Histogram. */
+  countSuccess(): void {
+    const values = this.#values;
+    values[EXECUTIONS]! += 1;
+    values[SUCCESSES]! += 1;
+  }
+
+  /** Counts a failed call of the error type at `errorTypeIndex`, without its latency. */
+  countFailure(errorTypeIndex: number): void {
+    const values = this.#values;
+    values[EXECUTIONS]! += 1;
+    values[FIRST_FAILURE + errorTypeIndex]! += 1;
+  }
+
   recordInstall(): void {
     this.#values[INSTALLS]! += 1;
   }

@@ -155,10 +155,11 @@ export class SkillRecorder {
       const details = this.#details;
       if (failed) {
         const type = this.#errorTypeIndex(error, classify);
-        series.recordFailure(latency, type, bucket);
+        // The registry's series only count: the Histogram instrument has the latency.
+        series.countFailure(type);
         for (const store of details) store.series(skill.skillId, identity, skill).recordFailure(latency, type, bucket);
       } else {
-        series.recordSuccess(latency, bucket);
+        series.countSuccess();
         for (const store of details) store.series(skill.skillId, identity, skill).recordSuccess(latency, bucket);
       }
       skill.health.record(this.clock.now(), latency, !failed, bucket);
@@ -181,8 +182,8 @@ export class SkillRecorder {
       if (failed) detail.recordFailure(latencyMs, type, bucket);
       else detail.recordSuccess(latencyMs, bucket);
     }
-    if (failed) series.recordFailure(latencyMs, type, bucket);
-    else series.recordSuccess(latencyMs, bucket);
+    if (failed) series.countFailure(type);
+    else series.countSuccess();
     skill.health.record(this.clock.now(), latencyMs, !failed, bucket);
     this.#sync.latency.record(latencyMs, series.outcomeAttributes[failed ? 1 : 0]);
   }
@@ -193,7 +194,6 @@ export class SkillRecorder {
     const skill = this.skill(skillId);
     const who = this.identity(identity);
     const series = this.series(skill, who);
-    series.ratings.record(stars);
     for (const store of this.#details) store.series(skill.skillId, who, skill).ratings.record(stars);
     skill.ratingSum += stars;
     skill.ratingCount++;

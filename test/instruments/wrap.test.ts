@@ -115,7 +115,7 @@ describe('SkillMetrics.wrap', () => {
 
   it('never lets a recording failure reach the caller', async () => {
     const { skills } = setup();
-    sinon.stub(SeriesState.prototype, 'recordSuccess').throws(new Error('broken recorder'));
+    sinon.stub(SeriesState.prototype, 'countSuccess').throws(new Error('broken recorder'));
     const report = sinon.stub(diag, 'error');
     const call = skills.wrap('fragile', () => 'still works');
     assert.equal(call(), 'still works');
