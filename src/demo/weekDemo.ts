@@ -73,7 +73,6 @@ export async function runWeekDemo(options: WeekDemoOptions): Promise<WeekDemoSum
     env: { ANALYTICS_BACKEND: 'sqlite', ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '86400', ANALYTICS_DB_RETENTION_DAYS: '365' },
     clock: { now: () => now, monotonic: () => monotonic },
     flushOnExit: false,
-    logLevel: 'warn',
   });
   const tools = new Map(
     catalog.map((skill) => [

@@ -7,8 +7,16 @@ import { toHrTime } from './clock.js';
 /** Where each total lives in a series' one array. */
 const EXECUTIONS = 0;
 const SUCCESSES = 1;
-const INSTALLS = 2;
-const FIRST_FAILURE = 3;
+/**
+ * The running totals of the skill's live health window (successes, failures, then a count per
+ * latency bucket), kept in its base series right beside the counts a call writes anyway: the
+ * window only snapshots them when a new time slot starts (HealthWindow).
+ */
+const HEALTH = 2;
+/** How many numbers the health totals take. */
+export const HEALTH_TOTALS_LENGTH = 2 + LATENCY_BOUNDARIES_MS.length + 1;
+const INSTALLS = HEALTH + HEALTH_TOTALS_LENGTH;
+const FIRST_FAILURE = INSTALLS + 1;
 const SUCCESS_LATENCY = FIRST_FAILURE + ERROR_TYPES.length;
 const FAILURE_LATENCY = SUCCESS_LATENCY + histogramLength(LATENCY_BOUNDARIES_MS);
 const RATINGS = FAILURE_LATENCY + histogramLength(LATENCY_BOUNDARIES_MS);
@@ -37,6 +45,8 @@ export class SeriesState {
   readonly ratings = new HistogramState(RATING_BOUNDARIES, this.#values, RATINGS);
   /** `attributes` plus `error_type`, per error type, built on the first failure of that type. */
   readonly #failureAttributes: (Attributes | undefined)[] = [];
+  /** The running health totals (a view of this series' numbers); used on a skill's base series only. */
+  readonly healthTotals = this.#values.subarray(HEALTH, HEALTH + HEALTH_TOTALS_LENGTH);
 
   constructor(attributes: Attributes, startEpochMs: number, endEpochMs?: number) {
     this.attributes = frozenCopy(attributes);

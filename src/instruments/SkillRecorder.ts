@@ -162,7 +162,7 @@ export class SkillRecorder {
         series.countSuccess();
         for (const store of details) store.series(skill.skillId, identity, skill).recordSuccess(latency, bucket);
       }
-      skill.health.record(this.clock.now(), latency, !failed, bucket);
+      skill.health.record(this.clock.now(), !failed, bucket);
       this.#sync.latency.record(latency, series.outcomeAttributes[failed ? 1 : 0]);
     } catch (recordError) {
       log.error('could not record a skill call; the call itself is unaffected', recordError);
@@ -184,7 +184,7 @@ export class SkillRecorder {
     }
     if (failed) series.countFailure(type);
     else series.countSuccess();
-    skill.health.record(this.clock.now(), latencyMs, !failed, bucket);
+    skill.health.record(this.clock.now(), !failed, bucket);
     this.#sync.latency.record(latencyMs, series.outcomeAttributes[failed ? 1 : 0]);
   }
 

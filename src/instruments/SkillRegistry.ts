@@ -35,7 +35,7 @@ export class SkillState implements SeriesMemo {
   constructor(skillId: string | undefined, base: SeriesState, healthWindowMs: number) {
     this.skillId = skillId;
     this.base = base;
-    this.health = new HealthWindow(healthWindowMs, LATENCY_BOUNDARIES_MS);
+    this.health = new HealthWindow(healthWindowMs, base.healthTotals);
   }
 
   /** False for the overflow skill, which has no id and no score. */
