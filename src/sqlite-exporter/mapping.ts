@@ -11,7 +11,7 @@ import {
 import { errorTypeIndex } from '../instruments/errorTypes.js';
 import { ATTR, EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, LATENCY_BOUNDARIES_MS, METER_NAME, RATING, SUCCESSES } from '../instruments/names.js';
 import { DETAIL_SCOPE } from '../instruments/SkillDetailProducer.js';
-import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
+import { emptyRow, type GenericPoint, type MappedExport, type UsageRow } from './rows.js';
 import { ERROR_COLUMNS, OVERFLOW_SKILL_ID, sqliteTime } from './schema.js';
 import { UsageRowIndex } from './UsageRowIndex.js';
 
@@ -165,31 +165,6 @@ function rowFor(usage: UsageRowIndex, attributes: Attributes, intervalStart: str
 /** The first row of an identity, as {@link UsageRowIndex} makes it. */
 function newRow(timestamp: string, overflow: boolean, skillId: string, userId: string | null, orgId: string | null, intervalStart: string): UsageRow {
   return emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID);
-}
-
-/** A row with nothing counted yet. */
-export function emptyRow(skillId: string, userId: string | null, orgId: string | null, intervalStart: string, timestamp: string, overflow: boolean): UsageRow {
-  return {
-    skillId,
-    userId,
-    orgId,
-    timestamp,
-    intervalStart,
-    executions: 0,
-    successes: 0,
-    failures: 0,
-    latencySumMs: 0,
-    latencyMinMs: null,
-    latencyMaxMs: null,
-    // Literals, which V8 copies from one boilerplate: several times cheaper than new Array(n).fill(0).
-    latencyBuckets: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-    errors: [0, 0, 0, 0, 0, 0, 0],
-    ratingCount: 0,
-    ratingSum: 0,
-    stars: [0, 0, 0, 0, 0],
-    installs: 0,
-    overflow,
-  };
 }
 
 function hasActivity(row: UsageRow): boolean {
