@@ -3,11 +3,15 @@ import { usageRowsOf, type SplitExport } from './mapping.js';
 import { SeriesPacker } from './SeriesBatch.js';
 import type { SinkExport, SqliteSink } from './SqliteSink.js';
 
-/** Where the SQLite exporter's exports go: a {@link SqliteSink}, in this thread (InThreadTarget). */
+/**
+ * Where the SQLite exporter's exports go: its writer thread (WriterThread), or, where a thread
+ * cannot have the database, a {@link SqliteSink} in the application's thread (InThreadTarget).
+ * Both map the exact record with the same code and write through the same sink.
+ */
 export interface ExportTarget {
   /** Resolves once the database is open; rejects with the problem when it could not be opened at start. */
   readonly ready: Promise<void>;
-  /** Rows waiting in the retry buffer. */
+  /** Rows waiting in the retry buffer (for the writer thread: as it last said). */
   readonly pendingRows: number;
   /** Writes one export; resolves to its result. */
   export(split: SplitExport): Promise<ExportResult>;

@@ -1,17 +1,18 @@
 import type Database from 'better-sqlite3';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { DEFAULTS } from '../config/defaults.js';
-import { resolveSqlitePath } from '../config/sqlitePath.js';
+import { MEMORY, resolveSqlitePath } from '../config/sqlitePath.js';
 import { failed, type ExportResult } from './exportResult.js';
 import { InThreadTarget, type ExportTarget } from './ExportTarget.js';
 import { splitExport, type SplitExport } from './mapping.js';
 import { SqliteSink } from './SqliteSink.js';
+import { WriterThread } from './WriterThread.js';
 
 /** Settings of {@link SqliteMetricExporter}. */
 export interface SqliteMetricExporterOptions {
   /** The database file, absolute, or ':memory:'. Opened (and created) by the exporter. @default the config's sqlite.path */
   path?: string;
-  /** An already open database instead of `path`; the exporter does not close it. */
+  /** An already open database instead of `path`, written in this thread; the exporter does not close it. */
   database?: Database.Database;
   /** Rows kept while writes fail, before the oldest fold into per-skill rows. @default 100000 */
   bufferRows?: number;
@@ -29,6 +30,11 @@ export interface SqliteMetricExporterOptions {
  * which reads the exact record; on a plain PeriodicExportingMetricReader it gets only generic
  * metrics. A failed write (locked, read-only, disk full) loses nothing: the rows wait in a bounded
  * buffer and go out with a later export.
+ *
+ * The database lives in a writer thread of the exporter's own (a worker thread, see WriterThread):
+ * opening, mapping and writing never block the application's event loop, which only hands each
+ * export over in a few flat arrays, a batch per turn. A database given as `database`, and
+ * ':memory:', which another thread could not share, are written in this thread instead.
  *
  * The constructor never throws for the database itself: a file that is locked, foreign, damaged or
  * unsafe is reported through {@link SqliteMetricExporter.ready} (which rejects) and once through
@@ -50,11 +56,12 @@ export class SqliteMetricExporter implements PushMetricExporter {
       busyTimeoutMs: options.busyTimeoutMs ?? DEFAULTS.sqlite.busyTimeoutMs,
       retentionDays: options.retentionDays,
     };
-    this.#target = new InThreadTarget(new SqliteSink({ ...settings, database: options.database }));
+    const inThread = options.database !== undefined || this.path === MEMORY;
+    this.#target = inThread ? new InThreadTarget(new SqliteSink({ ...settings, database: options.database })) : new WriterThread(settings);
     this.ready = this.#target.ready;
   }
 
-  /** Rows waiting to be written. */
+  /** Rows waiting to be written (with the writer thread: as of its last answer). */
   get pendingRows(): number {
     return this.#target.pendingRows;
   }
@@ -69,7 +76,10 @@ export class SqliteMetricExporter implements PushMetricExporter {
     void this.#target.export(split).then(resultCallback);
   }
 
-  /** {@link SqliteMetricExporter.export}, synchronously: maps, buffers and writes `metrics` now. */
+  /**
+   * {@link SqliteMetricExporter.export}, synchronously: hands `metrics` over and returns once they
+   * are written (or kept for a later export), with the result.
+   */
   exportNow(metrics: ResourceMetrics): ExportResult {
     try {
       return this.#target.exportNow(splitExport(metrics));

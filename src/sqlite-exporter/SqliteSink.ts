@@ -43,8 +43,9 @@ interface OpenDatabase {
 /**
  * Where the rows of the SQLite exporter go, synchronously: the bounded retry buffer, the policy that
  * opens the file (a lock is tried again at each export, any other problem once a minute), the
- * writer with its one transaction per export, retention, and every message about them. It knows
- * nothing of OpenTelemetry: it takes mapped rows, so it can run wherever they are written.
+ * writer with its one transaction per export, retention, and every message about them. The same
+ * code runs in the exporter's writer thread and, for a database the application opened itself or
+ * ':memory:', in the application's thread.
  *
  * Never throws for the database: a file that cannot serve is said once through our logger and
  * named by {@link SqliteSink.startProblem}; calls recorded for it are said to be lost, in calls.
