@@ -54,6 +54,13 @@ describe('every exit path keeps what SQLite was given', function () {
     assert.equal(calls(dir), 1000);
   });
 
+  it('process.exit() right after calls of 5,000 users, handed over to the writer thread in several batches', async () => {
+    const ended = await run(dir, 'exit', { CALLS: '5000', USERS: '5000' });
+    assert.deepEqual([ended.code, ended.signal], [3, null], ended.stderr);
+    assert.equal(calls(dir), 5000);
+    assert.equal(ended.stderr, '');
+  });
+
   it('an uncaught exception, which still prints and ends the process as before', async () => {
     const ended = await run(dir, 'throw');
     assert.equal(ended.code, 1);
