@@ -13,9 +13,12 @@ export interface WireError {
   readonly cause: WireError | undefined;
 }
 
-/** The classes an error of the writer thread comes back as; any other comes back as an Error with its name. */
+/**
+ * The classes an error of the writer thread comes back as (ours, and those our checks of options
+ * throw); any other comes back as an Error with its name.
+ */
 const CLASSES: ReadonlyMap<string, typeof Error> = new Map<string, typeof Error>(
-  [DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteWriteError].map((Class) => [Class.name, Class as unknown as typeof Error]),
+  [DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteWriteError, TypeError, RangeError].map((Class) => [Class.name, Class as unknown as typeof Error]),
 );
 
 /** `error` (anything thrown) as it crosses to another thread. */

@@ -48,9 +48,15 @@ describe('errors from the writer thread', () => {
     assert.equal((back.cause as Error).name, 'SqliteError');
   });
 
-  it('come back as an Error with their message when they are not ours, or not errors at all', () => {
-    const type = acrossThreads(new TypeError('not a function'));
-    assert.deepEqual([type instanceof Error, type.name, type.message], [true, 'TypeError', 'not a function']);
+  it('come back as the TypeError or RangeError that a check of options threw', () => {
+    const type = acrossThreads(new TypeError('openAnalyticsDatabase: path must be absolute'));
+    assert.deepEqual([type instanceof TypeError, type.message], [true, 'openAnalyticsDatabase: path must be absolute']);
+    assert.ok(acrossThreads(new RangeError('busyTimeoutMs')) instanceof RangeError);
+  });
+
+  it('come back as an Error with their name and message when they are of another class, or not errors at all', () => {
+    const syntax = acrossThreads(new SyntaxError('unexpected token'));
+    assert.deepEqual([syntax instanceof SyntaxError, syntax instanceof Error, syntax.name, syntax.message], [false, true, 'SyntaxError', 'unexpected token']);
     const thrown = acrossThreads('a string was thrown');
     assert.deepEqual([thrown instanceof Error, thrown.message], [true, 'a string was thrown']);
   });
