@@ -177,7 +177,9 @@ export class WriterThread implements ExportTarget {
     const { port1, port2 } = new MessageChannel();
     const progress = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
     const data: WriterData = { options: this.#options, port: port2, progress };
-    const worker = new Worker(WORKER_URL, { workerData: data, transferList: [port2] });
+    // None of the application's command-line options: its --input-type, --import or --require (an
+    // APM agent, say) are not the writer's, and some would stop the thread from starting at all.
+    const worker = new Worker(WORKER_URL, { workerData: data, transferList: [port2], execArgv: [] });
     const writer: Writer = { worker, port: port1, progress, ended: false };
     port1.on('message', (message: FromWriter) => this.#receive(message));
     worker.on('error', (error) => this.#ended(writer, error));
