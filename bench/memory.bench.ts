@@ -87,7 +87,7 @@ function heapOfUndrainedSeries(users: number): number {
   const store = new IdentityStore(Number.MAX_SAFE_INTEGER);
   for (let index = 0; index < users; index++) store.series(`skill_${index % SKILLS}`, { userId: `user_${index}`, orgId: `org_${index % ORGS}` }).recordSuccess(100);
   const held = heapAfterGc() - before;
-  if (store.drain().series.length !== users) throw new Error('every user should have had a series');
+  if (store.drain().series.size !== users) throw new Error('every user should have had a series');
   return held;
 }
 

@@ -46,3 +46,4 @@ node "$root/node_modules/typescript/bin/tsc" -p .
 echo "consumer on OpenTelemetry line $line: node $(node --version), @opentelemetry/api $apis"
 node dist/ownProvider.js
 node dist/globalDecorator.js
+node dist/sqliteWriter.js

@@ -13,6 +13,8 @@ interface LogState {
   stderrUpTo: LogSeverity;
   /** Keys of messages said once, until they are said to be over. */
   readonly said: Set<string>;
+  /** In the SQLite writer thread: where every message goes instead (the application thread's logger). */
+  forward?: ((severity: LogSeverity, message: string, cause?: unknown) => void) | undefined;
 }
 
 const STATE_KEY = Symbol.for('toolweaver-analytics.log');
@@ -64,7 +66,19 @@ export function logThroughDiag(viaDiag: boolean): void {
   state.viaDiag = viaDiag;
 }
 
+/**
+ * @internal The SQLite writer thread: every message goes to `forward`, which hands it to the
+ * application thread's logger, where the level and the destination are decided.
+ */
+export function logTo(forward: (severity: LogSeverity, message: string, cause?: unknown) => void): void {
+  state.forward = forward;
+}
+
 function write(severity: LogSeverity, message: string, cause?: unknown): void {
+  if (state.forward !== undefined) {
+    state.forward(severity, message, cause);
+    return;
+  }
   const text = `toolweaver-analytics: ${message}`;
   if (state.viaDiag) {
     const args = cause === undefined ? [] : [cause];

@@ -1,10 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { withContext, currentIdentity } from '../../src/instruments/identity.js';
-import { DETAIL_SCOPE } from '../../src/instruments/SkillDetailProducer.js';
+import { DetailScopeMetrics } from '../../src/instruments/DetailScopeMetrics.js';
 import { IdentityStore } from '../../src/instruments/IdentityStore.js';
-import { seriesMetrics } from '../../src/instruments/seriesData.js';
-import { toHrTime } from '../../src/instruments/clock.js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { mapExport } from '../../src/sqlite-exporter/mapping.js';
 import type { UsageRow } from '../../src/sqlite-exporter/rows.js';
@@ -41,8 +39,8 @@ export function exportOf(points: number, nowMs: number): ResourceMetrics {
     else series.recordFailure(latencyMs, 5);
   });
   // What the SQLite reader's detail producer hands the exporter for this store.
-  const metrics = seriesMetrics(store.drain(nowMs).series, toHrTime(nowMs)).filter((metric) => metric.dataPoints.length > 0);
-  return { resource: resourceFromAttributes({}), scopeMetrics: [{ scope: DETAIL_SCOPE, metrics }] };
+  const scope = new DetailScopeMetrics([{ series: store.drain(nowMs).series, endMs: nowMs }], undefined);
+  return { resource: resourceFromAttributes({}), scopeMetrics: [scope] };
 }
 
 /** The data points of an export. */

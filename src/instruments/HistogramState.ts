@@ -5,6 +5,9 @@ const MIN = 2;
 const MAX = 3;
 const FIRST_BUCKET = 4;
 
+/** Where a histogram's numbers live from its offset, for code that reads them as one array (see SERIES_LAYOUT). */
+export const HISTOGRAM_LAYOUT = Object.freeze({ count: COUNT, sum: SUM, min: MIN, max: MAX, firstBucket: FIRST_BUCKET });
+
 /**
  * A cumulative explicit-bucket histogram kept as plain numbers, so recording is a bucket search
  * and four additions: no attribute hashing, no allocation. Its numbers may live in a larger array

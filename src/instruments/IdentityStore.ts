@@ -4,9 +4,15 @@ import { ATTR } from './names.js';
 import { SYSTEM_CLOCK, type Clock } from './clock.js';
 import { SeriesState } from './SeriesState.js';
 
+/** Series in the order they were made, to read as often as needed; a drained interval's are never copied. */
+export interface SeriesList {
+  readonly size: number;
+  values(): IterableIterator<SeriesState>;
+}
+
 /** What {@link IdentityStore.drain} hands over: the series of one interval. */
 export interface DrainedInterval {
-  readonly series: SeriesState[];
+  readonly series: SeriesList;
   /** Calls and ratings folded into overflow series this interval. */
   readonly overflowed: number;
 }
@@ -125,9 +131,9 @@ export class IdentityStore {
     return series;
   }
 
-  /** Hands over the current interval and starts the next one empty. */
+  /** Hands over the current interval, as it is (no copy, whatever its size), and starts the next one empty. */
   drain(nowMs: number = this.#clock.now()): DrainedInterval {
-    const drained: DrainedInterval = { series: [...this.#series.values()], overflowed: this.#overflowed };
+    const drained: DrainedInterval = { series: this.#series, overflowed: this.#overflowed };
     this.#series = new Map();
     this.#byIdentity = new WeakMap();
     this.#anonymous = new Map();

@@ -23,6 +23,23 @@ const RATINGS = FAILURE_LATENCY + histogramLength(LATENCY_BOUNDARIES_MS);
 const LENGTH = RATINGS + histogramLength(RATING_BOUNDARIES);
 
 /**
+ * Where each total lives in a series' numbers, for code that reads them as one array (the SQLite
+ * exporter hands them to its writer thread that way, see SeriesBatch): the histograms' own layout
+ * is HISTOGRAM_LAYOUT from their offset.
+ */
+export const SERIES_LAYOUT = Object.freeze({
+  executions: EXECUTIONS,
+  successes: SUCCESSES,
+  installs: INSTALLS,
+  /** One count per error type, in ERROR_TYPES order. */
+  failures: FIRST_FAILURE,
+  successLatency: SUCCESS_LATENCY,
+  failureLatency: FAILURE_LATENCY,
+  ratings: RATINGS,
+  length: LENGTH,
+});
+
+/**
  * The cumulative totals of one attribute set (a skill, or a skill and a user when user labels
  * are on), kept as plain numbers and read at collection time. Every total is in one array: at
  * thousands of series a call costs what it touches outside the CPU cache, and a chain of small
@@ -35,6 +52,10 @@ export class SeriesState {
   readonly startTime: HrTime;
   /** When the series' calls were made, for a series of calls measured elsewhere; undefined: at collection. */
   readonly endTime: HrTime | undefined;
+  /** {@link SeriesState.startTime} in epoch milliseconds. */
+  readonly startEpochMs: number;
+  /** {@link SeriesState.endTime} in epoch milliseconds; undefined: at collection. */
+  readonly endEpochMs: number | undefined;
   readonly #values = new Float64Array(LENGTH);
   /** Failures per error type, in {@link ERROR_TYPES} order (a view of this series' numbers). */
   readonly failures = this.#values.subarray(FIRST_FAILURE, SUCCESS_LATENCY);
@@ -53,6 +74,13 @@ export class SeriesState {
     this.outcomeAttributes = [frozenCopy(attributes, ATTR.outcome, OUTCOME.success), frozenCopy(attributes, ATTR.outcome, OUTCOME.failure)];
     this.startTime = toHrTime(startEpochMs);
     this.endTime = endEpochMs === undefined ? undefined : toHrTime(endEpochMs);
+    this.startEpochMs = startEpochMs;
+    this.endEpochMs = endEpochMs;
+  }
+
+  /** Copies this series' numbers, laid out as {@link SERIES_LAYOUT} says, into `target` from `offset`. */
+  copyTo(target: Float64Array, offset: number): void {
+    target.set(this.#values, offset);
   }
 
   /**

@@ -1,20 +1,12 @@
-import type { DataPoint, MetricData, CollectionResult, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import type { DataPoint, CollectionResult, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { toHrTime } from './clock.js';
 import type { DetailLinks } from './DetailLinks.js';
+import { DetailScopeMetrics, type DrainedSeries } from './DetailScopeMetrics.js';
 import { liveHealth } from './liveHealth.js';
-import { METER_NAME } from './names.js';
-import { healthGauge, point, seriesMetrics } from './seriesData.js';
-import { VERSION } from '../version.js';
+import { healthGauge, point } from './seriesData.js';
 
 const EMPTY_RESOURCE = resourceFromAttributes({});
-
-/**
- * The scope of the exact record. The SQLite exporter tells it from everything else by identity:
- * only this producer hands it out, so no metric of the application's (or ours, through a View)
- * is ever taken for it.
- */
-export const DETAIL_SCOPE: ScopeMetrics['scope'] = Object.freeze({ name: METER_NAME, version: VERSION });
 
 /**
  * How often the health gauge goes to the SQLite backend: every 5 minutes, a third of the default
@@ -45,14 +37,17 @@ export class SkillDetailProducer implements MetricProducer {
     return this.collectNow();
   }
 
-  /** Drains the records now, synchronously: what {@link SkillDetailProducer.collect} hands out. */
+  /**
+   * Drains the records now, synchronously: what {@link SkillDetailProducer.collect} hands out, one
+   * {@link DetailScopeMetrics} holding the drained series as they are (no object per data point).
+   */
   collectNow(): CollectionResult {
-    const metrics: MetricData[] = [];
+    const drained: DrainedSeries[] = [];
     const health: DataPoint<number>[] = [];
     let sampledAt: number | undefined;
     for (const [recorder, store] of this.#links.entries()) {
       const now = store.clock.now();
-      metrics.push(...seriesMetrics(store.drain(now).series, toHrTime(now)));
+      drained.push({ series: store.drain(now).series, endMs: now });
       if (!this.#healthDue(now)) continue;
       sampledAt = now;
       const end = toHrTime(now);
@@ -62,17 +57,9 @@ export class SkillDetailProducer implements MetricProducer {
       }
     }
     // A sample without any scored skill does not count, so the first score is stored at once.
-    if (health.length > 0) {
-      this.#lastHealthSampleMs = sampledAt;
-      metrics.push(healthGauge(health));
-    }
-    return {
-      resourceMetrics: {
-        resource: EMPTY_RESOURCE,
-        scopeMetrics: [{ scope: DETAIL_SCOPE, metrics: metrics.filter((metric) => metric.dataPoints.length > 0) }],
-      },
-      errors: [],
-    };
+    if (health.length > 0) this.#lastHealthSampleMs = sampledAt;
+    const scope = new DetailScopeMetrics(drained, health.length > 0 ? healthGauge(health) : undefined);
+    return { resourceMetrics: { resource: EMPTY_RESOURCE, scopeMetrics: [scope] }, errors: [] };
   }
 
   #healthDue(nowMs: number): boolean {

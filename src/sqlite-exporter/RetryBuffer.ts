@@ -1,5 +1,4 @@
-import { emptyRow } from './mapping.js';
-import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
+import { emptyRow, type GenericPoint, type MappedExport, type UsageRow } from './rows.js';
 
 /** What the buffer had to give up to stay within its bound. */
 export interface BufferLosses {

@@ -8,16 +8,15 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { errorTypeIndex } from '../instruments/errorTypes.js';
-import { ATTR, EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, LATENCY_BOUNDARIES_MS, METER_NAME, RATING, SUCCESSES } from '../instruments/names.js';
-import { DETAIL_SCOPE } from '../instruments/SkillDetailProducer.js';
+import { DetailScopeMetrics, type DrainedSeries } from '../instruments/DetailScopeMetrics.js';
+import { EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, METER_NAME, RATING, SUCCESSES } from '../instruments/names.js';
 import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
-import { ERROR_COLUMNS, OVERFLOW_SKILL_ID, sqliteTime } from './schema.js';
-import { UsageRowIndex } from './UsageRowIndex.js';
+import { sqliteTime } from './schema.js';
+import { SERIES_PER_BATCH, SeriesPacker } from './SeriesBatch.js';
+import { SeriesRows } from './SeriesRows.js';
 
 /** Our metrics under their own names: their exact counterpart is the detail record, so the Meter's copy is not stored again. */
 const OUR_METRICS = new Set([EXECUTIONS.name, SUCCESSES.name, FAILURES.name, INSTALLS.name, LATENCY.name, RATING.name, HEALTH.name]);
-const BUCKETS = LATENCY_BOUNDARIES_MS.length + 1;
 
 /** A metric that could not be stored, and why; the exporter says so once per metric and reason. */
 export interface SkippedMetric {
@@ -25,175 +24,56 @@ export interface SkippedMetric {
   readonly reason: string;
 }
 
+/** One export taken apart: the exact record still as its drained series, everything else as generic points. */
+export interface SplitExport {
+  readonly drained: DrainedSeries[];
+  readonly points: GenericPoint[];
+  readonly skipped: SkippedMetric[];
+}
+
 /**
- * Maps one export to rows. The exact record (the detail producer's scope, delta) becomes one
- * skill_usage row per skill, user and org; the health samples and every metric that is not ours
- * (the application's, or ours renamed by a View) become generic points. Our metrics as the Meter
- * reports them are left out: Views shape those for the other backends, while SQLite keeps the
- * exact record. A metric of a shape this version does not know is stored as far as it can be and
- * named in `skipped`. Pure.
+ * Takes one export apart. The exact record (the detail producer's {@link DetailScopeMetrics}) is
+ * kept as the series it drained, for {@link SeriesRows} to map where the rows are written; the
+ * health samples and every metric that is not ours (the application's, or ours renamed by a View)
+ * become generic points here. Our metrics as the Meter reports them are left out: Views shape
+ * those for the other backends, while SQLite keeps the exact record. A metric of a shape this
+ * version does not know is stored as far as it can be and named in `skipped`. Pure.
  */
-export function mapExport(metrics: ResourceMetrics): MappedExport & { skipped: SkippedMetric[] } {
-  const usage = new UsageRowIndex(newRow);
+export function splitExport(metrics: ResourceMetrics): SplitExport {
+  const drained: DrainedSeries[] = [];
   const points: GenericPoint[] = [];
   const skipped: SkippedMetric[] = [];
-  const times = new TimeTexts();
   for (const scope of metrics.scopeMetrics) {
-    const detail = scope.scope === DETAIL_SCOPE;
+    const { name, version = '' } = scope.scope;
+    if (scope instanceof DetailScopeMetrics) {
+      drained.push(...scope.drained);
+      if (scope.health !== undefined) points.push(...genericPoints(scope.health, name, version, skipped));
+      continue;
+    }
     for (const metric of scope.metrics) {
-      if (detail && metric.descriptor.name !== HEALTH.name) addSkillMetric(metric, usage, times);
-      else if (detail || scope.scope.name !== METER_NAME || !OUR_METRICS.has(metric.descriptor.name)) {
-        points.push(...genericPoints(metric, scope.scope.name, scope.scope.version ?? '', skipped));
-      }
+      if (name !== METER_NAME || !OUR_METRICS.has(metric.descriptor.name)) points.push(...genericPoints(metric, name, version, skipped));
     }
   }
-  return { usage: usage.rows().filter(hasActivity), points, skipped };
+  return { drained, points, skipped };
 }
 
-/** SQLite texts of the times of one export: its points share a handful, and formatting a Date is most of a point's cost. */
-class TimeTexts {
-  readonly #texts = new Map<number, string>();
-  // A point's start and end are most often those of the point before: each is kept apart.
-  readonly start = new LastTimeText(this);
-  readonly end = new LastTimeText(this);
+/**
+ * Maps one export to rows, in this thread: one skill_usage row per skill, user and org of the exact
+ * record with activity, and the generic points of {@link splitExport}. Pure.
+ */
+export function mapExport(metrics: ResourceMetrics): MappedExport & { skipped: SkippedMetric[] } {
+  const { drained, points, skipped } = splitExport(metrics);
+  return { usage: usageRowsOf(drained), points, skipped };
+}
 
-  of(epochMs: number): string {
-    let text = this.#texts.get(epochMs);
-    if (text === undefined) {
-      text = sqliteTime(epochMs);
-      this.#texts.set(epochMs, text);
-    }
-    return text;
+/** The skill_usage rows of `drained`, through the same packing and mapping as the writer thread's. */
+export function usageRowsOf(drained: readonly DrainedSeries[], packer: SeriesPacker = new SeriesPacker()): UsageRow[] {
+  const rows = new SeriesRows();
+  for (const { series, endMs } of drained) {
+    const values = series.values();
+    for (let packed = 0; packed < series.size; packed += SERIES_PER_BATCH) rows.add(packer.pack(values, endMs));
   }
-}
-
-/** The text of the last HrTime asked for, found again by its two numbers. */
-class LastTimeText {
-  readonly #texts: TimeTexts;
-  #seconds = NaN;
-  #nanos = NaN;
-  #text = '';
-
-  constructor(texts: TimeTexts) {
-    this.#texts = texts;
-  }
-
-  of(time: HrTime): string {
-    if (time[0] !== this.#seconds || time[1] !== this.#nanos) {
-      this.#seconds = time[0];
-      this.#nanos = time[1];
-      this.#text = this.#texts.of(hrToMs(time));
-    }
-    return this.#text;
-  }
-}
-
-/** Adds one metric of the exact record (delta points of our known shapes) to the usage rows. */
-function addSkillMetric(metric: MetricData, usage: UsageRowIndex, times: TimeTexts): void {
-  for (const point of metric.dataPoints as DataPoint<number | Histogram>[]) {
-    const values = pointValues(point.value);
-    if (allZero(values)) continue;
-    const row = rowFor(usage, point.attributes, times.start.of(point.startTime), times.end.of(point.endTime));
-    addDelta(row, metric.descriptor.name, point, values);
-  }
-}
-
-/** A point's numbers in a fixed order: a sum's value, or a histogram's count, sum and bucket counts. */
-function pointValues(value: number | Histogram): number[] {
-  if (typeof value === 'number') return [value];
-  const { counts } = value.buckets;
-  const values = new Array<number>(2 + counts.length);
-  values[0] = value.count;
-  values[1] = value.sum ?? 0;
-  for (let bucket = 0; bucket < counts.length; bucket++) values[2 + bucket] = counts[bucket]!;
-  return values;
-}
-
-function allZero(values: readonly number[]): boolean {
-  for (const value of values) if (value !== 0) return false;
-  return true;
-}
-
-/** Where a histogram's bucket counts start in {@link pointValues}. */
-const COUNTS = 2;
-
-function addDelta(row: UsageRow, name: string, point: DataPoint<number | Histogram>, delta: readonly number[]): void {
-  const first = delta[0] ?? 0;
-  switch (name) {
-    case EXECUTIONS.name:
-      row.executions += first;
-      return;
-    case SUCCESSES.name:
-      row.successes += first;
-      return;
-    case FAILURES.name: {
-      const index = errorTypeIndex(String(point.attributes[ATTR.errorType] ?? 'internal'));
-      row.errors[index >= 0 ? index : ERROR_COLUMNS.length - 1]! += first;
-      row.failures += first;
-      return;
-    }
-    case INSTALLS.name:
-      row.installs += first;
-      return;
-    case LATENCY.name:
-      addLatency(row, point.value as Histogram, delta);
-      return;
-    case RATING.name:
-      row.ratingCount += first;
-      row.ratingSum += delta[1] ?? 0;
-      for (let star = 0; star < 5; star++) row.stars[star]! += delta[COUNTS + star] ?? 0;
-  }
-}
-
-function addLatency(row: UsageRow, histogram: Histogram, delta: readonly number[]): void {
-  row.latencySumMs += delta[1] ?? 0;
-  for (let bucket = 0; bucket < BUCKETS; bucket++) row.latencyBuckets[bucket]! += delta[COUNTS + bucket] ?? 0;
-  if (histogram.min !== undefined) row.latencyMinMs = row.latencyMinMs === null ? histogram.min : Math.min(row.latencyMinMs, histogram.min);
-  if (histogram.max !== undefined) row.latencyMaxMs = row.latencyMaxMs === null ? histogram.max : Math.max(row.latencyMaxMs, histogram.max);
-}
-
-function rowFor(usage: UsageRowIndex, attributes: Attributes, intervalStart: string, timestamp: string): UsageRow {
-  const overflow = attributes[ATTR.overflow] === true;
-  const skillId = typeof attributes[ATTR.skillId] === 'string' ? (attributes[ATTR.skillId] as string) : OVERFLOW_SKILL_ID;
-  const userId = typeof attributes[ATTR.userId] === 'string' ? (attributes[ATTR.userId] as string) : null;
-  const orgId = typeof attributes[ATTR.orgId] === 'string' ? (attributes[ATTR.orgId] as string) : null;
-  const row = usage.get(timestamp, overflow, skillId, userId, orgId, intervalStart);
-  if (intervalStart < row.intervalStart) row.intervalStart = intervalStart;
-  return row;
-}
-
-/** The first row of an identity, as {@link UsageRowIndex} makes it. */
-function newRow(timestamp: string, overflow: boolean, skillId: string, userId: string | null, orgId: string | null, intervalStart: string): UsageRow {
-  return emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID);
-}
-
-/** A row with nothing counted yet. */
-export function emptyRow(skillId: string, userId: string | null, orgId: string | null, intervalStart: string, timestamp: string, overflow: boolean): UsageRow {
-  return {
-    skillId,
-    userId,
-    orgId,
-    timestamp,
-    intervalStart,
-    executions: 0,
-    successes: 0,
-    failures: 0,
-    latencySumMs: 0,
-    latencyMinMs: null,
-    latencyMaxMs: null,
-    // Literals, which V8 copies from one boilerplate: several times cheaper than new Array(n).fill(0).
-    latencyBuckets: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-    errors: [0, 0, 0, 0, 0, 0, 0],
-    ratingCount: 0,
-    ratingSum: 0,
-    stars: [0, 0, 0, 0, 0],
-    installs: 0,
-    overflow,
-  };
-}
-
-function hasActivity(row: UsageRow): boolean {
-  return row.executions > 0 || row.ratingCount > 0 || row.installs > 0;
+  return rows.rows();
 }
 
 /** The metric's points as generic rows; a shape not known here is named in `skipped` instead of failing the export. */

@@ -19,8 +19,8 @@ export interface OpenDatabaseOptions {
   readonly?: boolean;
   /**
    * How long a statement waits for another connection's lock before it fails with SQLITE_BUSY, in
-   * milliseconds. Short, because the exporter writes synchronously on the event loop and tries again
-   * at its next export rather than block the application. @default 250
+   * milliseconds. Short, because the exporter keeps the rows and tries again at its next export, and
+   * the last write as the process ends waits this long at most. @default 250
    */
   busyTimeoutMs?: number;
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ERROR_TYPES } from '../instruments/errorTypes.js';
 import { LATENCY_BOUNDARIES_MS } from '../instruments/names.js';
-import { emptyRow } from './mapping.js';
+import { emptyRow } from './rows.js';
 import type { UsageRow } from './rows.js';
 import { sqliteTime } from './schema.js';
 import { SqliteWriter } from './SqliteWriter.js';

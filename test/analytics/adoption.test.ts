@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { adoptionReport, type AdoptionReport } from '../../src/analytics/adoption.js';
-import { emptyRow } from '../../src/sqlite-exporter/mapping.js';
+import { emptyRow } from '../../src/sqlite-exporter/rows.js';
 import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
 import { applyRetention } from '../../src/sqlite-exporter/retention.js';
 import { SqliteWriter } from '../../src/sqlite-exporter/SqliteWriter.js';

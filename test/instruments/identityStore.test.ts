@@ -4,9 +4,8 @@ import { IdentityStore, type SeriesMemo } from '../../src/instruments/IdentitySt
 
 /** The skill, user, org and executions of each drained series, sorted. */
 function drainedCounts(store: IdentityStore): string[] {
-  return store
-    .drain()
-    .series.map((series) => `${String(series.attributes['skill_id'])}/${String(series.attributes['user_id'])}/${String(series.attributes['org_id'])}: ${series.executions}`)
+  return [...store.drain().series.values()]
+    .map((series) => `${String(series.attributes['skill_id'])}/${String(series.attributes['user_id'])}/${String(series.attributes['org_id'])}: ${series.executions}`)
     .sort();
 }
 
@@ -21,7 +20,7 @@ describe('the per-user store of the SQLite backend', () => {
     const store = new IdentityStore(100);
     withContext({ userId: 'u1', orgId: 'acme' }, () => {
       store.series('web_search', currentIdentity()).recordSuccess(5);
-      const [drained] = store.drain().series;
+      const [drained] = store.drain().series.values();
       store.series('web_search', currentIdentity()).recordSuccess(5);
       store.series('run_sql', currentIdentity()).recordSuccess(5);
       assert.equal(drained?.executions, 1, 'the drained interval is not counted in again');
@@ -46,7 +45,7 @@ describe('the per-user store of the SQLite backend', () => {
     });
     const { series, overflowed } = store.drain();
     assert.deepEqual(
-      series.map((s) => [s.attributes['user_id'] ?? null, s.attributes['otel.metric.overflow'] ?? false, s.executions]),
+      [...series.values()].map((s) => [s.attributes['user_id'] ?? null, s.attributes['otel.metric.overflow'] ?? false, s.executions]),
       [
         ['u1', false, 1],
         [null, true, 3],
@@ -111,7 +110,7 @@ describe('the per-user store of the SQLite backend', () => {
         for (let i = 0; i < 3; i++) store.series('web_search', currentIdentity(), memo).recordSuccess(5);
       });
       const { series, overflowed } = store.drain();
-      assert.deepEqual(series.map((s) => [s.attributes['user_id'] ?? null, s.executions]), [['u1', 1], [null, 3]]);
+      assert.deepEqual([...series.values()].map((s) => [s.attributes['user_id'] ?? null, s.executions]), [['u1', 1], [null, 3]]);
       assert.equal(overflowed, 3);
     });
   });

@@ -9,6 +9,7 @@ import { callsIn } from '../helpers/usage.js';
 
 
 const APP = fileURLToPath(new URL('../fixtures/exitPathApp.js', import.meta.url));
+const PACKAGE = new URL('../../src/index.js', import.meta.url).href;
 
 interface Ended {
   code: number | null;
@@ -45,6 +46,30 @@ describe('every exit path keeps what SQLite was given', function () {
     const ended = await run(dir, 'exit');
     assert.deepEqual([ended.code, ended.signal], [3, null], ended.stderr);
     assert.equal(callsIn(join(dir, 'a.db')), 1000);
+  });
+
+  it('process.exit() right after calls of 5,000 users, handed over to the writer thread in several batches', async () => {
+    const ended = await run(dir, 'exit', { CALLS: '5000', USERS: '5000' });
+    assert.deepEqual([ended.code, ended.signal], [3, null], ended.stderr);
+    assert.equal(calls(dir), 5000);
+    assert.equal(ended.stderr, '');
+  });
+
+  it('process.exit() in a program run with node --input-type=module -e, whose options the writer thread does not take', async () => {
+    const script =
+      `const { startAnalytics } = await import(${JSON.stringify(PACKAGE)});` +
+      "const analytics = startAnalytics(); const call = analytics.wrap('exit_path', () => 'done');" +
+      "for (let i = 0; i < 1000; i++) analytics.withContext({ userId: 'user-' + (i % 10) }, call);" +
+      'process.exit(3);';
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: dir, ANALYTICS_DB_PATH: join(dir, 'a.db'), ANALYTICS_DB_FLUSH_INTERVAL: '3600' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.deepEqual([code, stderr], [3, '']);
+    assert.equal(calls(dir), 1000);
   });
 
   it('an uncaught exception, which still prints and ends the process as before', async () => {

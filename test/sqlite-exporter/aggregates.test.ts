@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { LATENCY_BOUNDARIES_MS } from '../../src/instruments/names.js';
 import { hourlyTotals, userDaysOf, userDayTotals } from '../../src/sqlite-exporter/exportTotals.js';
 import { checkAggregates, rebuildAggregates } from '../../src/sqlite-exporter/aggregates.js';
-import { emptyRow } from '../../src/sqlite-exporter/mapping.js';
+import { emptyRow } from '../../src/sqlite-exporter/rows.js';
 import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
 import { applyRetention } from '../../src/sqlite-exporter/retention.js';
 import type { UsageRow } from '../../src/sqlite-exporter/rows.js';

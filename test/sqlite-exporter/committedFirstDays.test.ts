@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { rebuildAggregates } from '../../src/sqlite-exporter/aggregates.js';
 import { CommittedFirstDays } from '../../src/sqlite-exporter/CommittedFirstDays.js';
-import { emptyRow } from '../../src/sqlite-exporter/mapping.js';
+import { emptyRow } from '../../src/sqlite-exporter/rows.js';
 import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
 import type { UsageRow } from '../../src/sqlite-exporter/rows.js';
 import { SqliteWriter } from '../../src/sqlite-exporter/SqliteWriter.js';

@@ -5,7 +5,8 @@ import { AggregationTemporality, DataPointType, type MetricData, type ResourceMe
 import sinon from 'sinon';
 import { SqliteMetricExporter } from '../../src/sqlite-exporter/SqliteMetricExporter.js';
 import { log } from '../../src/log.js';
-import { emptyRow, mapExport } from '../../src/sqlite-exporter/mapping.js';
+import { mapExport } from '../../src/sqlite-exporter/mapping.js';
+import { emptyRow } from '../../src/sqlite-exporter/rows.js';
 import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/sqlite-exporter/schema.js';
 import { detailProvider, testProvider } from '../helpers/collect.js';
 

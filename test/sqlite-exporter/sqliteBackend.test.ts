@@ -163,6 +163,7 @@ describe('the sqlite backend', () => {
     start({ ANALYTICS_DB_PATH: path }).wrap('a', () => 1)();
     const second = startAnalytics({ env: { HOME: dir, ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' }, flushOnExit: false, logLevel: 'none' });
     second.wrap('b', () => 1)();
+    await second.ready; // its writer thread has the file open
     await analytics!.shutdown();
     assert.ok(existsSync(`${path}-wal`), 'the second application still writes through WAL');
     await second.shutdown();
@@ -178,6 +179,7 @@ describe('the sqlite backend', () => {
       reader.close();
     }
     analytics = start({ ANALYTICS_DB_PATH: path });
+    await analytics.ready;
     const db = new Database(path, { readonly: true });
     try {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal', 'the next start turns WAL on again');
