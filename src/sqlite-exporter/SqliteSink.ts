@@ -8,6 +8,8 @@ import { scheduleRetention } from './retention.js';
 import { RetryBuffer, type BufferLosses } from './RetryBuffer.js';
 import type { MappedExport } from './rows.js';
 import { SqliteWriter } from './SqliteWriter.js';
+import { sqliteCode } from './sqliteCode.js';
+import { reclaimWal } from './walBound.js';
 
 /** Busy exports in a row before a lock held by another process is reported as a failure. */
 const BUSY_EXPORTS_BEFORE_REPORT = 3;
@@ -215,6 +217,8 @@ export class SqliteSink {
       this.#failing = false;
       return undefined;
     } catch (cause) {
+      // A full disk: cut the WAL back, so that space freed meanwhile serves the next try.
+      if (sqliteCode(cause) === 'SQLITE_FULL') reclaimWal(open.db);
       const error = new SqliteWriteError(this.path, this.#buffer.describe(), { cause });
       this.#buffer.bound();
       return error;
