@@ -70,6 +70,36 @@ describe('a database someone else holds never stops the application', function (
     });
   }
 
+  it('never writes a file that turns out foreign once the lock clears, and says in one message the calls it held are lost', async () => {
+    const path = join(dir, 'theirs.db');
+    const theirs = new Database(path);
+    theirs.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('mine')");
+    theirs.close();
+    const shell = await lockWithShell(path);
+    const error = sinon.stub(log, 'error');
+    let app: Analytics;
+    try {
+      app = start(path);
+      await assert.rejects(app.ready, DatabaseBusyError);
+      const call = app.wrap('web_search', () => 'ok');
+      for (let i = 0; i < 10; i++) call();
+      await app.flush();
+    } finally {
+      await shell.release();
+    }
+    await app.flush();
+    await app.shutdown();
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), [{ name: 'notes' }], 'nothing of ours was written');
+    } finally {
+      db.close();
+    }
+    const lost = error.getCalls().map((c) => String(c.args[0])).filter((m) => /calls recorded for it so far are lost|are lost/.test(m));
+    assert.equal(lost.length, 1, error.getCalls().map((c) => String(c.args[0])).join('\n'));
+    assert.match(lost[0]!, /the 10 calls recorded for it so far are lost/);
+  });
+
   it('starts on a file that is not its database, never writes it, and says once how many calls were lost', async () => {
     const path = join(dir, 'notes.db');
     writeFileSync(path, 'my notes, not a database\n'.repeat(100));
