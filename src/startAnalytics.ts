@@ -13,7 +13,7 @@ import { SkillMetrics, type IdentityOptions, type RecordedCall, type SkillTimer,
 import type { HealthResult } from './health/healthScore.js';
 import { joinExitHooks } from './exitHooks.js';
 import type { Clock } from './instruments/clock.js';
-import { log, logThroughDiag } from './log.js';
+import { logThroughDiag } from './log.js';
 import { provisionInBackground } from './grafana/backgroundProvisioning.js';
 import type { ProvisionResult } from './grafana/ProvisionResult.js';
 

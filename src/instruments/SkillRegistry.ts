@@ -2,7 +2,7 @@ import { log } from '../log.js';
 import { HealthWindow } from './HealthWindow.js';
 import type { Identity } from './identity.js';
 import type { SeriesMemo } from './IdentityStore.js';
-import { ATTR, LATENCY_BOUNDARIES_MS } from './names.js';
+import { ATTR } from './names.js';
 import { SeriesState } from './SeriesState.js';
 import { SYSTEM_CLOCK, type Clock } from './clock.js';
 
