@@ -154,7 +154,7 @@ export class SkillRecorder {
       const bucket = bucketIndex(LATENCY_BOUNDARIES_MS, latency);
       const details = this.#details;
       if (failed) {
-        const type = this.#errorTypeIndex(error, classify);
+        const type = this.errorTypeOf(error, classify);
         // The registry's series only count: the Histogram instrument has the latency.
         series.countFailure(type);
         for (const store of details) store.series(skill.skillId, identity, skill).recordFailure(latency, type, bucket);
@@ -208,7 +208,11 @@ export class SkillRecorder {
     for (const store of this.#details) store.series(skill.skillId, who, skill).recordInstall();
   }
 
-  #errorTypeIndex(error: unknown, classify: ErrorClassifier | undefined): number {
+  /**
+   * The index in ERROR_TYPES of a failure with `error`: `classify`, else the recorder's classifier,
+   * else the built-in rules; a hook that throws or answers outside the taxonomy counts as internal.
+   */
+  errorTypeOf(error: unknown, classify: ErrorClassifier | undefined): number {
     const hook = classify ?? this.options.classifyError;
     if (hook === undefined) return errorTypeIndex(classifyError(error));
     let type: string | undefined;

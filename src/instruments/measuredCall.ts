@@ -1,5 +1,5 @@
 import { InvalidCallError } from '../errors.js';
-import { classifyError, errorTypeIndex } from './errorTypes.js';
+import { errorTypeIndex } from './errorTypes.js';
 import { MAX_IDENTITY_LENGTH, type Identity } from './identity.js';
 import type { RecordedCall } from './SkillMetrics.js';
 import type { MeasuredCall, SkillRecorder } from './SkillRecorder.js';
@@ -22,8 +22,7 @@ export function measuredCall(skillId: string, call: RecordedCall, recorder: Skil
     type = errorTypeIndex(String(errorType));
     if (type < 0) throw new InvalidCallError(skillId, `errorType ${JSON.stringify(errorType)} is not one of timeout, cancelled, validation, auth, rate_limited, upstream, internal`);
   } else if (error !== undefined) {
-    type = errorTypeIndex(recorder.options.classifyError?.(error) ?? classifyError(error));
-    if (type < 0) type = errorTypeIndex('internal');
+    type = recorder.errorTypeOf(error, undefined);
   }
   const atMs = timeOf(skillId, call.at, recorder);
   const identity = call.userId === undefined && call.orgId === undefined ? contextIdentity : { userId: idOf(skillId, 'userId', call.userId), orgId: idOf(skillId, 'orgId', call.orgId) };
