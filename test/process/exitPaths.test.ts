@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lockWithShell, type ShellLock } from '../helpers/shellLock.js';
 import { callsIn } from '../helpers/usage.js';
 
 
@@ -101,11 +102,9 @@ describe('every exit path keeps what SQLite was given', function () {
   }
 
   it('says once, in calls, what a lock held by a sqlite3 shell across SIGTERM makes it lose', async () => {
-    let shell: ChildProcess | undefined;
+    let shell: ShellLock | undefined;
     const lock = async () => {
-      shell = spawn('sqlite3', [join(dir, 'a.db')], { stdio: ['pipe', 'pipe', 'inherit'] });
-      shell.stdin!.write("BEGIN EXCLUSIVE;\nSELECT 'locked';\n");
-      await once(shell.stdout!, 'data');
+      shell = await lockWithShell(join(dir, 'a.db'));
     };
     try {
       const ended = await run(dir, 'wait', { ANALYTICS_DB_BUSY_TIMEOUT: '20' }, 'SIGTERM', lock);
@@ -115,8 +114,7 @@ describe('every exit path keeps what SQLite was given', function () {
       assert.match(lines[0]!, /^toolweaver-analytics: 1000 calls could not be written to .*a\.db before it was closed and are lost: .*a\.db is locked by another connection/);
       assert.doesNotMatch(ended.stderr, /later export|kept in memory/);
     } finally {
-      shell?.stdin?.end('ROLLBACK;\n');
-      if (shell !== undefined && shell.exitCode === null) await once(shell, 'exit');
+      await shell?.release();
     }
   });
 

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,20 +8,9 @@ import { DatabaseBusyError, DatabaseFileError } from '../../src/errors.js';
 import { log } from '../../src/log.js';
 import { openAnalyticsDatabase, leaveWalWhenLast } from '../../src/sqlite-exporter/openDatabase.js';
 import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import { lockWithShell } from '../helpers/shellLock.js';
 import { callsIn } from '../helpers/usage.js';
 
-/** A sqlite3 shell holding `path` inside BEGIN EXCLUSIVE until `release` is called. */
-async function lockWithShell(path: string): Promise<{ release(): Promise<void> }> {
-  const shell: ChildProcess = spawn('sqlite3', [path], { stdio: ['pipe', 'pipe', 'inherit'] });
-  shell.stdin!.write("BEGIN EXCLUSIVE;\nSELECT 'locked';\n");
-  await once(shell.stdout!, 'data');
-  return {
-    async release() {
-      shell.stdin!.end('ROLLBACK;\n');
-      if (shell.exitCode === null) await once(shell, 'exit');
-    },
-  };
-}
 
 
 describe('a database someone else holds never stops the application', function () {
