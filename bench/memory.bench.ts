@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logNormal, seededRandom } from '../src/demo/random.js';
 import { IdentityStore } from '../src/instruments/IdentityStore.js';
-import { startAnalytics } from '../src/startAnalytics.js';
+import { startAnalytics } from '../src/start/startAnalytics.js';
 import { quickMode, type BenchFigure, type ScenarioResult } from './lib/scenario.js';
 
 const quick = quickMode();

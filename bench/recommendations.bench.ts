@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { recommend, recommendationEffectiveness } from '../src/analytics/recommendations.js';
-import { dayRange, resolveWindow } from '../src/analytics/window.js';
-import { openAnalyticsDatabase } from '../src/sqlite-exporter/openDatabase.js';
+import { recommend, recommendationEffectiveness } from '../src/reports/recommendations.js';
+import { dayRange, resolveWindow } from '../src/reports/window.js';
+import { openAnalyticsDatabase } from '../src/store/openDatabase.js';
 import { measure, speedup, type Timing } from './lib/measure.js';
 import { quickMode, type BenchRow, type ScenarioResult } from './lib/scenario.js';
 

@@ -4,17 +4,17 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { adoptionReport } from '../src/analytics/adoption.js';
-import { healthReport } from '../src/analytics/healthReport.js';
-import { latencyReport } from '../src/analytics/latency.js';
-import { leaderboard } from '../src/analytics/leaderboards.js';
-import { recommend } from '../src/analytics/recommendations.js';
-import { growth, usageTrend } from '../src/analytics/trends.js';
-import { resolveWindow } from '../src/analytics/window.js';
-import { openAnalyticsDatabase } from '../src/sqlite-exporter/openDatabase.js';
+import { adoptionReport } from '../src/reports/adoption.js';
+import { healthReport } from '../src/reports/healthReport.js';
+import { latencyReport } from '../src/reports/latency.js';
+import { leaderboard } from '../src/reports/leaderboards.js';
+import { recommend } from '../src/reports/recommendations.js';
+import { growth, usageTrend } from '../src/reports/trends.js';
+import { resolveWindow } from '../src/reports/window.js';
+import { openAnalyticsDatabase } from '../src/store/openDatabase.js';
 import { createHash } from 'node:crypto';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS, MIGRATIONS } from '../src/sqlite-exporter/schema.js';
-import { writeSyntheticUsage } from '../src/sqlite-exporter/syntheticData.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS, MIGRATIONS } from '../src/store/schema.js';
+import { writeSyntheticUsage } from './lib/syntheticData.js';
 import { measure, speedup, type Timing } from './lib/measure.js';
 import { quickMode, type BenchRow, type ScenarioResult } from './lib/scenario.js';
 

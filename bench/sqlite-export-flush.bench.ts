@@ -12,7 +12,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import Database from 'better-sqlite3';
 import { SqliteMetricReader } from '../src/exporters/sqlite.js';
 import { SkillMetrics } from '../src/instruments/SkillMetrics.js';
-import { openAnalyticsDatabase } from '../src/sqlite-exporter/openDatabase.js';
+import { openAnalyticsDatabase } from '../src/store/openDatabase.js';
 import { SqliteMetricExporter } from '../src/sqlite-exporter/SqliteMetricExporter.js';
 import { summarize, type Timing } from './lib/measure.js';
 import { quickMode, type BenchRow, type ScenarioResult } from './lib/scenario.js';

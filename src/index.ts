@@ -1,5 +1,5 @@
-export { startAnalytics } from './startAnalytics.js';
-export type { Analytics, StartOptions } from './startAnalytics.js';
+export { startAnalytics } from './start/startAnalytics.js';
+export type { Analytics, StartOptions } from './start/startAnalytics.js';
 export { SkillMetrics } from './instruments/SkillMetrics.js';
 export type { SkillMetricsOptions, WrapOptions, SkillTimer, IdentityOptions, RecordedCall } from './instruments/SkillMetrics.js';
 export { skill } from './instruments/skillDecorator.js';
@@ -29,32 +29,32 @@ export { MAX_SKILL_ID_LENGTH } from './instruments/skillId.js';
 export { createMetricReaders } from './exporters/createMetricReaders.js';
 export { SqliteMetricExporter } from './sqlite-exporter/SqliteMetricExporter.js';
 export type { SqliteMetricExporterOptions } from './sqlite-exporter/SqliteMetricExporter.js';
-export { openAnalyticsDatabase } from './sqlite-exporter/openDatabase.js';
-export type { OpenDatabaseOptions } from './sqlite-exporter/openDatabase.js';
-export { applyRetention } from './sqlite-exporter/retention.js';
-export type { RetentionOptions, RetentionResult } from './sqlite-exporter/retention.js';
-export { backupDatabase, restoreDatabase } from './sqlite-exporter/backup.js';
-export type { BackupOptions, BackupResult, RestoreOptions } from './sqlite-exporter/backup.js';
-export { exportTable, EXPORT_FORMATS } from './sqlite-exporter/exportTable.js';
-export type { ExportFormat } from './sqlite-exporter/exportTable.js';
-export { checkIntegrity, vacuum, databaseStats } from './sqlite-exporter/integrity.js';
-export { TABLES, SCHEMA_VERSION, APPLICATION_ID, OVERFLOW_SKILL_ID } from './sqlite-exporter/schema.js';
-export { checkAggregates, rebuildAggregates } from './sqlite-exporter/aggregates.js';
-export type { AggregateCheck } from './sqlite-exporter/aggregates.js';
-export { resolveWindow, DEFAULT_WINDOW } from './analytics/window.js';
-export type { WindowSpec, ResolvedWindow, TimeRange } from './analytics/window.js';
-export type { ReportOptions } from './analytics/options.js';
-export { leaderboard, LEADERBOARD_METRICS, LEADERBOARD_DEFAULTS } from './analytics/leaderboards.js';
-export type { Leaderboard, LeaderboardEntry, LeaderboardMetric, LeaderboardOptions } from './analytics/leaderboards.js';
-export { bayesianAverage, RATING_PRIOR_WEIGHT } from './analytics/rankings.js';
-export { usageTrend, successRateByDay, adoptionCurve, growth, growthRate, TREND_GRANULARITIES } from './analytics/trends.js';
-export type { UsageTrendOptions, UsagePoint, SuccessRatePoint, AdoptionPoint, GrowthRow, TrendGranularity } from './analytics/trends.js';
-export { latencyReport } from './analytics/latency.js';
-export type { SkillLatencyReport } from './analytics/latency.js';
-export { adoptionReport, ADOPTION_DEFAULTS } from './analytics/adoption.js';
-export type { AdoptionOptions, AdoptionReport, SkillAdoption } from './analytics/adoption.js';
-export { healthReport, HEALTH_REPORT_DEFAULTS } from './analytics/healthReport.js';
-export type { HealthReportOptions, SkillHealthReport } from './analytics/healthReport.js';
+export { openAnalyticsDatabase } from './store/openDatabase.js';
+export type { OpenDatabaseOptions } from './store/openDatabase.js';
+export { applyRetention } from './store/retention.js';
+export type { RetentionOptions, RetentionResult } from './store/retention.js';
+export { backupDatabase, restoreDatabase } from './maintenance/backup.js';
+export type { BackupOptions, BackupResult, RestoreOptions } from './maintenance/backup.js';
+export { exportTable, EXPORT_FORMATS } from './maintenance/exportTable.js';
+export type { ExportFormat } from './maintenance/exportTable.js';
+export { checkIntegrity, vacuum, databaseStats } from './maintenance/integrity.js';
+export { TABLES, SCHEMA_VERSION, APPLICATION_ID, OVERFLOW_SKILL_ID } from './store/schema.js';
+export { checkAggregates, rebuildAggregates } from './store/aggregates.js';
+export type { AggregateCheck } from './store/aggregates.js';
+export { resolveWindow, DEFAULT_WINDOW } from './reports/window.js';
+export type { WindowSpec, ResolvedWindow, TimeRange } from './reports/window.js';
+export type { ReportOptions } from './reports/options.js';
+export { leaderboard, LEADERBOARD_METRICS, LEADERBOARD_DEFAULTS } from './reports/leaderboards.js';
+export type { Leaderboard, LeaderboardEntry, LeaderboardMetric, LeaderboardOptions } from './reports/leaderboards.js';
+export { bayesianAverage, RATING_PRIOR_WEIGHT } from './reports/rankings.js';
+export { usageTrend, successRateByDay, adoptionCurve, growth, growthRate, TREND_GRANULARITIES } from './reports/trends.js';
+export type { UsageTrendOptions, UsagePoint, SuccessRatePoint, AdoptionPoint, GrowthRow, TrendGranularity } from './reports/trends.js';
+export { latencyReport } from './reports/latency.js';
+export type { SkillLatencyReport } from './reports/latency.js';
+export { adoptionReport, ADOPTION_DEFAULTS } from './reports/adoption.js';
+export type { AdoptionOptions, AdoptionReport, SkillAdoption } from './reports/adoption.js';
+export { healthReport, HEALTH_REPORT_DEFAULTS } from './reports/healthReport.js';
+export type { HealthReportOptions, SkillHealthReport } from './reports/healthReport.js';
 export {
   recommend,
   recordRecommendationOutcome,
@@ -62,7 +62,7 @@ export {
   RECOMMEND_DEFAULTS,
   RECOMMENDATION_OUTCOMES,
   EFFECTIVENESS_DEFAULTS,
-} from './analytics/recommendations.js';
+} from './reports/recommendations.js';
 export type {
   Recommendation,
   RecommendOptions,
@@ -70,13 +70,13 @@ export type {
   RecommendationOutcome,
   RecordedOutcome,
   RecommendationEffectiveness,
-} from './analytics/recommendations.js';
-export { coUsageMatrix, CO_USAGE_DEFAULTS } from './analytics/coUsageMatrix.js';
-export type { CoUsageMatrix, CoUsageOptions } from './analytics/coUsageMatrix.js';
-export type { CoUsagePair } from './analytics/coUsage.js';
+} from './reports/recommendations.js';
+export { coUsageMatrix, CO_USAGE_DEFAULTS } from './reports/coUsageMatrix.js';
+export type { CoUsageMatrix, CoUsageOptions } from './reports/coUsageMatrix.js';
+export type { CoUsagePair } from './reports/coUsage.js';
 export { runWeekDemo } from './demo/weekDemo.js';
 export type { WeekDemoOptions, WeekDemoSummary } from './demo/weekDemo.js';
-export type { TableName } from './sqlite-exporter/schema.js';
+export type { TableName } from './store/schema.js';
 export type { BackendOptions } from './exporters/createMetricReaders.js';
 export { loadConfig } from './config/loadConfig.js';
 export { DEFAULTS } from './config/defaults.js';
@@ -126,7 +126,7 @@ export {
   GrafanaRequestError,
   GrafanaDatasourceError,
   GrafanaExportError,
-} from './errors.js';
-export type { DatabaseFileReason } from './errors.js';
-export type { ConfigProblem } from './errors.js';
-export { VERSION } from './version.js';
+} from './core/errors.js';
+export type { DatabaseFileReason } from './core/errors.js';
+export type { ConfigProblem } from './core/errors.js';
+export { VERSION } from './core/version.js';

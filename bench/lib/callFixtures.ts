@@ -7,7 +7,7 @@ import { Counter, Histogram, Registry } from 'prom-client';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { createMetricReaders } from '../../src/exporters/createMetricReaders.js';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
-import { startAnalytics } from '../../src/startAnalytics.js';
+import { startAnalytics } from '../../src/start/startAnalytics.js';
 import { classifyError, ERROR_TYPES, type ErrorType } from '../../src/instruments/errorTypes.js';
 import { ATTR, EXECUTIONS, FAILURES, LATENCY, LATENCY_BOUNDARIES_MS, OUTCOME, SUCCESSES } from '../../src/instruments/names.js';
 

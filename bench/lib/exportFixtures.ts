@@ -6,7 +6,7 @@ import { IdentityStore } from '../../src/instruments/IdentityStore.js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { mapExport } from '../../src/sqlite-exporter/mapping.js';
 import type { UsageRow } from '../../src/sqlite-exporter/rows.js';
-import { HOURLY_TOTAL_COLUMNS } from '../../src/sqlite-exporter/schema.js';
+import { HOURLY_TOTAL_COLUMNS } from '../../src/store/schema.js';
 
 /** Skills, and users spread over orgs, of the export. */
 export const EXPORT_SHAPE = { skills: 50, orgs: 8 } as const;

@@ -6,8 +6,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { logNormal, seededRandom } from '../../src/demo/random.js';
 import { ERROR_TYPES, type ErrorType } from '../../src/instruments/errorTypes.js';
 import { ATTR, EXECUTIONS, FAILURES, HEALTH, LATENCY, LATENCY_BOUNDARIES_MS, METER_NAME, OUTCOME, SUCCESSES } from '../../src/instruments/names.js';
-import { VERSION } from '../../src/version.js';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import { VERSION } from '../../src/core/version.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 
 /** One recorded call of a skill. */
 export interface ScrapeCall {

@@ -2,11 +2,11 @@ import type { GrafanaUse } from '../config/grafanaSection.js';
 import { loadConfigFor } from '../config/loadConfig.js';
 import { MEMORY, resolveSqlitePath } from '../config/sqlitePath.js';
 import type { AnalyticsConfig } from '../config/types.js';
-import { colourWanted, painter, type Painter } from './colour.js';
+import { colourWanted, painter, type Painter } from './output/colour.js';
 import { UsageError } from './errors.js';
 import type { GlobalValues } from './globalOptions.js';
-import { progressBar, type Progress } from './progress.js';
-import { SecretScrubber } from './scrubber.js';
+import { progressBar, type Progress } from './output/progress.js';
+import { SecretScrubber } from './output/scrubber.js';
 
 /** A stream the CLI writes to. */
 export interface OutputStream {

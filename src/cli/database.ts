@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import { DatabaseFileError } from '../errors.js';
-import { openAnalyticsDatabase } from '../sqlite-exporter/openDatabase.js';
-import { fileKind } from '../sqlite-exporter/privateFiles.js';
-import { SCHEMA_VERSION } from '../sqlite-exporter/schema.js';
+import { DatabaseFileError } from '../core/errors.js';
+import { openAnalyticsDatabase } from '../store/openDatabase.js';
+import { fileKind } from '../store/privateFiles.js';
+import { SCHEMA_VERSION } from '../store/schema.js';
 import type { CliContext } from './context.js';
 import { CliFailure, missingDatabase } from './errors.js';
 

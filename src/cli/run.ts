@@ -1,11 +1,11 @@
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import { COMMANDS } from './commands.js';
 import { CliContext, verboseWanted, type CliIo } from './context.js';
 import { effectiveEnvironment, readDotEnv } from './dotenv.js';
 import { CliError, describeError, EXIT } from './errors.js';
-import { commandHelp, programHelp } from './help.js';
+import { commandHelp, programHelp } from './output/help.js';
 import { parseInvocation } from './parse.js';
-import { SecretScrubber } from './scrubber.js';
+import { SecretScrubber } from './output/scrubber.js';
 
 /**
  * Runs the CLI on `argv` (without `node` and the script) and resolves to the exit code. Never

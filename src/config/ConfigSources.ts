@@ -1,4 +1,4 @@
-import type { ConfigProblem } from '../errors.js';
+import type { ConfigProblem } from '../core/errors.js';
 import { checkOptions, type CheckedOptions } from './checkOptions.js';
 import { DEFAULTS } from './defaults.js';
 import { REDACTED } from './display.js';

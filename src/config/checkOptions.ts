@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ConfigProblem } from '../errors.js';
+import type { ConfigProblem } from '../core/errors.js';
 import { closestMatch } from './closestMatch.js';
 import { showKind } from './display.js';
 import { OPTIONS, OPTION_PATHS, showOption, type OptionSetting } from './options.js';

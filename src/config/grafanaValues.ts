@@ -4,7 +4,7 @@
  * `frser-sqlite-datasource`; both spellings are taken.
  */
 import { z } from 'zod';
-import type { DashboardFlavour } from '../grafana/model.js';
+import type { DashboardFlavour } from './types.js';
 
 /** What `GRAFANA_URL` accepts. */
 export const GRAFANA_URL_ALLOWED =

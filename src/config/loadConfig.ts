@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigProblem } from '../errors.js';
+import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { BACKEND_NAMES, withBackend } from './backendList.js';
 import { ConfigSources } from './ConfigSources.js';
 import { DEFAULTS } from './defaults.js';

@@ -1,5 +1,7 @@
-import type { DashboardFlavour } from '../grafana/model.js';
 import type { Secret } from './Secret.js';
+
+/** The two data sources the dashboards are rendered for. */
+export type DashboardFlavour = 'prometheus' | 'sqlite';
 
 /** A backend that receives the skill metrics. */
 export type BackendName = 'sqlite' | 'prometheus' | 'otlp' | 'console';

@@ -1,6 +1,6 @@
 import { DEMO_SKILLS } from './profiles.js';
 import { runDemo } from './runDemo.js';
-import { startAnalytics } from '../startAnalytics.js';
+import { startAnalytics } from '../start/startAnalytics.js';
 
 /**
  * `npm run demo`: realistic agent traffic into the backends of ANALYTICS_BACKEND, then a summary

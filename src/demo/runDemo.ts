@@ -1,4 +1,4 @@
-import type { Analytics } from '../startAnalytics.js';
+import type { Analytics } from '../start/startAnalytics.js';
 import { DEMO_SKILLS, demoUsers } from './profiles.js';
 import { pickWeighted, seededRandom } from './random.js';
 import { simulatedSkill } from './simulatedSkill.js';

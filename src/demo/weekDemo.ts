@@ -1,5 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
-import { startAnalytics } from '../startAnalytics.js';
+import { startAnalytics } from '../start/startAnalytics.js';
 import { demoCatalog, type CatalogSkill } from './catalog.js';
 import { logNormal, pickWeighted, seededRandom } from './random.js';
 import { simulatedFailure } from './simulatedSkill.js';

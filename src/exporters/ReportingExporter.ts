@@ -1,6 +1,6 @@
 import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { OtlpAuthError, OtlpExportError } from '../errors.js';
-import { log } from '../log.js';
+import { OtlpAuthError, OtlpExportError } from '../core/errors.js';
+import { log } from '../core/log.js';
 
 /** OpenTelemetry's ExportResult, structurally (its enum lives in @opentelemetry/core). */
 interface ExportResult {

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { MissingExporterError } from '../errors.js';
+import { MissingExporterError } from '../core/errors.js';
 import { exporterInstallSpec } from './otelLine.js';
 
 const requireFromHere = createRequire(import.meta.url);

@@ -2,8 +2,8 @@ import { AggregationTemporality, PeriodicExportingMetricReader, type MetricProdu
 import type * as OtlpHttpPackage from '@opentelemetry/exporter-metrics-otlp-http';
 import type * as OtlpProtoPackage from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { OtlpConfig } from '../config/types.js';
-import { AnalyticsError } from '../errors.js';
-import { log } from '../log.js';
+import { AnalyticsError } from '../core/errors.js';
+import { log } from '../core/log.js';
 import type { Backend } from './Backend.js';
 import { readerCardinalityLimit } from './cardinality.js';
 import { InOrderExporter } from './InOrderExporter.js';

@@ -1,6 +1,6 @@
 import type { GrafanaConfig } from '../config/types.js';
-import { GrafanaAuthError, GrafanaConnectionError, GrafanaRequestError, GrafanaUrlError } from '../errors.js';
-import { VERSION } from '../version.js';
+import { GrafanaAuthError, GrafanaConnectionError, GrafanaRequestError, GrafanaUrlError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
 import { NoReplyError, sendHttp, type HttpCall, type HttpReply } from './grafanaHttp.js';
 
 /** How the client sends. */

@@ -1,4 +1,4 @@
-import { log } from '../log.js';
+import { log } from '../core/log.js';
 import type { GrafanaConfig } from '../config/types.js';
 import type { ProvisionResult } from './ProvisionResult.js';
 

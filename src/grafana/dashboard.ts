@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import type { GrafanaClient } from './GrafanaClient.js';
 import { FOLDER, type DashboardJson } from './model.js';
 import type { PlannedStep } from './ProvisionResult.js';

@@ -1,4 +1,4 @@
-import { GrafanaDatasourceError } from '../errors.js';
+import { GrafanaDatasourceError } from '../core/errors.js';
 import type { GrafanaClient } from './GrafanaClient.js';
 import type { DatasourceSpec } from './datasourceSpec.js';
 import type { PlannedStep } from './ProvisionResult.js';

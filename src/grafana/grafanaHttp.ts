@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { describeNetworkError } from '../networkError.js';
+import { describeNetworkError } from '../core/networkError.js';
 
 /** One request to Grafana's HTTP API. */
 export interface HttpCall {

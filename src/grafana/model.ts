@@ -5,8 +5,9 @@
  * @grafana/schema at compile time.
  */
 
-/** The two data sources the dashboards are rendered for. */
-export type DashboardFlavour = 'prometheus' | 'sqlite';
+import type { DashboardFlavour } from '../config/types.js';
+
+export type { DashboardFlavour };
 
 /** Grafana's plugin id of each flavour's data source. */
 export const DATASOURCE_PLUGIN: Readonly<Record<DashboardFlavour, string>> = Object.freeze({

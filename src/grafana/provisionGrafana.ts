@@ -1,4 +1,4 @@
-import { log } from '../log.js';
+import { log } from '../core/log.js';
 import { loadConfigFor } from '../config/loadConfig.js';
 import type { GrafanaConfig } from '../config/types.js';
 import { planDashboard } from './dashboard.js';

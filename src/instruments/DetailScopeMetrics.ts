@@ -3,7 +3,7 @@ import { toHrTime } from './clock.js';
 import { METER_NAME } from './names.js';
 import { seriesMetrics } from './seriesData.js';
 import type { SeriesList } from './IdentityStore.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 
 /**
  * The scope of the exact record. Only the SQLite reader's detail producer hands it out, so no

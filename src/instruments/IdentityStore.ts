@@ -1,4 +1,4 @@
-import { log } from '../log.js';
+import { log } from '../core/log.js';
 import type { Identity } from './identity.js';
 import { ATTR } from './names.js';
 import { SYSTEM_CLOCK, type Clock } from './clock.js';

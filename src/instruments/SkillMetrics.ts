@@ -2,7 +2,7 @@ import { metrics, type Meter, type MeterProvider } from '@opentelemetry/api';
 import { DEFAULTS } from '../config/defaults.js';
 import type { HealthConfig } from '../config/types.js';
 import type { HealthResult } from '../health/healthScore.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import { linkLiveReaders } from './DetailLinks.js';
 import type { ErrorClassifier, ErrorType } from './errorTypes.js';
 import { cleanIdentity, currentIdentity, withContext, type Identity } from './identity.js';

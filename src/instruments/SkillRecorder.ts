@@ -1,7 +1,7 @@
 import type { Meter } from '@opentelemetry/api';
 import type { HealthConfig } from '../config/types.js';
-import { InvalidRatingError } from '../errors.js';
-import { log } from '../log.js';
+import { InvalidRatingError } from '../core/errors.js';
+import { log } from '../core/log.js';
 import { classifyError, errorTypeIndex, type ErrorClassifier } from './errorTypes.js';
 import { currentIdentity, type Identity } from './identity.js';
 import { assertSkillId } from './skillId.js';

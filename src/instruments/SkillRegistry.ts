@@ -1,4 +1,4 @@
-import { log } from '../log.js';
+import { log } from '../core/log.js';
 import { HealthWindow } from './HealthWindow.js';
 import type { Identity } from './identity.js';
 import type { SeriesMemo } from './IdentityStore.js';

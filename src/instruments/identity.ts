@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { log } from '../log.js';
+import { log } from '../core/log.js';
 
 /** Who a skill call is made for. Metric labels only with `userLabels`; always available to SQLite. */
 export interface Identity {

@@ -1,4 +1,4 @@
-import { InvalidCallError } from '../errors.js';
+import { InvalidCallError } from '../core/errors.js';
 import { errorTypeIndex } from './errorTypes.js';
 import { MAX_IDENTITY_LENGTH, type Identity } from './identity.js';
 import type { RecordedCall } from './SkillMetrics.js';

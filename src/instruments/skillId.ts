@@ -1,4 +1,4 @@
-import { InvalidSkillIdError } from '../errors.js';
+import { InvalidSkillIdError } from '../core/errors.js';
 
 /** Longest skill id accepted: long enough for namespaced ids, short enough to stay a label. */
 export const MAX_SKILL_ID_LENGTH = 128;

@@ -3,9 +3,9 @@ import { addExcluded, addingUpsert, placeholders } from './addingUpsert.js';
 import { CommittedFirstDays } from './CommittedFirstDays.js';
 import { DayTotalsWriter } from './DayTotalsWriter.js';
 import { hourlyTotals, userDaysOf, userDayTotals, userFirstDays, type UserDayTotals } from './exportTotals.js';
-import { META } from './meta.js';
+import { META } from '../store/meta.js';
 import type { UsageRow } from './rows.js';
-import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from './schema.js';
+import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from '../store/schema.js';
 
 const UPSERT_HOURLY = addingUpsert('skill_usage_hourly', ['skill_id', 'org_id', 'hour'], HOURLY_TOTAL_COLUMNS);
 

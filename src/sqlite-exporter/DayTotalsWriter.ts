@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { dailyTotals, type HourlyTotals } from './exportTotals.js';
-import { META, setMeta } from './meta.js';
+import { META, setMeta } from '../store/meta.js';
 import { addingUpsert } from './addingUpsert.js';
-import { BY_DAY_THROUGH, HOURLY_TOTAL_COLUMNS, ROLL_UP_DAYS } from './schema.js';
+import { BY_DAY_THROUGH, HOURLY_TOTAL_COLUMNS, ROLL_UP_DAYS } from '../store/schema.js';
 
 const ADD_TO_CLOSED_DAY = addingUpsert('skill_usage_by_day', ['skill_id', 'org_id', 'day'], HOURLY_TOTAL_COLUMNS);
 

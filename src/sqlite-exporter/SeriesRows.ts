@@ -1,7 +1,7 @@
 import { HISTOGRAM_LAYOUT } from '../instruments/HistogramState.js';
 import { SERIES_LAYOUT } from '../instruments/SeriesState.js';
 import { emptyRow, type UsageRow } from './rows.js';
-import { OVERFLOW_SKILL_ID, sqliteTime } from './schema.js';
+import { OVERFLOW_SKILL_ID, sqliteTime } from '../store/schema.js';
 import type { SeriesBatch } from './SeriesBatch.js';
 import { UsageRowIndex } from './UsageRowIndex.js';
 

@@ -1,15 +1,15 @@
 import type Database from 'better-sqlite3';
-import { DatabaseBusyError, SqliteWriteError } from '../errors.js';
-import { log } from '../log.js';
+import { DatabaseBusyError, SqliteWriteError } from '../core/errors.js';
+import { log } from '../core/log.js';
 import { FAILED, SUCCESS, shutDown, type ExportResult } from './exportResult.js';
 import type { SkippedMetric } from './mapping.js';
-import { leaveWalWhenLast, openAnalyticsDatabase } from './openDatabase.js';
-import { scheduleRetention } from './retention.js';
+import { leaveWalWhenLast, openAnalyticsDatabase } from '../store/openDatabase.js';
+import { scheduleRetention } from '../store/retention.js';
 import { RetryBuffer, type BufferLosses } from './RetryBuffer.js';
 import type { MappedExport } from './rows.js';
 import { SqliteWriter } from './SqliteWriter.js';
-import { sqliteCode } from './sqliteCode.js';
-import { reclaimWal } from './walBound.js';
+import { sqliteCode } from '../store/sqliteCode.js';
+import { reclaimWal } from '../store/walBound.js';
 
 /** Busy exports in a row before a lock held by another process is reported as a failure. */
 const BUSY_EXPORTS_BEFORE_REPORT = 3;

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { AggregateWriter } from './AggregateWriter.js';
 import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
-import { HOURLY_TOTAL_COLUMNS } from './schema.js';
+import { HOURLY_TOTAL_COLUMNS } from '../store/schema.js';
 
 const USAGE_COLUMNS = [
   'skill_id',

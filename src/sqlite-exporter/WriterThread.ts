@@ -1,5 +1,5 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { log } from '../log.js';
+import { log } from '../core/log.js';
 import { FAILED, shutDown, type ExportResult } from './exportResult.js';
 import type { ExportTarget } from './ExportTarget.js';
 import type { SplitExport } from './mapping.js';

@@ -1,5 +1,5 @@
 import type { UsageRow } from './rows.js';
-import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from './schema.js';
+import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from '../store/schema.js';
 
 // The pure half of the write-time aggregates: an export's rows added up per key in memory, so that
 // AggregateWriter writes one row per key, not one per skill_usage row.

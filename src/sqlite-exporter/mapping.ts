@@ -11,7 +11,7 @@ import {
 import { DetailScopeMetrics, type DrainedSeries } from '../instruments/DetailScopeMetrics.js';
 import { EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, METER_NAME, RATING, SUCCESSES } from '../instruments/names.js';
 import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
-import { sqliteTime } from './schema.js';
+import { sqliteTime } from '../store/schema.js';
 import { SERIES_PER_BATCH, SeriesPacker } from './SeriesBatch.js';
 import { SeriesRows } from './SeriesRows.js';
 

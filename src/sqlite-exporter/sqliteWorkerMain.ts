@@ -3,7 +3,7 @@
 // keep the aggregates, retention, retries) happens here, off the application's event loop. See
 // WriterThread for the other side.
 import { workerData } from 'node:worker_threads';
-import { logTo } from '../log.js';
+import { logTo } from '../core/log.js';
 import { SUCCESS, type ExportResult } from './exportResult.js';
 import { SeriesRows } from './SeriesRows.js';
 import { SqliteSink, type SinkExport } from './SqliteSink.js';

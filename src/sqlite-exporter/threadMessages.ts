@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { LogSeverity } from '../log.js';
+import type { LogSeverity } from '../core/log.js';
 import type { SkippedMetric } from './mapping.js';
 import type { GenericPoint } from './rows.js';
 import type { SeriesBatch } from './SeriesBatch.js';

@@ -1,4 +1,4 @@
-import { DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteWriteError } from '../errors.js';
+import { DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteWriteError } from '../core/errors.js';
 
 /**
  * An error as it crosses between threads. Structured cloning keeps an Error's message but neither

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { RECOMMEND_DEFAULTS } from '../../src/analytics/recommendations.js';
+import { RECOMMEND_DEFAULTS } from '../../src/reports/recommendations.js';
 import { COMMANDS } from '../../src/cli/commands.js';
-import { RECOMMEND_HELP_DEFAULTS } from '../../src/cli/recommend.js';
+import { RECOMMEND_HELP_DEFAULTS } from '../../src/cli/commands/reports/recommend.js';
 import { cli, expectExit, useWorkDirectory } from './cli.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string; bin: Record<string, string> };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { NoAnswerError, probeHttp } from '../../src/cli/httpProbe.js';
+import { NoAnswerError, probeHttp } from '../../src/cli/commands/setup/httpProbe.js';
 
 describe('the status probe', () => {
   let server: Server;

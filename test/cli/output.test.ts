@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { painter } from '../../src/cli/colour.js';
-import { renderBar } from '../../src/cli/progress.js';
-import { renderTable } from '../../src/cli/table.js';
+import { painter } from '../../src/cli/output/colour.js';
+import { renderBar } from '../../src/cli/output/progress.js';
+import { renderTable } from '../../src/cli/output/table.js';
 import { cli, expectExit, fixtureDatabase, MAIN, useWorkDirectory } from './cli.js';
 
 const ESC = '\u001b[';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { loadConfig, loadConfigFor } from '../../src/config/loadConfig.js';
 import type { GrafanaConfig } from '../../src/config/types.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { configErrorOf, lineAbout, type Env } from './helpers.js';
 
 const HOME = '/home/tester';

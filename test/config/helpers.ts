@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import type { AnalyticsOptions } from '../../src/config/types.js';
-import { ConfigError, type ConfigProblem } from '../../src/errors.js';
+import { ConfigError, type ConfigProblem } from '../../src/core/errors.js';
 
 /** A plain environment; tests never touch process.env. */
 export type Env = Record<string, string | undefined>;

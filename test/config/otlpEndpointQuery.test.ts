@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { probeOtlp } from '../../src/cli/backendProbe.js';
-import { configLines } from '../../src/cli/configView.js';
+import { probeOtlp } from '../../src/cli/commands/setup/backendProbe.js';
+import { configLines } from '../../src/cli/commands/setup/configView.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import type { AnalyticsOptions } from '../../src/config/types.js';
 import { createOtlpBackend } from '../../src/exporters/otlp.js';
-import { log } from '../../src/log.js';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import { log } from '../../src/core/log.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
 import { lineAbout, problemAbout, type Env } from './helpers.js';
 

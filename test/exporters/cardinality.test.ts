@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { EXECUTIONS, FAILURES } from '../../src/instruments/names.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
 

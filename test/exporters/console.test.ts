@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { startAnalytics } from '../../src/startAnalytics.js';
+import { startAnalytics } from '../../src/start/startAnalytics.js';
 
 describe('console backend', () => {
   afterEach(() => sinon.restore());

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadExporterPackage } from '../../src/exporters/loadPackage.js';
 import { sdkMajorVersion } from '../../src/exporters/otelLine.js';
-import { MissingExporterError } from '../../src/errors.js';
+import { MissingExporterError } from '../../src/core/errors.js';
 
 /** The installed sdk-metrics major, read independently of the code under test. */
 function installedSdkMajor(): number {

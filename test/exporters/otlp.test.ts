@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { diag } from '@opentelemetry/api';
 import sinon from 'sinon';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { flattenMetrics, startOtlpReceiver, type FlatMetric, type OtlpReceiver } from '../helpers/otlpReceiver.js';
 
 const INSTANCE = '1234567';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InOrderExporter } from '../../src/exporters/InOrderExporter.js';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { flattenMetrics, startOtlpReceiver, type OtlpReceiver, type ReceivedRequest } from '../helpers/otlpReceiver.js';
 
 const PUSHES = 8;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { createOtlpBackend } from '../../src/exporters/otlp.js';
-import { log } from '../../src/log.js';
+import { log } from '../../src/core/log.js';
 
 const TOKEN = 'glc_plain_http_token_do_not_print';
 const BASIC = { OTLP_INSTANCE_ID: '1234567', OTLP_TOKEN: TOKEN };

@@ -6,8 +6,8 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import sinon from 'sinon';
 import { createPrometheusBackend } from '../../src/exporters/prometheus.js';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
-import { PrometheusListenError } from '../../src/errors.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
+import { PrometheusListenError } from '../../src/core/errors.js';
 
 const QUIET = { env: {}, flushOnExit: false, logLevel: 'none' } as const;
 

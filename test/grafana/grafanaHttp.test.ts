@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { loadConfigFor } from '../../src/config/loadConfig.js';
-import { GrafanaConnectionError } from '../../src/errors.js';
+import { GrafanaConnectionError } from '../../src/core/errors.js';
 import { provisionGrafana } from '../../src/grafana/provisionGrafana.js';
 
 const DRIP_EVERY_MS = 200;

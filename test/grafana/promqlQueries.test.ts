@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sinon from 'sinon';
-import type { Analytics } from '../../src/startAnalytics.js';
+import type { Analytics } from '../../src/start/startAnalytics.js';
 import { renderDashboards } from '../../src/grafana/renderDashboards.js';
 import { interpolatePromql, renderedQueries, type PromVariables } from '../helpers/grafanaQueries.js';
 import { requirePrometheus, type PrometheusServer, type QueryResult } from '../helpers/prometheusServer.js';

@@ -3,7 +3,7 @@ import { loadConfigFor } from '../../src/config/loadConfig.js';
 import type { GrafanaConfig } from '../../src/config/types.js';
 import { provisionGrafana } from '../../src/grafana/provisionGrafana.js';
 import { renderDashboards } from '../../src/grafana/renderDashboards.js';
-import { VERSION } from '../../src/version.js';
+import { VERSION } from '../../src/core/version.js';
 import { startFakeGrafana, type FakeGrafana } from '../helpers/fakeGrafana.js';
 
 const KEY = 'glsa_provisionTestKey_0123456789abcdef';

@@ -4,7 +4,7 @@ import { chmodSync, chownSync, closeSync, mkdtempSync, openSync, rmSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startAnalytics } from '../../src/startAnalytics.js';
+import { startAnalytics } from '../../src/start/startAnalytics.js';
 
 const run = promisify(execFile);
 

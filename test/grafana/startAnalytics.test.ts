@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { log as diag } from '../../src/log.js';
+import { log as diag } from '../../src/core/log.js';
 import sinon from 'sinon';
-import { GrafanaConnectionError } from '../../src/errors.js';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import { GrafanaConnectionError } from '../../src/core/errors.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { freePort } from '../helpers/freePort.js';
 import { startFakeGrafana, type FakeGrafana } from '../helpers/fakeGrafana.js';
 

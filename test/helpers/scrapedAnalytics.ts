@@ -1,5 +1,5 @@
 import sinon from 'sinon';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { startPrometheus, type PrometheusServer } from './prometheusServer.js';
 
 /** The prometheus backend, a real Prometheus scraping it every second, and the fake monotonic clock. */

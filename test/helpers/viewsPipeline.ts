@@ -7,7 +7,7 @@ import type { AnalyticsOptions } from '../../src/config/types.js';
 import { createMetricReaders } from '../../src/exporters/createMetricReaders.js';
 import type { Clock } from '../../src/instruments/clock.js';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
-import { startAnalytics } from '../../src/startAnalytics.js';
+import { startAnalytics } from '../../src/start/startAnalytics.js';
 import type { Recording } from './viewsWorkload.js';
 
 /** The two ways an application runs the package. */

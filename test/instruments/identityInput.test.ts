@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { log } from '../../src/log.js';
+import { log } from '../../src/core/log.js';
 import { currentIdentity } from '../../src/instruments/identity.js';
 import { detailProvider } from '../helpers/collect.js';
 import { mapExport } from '../../src/sqlite-exporter/mapping.js';

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { createMetricReaders } from '../../src/exporters/createMetricReaders.js';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
-import { startAnalytics } from '../../src/startAnalytics.js';
+import { startAnalytics } from '../../src/start/startAnalytics.js';
 import { collectByName, TestReader } from '../helpers/collect.js';
 
 interface UsageRow {

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config/loadConfig.js';
-import { InvalidCallError } from '../../src/errors.js';
+import { InvalidCallError } from '../../src/core/errors.js';
 import { createMetricReaders } from '../../src/exporters/createMetricReaders.js';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
-import { startAnalytics } from '../../src/startAnalytics.js';
+import { startAnalytics } from '../../src/start/startAnalytics.js';
 import { collectByName, histogramOf, TestReader, valueOf } from '../helpers/collect.js';
 
 const NOW = Date.parse('2026-12-07T15:30:00Z');

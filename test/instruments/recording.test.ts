@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { log as diag } from '../../src/log.js';
+import { log as diag } from '../../src/core/log.js';
 import sinon from 'sinon';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
-import { InvalidRatingError } from '../../src/errors.js';
+import { InvalidRatingError } from '../../src/core/errors.js';
 import { collectByName, histogramOf, testProvider, valueOf } from '../helpers/collect.js';
 
 const EXEC = 'toolweaver_skill_executions_total';

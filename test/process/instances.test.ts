@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { skill } from '../../src/instruments/skillDecorator.js';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
 
 const APP = fileURLToPath(new URL('../fixtures/twoInstancesApp.js', import.meta.url));

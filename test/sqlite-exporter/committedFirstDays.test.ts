@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { rebuildAggregates } from '../../src/sqlite-exporter/aggregates.js';
+import { rebuildAggregates } from '../../src/store/aggregates.js';
 import { CommittedFirstDays } from '../../src/sqlite-exporter/CommittedFirstDays.js';
 import { emptyRow } from '../../src/sqlite-exporter/rows.js';
-import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
+import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import type { UsageRow } from '../../src/sqlite-exporter/rows.js';
 import { SqliteWriter } from '../../src/sqlite-exporter/SqliteWriter.js';
 import { assertAggregatesMatchUsage } from './helpers/aggregates.js';

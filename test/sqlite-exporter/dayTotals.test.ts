@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
-import { checkAggregates } from '../../src/sqlite-exporter/aggregates.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
+import { checkAggregates } from '../../src/store/aggregates.js';
 import { byDayThrough } from '../../src/sqlite-exporter/DayTotalsWriter.js';
 
 /** An application on its own clock writing one file, as another process would. */

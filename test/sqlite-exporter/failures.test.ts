@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { log as diag } from '../../src/log.js';
+import { log as diag } from '../../src/core/log.js';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import Database from 'better-sqlite3';
 import sinon from 'sinon';
 import { SqliteMetricReader } from '../../src/exporters/sqlite.js';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
-import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
+import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import { SqliteMetricExporter } from '../../src/sqlite-exporter/SqliteMetricExporter.js';
 
 /** The SQLite backend's pipeline over a connection the test controls. */

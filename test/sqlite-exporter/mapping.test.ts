@@ -4,10 +4,10 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import sinon from 'sinon';
 import { SqliteMetricExporter } from '../../src/sqlite-exporter/SqliteMetricExporter.js';
-import { log } from '../../src/log.js';
+import { log } from '../../src/core/log.js';
 import { mapExport } from '../../src/sqlite-exporter/mapping.js';
 import { emptyRow } from '../../src/sqlite-exporter/rows.js';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/sqlite-exporter/schema.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/store/schema.js';
 import { detailProvider, testProvider } from '../helpers/collect.js';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
-import { DatabaseFileError } from '../../src/errors.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
+import { DatabaseFileError } from '../../src/core/errors.js';
 
 describe('the sqlite backend', () => {
   let dir: string;

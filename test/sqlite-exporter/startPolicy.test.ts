@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import sinon from 'sinon';
-import { DatabaseBusyError, DatabaseFileError } from '../../src/errors.js';
-import { log } from '../../src/log.js';
-import { openAnalyticsDatabase, leaveWalWhenLast } from '../../src/sqlite-exporter/openDatabase.js';
-import { startAnalytics, type Analytics } from '../../src/startAnalytics.js';
+import { DatabaseBusyError, DatabaseFileError } from '../../src/core/errors.js';
+import { log } from '../../src/core/log.js';
+import { openAnalyticsDatabase, leaveWalWhenLast } from '../../src/store/openDatabase.js';
+import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { lockWithShell } from '../helpers/shellLock.js';
 import { callsIn } from '../helpers/usage.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteWriteError } from '../../src/errors.js';
+import { DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteWriteError } from '../../src/core/errors.js';
 import { fromWire, toWire } from '../../src/sqlite-exporter/wireError.js';
 
 /** A real SQLITE_FULL from better-sqlite3, as a write into a full database throws it. */

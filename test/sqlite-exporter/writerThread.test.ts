@@ -6,11 +6,11 @@ import type { Worker } from 'node:worker_threads';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import Database from 'better-sqlite3';
 import sinon from 'sinon';
-import { DatabaseFileError } from '../../src/errors.js';
+import { DatabaseFileError } from '../../src/core/errors.js';
 import { SqliteMetricReader } from '../../src/exporters/sqlite.js';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
-import { log } from '../../src/log.js';
-import { openAnalyticsDatabase } from '../../src/sqlite-exporter/openDatabase.js';
+import { log } from '../../src/core/log.js';
+import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import { SERIES_PER_BATCH } from '../../src/sqlite-exporter/SeriesBatch.js';
 import { SqliteMetricExporter, type SqliteMetricExporterOptions } from '../../src/sqlite-exporter/SqliteMetricExporter.js';
 

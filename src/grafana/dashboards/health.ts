@@ -1,4 +1,4 @@
-import { HEALTH_REPORT_DEFAULTS } from '../../analytics/healthReport.js';
+import { HEALTH_REPORT_DEFAULTS } from '../../reports/healthReport.js';
 import { CALLS, HEALTH_SCORE, chosen, increaseBySkill } from '../promql.js';
 import { HEALTH_THRESHOLDS, type DashboardSpec, type PanelSpec } from '../panelSpec.js';
 import { CHOSEN_SKILLS, RANGE_FROM, RANGE_TO, unixSeconds } from '../sql.js';

@@ -1,4 +1,4 @@
-import { RATING_PRIOR_WEIGHT } from '../../analytics/rankings.js';
+import { RATING_PRIOR_WEIGHT } from '../../reports/rankings.js';
 import { CALLS, RATING_COUNT, RATING_SUM, chosen, increaseBySkill, successRate } from '../promql.js';
 import type { DashboardSpec, PanelSpec } from '../panelSpec.js';
 import { CHOSEN_SKILLS, HOURS_IN_RANGE, PREVIOUS_FROM, RANGE_FROM, RANGE_TO, unixSeconds } from '../sql.js';

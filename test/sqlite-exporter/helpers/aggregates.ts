@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
-import { checkAggregates } from '../../../src/sqlite-exporter/aggregates.js';
-import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from '../../../src/sqlite-exporter/schema.js';
+import { checkAggregates } from '../../../src/store/aggregates.js';
+import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from '../../../src/store/schema.js';
 
 const sums = (columns: readonly string[]) => columns.map((column) => `sum(${column}) AS ${column}`).join(', ');
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { openAnalyticsDatabase } from '../../../src/sqlite-exporter/openDatabase.js';
+import { openAnalyticsDatabase } from '../../../src/store/openDatabase.js';
 
 /** Makes an analytics database at `path` with `rows` skill_usage rows, checkpointed into the file and closed. */
 export function makeDatabase(path: string, rows = 0): void {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { startAnalytics, type Analytics } from '../../../src/startAnalytics.js';
+import { startAnalytics, type Analytics } from '../../../src/start/startAnalytics.js';
 
 /** What a live database holds, as a user would check it: its file, and the calls recorded in it. */
 export interface LiveState {

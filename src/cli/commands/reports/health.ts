@@ -1,0 +1,93 @@
+import { healthReport, HEALTH_REPORT_DEFAULTS, type SkillHealthReport } from '../../../reports/healthReport.js';
+import type { Style } from '../../output/colour.js';
+import type { Command } from '../../command.js';
+import type { CliContext } from '../../context.js';
+import { withDatabase } from '../../database.js';
+import { EXIT } from '../../errors.js';
+import { formatCount, formatMs, formatNumber } from '../../output/format.js';
+import { reportScope, scopeTitle, windowOptions, windowView, type WindowView } from './reportOptions.js';
+import { renderTable, type Cell } from '../../output/table.js';
+
+const DEFAULT_WINDOW = '7d';
+
+/** `health`: the health score of every skill with each of its components. */
+export const healthCommand: Command = {
+  name: 'health',
+  summary: 'health 0-100 per skill with its components; low-confidence and unused skills flagged',
+  usage: 'health [--window SPAN] [--org ID] [--min-calls N] [--deprecated-after DAYS] [options]',
+  description:
+    'Scores each skill 0-100 over the window with the same function as the live health gauge\n' +
+    '(docs/health.md): success rate (Wilson lower bound), p95 latency against its target\n' +
+    '(ANALYTICS_LATENCY_TARGET_MS, per skill ANALYTICS_LATENCY_TARGETS), rating and recent usage, each\n' +
+    'component shown from 0 to 1. Skills with fewer than --min-calls calls get no score; skills unused\n' +
+    'for --deprecated-after days are flagged as deprecation candidates.',
+  options: {
+    ...windowOptions(DEFAULT_WINDOW),
+    'min-calls': { type: 'string', value: 'N', description: 'calls in the window before a skill gets a score', default: 'ANALYTICS_HEALTH_MIN_CALLS, else 20' },
+    'deprecated-after': { type: 'string', value: 'DAYS', description: 'days without calls that flag a skill', default: String(HEALTH_REPORT_DEFAULTS.deprecatedAfterDays) },
+  },
+  examples: ['health', 'health --window 24h --org acme --json'],
+  async run(context, args) {
+    const { health } = context.config();
+    const scope = reportScope(args);
+    const now = Date.now();
+    const options = {
+      ...scope,
+      now,
+      latencyTargetMs: health.latencyTargetMs,
+      latencyTargetsMs: health.latencyTargetsMs,
+      minCalls: args.integer('min-calls', health.minCalls, 1),
+      deprecatedAfterDays: args.integer('deprecated-after', HEALTH_REPORT_DEFAULTS.deprecatedAfterDays, 1),
+    };
+    const skills = await withDatabase(context, { needsAggregates: true }, (db) => healthReport(db, options));
+    const window = windowView(scope, DEFAULT_WINDOW, now);
+    if (context.json) context.printJson({ window, orgId: scope.orgId, skills });
+    else printHealth(context, skills, window, scope.orgId);
+    return EXIT.ok;
+  },
+};
+
+/** Prints the health table: score coloured green from 80, yellow from 50, red below; flags last. */
+export function printHealth(context: CliContext, skills: readonly SkillHealthReport[], window: WindowView, orgId: string | undefined): void {
+  context.print(`${context.painter.paint('Skill health', 'bold')}, ${scopeTitle(window, orgId)}`);
+  if (skills.length === 0) {
+    context.print('No skills yet.');
+    return;
+  }
+  const columns = [
+    { header: 'skill' },
+    { header: 'health', numeric: true },
+    { header: 'calls', numeric: true },
+    { header: 'success', numeric: true },
+    { header: 'p95', numeric: true },
+    { header: 'target', numeric: true },
+    { header: 'latency', numeric: true },
+    { header: 'rating', numeric: true },
+    { header: 'usage', numeric: true },
+    { header: 'last used' },
+    { header: 'flags' },
+  ];
+  context.print(renderTable(columns, skills.map(healthRow), context.painter));
+}
+
+function healthRow(skill: SkillHealthReport): Cell[] {
+  const { components } = skill;
+  const flags = [skill.lowConfidence ? 'too few calls' : '', skill.deprecatedCandidate ? 'unused: deprecate?' : ''].filter((flag) => flag !== '');
+  return [
+    skill.skillId,
+    skill.score === undefined ? null : { text: formatNumber(skill.score, 1) ?? '', style: scoreStyle(skill.score) },
+    formatCount(skill.calls),
+    formatNumber(components.success, 2),
+    formatMs(skill.p95LatencyMs),
+    formatMs(skill.latencyTargetMs),
+    formatNumber(components.latency, 2),
+    formatNumber(components.rating, 2),
+    formatNumber(components.usage, 2),
+    skill.lastUsed,
+    flags.length === 0 ? '' : { text: flags.join(', '), style: 'yellow' },
+  ];
+}
+
+function scoreStyle(score: number): Style {
+  return score >= 80 ? 'green' : score >= 50 ? 'yellow' : 'red';
+}

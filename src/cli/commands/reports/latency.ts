@@ -1,0 +1,49 @@
+import { latencyReport, type SkillLatencyReport } from '../../../reports/latency.js';
+import type { Command } from '../../command.js';
+import { withDatabase } from '../../database.js';
+import { EXIT } from '../../errors.js';
+import { formatCount, formatMs, formatPercent } from '../../output/format.js';
+import { reportScope, scopeTitle, windowOptions, windowView } from './reportOptions.js';
+import { renderTable, type Cell } from '../../output/table.js';
+
+const DEFAULT_WINDOW = '7d';
+
+/** `latency`: p50, p95 and p99 per skill, with error rates and the failures by type. */
+export const latencyCommand: Command = {
+  name: 'latency',
+  summary: 'p50, p95 and p99 latency per skill, error rate and failures by type',
+  usage: 'latency [--window SPAN] [--org ID] [options]',
+  description:
+    'Latency percentiles per skill over the window, interpolated inside the summed histogram buckets\n' +
+    "exactly as Prometheus' histogram_quantile does (so a Grafana panel over the same data agrees),\n" +
+    'with the error rate and the failures by error type. Most called skills first.',
+  options: { ...windowOptions(DEFAULT_WINDOW) },
+  examples: ['latency --window 24h'],
+  async run(context, args) {
+    const scope = reportScope(args);
+    const now = Date.now();
+    const skills = await withDatabase(context, { needsAggregates: true }, (db) => latencyReport(db, { ...scope, now }));
+    const window = windowView(scope, DEFAULT_WINDOW, now);
+    if (context.json) {
+      context.printJson({ window, orgId: scope.orgId, skills });
+      return EXIT.ok;
+    }
+    context.print(`${context.painter.paint('Latency and errors', 'bold')}, ${scopeTitle(window, scope.orgId)}`);
+    if (skills.length === 0) context.print('No calls in this window.');
+    else {
+      const columns = ['skill', 'calls', 'p50', 'p95', 'p99', 'errors', 'error types'].map((header) => ({ header, numeric: !['skill', 'error types'].includes(header) }));
+      context.print(renderTable(columns, skills.map(latencyRow), context.painter));
+    }
+    return EXIT.ok;
+  },
+};
+
+function latencyRow(skill: SkillLatencyReport): Cell[] {
+  const types = Object.entries(skill.errors)
+    .filter(([, count]) => count > 0)
+    .sort(([, a], [, b]) => b - a)
+    .map(([type, count]) => `${type} ${formatCount(count)}`);
+  const rate = formatPercent(skill.errorRate) ?? '';
+  const style = skill.errorRate >= 0.05 ? 'red' : skill.errorRate >= 0.01 ? 'yellow' : undefined;
+  return [skill.skillId, formatCount(skill.calls), formatMs(skill.p50), formatMs(skill.p95), formatMs(skill.p99), { text: rate, style }, types.join(', ')];
+}

@@ -1,0 +1,79 @@
+import type Database from 'better-sqlite3';
+import { HEALTH_DEFAULTS } from '../health/healthScore.js';
+import { firstUseBySkill } from './firstUse.js';
+import { isRankable, skillOrgs, type SkillOrgs } from './hourlyKeys.js';
+import { countsBySkill, timingsBySkill, type SkillCounts, type SkillTimings } from './hourlyTotals.js';
+import type { HealthPoint } from './rankings.js';
+import { readSkillMetrics, type SkillMetricsRow } from './allTimeRows.js';
+import { windowHealth } from './skillHealth.js';
+import { shiftRange, type TimeRange } from './window.js';
+
+/** What a board computation reads with. */
+export interface BoardScope {
+  readonly orgId: string | undefined;
+  readonly minCalls: number;
+  readonly lengthMs: number;
+}
+
+/**
+ * The data of one leaderboard computation over a window and the windows before it: per-skill
+ * totals and health of any range, first uses, each read at most once.
+ */
+export class BoardSource {
+  readonly minCalls: number;
+  readonly lengthMs: number;
+  private readonly skills: SkillOrgs[];
+  private readonly countsMemo = new Map<string, Map<string, SkillCounts>>();
+  private readonly timingsMemo = new Map<string, Map<string, SkillTimings>>();
+  private metricsMemo: Map<string, SkillMetricsRow> | undefined;
+
+  constructor(
+    private readonly db: Database.Database,
+    scope: BoardScope,
+  ) {
+    this.minCalls = scope.minCalls;
+    this.lengthMs = scope.lengthMs;
+    this.skills = skillOrgs(db, scope.orgId).filter((skill) => isRankable(skill.skillId));
+  }
+
+  /** The range one window length before `range`. */
+  before(range: TimeRange): TimeRange {
+    return shiftRange(range, this.lengthMs, 1);
+  }
+
+  /** Calls, outcomes and ratings per skill over `range`. */
+  counts(range: TimeRange): Map<string, SkillCounts> {
+    return memo(this.countsMemo, range, () => countsBySkill(this.db, this.skills, range));
+  }
+
+  /** Health per skill with calls in `range`: all-time ratings, the default latency target. */
+  health(range: TimeRange): Map<string, HealthPoint> {
+    const timings = memo(this.timingsMemo, range, () => timingsBySkill(this.db, this.skills, range));
+    const points = new Map<string, HealthPoint>();
+    for (const [skillId, totals] of timings) {
+      const { health } = windowHealth(totals, this.metrics().get(skillId), HEALTH_DEFAULTS.latencyTargetMs, this.minCalls);
+      points.set(skillId, { score: health.score, calls: health.calls });
+    }
+    return points;
+  }
+
+  /** When each skill was first used, across every org. */
+  firstUse(skillIds: Iterable<string>): Map<string, string> {
+    return firstUseBySkill(this.db, skillIds, this.metrics());
+  }
+
+  private metrics(): Map<string, SkillMetricsRow> {
+    this.metricsMemo ??= readSkillMetrics(this.db);
+    return this.metricsMemo;
+  }
+}
+
+function memo<T>(cache: Map<string, T>, range: TimeRange, compute: () => T): T {
+  const key = `${range.from}..${range.to}`;
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = compute();
+    cache.set(key, value);
+  }
+  return value;
+}

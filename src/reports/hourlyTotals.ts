@@ -1,0 +1,138 @@
+import type Database from 'better-sqlite3';
+import { BY_DAY_THROUGH, ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../store/schema.js';
+import type { SkillOrgs } from './hourlyKeys.js';
+import { prepared } from './statements.js';
+import { byDays, type TimeRange } from './window.js';
+
+/** Calls and outcomes of one skill over a range, summed from skill_usage_hourly. */
+export interface SkillCalls {
+  /** execution_count: calls that finished. */
+  calls: number;
+  successes: number;
+  failures: number;
+}
+
+/** {@link SkillCalls} with the ratings and installs of the range. */
+export interface SkillCounts extends SkillCalls {
+  ratingCount: number;
+  /** The stars of those ratings added up. */
+  ratingSum: number;
+  installs: number;
+}
+
+/** {@link SkillCalls} with the latency buckets: what the health score needs. */
+export interface SkillTimings extends SkillCalls {
+  /** Calls per latency bucket over LATENCY_BOUNDARIES_MS, `+Inf` last (not cumulative). */
+  latencyBuckets: number[];
+}
+
+/** {@link SkillTimings} with the failures by type. */
+export interface SkillLatency extends SkillTimings {
+  /** Failures per type, in ERROR_TYPES order. */
+  errors: number[];
+}
+
+const CALLS = ['execution_count', 'success_count', 'failure_count'];
+const BUCKETS_END = CALLS.length + LATENCY_BUCKET_COLUMNS.length;
+
+/**
+ * One skill over one range: a seek to each of its orgs' contiguous primary-key ranges. Only the
+ * columns a report needs are summed: summing is most of the cost.
+ */
+const rangeSql = (columns: readonly string[], table: 'skill_usage_hourly' | 'skill_usage_by_day'): string =>
+  `SELECT count(*), ${columns.map((column) => `coalesce(sum(${column}), 0)`).join(', ')} FROM ${table}
+WHERE skill_id = ? AND org_id IN (SELECT value FROM json_each(?)) AND ${table === 'skill_usage_hourly' ? 'hour' : 'day'} >= ? AND ${table === 'skill_usage_hourly' ? 'hour' : 'day'} < ?`;
+
+/** The same sums from the hourly rows and from the day rows. */
+interface RangeSums {
+  readonly hours: string;
+  readonly days: string;
+}
+
+const sumsOf = (columns: readonly string[]): RangeSums => ({ hours: rangeSql(columns, 'skill_usage_hourly'), days: rangeSql(columns, 'skill_usage_by_day') });
+
+const COUNTS_SQL = sumsOf([...CALLS, 'rating_count', 'rating_sum', 'install_count']);
+const TIMINGS_SQL = sumsOf([...CALLS, ...LATENCY_BUCKET_COLUMNS]);
+const LATENCY_SQL = sumsOf([...CALLS, ...LATENCY_BUCKET_COLUMNS, ...ERROR_COLUMNS]);
+
+/** The latest hour with calls of one skill and org: a backwards walk of its range that stops at the first such row. */
+const LAST_CALL_SQL = 'SELECT hour FROM skill_usage_hourly WHERE skill_id = ? AND org_id = ? AND execution_count > 0 ORDER BY hour DESC LIMIT 1';
+/** The earliest hour with calls of one skill and org. */
+const FIRST_CALL_SQL = 'SELECT hour FROM skill_usage_hourly WHERE skill_id = ? AND org_id = ? AND execution_count > 0 ORDER BY hour LIMIT 1';
+
+/** The statements of this module, for the query-plan test. */
+export const TOTALS_SQL: readonly string[] = Object.freeze([
+  ...[COUNTS_SQL, TIMINGS_SQL, LATENCY_SQL].flatMap((sums) => [sums.hours, sums.days]),
+  LAST_CALL_SQL,
+  FIRST_CALL_SQL,
+]);
+
+/** Calls, outcomes, ratings and installs per skill over `range`; skills without rows in it are absent. */
+export function countsBySkill(db: Database.Database, skills: readonly SkillOrgs[], range: TimeRange): Map<string, SkillCounts> {
+  return sumBySkill(db, COUNTS_SQL, skills, range, (values) => {
+    const [calls = 0, successes = 0, failures = 0, ratingCount = 0, ratingSum = 0, installs = 0] = values;
+    return { calls, successes, failures, ratingCount, ratingSum, installs };
+  });
+}
+
+/** Calls, outcomes and latency buckets per skill over `range`. */
+export function timingsBySkill(db: Database.Database, skills: readonly SkillOrgs[], range: TimeRange): Map<string, SkillTimings> {
+  return sumBySkill(db, TIMINGS_SQL, skills, range, timings);
+}
+
+/** Calls, outcomes, latency buckets and failures by type per skill over `range`. */
+export function latencyBySkill(db: Database.Database, skills: readonly SkillOrgs[], range: TimeRange): Map<string, SkillLatency> {
+  return sumBySkill(db, LATENCY_SQL, skills, range, (values) => ({ ...timings(values), errors: values.slice(BUCKETS_END) }));
+}
+
+/** The latest hour ('YYYY-MM-DD HH:00:00') in which the skill had a call in any of its orgs, or null. */
+export function lastCallHour(db: Database.Database, skill: SkillOrgs): string | null {
+  return extremeHour(db, LAST_CALL_SQL, skill, (a, b) => a > b);
+}
+
+/** The earliest hour in which the skill had a call in any of its orgs, or null. */
+export function firstCallHour(db: Database.Database, skill: SkillOrgs): string | null {
+  return extremeHour(db, FIRST_CALL_SQL, skill, (a, b) => a < b);
+}
+
+function timings(values: number[]): SkillTimings {
+  const [calls = 0, successes = 0, failures = 0] = values;
+  return { calls, successes, failures, latencyBuckets: values.slice(CALLS.length, BUCKETS_END) };
+}
+
+function extremeHour(db: Database.Database, sql: string, skill: SkillOrgs, better: (a: string, b: string) => boolean): string | null {
+  const statement = prepared<[string, string], string>(db, sql).pluck(true);
+  let best: string | null = null;
+  for (const orgId of skill.orgIds) {
+    const hour = statement.get(skill.skillId, orgId);
+    if (hour !== undefined && (best === null || better(hour, best))) best = hour;
+  }
+  return best;
+}
+
+/**
+ * Sums per skill over `range`: the day rows of its whole closed days (skill_usage_by_day holds the
+ * hourly rows of each closed day added up), the hourly rows of the rest.
+ */
+function sumBySkill<T>(db: Database.Database, sql: RangeSums, skills: readonly SkillOrgs[], range: TimeRange, toTotals: (values: number[]) => T): Map<string, T> {
+  const hourly = prepared<[string, string, string, string], number[]>(db, sql.hours).raw(true);
+  const daily = prepared<[string, string, string, string], number[]>(db, sql.days).raw(true);
+  const { days, hours } = byDays(range, prepared<[], string>(db, `SELECT ${BY_DAY_THROUGH}`).pluck(true).get());
+  const bySkill = new Map<string, T>();
+  for (const { skillId, orgIds } of skills) {
+    const orgs = JSON.stringify(orgIds);
+    const parts = hours.map((part) => hourly.get(skillId, orgs, part.from, part.to));
+    if (days !== undefined) parts.push(daily.get(skillId, orgs, days.fromDay, days.toDay));
+    const [rows = 0, ...values] = addUp(parts);
+    if (rows > 0) bySkill.set(skillId, toTotals(values));
+  }
+  return bySkill;
+}
+
+/** Adds rows of sums column by column. */
+function addUp(parts: readonly (number[] | undefined)[]): number[] {
+  const [first, ...rest] = parts;
+  const total = [...(first ?? [])];
+  for (const part of rest) part?.forEach((value, i) => (total[i] = (total[i] ?? 0) + value));
+  return total;
+}

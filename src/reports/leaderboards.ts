@@ -1,0 +1,159 @@
+import type Database from 'better-sqlite3';
+import { sqliteTime } from '../store/schema.js';
+import { BoardSource } from './boardSource.js';
+import { readBoard, writeBoard, type BoardKey, type BoardRow } from './leaderboardCache.js';
+import { oneOfOption, positiveOption, reportScope, wholeNumberOption, type ReportOptions, type ReportScope } from './options.js';
+import { rankByImprovement, rankByRating, rankBySuccessRate, rankByUsage, rankTrendingNew, type EntryDetails, type RankedSkill } from './rankings.js';
+import { timeMs, type TimeRange } from './window.js';
+
+/** What a leaderboard ranks. */
+export const LEADERBOARD_METRICS = Object.freeze(['usage', 'rating', 'success_rate', 'most_improved', 'trending_new'] as const);
+
+/** One of {@link LEADERBOARD_METRICS}. */
+export type LeaderboardMetric = (typeof LEADERBOARD_METRICS)[number];
+
+/** Options of {@link leaderboard}. */
+export interface LeaderboardOptions extends ReportOptions {
+  /** What to rank. */
+  metric: LeaderboardMetric;
+  /** Entries returned, 1 or more. @default 10 */
+  limit?: number;
+  /** Calls in a window a skill needs to be ranked by success_rate or most_improved, 1 or more. @default 20 */
+  minCalls?: number;
+  /** Serve the board from leaderboard_cache while it is younger than this many ms; 0 always recomputes. @default 300000 */
+  maxAgeMs?: number;
+}
+
+/** One place on a board. */
+export interface LeaderboardEntry {
+  /** 1 is the top; ranks run 1..n without gaps or ties. */
+  rank: number;
+  skillId: string;
+  /** The value ranked: calls, stars, a share from 0 to 1 or health points, after the metric. */
+  score: number;
+  /** Rank on the same board over the previous window of the same length; null when not on it. */
+  previousRank: number | null;
+  /** previousRank - rank: positive moved up; null when new on the board. */
+  rankChange: number | null;
+  /** The figures behind the score. */
+  details: EntryDetails;
+}
+
+/** A ranked board. */
+export interface Leaderboard {
+  metric: LeaderboardMetric;
+  /** The window's label: '7d', or 'from..to'. */
+  window: string;
+  orgId: string | undefined;
+  /** When the ranking was computed, SQLite UTC time. */
+  computedAt: string;
+  /** Whether it was served from leaderboard_cache. */
+  fromCache: boolean;
+  entries: LeaderboardEntry[];
+}
+
+/** The defaults of {@link LeaderboardOptions}. */
+export const LEADERBOARD_DEFAULTS = Object.freeze({ limit: 10, minCalls: 20, maxAgeMs: 300_000 });
+
+/** A skill is trending-new when its first use lies within this many window lengths before the window's end. */
+export const TRENDING_LOOKBACK_WINDOWS = 4;
+
+/** Boards whose ranking depends on minCalls: a cached one serves only the same minCalls. */
+const USES_MIN_CALLS: ReadonlySet<LeaderboardMetric> = new Set(['success_rate', 'most_improved']);
+
+interface BoardRequest extends ReportScope {
+  readonly metric: LeaderboardMetric;
+  readonly limit: number;
+  readonly minCalls: number;
+  readonly maxAgeMs: number;
+}
+
+/**
+ * The top skills by one metric over a window, each with its rank change against the previous
+ * window of the same length (see docs/analytics.md for every formula):
+ *
+ * - `usage`: calls;
+ * - `rating`: Bayesian average of the window's ratings, prior = the window's mean rating over 10 votes;
+ * - `success_rate`: successes / calls among skills with at least `minCalls` calls, ties by calls;
+ * - `most_improved`: rise of the health score from the previous window, both with at least `minCalls` calls;
+ * - `trending_new`: calls of skills first used within the last 4 window lengths.
+ *
+ * The whole ranking is written to leaderboard_cache (replacing that board's rows) and served from
+ * it while younger than `maxAgeMs`. Reads only skill_usage_by_day, skill_usage_hourly, skill_user_first, skill_metrics
+ * and leaderboard_cache.
+ *
+ * @throws {TypeError|RangeError} on an unknown metric, a malformed window or an out-of-range option.
+ */
+export function leaderboard(db: Database.Database, options: LeaderboardOptions): Leaderboard {
+  const request = boardRequest(options);
+  const key: BoardKey = { metric: request.metric, window: request.window.label, orgKey: request.orgId ?? '' };
+  const cached = readBoard(db, key);
+  if (cached !== undefined && isFresh(cached.computedAt, request) && fitsRequest(cached.rows, request)) {
+    return board(request, cached.computedAt, true, cached.rows);
+  }
+  const rows = rankBoard(db, request);
+  const computedAt = sqliteTime(request.now);
+  if (rows.length > 0) writeBoard(db, key, rows, computedAt);
+  return board(request, computedAt, false, rows);
+}
+
+function boardRequest(options: LeaderboardOptions): BoardRequest {
+  const caller = 'leaderboard';
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${caller}: options must be an object with a "metric"`);
+  return {
+    ...reportScope(caller, options),
+    metric: oneOfOption(caller, 'metric', options.metric, LEADERBOARD_METRICS),
+    limit: wholeNumberOption(caller, 'limit', options.limit, 1, LEADERBOARD_DEFAULTS.limit),
+    minCalls: wholeNumberOption(caller, 'minCalls', options.minCalls, 1, LEADERBOARD_DEFAULTS.minCalls),
+    maxAgeMs: positiveOption(caller, 'maxAgeMs', options.maxAgeMs, LEADERBOARD_DEFAULTS.maxAgeMs, true),
+  };
+}
+
+function isFresh(computedAt: string, request: BoardRequest): boolean {
+  const age = request.now - timeMs(computedAt);
+  return age >= 0 && age < request.maxAgeMs;
+}
+
+function fitsRequest(rows: readonly BoardRow[], request: BoardRequest): boolean {
+  return !USES_MIN_CALLS.has(request.metric) || rows.every((row) => row.details['minCalls'] === request.minCalls);
+}
+
+function board(request: BoardRequest, computedAt: string, fromCache: boolean, rows: readonly BoardRow[]): Leaderboard {
+  const entries = rows.slice(0, request.limit).map(({ rank, skillId, score, previousRank, details }) => ({
+    rank,
+    skillId,
+    score,
+    previousRank,
+    rankChange: previousRank === null ? null : previousRank - rank,
+    details,
+  }));
+  return { metric: request.metric, window: request.window.label, orgId: request.orgId, computedAt, fromCache, entries };
+}
+
+/** The full ranking over the window, each skill with its rank over the previous window. */
+function rankBoard(db: Database.Database, request: BoardRequest): BoardRow[] {
+  const source = new BoardSource(db, { orgId: request.orgId, minCalls: request.minCalls, lengthMs: request.window.lengthMs });
+  const rank = RANKERS[request.metric];
+  const previousRanks = new Map(rank(source, request.window.previous).map((skill, i) => [skill.skillId, i + 1]));
+  return rank(source, request.window).map(({ skillId, score, details }, i) => ({
+    rank: i + 1,
+    skillId,
+    score,
+    previousRank: previousRanks.get(skillId) ?? null,
+    details,
+  }));
+}
+
+type Ranker = (source: BoardSource, range: TimeRange) => RankedSkill[];
+
+const RANKERS: Readonly<Record<LeaderboardMetric, Ranker>> = Object.freeze({
+  usage: (source, range) => rankByUsage(source.counts(range)),
+  rating: (source, range) => rankByRating(source.counts(range)),
+  success_rate: (source, range) => rankBySuccessRate(source.counts(range), source.minCalls),
+  most_improved: (source, range) => rankByImprovement(source.health(range), source.health(source.before(range)), source.minCalls),
+  trending_new: (source, range) => {
+    const counts = source.counts(range);
+    const since = sqliteTime(timeMs(range.to) - TRENDING_LOOKBACK_WINDOWS * source.lengthMs);
+    return rankTrendingNew(counts, source.firstUse(counts.keys()), since);
+  },
+});
