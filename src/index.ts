@@ -1,3 +1,11 @@
+/**
+ * toolweaver-analytics: skill-level analytics for AI agents on OpenTelemetry.
+ *
+ * The root entry holds what an application needs to record: start, wrap, decorate, identify, the
+ * readers for its own MeterProvider, the configuration, the metric names for Views, and the error
+ * classes. The reports, SQLite maintenance and Grafana are subpath exports:
+ * `toolweaver-analytics/reports`, `/sqlite`, `/grafana`.
+ */
 export { startAnalytics } from './start/startAnalytics.js';
 export type { Analytics, StartOptions } from './start/startAnalytics.js';
 export { SkillMetrics } from './instruments/SkillMetrics.js';
@@ -5,9 +13,8 @@ export type { SkillMetricsOptions, WrapOptions, SkillTimer, IdentityOptions, Rec
 export { skill } from './instruments/skillDecorator.js';
 export type { SkillDecoratorOptions } from './instruments/skillDecorator.js';
 export { withContext, currentIdentity } from './instruments/identity.js';
-export { SYSTEM_CLOCK } from './instruments/clock.js';
-export type { Clock } from './instruments/clock.js';
 export type { Identity } from './instruments/identity.js';
+export type { Clock } from './instruments/clock.js';
 export { ERROR_TYPES, classifyError } from './instruments/errorTypes.js';
 export type { ErrorType, ErrorClassifier } from './instruments/errorTypes.js';
 export {
@@ -25,61 +32,11 @@ export {
   RATING_BOUNDARIES,
 } from './instruments/names.js';
 export type { MetricName } from './instruments/names.js';
-export { MAX_SKILL_ID_LENGTH } from './instruments/skillId.js';
 export { createMetricReaders } from './exporters/createMetricReaders.js';
+export type { BackendOptions } from './exporters/createMetricReaders.js';
 export { SqliteMetricExporter } from './sqlite-exporter/SqliteMetricExporter.js';
 export type { SqliteMetricExporterOptions } from './sqlite-exporter/SqliteMetricExporter.js';
-export { openAnalyticsDatabase } from './store/openDatabase.js';
-export type { OpenDatabaseOptions } from './store/openDatabase.js';
-export { applyRetention } from './store/retention.js';
-export type { RetentionOptions, RetentionResult } from './store/retention.js';
-export { backupDatabase, restoreDatabase } from './maintenance/backup.js';
-export type { BackupOptions, BackupResult, RestoreOptions } from './maintenance/backup.js';
-export { exportTable, EXPORT_FORMATS } from './maintenance/exportTable.js';
-export type { ExportFormat } from './maintenance/exportTable.js';
-export { checkIntegrity, vacuum, databaseStats } from './maintenance/integrity.js';
-export { TABLES, SCHEMA_VERSION, APPLICATION_ID, OVERFLOW_SKILL_ID } from './store/schema.js';
-export { checkAggregates, rebuildAggregates } from './store/aggregates.js';
-export type { AggregateCheck } from './store/aggregates.js';
-export { resolveWindow, DEFAULT_WINDOW } from './reports/window.js';
-export type { WindowSpec, ResolvedWindow, TimeRange } from './reports/window.js';
-export type { ReportOptions } from './reports/options.js';
-export { leaderboard, LEADERBOARD_METRICS, LEADERBOARD_DEFAULTS } from './reports/leaderboards.js';
-export type { Leaderboard, LeaderboardEntry, LeaderboardMetric, LeaderboardOptions } from './reports/leaderboards.js';
-export { bayesianAverage, RATING_PRIOR_WEIGHT } from './reports/rankings.js';
-export { usageTrend, successRateByDay, adoptionCurve, growth, growthRate, TREND_GRANULARITIES } from './reports/trends.js';
-export type { UsageTrendOptions, UsagePoint, SuccessRatePoint, AdoptionPoint, GrowthRow, TrendGranularity } from './reports/trends.js';
-export { latencyReport } from './reports/latency.js';
-export type { SkillLatencyReport } from './reports/latency.js';
-export { adoptionReport, ADOPTION_DEFAULTS } from './reports/adoption.js';
-export type { AdoptionOptions, AdoptionReport, SkillAdoption } from './reports/adoption.js';
-export { healthReport, HEALTH_REPORT_DEFAULTS } from './reports/healthReport.js';
-export type { HealthReportOptions, SkillHealthReport } from './reports/healthReport.js';
-export {
-  recommend,
-  recordRecommendationOutcome,
-  recommendationEffectiveness,
-  RECOMMEND_DEFAULTS,
-  RECOMMENDATION_OUTCOMES,
-  EFFECTIVENESS_DEFAULTS,
-} from './reports/recommendations.js';
-export type {
-  Recommendation,
-  RecommendOptions,
-  RecommendationSource,
-  RecommendationOutcome,
-  RecordedOutcome,
-  RecommendationEffectiveness,
-} from './reports/recommendations.js';
-export { coUsageMatrix, CO_USAGE_DEFAULTS } from './reports/coUsageMatrix.js';
-export type { CoUsageMatrix, CoUsageOptions } from './reports/coUsageMatrix.js';
-export type { CoUsagePair } from './reports/coUsage.js';
-export { runWeekDemo } from './demo/weekDemo.js';
-export type { WeekDemoOptions, WeekDemoSummary } from './demo/weekDemo.js';
-export type { TableName } from './store/schema.js';
-export type { BackendOptions } from './exporters/createMetricReaders.js';
 export { loadConfig } from './config/loadConfig.js';
-export { DEFAULTS } from './config/defaults.js';
 export { Secret } from './config/Secret.js';
 export type {
   AnalyticsConfig,
@@ -93,40 +50,6 @@ export type {
   PrometheusConfig,
   SqliteConfig,
 } from './config/types.js';
-export { provisionGrafana } from './grafana/provisionGrafana.js';
-export type { ProvisionOptions } from './grafana/provisionGrafana.js';
-export type { ProvisionResult, ProvisionStep, ProvisionAction, ProvisionKind } from './grafana/ProvisionResult.js';
-export { exportGrafanaProvisioning, DEFAULT_DASHBOARDS_PATH } from './grafana/exportProvisioning.js';
-export type { GrafanaExportOptions, GrafanaExportResult } from './grafana/exportProvisioning.js';
-export { renderDashboards } from './grafana/renderDashboards.js';
-export { DATASOURCE_PLUGIN, FOLDER } from './grafana/model.js';
-export type { DashboardFlavour, DashboardJson, RenderOptions } from './grafana/model.js';
-export { MANAGED_DATASOURCE_UIDS } from './grafana/datasourceSpec.js';
-export { computeHealth } from './health/healthScore.js';
-export type { HealthResult } from './health/healthScore.js';
-export { histogramQuantile } from './health/histogramQuantile.js';
-export { wilsonLowerBound } from './health/wilson.js';
-export {
-  AnalyticsError,
-  ConfigError,
-  InvalidSkillIdError,
-  InvalidRatingError,
-  InvalidCallError,
-  MissingExporterError,
-  PrometheusListenError,
-  OtlpAuthError,
-  OtlpExportError,
-  SqliteWriteError,
-  DatabaseFileError,
-  DatabaseVersionError,
-  DatabaseBusyError,
-  GrafanaConnectionError,
-  GrafanaUrlError,
-  GrafanaAuthError,
-  GrafanaRequestError,
-  GrafanaDatasourceError,
-  GrafanaExportError,
-} from './core/errors.js';
-export type { DatabaseFileReason } from './core/errors.js';
-export type { ConfigProblem } from './core/errors.js';
+export { AnalyticsError } from './core/errors.js';
+export * as errors from './core/errors.js';
 export { VERSION } from './core/version.js';

@@ -33,6 +33,11 @@ export const sqliteUrl: z.ZodType<string, string> = z
     return `/${rest.replace(/^\/+/, '')}`;
   });
 
+/** The default database of an exporter given no path: `~/.toolweaver/analytics.db` under `env.HOME`. */
+export function defaultSqlitePath(defaultPath: string, env: Record<string, string | undefined> = process.env): string {
+  return resolveSqlitePath(defaultPath, env['HOME']);
+}
+
 /** Where a database path points: `~` expanded from `home`, relative paths made absolute, `:memory:` kept. */
 export function resolveSqlitePath(path: string, home: string | undefined): string {
   if (path === MEMORY) return MEMORY;

@@ -50,7 +50,7 @@ const OUR_ENTRIES = new Set(['provisioning', 'dashboards']);
  * `not-a-file`), or the database (`same-file`).
  */
 export async function exportGrafanaProvisioning(dir: string, options: GrafanaExportOptions = {}): Promise<GrafanaExportResult> {
-  const { grafana: settings, sqlite } = options.grafana === undefined ? loadConfigFor('files', options.env ?? process.env) : { grafana: options.grafana, sqlite: undefined };
+  const { grafana: settings, sqlite } = options.grafana === undefined ? loadConfigFor('files', options.env) : { grafana: options.grafana, sqlite: undefined };
   const root = resolve(dir);
   const spec = datasourceSpec(settings);
   const files = new Map<string, string>([

@@ -36,7 +36,7 @@ export interface ProvisionOptions {
  *   with a one-line message naming the variable to check; the key never appears in it.
  */
 export async function provisionGrafana(options: ProvisionOptions = {}): Promise<ProvisionResult> {
-  const settings = options.grafana ?? loadConfigFor('api', options.env ?? process.env).grafana;
+  const settings = options.grafana ?? loadConfigFor('api', options.env).grafana;
   const dryRun = options.dryRun ?? false;
   const client = new GrafanaClient(settings, { signal: options.signal, unref: options.unref });
   const warnings: string[] = [];

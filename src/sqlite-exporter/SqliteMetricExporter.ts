@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { DEFAULTS } from '../config/defaults.js';
-import { MEMORY, resolveSqlitePath } from '../config/sqlitePath.js';
+import { MEMORY, defaultSqlitePath } from '../config/sqlitePath.js';
 import { failed, type ExportResult } from './exportResult.js';
 import { InThreadTarget, type ExportTarget } from './ExportTarget.js';
 import { splitExport, type SplitExport } from './mapping.js';
@@ -49,7 +49,7 @@ export class SqliteMetricExporter implements PushMetricExporter {
   readonly #target: ExportTarget;
 
   constructor(options: SqliteMetricExporterOptions = {}) {
-    this.path = options.database?.name ?? options.path ?? resolveSqlitePath(DEFAULTS.sqlite.path, process.env['HOME']);
+    this.path = options.database?.name ?? options.path ?? defaultSqlitePath(DEFAULTS.sqlite.path);
     const settings = {
       path: this.path,
       bufferRows: options.bufferRows ?? DEFAULTS.sqlite.bufferRows,

@@ -1,7 +1,7 @@
 // An application with its own MeterProvider on its OpenTelemetry line adds our readers and wraps a skill.
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { createMetricReaders, loadConfig, MissingExporterError, SkillMetrics } from 'toolweaver-analytics';
+import { createMetricReaders, errors, loadConfig, SkillMetrics } from 'toolweaver-analytics';
 import { expectLine, scrape } from './scrape.js';
 
 const readers = createMetricReaders(loadConfig({ ANALYTICS_BACKEND: 'prometheus' }), { prometheusServer: false });
@@ -23,7 +23,7 @@ try {
   createMetricReaders(loadConfig({ ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: 'http://127.0.0.1:4318' }));
   throw new Error('the otlp backend started without its exporter package');
 } catch (error) {
-  if (!(error instanceof MissingExporterError)) throw error;
+  if (!(error instanceof errors.MissingExporterError)) throw error;
   if (!/npm install @opentelemetry\/exporter-metrics-otlp-proto@\^0\.(223|301)\.0/.test(error.message)) throw error;
   console.log(`ok - a missing exporter is named: ${error.message}`);
 }

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openAnalyticsDatabase, startAnalytics } from 'toolweaver-analytics';
+import { startAnalytics } from 'toolweaver-analytics';
+import { openAnalyticsDatabase } from 'toolweaver-analytics/sqlite';
 
 const USERS = 3000;
 const dir = mkdtempSync(join(tmpdir(), 'consumer-sqlite-'));

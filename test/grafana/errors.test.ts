@@ -8,7 +8,7 @@ import {
   GrafanaExportError,
   GrafanaRequestError,
   GrafanaUrlError,
-} from '../../src/index.js';
+} from '../../src/core/errors.js';
 
 const DOCS = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 const GRAFANA = 'https://mystack.grafana.net';

@@ -103,6 +103,13 @@ describe('the layering of src/', () => {
     ]);
   });
 
+  it('reads process.env only in config/ and the entry points (startAnalytics, the CLI)', () => {
+    const code = (file: string) => readFileSync(file, 'utf8').replace(/^\s*(\/\/|\/\*|\*).*$/gm, '');
+    const readers = files.filter((file) => /process\.env\b/.test(code(file)));
+    const allowed = (file: string) => ['config', 'start'].includes(folderOf(file) ?? '') || relative(SRC, file) === join('cli', 'main.ts');
+    assert.deepEqual(readers.filter((file) => !allowed(file)).map((file) => relative(SRC, file)), []);
+  });
+
   it('is the order docs/architecture.md shows', () => {
     const doc = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
     const table = [...doc.matchAll(/^\| (\d+) \| ([^|]+) \|/gm)].map((row) => [...row[2]!.matchAll(/`([^`]+)\/`/g)].map((name) => name[1]!));
