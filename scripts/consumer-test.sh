@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs toolweaver-analytics, installs the tarball into a fresh application on one OpenTelemetry
-# line (2: Node 20, 3: Node 22), checks the install (no ERESOLVE, one @opentelemetry/api), compiles
-# the consumer apps of test/consumer against the packed types, and runs them.
+# line (2: Node 20, 3: Node 22), checks the tarball (LICENSE, source maps whose sources are shipped,
+# every file package.json names) and the install (no ERESOLVE, one @opentelemetry/api), compiles the
+# consumer apps of test/consumer against the packed types, and runs them.
 #   scripts/consumer-test.sh 2|3
 set -euo pipefail
 line=${1:?usage: consumer-test.sh 2|3}
@@ -19,6 +20,9 @@ fi
 cd "$root"
 npm run build --silent
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+mkdir "$work/unpacked"
+tar -xzf "$work/$tarball" -C "$work/unpacked"
+node "$root/scripts/check-tarball.mjs" "$work/unpacked/package"
 
 mkdir "$work/app"
 cp test/consumer/*.ts test/consumer/tsconfig.json "$work/app/"
