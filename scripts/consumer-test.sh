@@ -2,7 +2,8 @@
 # Packs toolweaver-analytics, installs the tarball into a fresh application on one OpenTelemetry
 # line (2: Node 20, 3: Node 22), checks the tarball (LICENSE, source maps whose sources are shipped,
 # every file package.json names) and the install (no ERESOLVE, one @opentelemetry/api), compiles the
-# consumer apps of test/consumer against the packed types, and runs them.
+# consumer apps of test/consumer against the packed types, and runs them: the ESM apps, and in
+# test/consumer/cjs a CommonJS TypeScript app compiled with module node16.
 #   scripts/consumer-test.sh 2|3
 set -euo pipefail
 line=${1:?usage: consumer-test.sh 2|3}
@@ -26,6 +27,7 @@ node "$root/scripts/check-tarball.mjs" "$work/unpacked/package"
 
 mkdir "$work/app"
 cp test/consumer/*.ts test/consumer/tsconfig.json "$work/app/"
+cp -R test/consumer/cjs "$work/app/cjs"
 cd "$work/app"
 printf '{ "name": "consumer-otel-%s", "private": true, "type": "module" }\n' "$line" >package.json
 # Every package of the line but the OTLP exporters: the app shows how a missing one is reported.
@@ -47,7 +49,10 @@ if [[ $(printf '%s\n' "$apis" | wc -l) -ne 1 ]]; then
 fi
 
 node "$root/node_modules/typescript/bin/tsc" -p .
+# A CommonJS package (no "type": "module") inside the app, sharing its node_modules.
+node "$root/node_modules/typescript/bin/tsc" -p cjs
 echo "consumer on OpenTelemetry line $line: node $(node --version), @opentelemetry/api $apis"
 node dist/ownProvider.js
 node dist/globalDecorator.js
 node dist/sqliteWriter.js
+node cjs/dist/app.js
