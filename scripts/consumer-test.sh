@@ -36,6 +36,17 @@ if ! npm install --ignore-scripts --no-audit --no-fund "$work/$tarball" "${deps[
   cat npm-install.log >&2
   exit 1
 fi
+# Installed with --ignore-scripts, better-sqlite3 has no compiled addon yet, as after pnpm's default
+# install: opening SQLite must say so and how to build it, not bindings' "Could not locate the bindings file".
+node --input-type=module -e "
+import { openAnalyticsDatabase, SqliteAddonError } from 'toolweaver-analytics';
+try {
+  openAnalyticsDatabase(':memory:');
+  throw new Error('SQLite opened without the addon of better-sqlite3: the check proves nothing');
+} catch (error) {
+  if (!(error instanceof SqliteAddonError) || error.reason !== 'missing' || !error.message.includes('npm rebuild better-sqlite3')) throw error;
+  console.log('ok - a missing better-sqlite3 addon is reported as ' + error.code);
+}"
 bash "$root/scripts/sqlite-addon.sh" install .
 if grep -q ERESOLVE npm-install.log; then
   cat npm-install.log >&2

@@ -120,6 +120,7 @@ export {
   DatabaseFileError,
   DatabaseVersionError,
   DatabaseBusyError,
+  SqliteAddonError,
   GrafanaConnectionError,
   GrafanaUrlError,
   GrafanaAuthError,
@@ -127,6 +128,6 @@ export {
   GrafanaDatasourceError,
   GrafanaExportError,
 } from './errors.js';
-export type { DatabaseFileReason } from './errors.js';
+export type { DatabaseFileReason, SqliteAddonReason } from './errors.js';
 export type { ConfigProblem } from './errors.js';
 export { VERSION } from './version.js';
