@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Packs toolweaver-analytics, installs the tarball into a fresh application on one OpenTelemetry
-# line (2: Node 20, 3: Node 22), checks the install (no ERESOLVE, one @opentelemetry/api), compiles
-# the consumer apps of test/consumer against the packed types, and runs them.
+# line (2: Node 20, 3: Node 22), checks the tarball (LICENSE, source maps whose sources are shipped,
+# every file package.json names) and the install (no ERESOLVE, one @opentelemetry/api), compiles the
+# consumer apps of test/consumer against the packed types, and runs them: the ESM apps, and in
+# test/consumer/cjs a CommonJS TypeScript app compiled with module node16.
 #   scripts/consumer-test.sh 2|3
 set -euo pipefail
 line=${1:?usage: consumer-test.sh 2|3}
@@ -19,9 +21,13 @@ fi
 cd "$root"
 npm run build --silent
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+mkdir "$work/unpacked"
+tar -xzf "$work/$tarball" -C "$work/unpacked"
+node "$root/scripts/check-tarball.mjs" "$work/unpacked/package"
 
 mkdir "$work/app"
 cp test/consumer/*.ts test/consumer/tsconfig.json "$work/app/"
+cp -R test/consumer/cjs "$work/app/cjs"
 cd "$work/app"
 printf '{ "name": "consumer-otel-%s", "private": true, "type": "module" }\n' "$line" >package.json
 # Every package of the line but the OTLP exporters: the app shows how a missing one is reported.
@@ -30,6 +36,17 @@ if ! npm install --ignore-scripts --no-audit --no-fund "$work/$tarball" "${deps[
   cat npm-install.log >&2
   exit 1
 fi
+# Installed with --ignore-scripts, better-sqlite3 has no compiled addon yet, as after pnpm's default
+# install: opening SQLite must say so and how to build it, not bindings' "Could not locate the bindings file".
+node --input-type=module -e "
+import { openAnalyticsDatabase, SqliteAddonError } from 'toolweaver-analytics';
+try {
+  openAnalyticsDatabase(':memory:');
+  throw new Error('SQLite opened without the addon of better-sqlite3: the check proves nothing');
+} catch (error) {
+  if (!(error instanceof SqliteAddonError) || error.reason !== 'missing' || !error.message.includes('npm rebuild better-sqlite3')) throw error;
+  console.log('ok - a missing better-sqlite3 addon is reported as ' + error.code);
+}"
 bash "$root/scripts/sqlite-addon.sh" install .
 if grep -q ERESOLVE npm-install.log; then
   cat npm-install.log >&2
@@ -43,7 +60,10 @@ if [[ $(printf '%s\n' "$apis" | wc -l) -ne 1 ]]; then
 fi
 
 node "$root/node_modules/typescript/bin/tsc" -p .
+# A CommonJS package (no "type": "module") inside the app, sharing its node_modules.
+node "$root/node_modules/typescript/bin/tsc" -p cjs
 echo "consumer on OpenTelemetry line $line: node $(node --version), @opentelemetry/api $apis"
 node dist/ownProvider.js
 node dist/globalDecorator.js
 node dist/sqliteWriter.js
+node cjs/dist/app.js

@@ -312,6 +312,42 @@ export class DatabaseBusyError extends AnalyticsError {
   }
 }
 
+/** Why better-sqlite3's native addon cannot load: the `reason` of {@link SqliteAddonError}. */
+export type SqliteAddonReason = 'missing' | 'wrong-node' | 'unloadable';
+
+const BUILD_THE_ADDON =
+  'Build it in the application\'s folder with the Node.js that runs the application: `npm rebuild better-sqlite3`; ' +
+  'with pnpm, allow its build with `pnpm approve-builds` (or list better-sqlite3 in onlyBuiltDependencies: the "pnpm" field of package.json, or pnpm-workspace.yaml) ' +
+  'and run `pnpm rebuild better-sqlite3`; or install again with install scripts allowed. ' +
+  'To run without SQLite meanwhile, set ANALYTICS_BACKEND to prometheus, otlp or console';
+
+const ADDON_PROBLEMS: Readonly<Record<SqliteAddonReason, string>> = Object.freeze({
+  missing:
+    'The native addon of better-sqlite3 is not built, so no SQLite database can be opened: the install script that compiles it ' +
+    'did not run (npm install --ignore-scripts, or pnpm, which runs a dependency\'s build script only once allowed) or failed',
+  'wrong-node': 'The native addon of better-sqlite3 was built for another version of Node.js, so no SQLite database can be opened',
+  unloadable: 'The native addon of better-sqlite3 could not be loaded, so no SQLite database can be opened',
+});
+
+/**
+ * better-sqlite3's compiled addon is missing (its install script did not run: `--ignore-scripts`,
+ * pnpm's default), was compiled for another Node.js, or does not load. Thrown where a database is
+ * opened; `ready` rejects with it when the SQLite backend's writer thread meets it.
+ */
+export class SqliteAddonError extends AnalyticsError {
+  override readonly code = 'TW_SQLITE_ADDON';
+  /** What is wrong with the addon. */
+  readonly reason: SqliteAddonReason;
+  /** What Node.js said, in short, when there is more to say than the reason. */
+  readonly detail: string | undefined;
+
+  constructor(reason: SqliteAddonReason, detail?: string, options?: ErrorOptions) {
+    super(`${ADDON_PROBLEMS[reason]}${detail === undefined ? '' : ` (${detail})`}. ${BUILD_THE_ADDON}.`, options);
+    this.reason = reason;
+    this.detail = detail;
+  }
+}
+
 /** Grafana could not be reached at GRAFANA_URL: connection refused, host not found, no answer in time. */
 export class GrafanaConnectionError extends AnalyticsError {
   override readonly code = 'TW_GRAFANA_CONNECTION';

@@ -17,8 +17,12 @@ export interface DrainedInterval {
   readonly overflowed: number;
 }
 
-/** The next interval's number, shared by every store. */
-let nextInterval = 0;
+/**
+ * The next interval's number, shared by every store, across copies of the package too: a recorder
+ * (one per Meter, shared by the copies) keeps memos that stores of either copy read.
+ */
+const INTERVALS_KEY = Symbol.for('toolweaver-analytics.identity-intervals');
+const intervals = ((globalThis as Record<symbol, unknown>)[INTERVALS_KEY] ??= { next: 0 }) as { next: number };
 
 /**
  * Where a caller keeps the series it was last given for one skill, so its next call for the same
@@ -52,7 +56,7 @@ export class IdentityStore {
   #anonymous = new Map<string | undefined, SeriesState>();
   #intervalStart: number;
   /** Names the current interval among every store's, so a memo of another interval or store is never used. */
-  #interval = nextInterval++;
+  #interval = intervals.next++;
   #overflowed = 0;
   #warned = false;
 
@@ -138,7 +142,7 @@ export class IdentityStore {
     this.#byIdentity = new WeakMap();
     this.#anonymous = new Map();
     this.#intervalStart = nowMs;
-    this.#interval = nextInterval++;
+    this.#interval = intervals.next++;
     this.#overflowed = 0;
     this.#warned = false;
     return drained;

@@ -10,7 +10,13 @@ export interface Identity {
 /** The longest user or org id kept. */
 export const MAX_IDENTITY_LENGTH = 256;
 
-const storage = new AsyncLocalStorage<Identity>();
+/**
+ * The context withContext opens; one per process, across copies of the package (two versions in
+ * node_modules, or one bundled into a dependency), so a context opened through one copy is the
+ * identity of the calls that another copy records.
+ */
+const STORAGE_KEY = Symbol.for('toolweaver-analytics.identity');
+const storage = ((globalThis as Record<symbol, unknown>)[STORAGE_KEY] ??= new AsyncLocalStorage<Identity>()) as AsyncLocalStorage<Identity>;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 

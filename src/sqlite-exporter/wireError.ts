@@ -1,4 +1,4 @@
-import { DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteWriteError } from '../core/errors.js';
+import { DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteAddonError, SqliteWriteError } from '../core/errors.js';
 
 /**
  * An error as it crosses between threads. Structured cloning keeps an Error's message but neither
@@ -18,7 +18,7 @@ export interface WireError {
  * throw); any other comes back as an Error with its name.
  */
 const CLASSES: ReadonlyMap<string, typeof Error> = new Map<string, typeof Error>(
-  [DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteWriteError, TypeError, RangeError].map((Class) => [Class.name, Class as unknown as typeof Error]),
+  [DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteAddonError, SqliteWriteError, TypeError, RangeError].map((Class) => [Class.name, Class as unknown as typeof Error]),
 );
 
 /** `error` (anything thrown) as it crosses to another thread. */

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { newDatabase } from './loadSqlite.js';
 
 /** How long {@link lockExclusively} waits for other connections to let go. */
 export const EXCLUSIVE_LOCK_TIMEOUT_MS = 200;
@@ -10,7 +11,7 @@ export const EXCLUSIVE_LOCK_TIMEOUT_MS = 200;
  * does not, so this finds a running exporter (or a reader) even between its writes.
  */
 export function lockExclusively(path: string): Database.Database {
-  const db = new Database(path, { fileMustExist: true, timeout: EXCLUSIVE_LOCK_TIMEOUT_MS });
+  const db = newDatabase(path, { fileMustExist: true, timeout: EXCLUSIVE_LOCK_TIMEOUT_MS });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');

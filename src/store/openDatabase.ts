@@ -1,11 +1,12 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { MEMORY } from '../config/sqlitePath.js';
 import { DatabaseBusyError, DatabaseFileError } from '../core/errors.js';
 import { retryWhileBusy } from './busyRetry.js';
 import { migrate } from './migrate.js';
 import { assertOwnedByUs, assertPrivate, createPrivateFile, fileKind } from './privateFiles.js';
+import { newDatabase } from './loadSqlite.js';
 import { isBusy, sqliteCode } from './sqliteCode.js';
 import { damagedFileError, validateDatabase } from './validateDatabase.js';
 import { boundWal } from './walBound.js';
@@ -137,7 +138,7 @@ function assertWritable(path: string): void {
 
 function connect(path: string, options: Database.Options): Database.Database {
   try {
-    return new Database(path, options);
+    return newDatabase(path, options);
   } catch (error) {
     throw explainOpenFailure(error, path);
   }
