@@ -77,4 +77,19 @@ describe('@skill', () => {
   it('rejects an invalid skill id when the class is defined', () => {
     assert.throws(() => skill(''), TypeError);
   });
+
+  it('says what to do when put on a field', () => {
+    assert.throws(
+      () => {
+        class Fields {
+          // @ts-expect-error -- a field has no method to wrap: TypeScript rejects it too
+          @skill('field')
+          run = (): number => 1;
+        }
+        return Fields;
+      },
+      (error: unknown) =>
+        error instanceof TypeError && /^@skill\('field'\) decorates methods, not the field run: make it a method declaration \(run\(…\)/.test(error.message),
+    );
+  });
 });
