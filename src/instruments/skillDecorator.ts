@@ -56,7 +56,7 @@ type Method = (this: unknown, ...args: unknown[]) => unknown;
 function wrapMethod(skillId: string, options: SkillDecoratorOptions, method: Method): Method {
   let recorder: SkillRecorder | undefined;
   let state: SkillState | undefined;
-  return function (this: unknown, ...args: unknown[]): unknown {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const current = (options.metrics ?? defaultSkillMetrics()).recorder;
     if (current !== recorder || state === undefined) {
       recorder = current;
@@ -64,6 +64,10 @@ function wrapMethod(skillId: string, options: SkillDecoratorOptions, method: Met
     }
     return current.invoke(state, method, this, args, options.classifyError);
   };
+  // As SkillMetrics.wrap does: the decorated method keeps its name and length.
+  Object.defineProperty(wrapped, 'name', { value: method.name, configurable: true });
+  Object.defineProperty(wrapped, 'length', { value: method.length, configurable: true });
+  return wrapped;
 }
 
 /**

@@ -66,6 +66,7 @@ describe('@skill', () => {
     metrics.setGlobalMeterProvider(provider);
     const tools = new Tools();
     assert.equal(tools.add(5), 15);
+    assert.deepEqual([tools.add.name, tools.add.length], ['add', 1], 'the method keeps its name and length');
     assert.equal(await tools.lookup('a'), 'value of a');
     await assert.rejects(tools.lookup('missing'), /not found/);
     const collected = await collectByName(reader);

@@ -51,6 +51,7 @@ describe('@skill under experimentalDecorators', () => {
     const descriptor = Object.getOwnPropertyDescriptor(Tools.prototype, 'add');
     assert.equal(descriptor?.enumerable, false, 'the method stays a non-enumerable prototype method');
     assert.equal(descriptor?.writable, true);
+    assert.deepEqual([tools.add.name, tools.add.length], ['add', 1], 'the method keeps its name and length');
 
     const collected = await collectByName(reader);
     assert.equal(valueOf(collected, EXEC, { skill_id: 'add' }), 1);
