@@ -11,7 +11,7 @@ export type { Analytics, StartOptions } from './start/startAnalytics.js';
 export { SkillMetrics } from './instruments/SkillMetrics.js';
 export type { SkillMetricsOptions, WrapOptions, SkillTimer, IdentityOptions, RecordedCall } from './instruments/SkillMetrics.js';
 export { skill } from './instruments/skillDecorator.js';
-export type { SkillDecoratorOptions } from './instruments/skillDecorator.js';
+export type { SkillDecoratorOptions, SkillMethodDecorator } from './instruments/skillDecorator.js';
 export { withContext, currentIdentity } from './instruments/identity.js';
 export type { Identity } from './instruments/identity.js';
 export type { Clock } from './instruments/clock.js';

@@ -11,29 +11,91 @@ export interface SkillDecoratorOptions extends WrapOptions {
 }
 
 /**
- * A TypeScript standard decorator for class methods: every call is recorded as skill `skillId`,
- * with the method's contract kept exactly as {@link SkillMetrics.wrap} keeps it.
+ * What `@skill(id)` returns: a method decorator for both TypeScript decorator modes. Under standard
+ * decorators it is called as `(method, context)` and returns the wrapped method; under
+ * `experimentalDecorators` as `(target, propertyKey, descriptor)` and returns the descriptor with
+ * its `value` wrapped. Either way the method is wrapped the same way.
+ */
+export interface SkillMethodDecorator {
+  /** Standard (TC39) decorators, TypeScript's default. */
+  <This, Args extends unknown[], Return>(
+    method: (this: This, ...args: Args) => Return,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
+  ): (this: This, ...args: Args) => Return;
+  /** Legacy decorators (`experimentalDecorators: true`: NestJS, TypeORM …), instance or static methods. */
+  <T extends (...args: never[]) => unknown>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
+}
+
+/**
+ * A method decorator, for TypeScript standard decorators and for `experimentalDecorators` alike:
+ * every call is recorded as skill `skillId`, with the method's contract kept exactly as
+ * {@link SkillMetrics.wrap} keeps it.
  *
  * ```ts
  * class Tools { @skill('web_search') async search(q: string) { … } }
  * ```
  */
-export function skill(skillId: string, options: SkillDecoratorOptions = {}) {
+export function skill(skillId: string, options: SkillDecoratorOptions = {}): SkillMethodDecorator {
   assertSkillId(skillId);
-  return function decorate<This, Args extends unknown[], Return>(
-    method: (this: This, ...args: Args) => Return,
-    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
-  ): (this: This, ...args: Args) => Return {
-    if (context.kind !== 'method') throw new TypeError(`@skill('${skillId}') decorates methods, not a ${String(context.kind)}`);
-    let recorder: SkillRecorder | undefined;
-    let state: SkillState | undefined;
-    return function (this: This, ...args: Args): Return {
-      const current = (options.metrics ?? defaultSkillMetrics()).recorder;
-      if (current !== recorder || state === undefined) {
-        recorder = current;
-        state = current.skill(skillId);
-      }
-      return current.invoke(state, method, this, args, options.classifyError) as Return;
-    };
+  function decorate(value: unknown, context: unknown, descriptor?: unknown): unknown {
+    if (typeof context === 'object' && context !== null && 'kind' in context) {
+      const { kind, name } = context as DecoratorContext;
+      if (kind !== 'method') throw unsupported(skillId, kind, name);
+      return wrapMethod(skillId, options, value as Method);
+    }
+    if (typeof context === 'string' || typeof context === 'symbol') return decorateLegacy(skillId, options, context, descriptor);
+    // Legacy class decorator (target only) or constructor parameter decorator (target, undefined, index).
+    throw unsupported(skillId, typeof descriptor === 'number' ? 'parameter' : typeof value === 'function' ? 'class' : typeof value, undefined);
+  }
+  return decorate as SkillMethodDecorator;
+}
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
+/** The one wrapper of both decorator modes: the recorder is looked up at call time. */
+function wrapMethod(skillId: string, options: SkillDecoratorOptions, method: Method): Method {
+  let recorder: SkillRecorder | undefined;
+  let state: SkillState | undefined;
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    const current = (options.metrics ?? defaultSkillMetrics()).recorder;
+    if (current !== recorder || state === undefined) {
+      recorder = current;
+      state = current.skill(skillId);
+    }
+    return current.invoke(state, method, this, args, options.classifyError);
   };
+  // As SkillMetrics.wrap does: the decorated method keeps its name and length.
+  Object.defineProperty(wrapped, 'name', { value: method.name, configurable: true });
+  Object.defineProperty(wrapped, 'length', { value: method.length, configurable: true });
+  return wrapped;
+}
+
+/**
+ * `experimentalDecorators`: TypeScript's __decorate passes a method's property descriptor (of the
+ * prototype, or of the class for a static method), `undefined` for a field, a descriptor with
+ * get/set for an accessor and a number for a parameter; Babel's legacy mode passes a field as a
+ * descriptor with an `initializer`. Only a method has a function to wrap.
+ */
+function decorateLegacy(skillId: string, options: SkillDecoratorOptions, key: string | symbol, descriptor: unknown): PropertyDescriptor {
+  if (typeof descriptor === 'number') throw unsupported(skillId, 'parameter', undefined);
+  if (typeof descriptor !== 'object' || descriptor === null || 'initializer' in descriptor) throw unsupported(skillId, 'field', key);
+  const property = descriptor as PropertyDescriptor;
+  if (property.get !== undefined || property.set !== undefined) throw unsupported(skillId, 'accessor', key);
+  if (typeof property.value !== 'function') throw unsupported(skillId, 'property', key);
+  property.value = wrapMethod(skillId, options, property.value as Method);
+  return property;
+}
+
+function unsupported(skillId: string, kind: string, name: string | symbol | undefined): TypeError {
+  const what = name === undefined ? `a ${kind}` : `the ${kind} ${String(name)}`;
+  const method = typeof name === 'string' ? name : 'name';
+  const hints: Record<string, string> = {
+    field: `make it a method declaration (${method}(…) { … }) rather than a property holding a function: a field has no function yet when decorators run, so there is nothing to wrap`,
+    accessor: 'put it on a method, or record inside the accessor with SkillMetrics.wrap() or startTimer()',
+    getter: 'put it on a method, or record inside the getter with SkillMetrics.wrap() or startTimer()',
+    setter: 'put it on a method, or record inside the setter with SkillMetrics.wrap() or startTimer()',
+    class: 'put it on each method to record, or wrap functions with SkillMetrics.wrap()',
+    parameter: 'put it on the method itself',
+  };
+  return new TypeError(`@skill('${skillId}') decorates methods, not ${what}: ${hints[kind] ?? 'put it on a method declaration'}`);
 }

@@ -66,6 +66,7 @@ describe('@skill', () => {
     metrics.setGlobalMeterProvider(provider);
     const tools = new Tools();
     assert.equal(tools.add(5), 15);
+    assert.deepEqual([tools.add.name, tools.add.length], ['add', 1], 'the method keeps its name and length');
     assert.equal(await tools.lookup('a'), 'value of a');
     await assert.rejects(tools.lookup('missing'), /not found/);
     const collected = await collectByName(reader);
@@ -76,5 +77,20 @@ describe('@skill', () => {
 
   it('rejects an invalid skill id when the class is defined', () => {
     assert.throws(() => skill(''), TypeError);
+  });
+
+  it('says what to do when put on a field', () => {
+    assert.throws(
+      () => {
+        class Fields {
+          // @ts-expect-error -- a field has no method to wrap: TypeScript rejects it too
+          @skill('field')
+          run = (): number => 1;
+        }
+        return Fields;
+      },
+      (error: unknown) =>
+        error instanceof TypeError && /^@skill\('field'\) decorates methods, not the field run: make it a method declaration \(run\(…\)/.test(error.message),
+    );
   });
 });
