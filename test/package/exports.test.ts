@@ -25,7 +25,7 @@ function declaredNames(file: string): string[] {
   return [...names, ...namespaces].sort();
 }
 
-const UPDATE = 'a change to the public API is deliberate: update test/package/exports.snapshot.json and CHANGELOG.md together';
+const UPDATE = 'a change to the public API is deliberate: run node scripts/exports-snapshot.mjs and say the change in CHANGELOG.md';
 
 describe('the public API, entry by entry', () => {
   it('has a snapshot for exactly the entries package.json exports', () => {
