@@ -39,12 +39,13 @@ fi
 # Installed with --ignore-scripts, better-sqlite3 has no compiled addon yet, as after pnpm's default
 # install: opening SQLite must say so and how to build it, not bindings' "Could not locate the bindings file".
 node --input-type=module -e "
-import { openAnalyticsDatabase, SqliteAddonError } from 'toolweaver-analytics';
+import { errors } from 'toolweaver-analytics';
+import { openAnalyticsDatabase } from 'toolweaver-analytics/sqlite';
 try {
   openAnalyticsDatabase(':memory:');
   throw new Error('SQLite opened without the addon of better-sqlite3: the check proves nothing');
 } catch (error) {
-  if (!(error instanceof SqliteAddonError) || error.reason !== 'missing' || !error.message.includes('npm rebuild better-sqlite3')) throw error;
+  if (!(error instanceof errors.SqliteAddonError) || error.reason !== 'missing' || !error.message.includes('npm rebuild better-sqlite3')) throw error;
   console.log('ok - a missing better-sqlite3 addon is reported as ' + error.code);
 }"
 bash "$root/scripts/sqlite-addon.sh" install .
@@ -66,4 +67,5 @@ echo "consumer on OpenTelemetry line $line: node $(node --version), @opentelemet
 node dist/ownProvider.js
 node dist/globalDecorator.js
 node dist/sqliteWriter.js
+node dist/subpaths.js
 node cjs/dist/app.js

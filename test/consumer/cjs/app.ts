@@ -4,7 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidRatingError, openAnalyticsDatabase, startAnalytics, withContext, type Identity } from 'toolweaver-analytics';
+import { errors, startAnalytics, withContext, type Identity } from 'toolweaver-analytics';
+import { openAnalyticsDatabase } from 'toolweaver-analytics/sqlite';
+
+const { InvalidRatingError } = errors;
+
 
 function check(condition: boolean, what: string): void {
   if (!condition) throw new Error(`CommonJS consumer: ${what}`);
@@ -17,7 +21,7 @@ async function main(): Promise<void> {
   // .d.ts flavour of its types there, and the .d.cts one here: the comparison goes through unknown).
   const imported = await import('toolweaver-analytics');
   const same = (a: unknown, b: unknown): boolean => a === b;
-  check(same(imported.startAnalytics, startAnalytics) && same(imported.InvalidRatingError, InvalidRatingError), 'require() and import() give one module');
+  check(same(imported.startAnalytics, startAnalytics) && same(imported.errors.InvalidRatingError, InvalidRatingError), 'require() and import() give one module');
 
   const dir = mkdtempSync(join(tmpdir(), 'consumer-cjs-'));
   try {
