@@ -1,4 +1,5 @@
 import { log } from './log.js';
+import { processWide } from './processWide.js';
 
 /** A running pipeline, as the process-wide exit hooks see it. */
 export interface ExitParticipant {
@@ -24,8 +25,7 @@ interface ExitState {
   readonly onBeforeExit: () => void;
 }
 
-const STATE_KEY = Symbol.for('toolweaver-analytics.exit-hooks');
-const state: ExitState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??= createState()) as ExitState;
+const state = processWide<ExitState>('exit-hooks', () => createState());
 
 /**
  * Makes `participant` flush on every way out a real program takes:

@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { processWide } from './processWide.js';
 
 /** How severe a message of ours is, in the order of OpenTelemetry's diag levels. */
 export type LogSeverity = 'error' | 'warn' | 'info' | 'debug';
@@ -17,12 +18,11 @@ interface LogState {
   forward?: ((severity: LogSeverity, message: string, cause?: unknown) => void) | undefined;
 }
 
-const STATE_KEY = Symbol.for('toolweaver-analytics.log');
-const state: LogState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??= {
+const state = processWide<LogState>('log', () => ({
   viaDiag: false,
   stderrUpTo: 'warn',
   said: new Set<string>(),
-}) as LogState;
+}));
 
 /**
  * Our own small logger. By default it leaves OpenTelemetry's global diag logger alone and writes

@@ -1,5 +1,6 @@
 import { IdentityStore } from './IdentityStore.js';
 import type { SkillRecorder } from './SkillRecorder.js';
+import { processWide } from '../core/processWide.js';
 
 /**
  * What a SQLite reader needs from each recorder whose Meter lives on its MeterProvider: the exact
@@ -80,8 +81,7 @@ export interface LinkingReader {
   linkNow(): void;
 }
 
-const STATE_KEY = Symbol.for('toolweaver-analytics.detail-links');
-const state: LinkState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??= { collecting: undefined, readers: new Set() }) as LinkState;
+const state = processWide<LinkState>('detail-links', () => ({ collecting: undefined, readers: new Set() }));
 
 /**
  * Calls `collect` (a reader's collection) with `links` marked as the collecting reader during its

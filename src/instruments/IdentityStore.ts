@@ -3,6 +3,7 @@ import type { Identity } from './identity.js';
 import { ATTR } from './names.js';
 import { SYSTEM_CLOCK, type Clock } from './clock.js';
 import { SeriesState } from './SeriesState.js';
+import { processWide } from '../core/processWide.js';
 
 /** Series in the order they were made, to read as often as needed; a drained interval's are never copied. */
 export interface SeriesList {
@@ -21,8 +22,7 @@ export interface DrainedInterval {
  * The next interval's number, shared by every store, across copies of the package too: a recorder
  * (one per Meter, shared by the copies) keeps memos that stores of either copy read.
  */
-const INTERVALS_KEY = Symbol.for('toolweaver-analytics.identity-intervals');
-const intervals = ((globalThis as Record<symbol, unknown>)[INTERVALS_KEY] ??= { next: 0 }) as { next: number };
+const intervals = processWide<{ next: number }>('identity-intervals', () => ({ next: 0 }));
 
 /**
  * Where a caller keeps the series it was last given for one skill, so its next call for the same

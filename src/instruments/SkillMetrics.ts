@@ -11,6 +11,7 @@ import { METER_NAME } from './names.js';
 import { measuredCall } from './measuredCall.js';
 import { SkillRecorder } from './SkillRecorder.js';
 import type { Clock } from './clock.js';
+import { processWide } from '../core/processWide.js';
 
 /** Settings of a {@link SkillMetrics}. */
 export interface SkillMetricsOptions {
@@ -61,8 +62,7 @@ export interface RecordedCall {
 }
 
 /** The recorder of each Meter: one per process, across copies of the package. */
-const RECORDERS_KEY = Symbol.for('toolweaver-analytics.recorders');
-const boundRecorders = ((globalThis as Record<symbol, unknown>)[RECORDERS_KEY] ??= new WeakMap<Meter, SkillRecorder>()) as WeakMap<Meter, SkillRecorder>;
+const boundRecorders = processWide<WeakMap<Meter, SkillRecorder>>('recorders', () => new WeakMap<Meter, SkillRecorder>());
 
 /**
  * Records skill calls, ratings and installs through the instruments of one Meter, so the

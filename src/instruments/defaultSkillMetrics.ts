@@ -1,5 +1,6 @@
 import { metrics, type MeterProvider } from '@opentelemetry/api';
 import { SkillMetrics } from './SkillMetrics.js';
+import { processWide } from '../core/processWide.js';
 
 /** The running pipelines, oldest first, and the SkillMetrics over the global provider; one per process. */
 interface DefaultState {
@@ -7,8 +8,7 @@ interface DefaultState {
   fromGlobal: { provider: MeterProvider; skills: SkillMetrics } | undefined;
 }
 
-const STATE_KEY = Symbol.for('toolweaver-analytics.default-skill-metrics');
-const state: DefaultState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??= { running: [], fromGlobal: undefined }) as DefaultState;
+const state = processWide<DefaultState>('default-skill-metrics', () => ({ running: [], fromGlobal: undefined }));
 
 /**
  * The SkillMetrics that `@skill` methods and the integrations record into: the most recently

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { log } from '../core/log.js';
+import { processWide } from '../core/processWide.js';
 
 /** Who a skill call is made for. Metric labels only with `userLabels`; always available to SQLite. */
 export interface Identity {
@@ -15,8 +16,7 @@ export const MAX_IDENTITY_LENGTH = 256;
  * node_modules, or one bundled into a dependency), so a context opened through one copy is the
  * identity of the calls that another copy records.
  */
-const STORAGE_KEY = Symbol.for('toolweaver-analytics.identity');
-const storage = ((globalThis as Record<symbol, unknown>)[STORAGE_KEY] ??= new AsyncLocalStorage<Identity>()) as AsyncLocalStorage<Identity>;
+const storage = processWide<AsyncLocalStorage<Identity>>('identity', () => new AsyncLocalStorage<Identity>());
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
