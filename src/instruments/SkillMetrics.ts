@@ -103,6 +103,7 @@ export class SkillMetrics {
    * the same object. Throws a TypeError now if `skillId` is empty, longer than 128 characters or has
    * control characters.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: the standard constraint for "any function", whose own types F keeps
   wrap<F extends (...args: any[]) => any>(skillId: string, fn: F, options: WrapOptions = {}): F {
     if (typeof fn !== 'function') throw new TypeError(`Expected a function to wrap for skill ${JSON.stringify(skillId)}, got ${typeof fn}`);
     const recorder = this.#recorder;

@@ -60,6 +60,7 @@ export interface Analytics {
   readonly grafana: Promise<ProvisionResult | undefined>;
   /** One line per backend saying where its data goes. */
   describeBackends(): string[];
+  // biome-ignore lint/suspicious/noExplicitAny: the standard constraint for "any function", whose own types F keeps
   wrap<F extends (...args: any[]) => any>(skillId: string, fn: F, options?: WrapOptions): F;
   startTimer(skillId: string, options?: WrapOptions): SkillTimer;
   recordCall(skillId: string, call: RecordedCall): void;
