@@ -30,14 +30,18 @@ describe('toolweaver-analytics demo', () => {
     assert.match(demo.userId, /^user_\d+$/);
     assert.ok(demo.recommendations.length > 0);
     assert.ok(demo.next.length > 0);
-    assert.ok(demo.next.every((command) => command.startsWith('npx toolweaver-analytics ') && command.endsWith(' --db toolweaver-demo.db')), demo.next.join('\n'));
+    assert.ok(
+      demo.next.every((command) => command.startsWith('npx toolweaver-analytics ') && command.endsWith(' --db toolweaver-demo.db')),
+      demo.next.join('\n'),
+    );
     assert.ok(demo.next.includes(`npx toolweaver-analytics recommend --user ${demo.userId} --db toolweaver-demo.db`));
     const again = expectExit(await cli(['demo', '--days', '1', '--seed', '3'], { cwd: cwd() }), 0).stdout;
     assert.match(again, /^Simulated [\d,]+ skill calls \([\d,]+ failed\), [\d,]+ ratings and [\d,]+ installs by [\d,]+ users of \d+ skills in [\d.]+ s, into .*toolweaver-demo\.db\.$/m);
     assert.match(again, /^Top skills by usage, last 12h, every org/m);
     assert.match(again, /^Skill health, last 7d, every org$/m);
     assert.match(again, /^Recommended for user_\d+$/m);
-    assert.match(again, /^Try next\n {2}npx toolweaver-analytics leaderboard --metric trending_new --window 24h --db toolweaver-demo\.db$/m);
+    const tryNext = /^Try next\n {2}npx toolweaver-analytics leaderboard --metric trending_new --window 24h --db toolweaver-demo\.db$/m;
+    assert.match(again, tryNext);
   });
 
   it('suggests commands that each work as printed on the demo file and print something', async () => {

@@ -19,7 +19,8 @@ export async function writeCalls(path: string, calls: readonly CallToRecord[]): 
   });
   await analytics.ready;
   for (const call of calls) {
-    analytics.recordCall(call.skillId, { latencyMs: call.latencyMs, errorType: call.failed === true ? 'upstream' : undefined, userId: 'u1', orgId: 'acme' });
+    const errorType = call.failed === true ? 'upstream' : undefined;
+    analytics.recordCall(call.skillId, { latencyMs: call.latencyMs, errorType, userId: 'u1', orgId: 'acme' });
   }
   await analytics.shutdown();
 }
