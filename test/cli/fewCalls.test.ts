@@ -39,4 +39,30 @@ describe('reports over few calls', () => {
     assert.equal(Math.round(json.successLowerBound * 1e4), 8985);
     assert.equal(json.components.success, json.successLowerBound, 'the component stays the Wilson bound');
   });
+
+  it('latency keeps every percentile within the exact min and max, and marks estimates from few calls', async () => {
+    const path = join(cwd(), 'few.db');
+    await writeCalls(path, [
+      { skillId: 'once', latencyMs: 121 },
+      ...[101, 105, 110, 120, 130].map((latencyMs) => ({ skillId: 'five', latencyMs })),
+    ]);
+    const table = expectExit(await cli(['latency', '--db', path], { cwd: cwd() }), 0).stdout;
+    // One call of 121 ms: every percentile is that call, exactly (the buckets alone say 100 + 150 × 0.95 = 242.5).
+    const once = rowOf(table, 'once');
+    assert.deepEqual([once['min'], once['avg'], once['p50'], once['p95'], once['p99'], once['max']], Array(6).fill('121 ms'), table);
+    // Five calls in (100, 250]: the buckets put p95 at 242.5 ms, past the slowest call; clamped to it, and marked.
+    const five = rowOf(table, 'five');
+    const shown = [five['min'], five['avg'], five['p95'], five['p99'], five['max']];
+    assert.deepEqual(shown, ['101 ms', '113 ms', '~130 ms', '~130 ms', '130 ms'], table);
+    assert.match(table, /^~ estimated from the histogram buckets of fewer than 20 timed calls/m);
+
+    type Row = { skillId: string; p50: number; p95: number; p99: number; minMs: number; avgMs: number; maxMs: number; estimated: boolean };
+    type Latency = { skills: Row[] };
+    const run = expectExit(await cli(['latency', '--json', '--db', path], { cwd: cwd() }), 0);
+    const skills = (JSON.parse(run.stdout) as Latency).skills;
+    const json = (skillId: string) => skills.find((skill) => skill.skillId === skillId)!;
+    assert.deepEqual(json('once'), { ...json('once'), p50: 121, p95: 121, p99: 121, minMs: 121, avgMs: 121, maxMs: 121, estimated: false });
+    assert.deepEqual(json('five'), { ...json('five'), p95: 130, p99: 130, minMs: 101, maxMs: 130, estimated: true });
+    assert.equal(Math.round(json('five').avgMs * 10), 1132);
+  });
 });
