@@ -1,17 +1,26 @@
+import { resolve } from 'node:path';
+import { DEMO_FILE } from './demoFile.js';
 import { DEMO_SKILLS } from './profiles.js';
 import { runDemo } from './runDemo.js';
 import { startAnalytics } from '../start/startAnalytics.js';
 
 /**
- * `npm run demo`: realistic agent traffic into the backends of ANALYTICS_BACKEND, then a summary
- * and where to look. `--serve` keeps the process (and a Prometheus endpoint) running.
+ * `npm run demo:live`: realistic agent traffic into the backends of ANALYTICS_BACKEND, then a
+ * summary and where to look. `--serve` keeps the process (and a Prometheus endpoint) running.
+ * The SQLite backend writes ./toolweaver-demo.db, or the file `--db PATH` names: never the
+ * configured database (ANALYTICS_DB_PATH, ANALYTICS_DB_URL or ~/.toolweaver/analytics.db), which
+ * may hold real data.
  */
 async function main(argv: readonly string[]): Promise<void> {
   const serve = argv.includes('--serve');
-  const analytics = startAnalytics();
+  const path = resolve(dbArgument(argv) ?? DEMO_FILE);
+  const analytics = startAnalytics({ env: { ...process.env, ANALYTICS_DB_PATH: path, ANALYTICS_DB_URL: undefined } });
   await analytics.ready;
   console.log('toolweaver-analytics demo: recording agent traffic into');
   for (const line of analytics.describeBackends()) console.log(`  ${line}`);
+  if (analytics.config.backends.includes('sqlite')) {
+    console.log('  (a demo file, never your configured database: `npm run demo:live -- --db PATH` writes elsewhere)');
+  }
   const started = performance.now();
   const summary = await runDemo(analytics);
   await analytics.flush();
@@ -26,6 +35,17 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   await analytics.shutdown();
+}
+
+/** The value of `--db PATH` or `--db=PATH`, if given. */
+function dbArgument(argv: readonly string[]): string | undefined {
+  const at = argv.indexOf('--db');
+  if (at !== -1) {
+    const value = argv[at + 1];
+    if (value === undefined || value.startsWith('--')) throw new Error('--db needs a file name: npm run demo:live -- --db PATH');
+    return value;
+  }
+  return argv.find((arg) => arg.startsWith('--db='))?.slice('--db='.length);
 }
 
 function row(skillId: string, health: ReturnType<ReturnType<typeof startAnalytics>['health']>): string[] {
@@ -51,7 +71,7 @@ function printNextSteps(backends: readonly string[], descriptions: string[], ser
   console.log('\nWhere to look:');
   if (backends.includes('prometheus')) {
     const url = descriptions.find((line) => line.startsWith('prometheus'))?.replace('prometheus: ', '');
-    console.log(serve ? `  curl ${url}` : `  npm run demo -- --serve, then curl ${url}`);
+    console.log(serve ? `  curl ${url}` : `  npm run demo:live -- --serve, then curl ${url}`);
     console.log('  PromQL: sum by (skill_id) (rate(toolweaver_skill_executions_total[5m]))');
   }
   if (backends.includes('sqlite')) {

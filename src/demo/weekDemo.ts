@@ -5,7 +5,8 @@ import { logNormal, pickWeighted, seededRandom } from './random.js';
 import { simulatedFailure } from './simulatedSkill.js';
 
 const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 /** One simulated export interval. */
 const TICK = 10 * MINUTE;
 const ORGS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark'];
@@ -14,7 +15,10 @@ const ORGS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark'];
 export interface WeekDemoOptions {
   /** The SQLite file to fill; replaced if it exists. */
   path: string;
-  /** Days of traffic, ending now. @default 7 */
+  /**
+   * Days of traffic, ending now: from the start of the reports' window of as many days (an hour
+   * boundary, see resolveWindow) to the last 10 minutes before now. @default 7
+   */
   days?: number;
   /** Skills offered. @default 36 */
   skills?: number;
@@ -61,13 +65,18 @@ interface DemoUser {
 export async function runWeekDemo(options: WeekDemoOptions): Promise<WeekDemoSummary> {
   const started = performance.now();
   const { path, days = 7, skills: skillCount = 36, users: userCount = 300, orgs = 4, seed = 7, onProgress } = options;
-  const end = Math.floor((options.now ?? Date.now()) / TICK) * TICK;
+  const clockNow = options.now ?? Date.now();
+  const end = Math.floor(clockNow / TICK) * TICK;
+  // The reports' `${days}d` window ends at the next hour boundary after now and starts `days` before
+  // it (resolveWindow): the traffic starts there, so none of it falls into the previous window and
+  // the trends of the demo file show every skill as new.
+  const start = Math.floor(clockNow / HOUR) * HOUR + HOUR - days * DAY;
   const random = seededRandom(seed);
   const catalog = demoCatalog(skillCount, days, random);
   const people = demoPeople(userCount, Math.min(orgs, ORGS.length), catalog, random);
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) rmSync(path + suffix);
 
-  let now = end - days * DAY;
+  let now = start;
   let monotonic = 0;
   const analytics = startAnalytics({
     env: { ANALYTICS_BACKEND: 'sqlite', ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '86400', ANALYTICS_DB_RETENTION_DAYS: '365' },
@@ -84,13 +93,13 @@ export async function runWeekDemo(options: WeekDemoOptions): Promise<WeekDemoSum
     ]),
   );
   const summary: WeekDemoSummary = { path, calls: 0, failures: 0, ratings: 0, installs: 0, users: people.length, skills: catalog.length, seconds: 0 };
-  const ticks = (days * DAY) / TICK;
+  const ticks = (end - start) / TICK;
   for (let tick = 0; tick < ticks; tick++, now += TICK) {
     const rhythm = trafficRhythm(now);
     for (const person of people) {
       const expected = (person.activity * rhythm * TICK) / (60 * MINUTE);
       for (let call = poisson(random, expected); call > 0; call--) {
-        makeCall(analytics, tools, person, catalog, random, (now - (end - days * DAY)) / DAY, summary);
+        makeCall(analytics, tools, person, catalog, random, (now - start) / DAY, summary);
       }
     }
     await analytics.flush();

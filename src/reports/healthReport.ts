@@ -30,6 +30,14 @@ export interface SkillHealthReport {
   weights: HealthComponents;
   /** successes + failures in the window. */
   calls: number;
+  /** The observed success rate, successes / calls, 0 to 1; null without calls. */
+  successRate: number | null;
+  /**
+   * The Wilson lower bound of the success rate at 95 % confidence, 0 to 1 (0 without calls): the
+   * rate we can be 95 % sure of, lower than the observed one with few calls. The same number as
+   * `components.success`, which the score uses.
+   */
+  successLowerBound: number;
   /** Fewer than `minCalls` calls: no score. */
   lowConfidence: boolean;
   /** p95 latency of the window in ms; null when no call was timed. */
@@ -104,6 +112,8 @@ function skillReport(
     components: health.components,
     weights: health.weights,
     calls: health.calls,
+    successRate: totals === undefined || health.calls === 0 ? null : totals.successes / health.calls,
+    successLowerBound: health.components.success,
     lowConfidence: health.score === undefined,
     p95LatencyMs,
     latencyTargetMs,

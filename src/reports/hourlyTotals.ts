@@ -30,6 +30,8 @@ export interface SkillTimings extends SkillCalls {
 export interface SkillLatency extends SkillTimings {
   /** Failures per type, in ERROR_TYPES order. */
   errors: number[];
+  /** latency_sum_ms: the latencies of the timed calls added up, ms. */
+  latencySumMs: number;
 }
 
 const CALLS = ['execution_count', 'success_count', 'failure_count'];
@@ -53,7 +55,8 @@ const sumsOf = (columns: readonly string[]): RangeSums => ({ hours: rangeSql(col
 
 const COUNTS_SQL = sumsOf([...CALLS, 'rating_count', 'rating_sum', 'install_count']);
 const TIMINGS_SQL = sumsOf([...CALLS, ...LATENCY_BUCKET_COLUMNS]);
-const LATENCY_SQL = sumsOf([...CALLS, ...LATENCY_BUCKET_COLUMNS, ...ERROR_COLUMNS]);
+const LATENCY_SQL = sumsOf([...CALLS, ...LATENCY_BUCKET_COLUMNS, ...ERROR_COLUMNS, 'latency_sum_ms']);
+const ERRORS_END = BUCKETS_END + ERROR_COLUMNS.length;
 
 /** The latest hour with calls of one skill and org: a backwards walk of its range that stops at the first such row. */
 const LAST_CALL_SQL = 'SELECT hour FROM skill_usage_hourly WHERE skill_id = ? AND org_id = ? AND execution_count > 0 ORDER BY hour DESC LIMIT 1';
@@ -80,9 +83,13 @@ export function timingsBySkill(db: Database.Database, skills: readonly SkillOrgs
   return sumBySkill(db, TIMINGS_SQL, skills, range, timings);
 }
 
-/** Calls, outcomes, latency buckets and failures by type per skill over `range`. */
+/** Calls, outcomes, latency buckets, failures by type and the latency sum per skill over `range`. */
 export function latencyBySkill(db: Database.Database, skills: readonly SkillOrgs[], range: TimeRange): Map<string, SkillLatency> {
-  return sumBySkill(db, LATENCY_SQL, skills, range, (values) => ({ ...timings(values), errors: values.slice(BUCKETS_END) }));
+  return sumBySkill(db, LATENCY_SQL, skills, range, (values) => ({
+    ...timings(values),
+    errors: values.slice(BUCKETS_END, ERRORS_END),
+    latencySumMs: values[ERRORS_END] ?? 0,
+  }));
 }
 
 /** The latest hour ('YYYY-MM-DD HH:00:00') in which the skill had a call in any of its orgs, or null. */

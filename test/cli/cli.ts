@@ -21,6 +21,8 @@ export interface CliRunOptions {
   readonly cwd: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly input?: string;
+  /** The script to run instead of the CLI's entry point (such as the compiled src/demo/main.js). */
+  readonly script?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface CliRunOptions {
  * PATH, HOME set to `cwd` (so the default database is inside the test's directory), then `env`.
  */
 export async function cli(args: readonly string[], options: CliRunOptions): Promise<CliRun> {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  const child = spawn(process.execPath, [options.script ?? MAIN, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: options.cwd, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -30,14 +30,33 @@ describe('toolweaver-analytics demo', () => {
     assert.match(demo.userId, /^user_\d+$/);
     assert.ok(demo.recommendations.length > 0);
     assert.ok(demo.next.length > 0);
-    assert.ok(demo.next.every((command) => command.startsWith('toolweaver-analytics ') && command.endsWith(' --db toolweaver-demo.db')), demo.next.join('\n'));
-    assert.ok(demo.next.includes(`toolweaver-analytics recommend --user ${demo.userId} --db toolweaver-demo.db`));
+    assert.ok(
+      demo.next.every((command) => command.startsWith('npx toolweaver-analytics ') && command.endsWith(' --db toolweaver-demo.db')),
+      demo.next.join('\n'),
+    );
+    assert.ok(demo.next.includes(`npx toolweaver-analytics recommend --user ${demo.userId} --db toolweaver-demo.db`));
     const again = expectExit(await cli(['demo', '--days', '1', '--seed', '3'], { cwd: cwd() }), 0).stdout;
     assert.match(again, /^Simulated [\d,]+ skill calls \([\d,]+ failed\), [\d,]+ ratings and [\d,]+ installs by [\d,]+ users of \d+ skills in [\d.]+ s, into .*toolweaver-demo\.db\.$/m);
     assert.match(again, /^Top skills by usage, last 12h, every org/m);
     assert.match(again, /^Skill health, last 7d, every org$/m);
     assert.match(again, /^Recommended for user_\d+$/m);
-    assert.match(again, /^Try next\n {2}toolweaver-analytics leaderboard --metric trending_new --window 24h --db toolweaver-demo\.db$/m);
+    const tryNext = /^Try next\n {2}npx toolweaver-analytics leaderboard --metric trending_new --window 24h --db toolweaver-demo\.db$/m;
+    assert.match(again, tryNext);
+  });
+
+  it('suggests commands that each work as printed on the demo file and print something', async () => {
+    const demo = JSON.parse(expectExit(await cli(['demo', '--days', '2', '--seed', '3', '--json'], { cwd: cwd() }), 0).stdout) as DemoJson;
+    assert.ok(demo.next.length >= 5, demo.next.join('\n'));
+    for (const command of demo.next) {
+      // `npx toolweaver-analytics` runs the package's bin, which is the CLI these tests run.
+      const [npx, bin, ...args] = command.split(' ');
+      assert.deepEqual([npx, bin], ['npx', 'toolweaver-analytics'], command);
+      const run = expectExit(await cli(args, { cwd: cwd() }), 0);
+      const lines = run.stdout.trim().split('\n');
+      // Every report prints a title or a header and at least one line under it; an export, a header and rows.
+      assert.ok(lines.length >= 2, `${command} printed too little:\n${run.stdout}`);
+      assert.equal(run.stderr, '', command);
+    }
   });
 
   it('never replaces a file that is not a toolweaver-analytics database', async () => {

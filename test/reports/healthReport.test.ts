@@ -58,6 +58,17 @@ describe('healthReport', () => {
     );
   });
 
+  it('gives the observed success rate beside its Wilson lower bound, the success component', () => {
+    const rows = healthReport(db, { now: NOW });
+    const search = bySkill(rows, 'search');
+    assert.equal(search.successRate, 0.95);
+    assert.equal(search.successLowerBound, search.components.success);
+    close(search.successLowerBound, 0.888248);
+    assert.deepEqual([bySkill(rows, 'perfect').successRate, bySkill(rows, 'tiny').successRate], [1, 1]);
+    // no calls in the window: no rate, and a bound of 0
+    assert.deepEqual([bySkill(rows, 'ghost').successRate, bySkill(rows, 'ghost').successLowerBound], [null, 0]);
+  });
+
   it("measures latency against the skill's own target, else the default", () => {
     // latency = 1 under a 4000 ms target: 100 × (0.444124 + 0.25 + 0.1 + 0.1) = 89.4
     assert.equal(bySkill(healthReport(db, { now: NOW, latencyTargetsMs: { search: 4000 } }), 'search').score, 89.4);

@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
 import { latencyReport, type SkillLatencyReport } from '../../src/reports/latency.js';
-import { insertHourly, NOW, useAnalyticsDatabase } from './helpers/fixtures.js';
+import { insertHourly, insertUsage, NOW, useAnalyticsDatabase } from './helpers/fixtures.js';
 
 const NO_ERRORS = { timeout: 0, cancelled: 0, validation: 0, auth: 0, rate_limited: 0, upstream: 0, internal: 0 };
 
-function assertRows(actual: SkillLatencyReport[], expected: SkillLatencyReport[]): void {
-  const rounded = (rows: SkillLatencyReport[]) =>
-    rows.map((row) => ({ ...row, p50: round(row.p50), p95: round(row.p95), p99: round(row.p99), errorRate: round(row.errorRate) }));
+/** The fields these rows pin: the exact extremes and `estimated` have tests of their own below. */
+type Pinned = Omit<SkillLatencyReport, 'minMs' | 'avgMs' | 'maxMs' | 'estimated'>;
+
+function assertRows(actual: SkillLatencyReport[], expected: Pinned[]): void {
+  const rounded = (rows: Pinned[]) =>
+    rows.map(({ skillId, calls, p50, p95, p99, errorRate, errors }) => ({
+      skillId, calls, p50: round(p50), p95: round(p95), p99: round(p99), errorRate: round(errorRate), errors,
+    }));
   assert.deepEqual(rounded(actual), rounded(expected));
 }
 
@@ -75,6 +80,48 @@ describe('latencyReport', () => {
     // the previous week: search's 1000 calls between 30 and 60 s → p50 = 30000 + 30000 × 500/1000 = 45000
     const [search] = latencyReport(db, { now: NOW, window: { from: '2026-02-24', to: '2026-03-03' } });
     assert.deepEqual([search?.calls, search?.p50, search?.p99], [1000, 45000, 59700]);
+  });
+
+  it('gives the exact min, average and max, and keeps every percentile within [min, max]', () => {
+    // five calls of 101 to 130 ms, all in (100, 250]: the buckets say p50 = 175, p95 = 242.5, p99 = 248.5
+    insertHourly(db, { skill: 'five', org: 'acme', hour: '2026-03-09 10:00:00', calls: 5, latency: { 250: 5 }, latencySumMs: 566 });
+    insertUsage(db, { skill: 'five', org: 'acme', timestamp: '2026-03-09 10:05:00', calls: 3, minMs: 101, maxMs: 120 });
+    insertUsage(db, { skill: 'five', org: 'acme', timestamp: '2026-03-09 10:15:00', calls: 2, minMs: 110, maxMs: 130 });
+    // outside the window, and a row of another org: neither counts
+    insertUsage(db, { skill: 'five', org: 'acme', timestamp: '2026-02-26 10:00:00', calls: 1, minMs: 5, maxMs: 9000 });
+    insertUsage(db, { skill: 'five', org: 'globex', timestamp: '2026-03-09 10:00:00', calls: 1, minMs: 7, maxMs: 8000 });
+    const five = latencyReport(db, { now: NOW, orgId: 'acme' }).find((row) => row.skillId === 'five');
+    assert.deepEqual(
+      [five?.skillId, five?.minMs, five?.avgMs, five?.maxMs, five?.p50, five?.p95, five?.p99, five?.estimated],
+      ['five', 101, 113.2, 130, 130, 130, 130, true],
+    );
+    // every org: globex's 7 ms and 8000 ms calls are in the raw rows but not in these hourly rows;
+    // the report takes the extremes of the raw rows of the window as they are
+    const all = latencyReport(db, { now: NOW }).find((row) => row.skillId === 'five');
+    assert.deepEqual([all?.minMs, all?.maxMs, all?.p50, all?.p95], [7, 8000, 175, 242.5]);
+  });
+
+  it('reads no raw rows for a skill with more than 1000 timed calls: no min or max, the bucket estimates', () => {
+    insertHourly(db, { skill: 'busy', hour: '2026-03-09 10:00:00', calls: 1001, latency: { 250: 1001 }, latencySumMs: 120_120 });
+    insertUsage(db, { skill: 'busy', timestamp: '2026-03-09 10:05:00', calls: 1001, minMs: 110, maxMs: 130 });
+    const busy = latencyReport(db, { now: NOW }).find((row) => row.skillId === 'busy');
+    assert.deepEqual([busy?.minMs, busy?.avgMs, busy?.maxMs, busy?.p50, busy?.estimated], [null, 120, null, 175, false]);
+  });
+
+  it('knows the one timed call of a window exactly, even without raw rows, and marks only estimates', () => {
+    insertHourly(db, { skill: 'once', hour: '2026-03-09 10:00:00', calls: 1, latency: { 250: 1 }, latencySumMs: 121 });
+    const rows = latencyReport(db, { now: NOW });
+    const once = rows.find((row) => row.skillId === 'once');
+    const shown = [once?.minMs, once?.avgMs, once?.maxMs, once?.p50, once?.p95, once?.p99, once?.estimated];
+    assert.deepEqual(shown, [121, 121, 121, 121, 121, 121, false]);
+    // without raw rows the extremes of more calls are unknown: the bucket estimates stand, marked below 20 calls
+    const slow = rows.find((row) => row.skillId === 'slow');
+    assert.deepEqual([slow?.minMs, slow?.maxMs, slow?.p95, slow?.estimated], [null, null, 60000, true]);
+    const search = rows.find((row) => row.skillId === 'search');
+    assert.deepEqual([search?.minMs, search?.maxMs, search?.estimated], [null, null, false]);
+    // no timed call: nothing to give
+    const untimed = rows.find((row) => row.skillId === 'untimed');
+    assert.deepEqual([untimed?.minMs, untimed?.avgMs, untimed?.maxMs, untimed?.p50, untimed?.estimated], [null, null, null, null, false]);
   });
 
   it('refuses a malformed window', () => {

@@ -62,10 +62,32 @@ describe('properties', () => {
       fc.assert(
         fc.property(bucketCounts, (counts) => {
           const calls = counts.reduce((sum, count) => sum + count, 0);
-          const row = skillLatency('s', { calls, successes: calls, failures: 0, latencyBuckets: counts, errors: ERROR_TYPES.map(() => 0) });
+          const errors = ERROR_TYPES.map(() => 0);
+          const totals = { calls, successes: calls, failures: 0, latencyBuckets: counts, errors, latencySumMs: 0 };
+          const row = skillLatency('s', totals);
           if (calls === 0) return row.p50 === null && row.p95 === null && row.p99 === null;
           const [p50, p95, p99] = [row.p50!, row.p95!, row.p99!];
           return p50 >= 0 && p50 <= p95 && p95 <= p99 && p99 <= LATENCY_BOUNDARIES_MS.at(-1)!;
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
+
+  describe('latency percentiles with the slowest and fastest call known', () => {
+    it('stay within [min, max]', () => {
+      const latency = fc.float({ min: 0, max: 70_000, noNaN: true });
+      fc.assert(
+        fc.property(bucketCounts, latency, latency, (counts, a, b) => {
+          const calls = counts.reduce((sum, count) => sum + count, 0);
+          const [minMs, maxMs] = a <= b ? [a, b] : [b, a];
+          const errors = ERROR_TYPES.map(() => 0);
+          const totals = { calls, successes: calls, failures: 0, latencyBuckets: counts, errors, latencySumMs: calls * minMs };
+          const row = skillLatency('s', totals, { minMs, maxMs });
+          if (calls === 0) return row.p50 === null && row.minMs === null;
+          const low = calls === 1 ? minMs : row.minMs!;
+          const high = calls === 1 ? minMs : row.maxMs!;
+          return [row.p50!, row.p95!, row.p99!].every((p) => p >= low && p <= high);
         }),
         { numRuns: 500 },
       );

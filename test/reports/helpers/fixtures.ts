@@ -44,6 +44,8 @@ export interface HourlyRow {
   successes?: number;
   failures?: number;
   latency?: Latencies;
+  /** latency_sum_ms: the timed calls' latencies added up. @default 0 */
+  latencySumMs?: number;
   errors?: Partial<Record<ErrorType, number>>;
   ratingCount?: number;
   ratingSum?: number;
@@ -59,6 +61,7 @@ export function insertHourly(db: Database.Database, ...rows: HourlyRow[]): void 
       execution_count: calls,
       success_count: row.successes ?? calls - failures,
       failure_count: failures,
+      latency_sum_ms: row.latencySumMs ?? 0,
       ...bucketColumns(row.latency ?? {}),
       ...errorColumns(row.errors ?? {}),
       rating_count: row.ratingCount ?? 0,
@@ -108,6 +111,26 @@ export function insertUserDays(db: Database.Database, ...rows: UserDayRow[]): vo
 /** Inserts skill_user_first rows. */
 export function insertUserFirsts(db: Database.Database, ...rows: { skill: string; user: string; firstDay: string; org?: string }[]): void {
   for (const row of rows) insert(db, 'skill_user_first', { skill_id: row.skill, user_id: row.user, org_id: row.org ?? '', first_day: row.firstDay });
+}
+
+/**
+ * Inserts a raw skill_usage row with only what the latency report reads of it (the aggregates are
+ * the test's to insert): skill, org, time, calls and the fastest and slowest call.
+ */
+export function insertUsage(
+  db: Database.Database,
+  row: { skill: string; org?: string; timestamp: string; calls: number; minMs: number | null; maxMs: number | null },
+): void {
+  insert(db, 'skill_usage', {
+    skill_id: row.skill,
+    org_id: row.org ?? null,
+    timestamp: row.timestamp,
+    interval_start: row.timestamp,
+    execution_count: row.calls,
+    success_count: row.calls,
+    latency_min_ms: row.minMs,
+    latency_max_ms: row.maxMs,
+  });
 }
 
 /** Inserts a skill_metrics row. */

@@ -9,6 +9,8 @@ import { reportScope, scopeTitle, windowOptions, windowView, type WindowView } f
 import { renderTable, type Cell } from '../../output/table.js';
 
 const DEFAULT_WINDOW = '7d';
+/** The column of the Wilson lower bound of the success rate, the success component of the score. */
+const SUCCESS_BOUND_HEADER = 'success≥ (95%)';
 
 /** `health`: the health score of every skill with each of its components. */
 export const healthCommand: Command = {
@@ -17,10 +19,12 @@ export const healthCommand: Command = {
   usage: 'health [--window SPAN] [--org ID] [--min-calls N] [--deprecated-after DAYS] [options]',
   description:
     'Scores each skill 0-100 over the window with the same function as the live health gauge\n' +
-    '(docs/health.md): success rate (Wilson lower bound), p95 latency against its target\n' +
+    '(docs/health.md): success rate (its Wilson lower bound), p95 latency against its target\n' +
     '(ANALYTICS_LATENCY_TARGET_MS, per skill ANALYTICS_LATENCY_TARGETS), rating and recent usage, each\n' +
-    'component shown from 0 to 1. Skills with fewer than --min-calls calls get no score; skills unused\n' +
-    'for --deprecated-after days are flagged as deprecation candidates.',
+    'component shown from 0 to 1. "success" is the observed success rate; "success≥ (95%)" its Wilson\n' +
+    'lower bound, the rate we can be 95% sure of, which the score uses. Skills with fewer than\n' +
+    '--min-calls calls get no score; skills unused for --deprecated-after days are flagged as\n' +
+    'deprecation candidates.',
   options: {
     ...windowOptions(DEFAULT_WINDOW),
     'min-calls': { type: 'string', value: 'N', description: 'calls in the window before a skill gets a score', default: 'ANALYTICS_HEALTH_MIN_CALLS, else 20' },
@@ -59,6 +63,7 @@ export function printHealth(context: CliContext, skills: readonly SkillHealthRep
     { header: 'health', numeric: true },
     { header: 'calls', numeric: true },
     { header: 'success', numeric: true },
+    { header: SUCCESS_BOUND_HEADER, numeric: true },
     { header: 'p95', numeric: true },
     { header: 'target', numeric: true },
     { header: 'latency', numeric: true },
@@ -77,7 +82,8 @@ function healthRow(skill: SkillHealthReport): Cell[] {
     skill.skillId,
     skill.score === undefined ? null : { text: formatNumber(skill.score, 1) ?? '', style: scoreStyle(skill.score) },
     formatCount(skill.calls),
-    formatNumber(components.success, 2),
+    formatNumber(skill.successRate, 2),
+    formatNumber(skill.successLowerBound, 2),
     formatMs(skill.p95LatencyMs),
     formatMs(skill.latencyTargetMs),
     formatNumber(components.latency, 2),

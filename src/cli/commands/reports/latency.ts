@@ -1,4 +1,4 @@
-import { latencyReport, type SkillLatencyReport } from '../../../reports/latency.js';
+import { FEW_TIMED_CALLS, latencyReport, type SkillLatencyReport } from '../../../reports/latency.js';
 import type { Command } from '../../command.js';
 import { withDatabase } from '../../database.js';
 import { EXIT } from '../../errors.js';
@@ -11,12 +11,14 @@ const DEFAULT_WINDOW = '7d';
 /** `latency`: p50, p95 and p99 per skill, with error rates and the failures by type. */
 export const latencyCommand: Command = {
   name: 'latency',
-  summary: 'p50, p95 and p99 latency per skill, error rate and failures by type',
+  summary: 'p50, p95 and p99 latency per skill with min, average and max, error rate and failures by type',
   usage: 'latency [--window SPAN] [--org ID] [options]',
   description:
     'Latency percentiles per skill over the window, interpolated inside the summed histogram buckets\n' +
     "exactly as Prometheus' histogram_quantile does (so a Grafana panel over the same data agrees),\n" +
-    'with the error rate and the failures by error type. Most called skills first.',
+    'then kept within the fastest and slowest call, with the exact average, minimum and maximum, the\n' +
+    `error rate and the failures by error type. Percentiles from fewer than ${FEW_TIMED_CALLS} timed calls are\n` +
+    'marked ~, as estimates. Most called skills first.',
   options: { ...windowOptions(DEFAULT_WINDOW) },
   examples: ['latency --window 24h'],
   async run(context, args) {
@@ -31,8 +33,12 @@ export const latencyCommand: Command = {
     context.print(`${context.painter.paint('Latency and errors', 'bold')}, ${scopeTitle(window, scope.orgId)}`);
     if (skills.length === 0) context.print('No calls in this window.');
     else {
-      const columns = ['skill', 'calls', 'p50', 'p95', 'p99', 'errors', 'error types'].map((header) => ({ header, numeric: !['skill', 'error types'].includes(header) }));
+      const headers = ['skill', 'calls', 'avg', 'min', 'p50', 'p95', 'p99', 'max', 'errors', 'error types'];
+      const columns = headers.map((header) => ({ header, numeric: !['skill', 'error types'].includes(header) }));
       context.print(renderTable(columns, skills.map(latencyRow), context.painter));
+      if (skills.some((skill) => skill.estimated)) {
+        context.print(`\n~ estimated from the histogram buckets of fewer than ${FEW_TIMED_CALLS} timed calls, kept within min and max.`);
+      }
     }
     return EXIT.ok;
   },
@@ -45,5 +51,20 @@ function latencyRow(skill: SkillLatencyReport): Cell[] {
     .map(([type, count]) => `${type} ${formatCount(count)}`);
   const rate = formatPercent(skill.errorRate) ?? '';
   const style = skill.errorRate >= 0.05 ? 'red' : skill.errorRate >= 0.01 ? 'yellow' : undefined;
-  return [skill.skillId, formatCount(skill.calls), formatMs(skill.p50), formatMs(skill.p95), formatMs(skill.p99), { text: rate, style }, types.join(', ')];
+  const percentile = (ms: number | null) => {
+    const text = formatMs(ms);
+    return text !== null && skill.estimated ? `~${text}` : text;
+  };
+  return [
+    skill.skillId,
+    formatCount(skill.calls),
+    formatMs(skill.avgMs),
+    formatMs(skill.minMs),
+    percentile(skill.p50),
+    percentile(skill.p95),
+    percentile(skill.p99),
+    formatMs(skill.maxMs),
+    { text: rate, style },
+    types.join(', '),
+  ];
 }

@@ -82,13 +82,13 @@ function demoUser(db: Database.Database): string | undefined {
 
 function nextCommands(db: string, userId: string | undefined): string[] {
   return [
-    `toolweaver-analytics leaderboard --metric trending_new --window 24h --db ${db}`,
-    `toolweaver-analytics leaderboard --metric most_improved --window 24h --db ${db}`,
-    `toolweaver-analytics trends --granularity day --db ${db}`,
-    `toolweaver-analytics latency --db ${db}`,
-    `toolweaver-analytics adoption --db ${db}`,
-    `toolweaver-analytics recommend --user ${userId ?? 'user_001'} --db ${db}`,
-    `toolweaver-analytics export --table skill_usage_daily --format csv --db ${db}`,
+    `npx toolweaver-analytics leaderboard --metric trending_new --window 24h --db ${db}`,
+    `npx toolweaver-analytics leaderboard --metric most_improved --window 24h --db ${db}`,
+    `npx toolweaver-analytics trends --granularity day --db ${db}`,
+    `npx toolweaver-analytics latency --db ${db}`,
+    `npx toolweaver-analytics adoption --db ${db}`,
+    `npx toolweaver-analytics recommend --user ${userId ?? 'user_001'} --db ${db}`,
+    `npx toolweaver-analytics export --table skill_metrics --format csv --db ${db}`,
   ];
 }
 

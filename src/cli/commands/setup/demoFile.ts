@@ -4,8 +4,7 @@ import { openAnalyticsDatabase } from '../../../store/openDatabase.js';
 import { fileKind } from '../../../store/privateFiles.js';
 import { CliFailure } from '../../errors.js';
 
-/** The file `demo` writes when no --db is given, in the working directory. */
-export const DEMO_FILE = 'toolweaver-demo.db';
+export { DEMO_FILE } from '../../../demo/demoFile.js';
 
 /**
  * Checks that the demo may replace `path`: a missing file is fine; an existing one only when it is
