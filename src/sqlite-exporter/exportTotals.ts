@@ -1,5 +1,6 @@
 import type { UsageRow } from './rows.js';
-import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from '../store/schema.js';
+import { addTotalsInto } from '../instruments/perCallColumns.js';
+import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS, USER_DAY_TOTAL_FIELDS } from '../store/schema.js';
 
 // The pure half of the write-time aggregates: an export's rows added up per key in memory, so that
 // AggregateWriter writes one row per key, not one per skill_usage row.
@@ -94,28 +95,9 @@ class Groups<T> {
 /** One string for two, which no other pair shares (the first is prefixed by its length). */
 const pairKey = (first: string, second: string): string => `${first.length}:${first}${second}`;
 
-/** Adds a row's additive totals into `totals`, in {@link HOURLY_TOTAL_COLUMNS} order. */
-function addHourly(totals: number[], row: UsageRow): void {
-  totals[0]! += row.executions;
-  totals[1]! += row.successes;
-  totals[2]! += row.failures;
-  totals[3]! += row.latencySumMs;
-  let column = 4;
-  for (const count of row.latencyBuckets) totals[column++]! += count;
-  for (const count of row.errors) totals[column++]! += count;
-  totals[column++]! += row.ratingCount;
-  totals[column++]! += row.ratingSum;
-  totals[column]! += row.installs;
-}
-
 /** Adds a row's additive totals into `totals`, in {@link USER_DAY_TOTAL_COLUMNS} order. */
 function addUserDay(totals: number[], row: UsageRow): void {
-  totals[0]! += row.executions;
-  totals[1]! += row.successes;
-  totals[2]! += row.failures;
-  totals[3]! += row.ratingCount;
-  totals[4]! += row.ratingSum;
-  totals[5]! += row.installs;
+  for (let i = 0; i < USER_DAY_TOTAL_FIELDS.length; i++) totals[i]! += row[USER_DAY_TOTAL_FIELDS[i]!];
 }
 
 const zeros = (length: number) => new Array<number>(length).fill(0);
@@ -128,7 +110,7 @@ export function hourlyTotals(usage: readonly UsageRow[]): HourlyTotals[] {
     const orgId = row.orgId ?? '';
     const hour = hourOfRow(row.timestamp);
     const group = groups.get(row.skillId, orgId, hour, () => ({ skillId: row.skillId, orgId, hour, totals: zeros(HOURLY_TOTAL_COLUMNS.length) }));
-    addHourly(group.totals, row);
+    addTotalsInto(group.totals, row);
   }
   return groups.values();
 }
