@@ -7,8 +7,7 @@ import { EXIT } from '../../errors.js';
 import { formatCount, formatMs, formatNumber } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions, windowView, type WindowView } from './reportOptions.js';
 import { renderTable, type Cell } from '../../output/table.js';
-
-const DEFAULT_WINDOW = '7d';
+import { DEFAULT_WINDOW } from '../../../reports/window.js';
 
 /** `health`: the health score of every skill with each of its components. */
 export const healthCommand: Command = {
