@@ -1,4 +1,5 @@
 import type { UsageRow } from './rows.js';
+import { childMap } from '../core/childMap.js';
 import { addTotalsInto } from '../instruments/perCallColumns.js';
 import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS, USER_DAY_TOTAL_FIELDS } from '../store/schema.js';
 
@@ -67,16 +68,7 @@ class Groups<T> {
 
   /** The group of `skillId`, `first` and `second`, made by `create` when new. */
   get(skillId: string, first: string, second: string, create: () => T): T {
-    let byFirst = this.#bySkill.get(skillId);
-    if (byFirst === undefined) {
-      byFirst = new Map();
-      this.#bySkill.set(skillId, byFirst);
-    }
-    let bySecond = byFirst.get(first);
-    if (bySecond === undefined) {
-      bySecond = new Map();
-      byFirst.set(first, bySecond);
-    }
+    const bySecond = childMap(childMap(this.#bySkill, skillId), first);
     let group = bySecond.get(second);
     if (group === undefined) {
       group = create();
@@ -165,11 +157,7 @@ export function userFirstDays(usage: readonly UsageRow[]): UserFirstDay[] {
     const { skillId, userId } = row;
     if (userId === null) continue;
     const day = dayOfRow(row.timestamp);
-    let byUser = bySkill.get(skillId);
-    if (byUser === undefined) {
-      byUser = new Map();
-      bySkill.set(skillId, byUser);
-    }
+    const byUser = childMap(bySkill, skillId);
     const first = byUser.get(userId);
     if (first === undefined) {
       const made = { skillId, userId, orgId: row.orgId ?? '', firstDay: day };
