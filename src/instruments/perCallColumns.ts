@@ -45,13 +45,18 @@ export const STAR_COLUMNS = Object.freeze(RATING_BOUNDARIES.map((star) => `stars
  * type. skill_usage, skill_usage_daily, skill_usage_hourly and skill_usage_by_day store them all.
  */
 export const CALL_TOTALS = Object.freeze({
+  /** Calls that finished. */
   executions: 'execution_count',
   successes: 'success_count',
   failures: 'failure_count',
+  /** Their durations added up, ms: the one REAL total. */
   latencySumMs: 'latency_sum_ms',
+  /** Calls per latency bucket over LATENCY_BOUNDARIES_MS, +Inf last (not cumulative). */
   latencyBuckets: LATENCY_BUCKET_COLUMNS,
+  /** Failures per type, in ERROR_TYPES order. */
   errors: ERROR_COLUMNS,
   ratingCount: 'rating_count',
+  /** The stars of those ratings added up. */
   ratingSum: 'rating_sum',
   installs: 'install_count',
 } as const);
