@@ -6,7 +6,7 @@ import { IdentityStore } from '../../src/instruments/IdentityStore.js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { mapExport } from '../../src/sqlite-exporter/mapping.js';
 import type { UsageRow } from '../../src/sqlite-exporter/rows.js';
-import { HOURLY_TOTAL_COLUMNS } from '../../src/store/schema.js';
+import { USAGE_COLUMNS, usageValues } from '../../src/sqlite-exporter/SqliteWriter.js';
 
 /** Skills, and users spread over orgs, of the export. */
 export const EXPORT_SHAPE = { skills: 50, orgs: 8 } as const;
@@ -53,36 +53,14 @@ export function usageRowsOf(metrics: ResourceMetrics): UsageRow[] {
   return mapExport(metrics).usage;
 }
 
-const COLUMNS = ['skill_id', 'user_id', 'org_id', 'timestamp', 'interval_start', ...HOURLY_TOTAL_COLUMNS, 'avg_latency_ms', 'latency_min_ms', 'latency_max_ms', 'overflow'];
-
 /**
  * The baseline: the same skill_usage rows written with one prepared INSERT in one transaction, as
  * one would with better-sqlite3 and nothing else (no mapping, no aggregates, no skill totals).
  */
 export function rawInserter(db: Database.Database): (rows: readonly UsageRow[]) => void {
-  const insert = db.prepare(`INSERT INTO skill_usage (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+  const insert = db.prepare(`INSERT INTO skill_usage (${USAGE_COLUMNS.join(', ')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(', ')})`);
+  const values = new Array<unknown>(USAGE_COLUMNS.length);
   return db.transaction((rows: readonly UsageRow[]) => {
-    for (const row of rows) {
-      insert.run(
-        row.skillId,
-        row.userId,
-        row.orgId,
-        row.timestamp,
-        row.intervalStart,
-        row.executions,
-        row.successes,
-        row.failures,
-        row.latencySumMs,
-        ...row.latencyBuckets,
-        ...row.errors,
-        row.ratingCount,
-        row.ratingSum,
-        row.installs,
-        row.executions > 0 ? row.latencySumMs / row.executions : null,
-        row.latencyMinMs,
-        row.latencyMaxMs,
-        Number(row.overflow),
-      );
-    }
+    for (const row of rows) insert.run(...usageValues(row, values));
   });
 }

@@ -148,8 +148,16 @@ export class SqliteWriteError extends AnalyticsError {
   }
 }
 
+/**
+ * Whether SQLite's result code says another connection holds the lock we need (SQLITE_BUSY,
+ * SQLITE_LOCKED and their extended codes): worth waiting and trying again. The one test of it.
+ */
+export function isBusySqliteCode(code: string | undefined): boolean {
+  return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
 function explainWriteFailure(path: string, code: string | undefined, cause: unknown): string {
-  if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) {
+  if (isBusySqliteCode(code)) {
     return `${path} is locked by another connection past the busy timeout (ANALYTICS_DB_BUSY_TIMEOUT): look for a process holding a long write transaction on it`;
   }
   if (code?.startsWith('SQLITE_READONLY')) {

@@ -6,7 +6,7 @@
  */
 import { ERROR_TYPES } from '../instruments/errorTypes.js';
 import { LATENCY_BOUNDARIES_MS } from '../instruments/names.js';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../store/schema.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../instruments/perCallColumns.js';
 
 /** Start of the dashboard's time range as SQLite UTC text, comparable with the tables' times. */
 export const RANGE_FROM = "datetime($__from / 1000, 'unixepoch')";

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../config/defaults.js';
 import { wilsonLowerBound } from './wilson.js';
 
 /** How much each component counts towards the score. Renormalised over the components present. */
@@ -33,8 +34,9 @@ export const HEALTH_WEIGHTS: HealthWeights = Object.freeze({ success: 0.5, laten
 
 /** Every default of the health score, weights included, in one frozen object. */
 export const HEALTH_DEFAULTS: HealthParams = Object.freeze({
-  minCalls: 20,
-  latencyTargetMs: 1000,
+  // The configuration's defaults (ANALYTICS_HEALTH_MIN_CALLS, ANALYTICS_LATENCY_TARGET_MS), so the live score and the reports agree.
+  minCalls: DEFAULTS.health.minCalls,
+  latencyTargetMs: DEFAULTS.health.latencyTargetMs,
   usageTarget: 100,
   ratingPriorMean: 3,
   ratingPriorWeight: 5,

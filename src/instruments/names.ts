@@ -74,13 +74,19 @@ export const ATTR = {
 /** Values of the `outcome` attribute on the latency histogram. */
 export const OUTCOME = { success: 'success', failure: 'failure' } as const;
 
+const LATENCY_BOUNDS = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
+const RATING_BOUNDS = [1, 2, 3, 4, 5] as const;
+
+/** {@link LATENCY_BOUNDARIES_MS} as a tuple of literals: the types of the per-call columns (perCallColumns.ts) follow it. */
+export type LatencyBoundaries = typeof LATENCY_BOUNDS;
+/** {@link RATING_BOUNDARIES} as a tuple of literals. */
+export type RatingBoundaries = typeof RATING_BOUNDS;
+
 /**
  * Latency bucket upper bounds in ms, chosen for tool calls: a cache hit (1 ms) to a slow model
  * or crawl (60 s), about 2.5x apart so p95 interpolation stays within one bucket's error.
  */
-export const LATENCY_BOUNDARIES_MS: readonly number[] = Object.freeze([
-  1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
-]);
+export const LATENCY_BOUNDARIES_MS: readonly number[] = Object.freeze(LATENCY_BOUNDS);
 
 /** Rating bucket upper bounds: one bucket per star, so the distribution reads off directly. */
-export const RATING_BOUNDARIES: readonly number[] = Object.freeze([1, 2, 3, 4, 5]);
+export const RATING_BOUNDARIES: readonly number[] = Object.freeze(RATING_BOUNDS);

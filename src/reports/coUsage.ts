@@ -4,6 +4,8 @@
  * user's candidates from those counts, so both are tested without a database.
  */
 
+import { childMap } from '../core/childMap.js';
+
 /** Two skills are co-used only when at least this many users used both in the window. */
 export const MIN_SHARED_USERS = 2;
 
@@ -145,9 +147,7 @@ export function scoreCoUsage(input: CoUsageScoring): CoUsageCandidate[] {
   for (const pair of input.pairs) {
     if (!input.basket.has(pair.skillA) || input.basket.has(pair.skillB) || input.excluded.has(pair.skillB)) continue;
     if (pair.sharedUsers === 0 || pair.sharedUsers < input.minSharedUsers) continue;
-    let sharedWith = byCandidate.get(pair.skillB);
-    if (sharedWith === undefined) byCandidate.set(pair.skillB, (sharedWith = new Map()));
-    sharedWith.set(pair.skillA, pair);
+    childMap(byCandidate, pair.skillB).set(pair.skillA, pair);
   }
   const basket = [...input.basket].sort(compareIds);
   const candidates: CoUsageCandidate[] = [];

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { BY_DAY_THROUGH, ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../store/schema.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS, columnsOf } from '../instruments/perCallColumns.js';
+import { BY_DAY_THROUGH } from '../store/schema.js';
 import type { SkillOrgs } from './hourlyKeys.js';
 import { prepared } from './statements.js';
 import { byDays, type TimeRange } from './window.js';
@@ -34,7 +35,7 @@ export interface SkillLatency extends SkillTimings {
   latencySumMs: number;
 }
 
-const CALLS = ['execution_count', 'success_count', 'failure_count'];
+const CALLS = columnsOf(['executions', 'successes', 'failures']);
 const BUCKETS_END = CALLS.length + LATENCY_BUCKET_COLUMNS.length;
 
 /**
@@ -53,7 +54,7 @@ interface RangeSums {
 
 const sumsOf = (columns: readonly string[]): RangeSums => ({ hours: rangeSql(columns, 'skill_usage_hourly'), days: rangeSql(columns, 'skill_usage_by_day') });
 
-const COUNTS_SQL = sumsOf([...CALLS, 'rating_count', 'rating_sum', 'install_count']);
+const COUNTS_SQL = sumsOf([...CALLS, ...columnsOf(['ratingCount', 'ratingSum', 'installs'])]);
 const TIMINGS_SQL = sumsOf([...CALLS, ...LATENCY_BUCKET_COLUMNS]);
 const LATENCY_SQL = sumsOf([...CALLS, ...LATENCY_BUCKET_COLUMNS, ...ERROR_COLUMNS, 'latency_sum_ms']);
 const ERRORS_END = BUCKETS_END + ERROR_COLUMNS.length;

@@ -1,3 +1,4 @@
+import { addTotals } from '../instruments/perCallColumns.js';
 import { emptyRow, type GenericPoint, type MappedExport, type UsageRow } from './rows.js';
 
 /** What the buffer had to give up to stay within its bound. */
@@ -105,16 +106,8 @@ function plural(count: number, noun: string): string {
 }
 
 function mergeInto(target: UsageRow, row: UsageRow): void {
-  target.executions += row.executions;
-  target.successes += row.successes;
-  target.failures += row.failures;
-  target.latencySumMs += row.latencySumMs;
-  row.latencyBuckets.forEach((count, index) => (target.latencyBuckets[index]! += count));
-  row.errors.forEach((count, index) => (target.errors[index]! += count));
+  addTotals(target, row);
   row.stars.forEach((count, index) => (target.stars[index]! += count));
-  target.ratingCount += row.ratingCount;
-  target.ratingSum += row.ratingSum;
-  target.installs += row.installs;
   if (row.intervalStart < target.intervalStart) target.intervalStart = row.intervalStart;
   if (row.timestamp > target.timestamp) target.timestamp = row.timestamp;
   target.latencyMinMs = minOf(target.latencyMinMs, row.latencyMinMs);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DatabaseBusyError, SqliteWriteError } from '../core/errors.js';
+import { DatabaseBusyError, isBusySqliteCode, SqliteWriteError } from '../core/errors.js';
 import { log } from '../core/log.js';
 import { FAILED, SUCCESS, shutDown, type ExportResult } from './exportResult.js';
 import type { SkippedMetric } from './mapping.js';
@@ -8,7 +8,7 @@ import { scheduleRetention } from '../store/retention.js';
 import { RetryBuffer, type BufferLosses } from './RetryBuffer.js';
 import type { MappedExport } from './rows.js';
 import { SqliteWriter } from './SqliteWriter.js';
-import { sqliteCode } from '../store/sqliteCode.js';
+import { isBusy, sqliteCode } from '../store/sqliteCode.js';
 import { reclaimWal } from '../store/walBound.js';
 
 /** Busy exports in a row before a lock held by another process is reported as a failure. */
@@ -96,7 +96,7 @@ export class SqliteSink {
     if (error === undefined) return { code: SUCCESS };
     if (!(error instanceof SqliteWriteError)) return { code: FAILED, error };
     // Several processes share one file: a lock held for a moment is normal, the rows simply wait.
-    if (isBusy(error) && ++this.#busyInARow < BUSY_EXPORTS_BEFORE_REPORT) {
+    if (isBusyProblem(error) && ++this.#busyInARow < BUSY_EXPORTS_BEFORE_REPORT) {
       log.debug(`${this.path} is busy; ${this.#buffer.describe()} wait for the next export`);
       return { code: SUCCESS };
     }
@@ -131,7 +131,7 @@ export class SqliteSink {
   async #close(): Promise<void> {
     let error = this.#writePending();
     for (const waitMs of SHUTDOWN_RETRIES_MS) {
-      if (error === undefined || !isBusy(error)) break;
+      if (error === undefined || !isBusyProblem(error)) break;
       await new Promise((resolve) => setTimeout(resolve, waitMs));
       error = this.#writePending(true);
     }
@@ -163,7 +163,7 @@ export class SqliteSink {
       this.#open = { db, writer: new SqliteWriter(db), retention: this.#scheduleRetention(db) };
     } catch (error) {
       const problem = error instanceof Error ? error : new Error(String(error));
-      const busy = problem instanceof DatabaseBusyError || isBusyCode(problem);
+      const busy = isBusyProblem(problem);
       this.#nextOpenAt = busy ? 0 : nowMs + REOPEN_AFTER_MS;
       const changed = this.#problem?.message !== problem.message;
       this.#problem = problem;
@@ -261,12 +261,8 @@ export class SqliteSink {
   }
 }
 
-function isBusy(error: Error): boolean {
+/** A failed write or open that another connection's lock explains: the rows wait, the open is tried again. */
+function isBusyProblem(error: Error): boolean {
   if (error instanceof DatabaseBusyError) return true;
-  return error instanceof SqliteWriteError && (error.sqliteCode?.startsWith('SQLITE_BUSY') === true || error.sqliteCode?.startsWith('SQLITE_LOCKED') === true);
-}
-
-function isBusyCode(error: Error): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+  return error instanceof SqliteWriteError ? isBusySqliteCode(error.sqliteCode) : isBusy(error);
 }

@@ -1,29 +1,35 @@
 import type Database from 'better-sqlite3';
 import { AggregateWriter } from './AggregateWriter.js';
 import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
-import { HOURLY_TOTAL_COLUMNS } from '../store/schema.js';
+import { CALL_TOTAL_COLUMNS, putTotals, type StarCounts } from '../instruments/perCallColumns.js';
+import { SKILL_METRICS_TOTAL_COLUMNS } from '../store/schema.js';
 
-const USAGE_COLUMNS = [
-  'skill_id',
-  'user_id',
-  'org_id',
-  'timestamp',
-  'interval_start',
-  ...HOURLY_TOTAL_COLUMNS,
-  'avg_latency_ms',
-  'latency_min_ms',
-  'latency_max_ms',
-  'overflow',
-];
+/** The columns of skill_usage before its totals, each with its value of a row. */
+const KEYS = [
+  ['skill_id', (row: UsageRow) => row.skillId],
+  ['user_id', (row: UsageRow) => row.userId],
+  ['org_id', (row: UsageRow) => row.orgId],
+  ['timestamp', (row: UsageRow) => row.timestamp],
+  ['interval_start', (row: UsageRow) => row.intervalStart],
+] as const;
+
+/** The columns of skill_usage after its totals, each with its value of a row. */
+const DERIVED = [
+  ['avg_latency_ms', (row: UsageRow) => (row.executions > 0 ? row.latencySumMs / row.executions : null)],
+  ['latency_min_ms', (row: UsageRow) => row.latencyMinMs],
+  ['latency_max_ms', (row: UsageRow) => row.latencyMaxMs],
+  ['overflow', (row: UsageRow) => Number(row.overflow)],
+] as const;
+
+/** Every column skill_usage is written with, in bind order: the keys, the per-call totals of the registry, the derived columns. */
+export const USAGE_COLUMNS: readonly string[] = Object.freeze([...KEYS.map(([column]) => column), ...CALL_TOTAL_COLUMNS, ...DERIVED.map(([column]) => column)]);
 
 const INSERT_USAGE = `INSERT INTO skill_usage (${USAGE_COLUMNS.join(', ')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(', ')})`;
 
-const STARS = ['stars_1', 'stars_2', 'stars_3', 'stars_4', 'stars_5'];
-const ADDITIVE = ['rating_count', 'rating_sum', ...STARS, 'install_count'];
-const UPSERT_SKILL = `INSERT INTO skill_metrics (skill_id, ${ADDITIVE.join(', ')}, rating_1_5_stars, first_seen, last_updated)
-VALUES (?, ${ADDITIVE.map(() => '?').join(', ')}, ?, ?, ?)
+const UPSERT_SKILL = `INSERT INTO skill_metrics (skill_id, ${SKILL_METRICS_TOTAL_COLUMNS.join(', ')}, rating_1_5_stars, first_seen, last_updated)
+VALUES (?, ${SKILL_METRICS_TOTAL_COLUMNS.map(() => '?').join(', ')}, ?, ?, ?)
 ON CONFLICT (skill_id) DO UPDATE SET
-  ${ADDITIVE.map((column) => `${column} = ${column} + excluded.${column}`).join(',\n  ')},
+  ${SKILL_METRICS_TOTAL_COLUMNS.map((column) => `${column} = ${column} + excluded.${column}`).join(',\n  ')},
   rating_1_5_stars = CASE WHEN rating_count + excluded.rating_count > 0
     THEN (rating_sum + excluded.rating_sum) * 1.0 / (rating_count + excluded.rating_count) END,
   last_updated = max(last_updated, excluded.last_updated)`;
@@ -119,32 +125,17 @@ export class SqliteWriter {
  * Puts a row's values into `values`, in USAGE_COLUMNS order, and returns it: one array filled for
  * every row (SQLite copies what is bound), instead of one built, with spreads, per row.
  */
-function usageValues(row: UsageRow, values: unknown[]): unknown[] {
-  values[0] = row.skillId;
-  values[1] = row.userId;
-  values[2] = row.orgId;
-  values[3] = row.timestamp;
-  values[4] = row.intervalStart;
-  values[5] = row.executions;
-  values[6] = row.successes;
-  values[7] = row.failures;
-  values[8] = row.latencySumMs;
-  let column = 9;
-  for (const count of row.latencyBuckets) values[column++] = count;
-  for (const count of row.errors) values[column++] = count;
-  values[column++] = row.ratingCount;
-  values[column++] = row.ratingSum;
-  values[column++] = row.installs;
-  values[column++] = row.executions > 0 ? row.latencySumMs / row.executions : null;
-  values[column++] = row.latencyMinMs;
-  values[column++] = row.latencyMaxMs;
-  values[column] = Number(row.overflow);
+export function usageValues(row: UsageRow, values: unknown[]): unknown[] {
+  let column = 0;
+  for (const [, value] of KEYS) values[column++] = value(row);
+  column = putTotals(row, values, column);
+  for (const [, value] of DERIVED) values[column++] = value(row);
   return values;
 }
 
 /** One skill_metrics upsert per skill: the ratings and installs of its rows, added up. */
 function skillTotals(usage: readonly UsageRow[]): unknown[][] {
-  const totals = new Map<string, { ratingCount: number; ratingSum: number; stars: number[]; installs: number; first: string; last: string }>();
+  const totals = new Map<string, { ratingCount: number; ratingSum: number; stars: StarCounts; installs: number; first: string; last: string }>();
   for (const row of usage) {
     let total = totals.get(row.skillId);
     if (total === undefined) {

@@ -1,3 +1,4 @@
+import { childMap } from '../core/childMap.js';
 import type { UsageRow } from './rows.js';
 
 type ByOrg = Map<string | null, UsageRow>;
@@ -6,16 +7,6 @@ type BySkill = Map<string, ByUser>;
 
 /** Makes the first row of an identity. */
 export type NewRow = (timestamp: string, overflow: boolean, skillId: string, userId: string | null, orgId: string | null, intervalStart: string) => UsageRow;
-
-/** The map under `key` of `maps`, made empty when new. */
-function child<K, V>(maps: Map<K, Map<unknown, V>>, key: K): Map<unknown, V> {
-  let map = maps.get(key);
-  if (map === undefined) {
-    map = new Map();
-    maps.set(key, map);
-  }
-  return map;
-}
 
 /**
  * The skill_usage rows of one export by their identity (interval end, overflow, skill, user, org),
@@ -35,7 +26,7 @@ export class UsageRowIndex {
 
   /** The row of an identity, made by `create` when new (`intervalStart` is only for a new row). */
   get(timestamp: string, overflow: boolean, skillId: string, userId: string | null, orgId: string | null, intervalStart: string): UsageRow {
-    const byOrg = child(child(child(this.#byEnd[overflow ? 1 : 0], timestamp) as BySkill, skillId) as ByUser, userId) as ByOrg;
+    const byOrg = childMap(childMap(childMap(this.#byEnd[overflow ? 1 : 0], timestamp), skillId), userId);
     let row = byOrg.get(orgId);
     if (row === undefined) {
       row = this.#create(timestamp, overflow, skillId, userId, orgId, intervalStart);

@@ -1,5 +1,7 @@
 import type { UsageRow } from './rows.js';
-import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from '../store/schema.js';
+import { childMap } from '../core/childMap.js';
+import { addTotalsInto } from '../instruments/perCallColumns.js';
+import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS, USER_DAY_TOTAL_FIELDS } from '../store/schema.js';
 
 // The pure half of the write-time aggregates: an export's rows added up per key in memory, so that
 // AggregateWriter writes one row per key, not one per skill_usage row.
@@ -66,16 +68,7 @@ class Groups<T> {
 
   /** The group of `skillId`, `first` and `second`, made by `create` when new. */
   get(skillId: string, first: string, second: string, create: () => T): T {
-    let byFirst = this.#bySkill.get(skillId);
-    if (byFirst === undefined) {
-      byFirst = new Map();
-      this.#bySkill.set(skillId, byFirst);
-    }
-    let bySecond = byFirst.get(first);
-    if (bySecond === undefined) {
-      bySecond = new Map();
-      byFirst.set(first, bySecond);
-    }
+    const bySecond = childMap(childMap(this.#bySkill, skillId), first);
     let group = bySecond.get(second);
     if (group === undefined) {
       group = create();
@@ -94,28 +87,9 @@ class Groups<T> {
 /** One string for two, which no other pair shares (the first is prefixed by its length). */
 const pairKey = (first: string, second: string): string => `${first.length}:${first}${second}`;
 
-/** Adds a row's additive totals into `totals`, in {@link HOURLY_TOTAL_COLUMNS} order. */
-function addHourly(totals: number[], row: UsageRow): void {
-  totals[0]! += row.executions;
-  totals[1]! += row.successes;
-  totals[2]! += row.failures;
-  totals[3]! += row.latencySumMs;
-  let column = 4;
-  for (const count of row.latencyBuckets) totals[column++]! += count;
-  for (const count of row.errors) totals[column++]! += count;
-  totals[column++]! += row.ratingCount;
-  totals[column++]! += row.ratingSum;
-  totals[column]! += row.installs;
-}
-
 /** Adds a row's additive totals into `totals`, in {@link USER_DAY_TOTAL_COLUMNS} order. */
 function addUserDay(totals: number[], row: UsageRow): void {
-  totals[0]! += row.executions;
-  totals[1]! += row.successes;
-  totals[2]! += row.failures;
-  totals[3]! += row.ratingCount;
-  totals[4]! += row.ratingSum;
-  totals[5]! += row.installs;
+  for (let i = 0; i < USER_DAY_TOTAL_FIELDS.length; i++) totals[i]! += row[USER_DAY_TOTAL_FIELDS[i]!];
 }
 
 const zeros = (length: number) => new Array<number>(length).fill(0);
@@ -128,7 +102,7 @@ export function hourlyTotals(usage: readonly UsageRow[]): HourlyTotals[] {
     const orgId = row.orgId ?? '';
     const hour = hourOfRow(row.timestamp);
     const group = groups.get(row.skillId, orgId, hour, () => ({ skillId: row.skillId, orgId, hour, totals: zeros(HOURLY_TOTAL_COLUMNS.length) }));
-    addHourly(group.totals, row);
+    addTotalsInto(group.totals, row);
   }
   return groups.values();
 }
@@ -183,11 +157,7 @@ export function userFirstDays(usage: readonly UsageRow[]): UserFirstDay[] {
     const { skillId, userId } = row;
     if (userId === null) continue;
     const day = dayOfRow(row.timestamp);
-    let byUser = bySkill.get(skillId);
-    if (byUser === undefined) {
-      byUser = new Map();
-      bySkill.set(skillId, byUser);
-    }
+    const byUser = childMap(bySkill, skillId);
     const first = byUser.get(userId);
     if (first === undefined) {
       const made = { skillId, userId, orgId: row.orgId ?? '', firstDay: day };

@@ -1,5 +1,10 @@
-/** One skill_usage row: the activity of one skill, user and org over one export interval. */
-export interface UsageRow {
+import type { CallTotals, StarCounts } from '../instruments/perCallColumns.js';
+
+/**
+ * One skill_usage row: the activity of one skill, user and org over one export interval. Its
+ * totals are those of the per-call columns registry, field for field ({@link CallTotals}).
+ */
+export interface UsageRow extends CallTotals {
   skillId: string;
   userId: string | null;
   orgId: string | null;
@@ -7,21 +12,10 @@ export interface UsageRow {
   timestamp: string;
   /** Start of the interval, SQLite UTC text. */
   intervalStart: string;
-  executions: number;
-  successes: number;
-  failures: number;
-  latencySumMs: number;
   latencyMinMs: number | null;
   latencyMaxMs: number | null;
-  /** Per-bucket latency counts over LATENCY_BOUNDARIES_MS, +Inf last. */
-  latencyBuckets: number[];
-  /** Failures per type, in ERROR_TYPES order. */
-  errors: number[];
-  ratingCount: number;
-  ratingSum: number;
-  /** Ratings per star, 1 to 5. */
-  stars: number[];
-  installs: number;
+  /** Ratings per star, in STAR_COLUMNS order; skill_metrics keeps them, skill_usage does not. */
+  stars: StarCounts;
   /** The row folds users or skills past a limit. */
   overflow: boolean;
 }
@@ -72,6 +66,7 @@ export function emptyRow(skillId: string, userId: string | null, orgId: string |
     latencyMinMs: null,
     latencyMaxMs: null,
     // Literals, which V8 copies from one boilerplate: several times cheaper than new Array(n).fill(0).
+    // Typed as tuples of the registry's lengths: a bucket or error type added stops these compiling.
     latencyBuckets: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     errors: [0, 0, 0, 0, 0, 0, 0],
     ratingCount: 0,

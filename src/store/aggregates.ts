@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { REAL_TOTAL_COLUMNS } from '../instruments/perCallColumns.js';
 import { retryWhileBusy } from './busyRetry.js';
 import { closeDaysBefore } from '../sqlite-exporter/DayTotalsWriter.js';
 import { META } from './meta.js';
@@ -41,7 +42,7 @@ export interface AggregateRebuild {
 const MAX_PROBLEMS = 100;
 
 /** latency_sum_ms is added in another order by the writer than by SQLite's sum(): allow for rounding. */
-const REAL_COLUMNS: ReadonlySet<string> = new Set(['latency_sum_ms']);
+const REAL_COLUMNS: ReadonlySet<string> = REAL_TOTAL_COLUMNS;
 
 /** How one aggregate table is compared with the GROUP BY over skill_usage that it should equal. */
 interface Comparison {

@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import type Database from 'better-sqlite3';
+import { DEFAULTS } from '../config/defaults.js';
 import { MEMORY } from '../config/sqlitePath.js';
 import { DatabaseBusyError, DatabaseFileError } from '../core/errors.js';
 import { retryWhileBusy } from './busyRetry.js';
@@ -27,7 +28,7 @@ export interface OpenDatabaseOptions {
 }
 
 /** The defaults of {@link OpenDatabaseOptions}. */
-export const OPEN_DEFAULTS = Object.freeze({ readonly: false, busyTimeoutMs: 250 });
+export const OPEN_DEFAULTS = Object.freeze({ readonly: false, busyTimeoutMs: DEFAULTS.sqlite.busyTimeoutMs });
 
 /**
  * Opens the analytics database at `path` (absolute, or ':memory:'), ready to use.

@@ -6,52 +6,52 @@
  * Migrations are applied in order by `PRAGMA user_version`.
  */
 
+import { CALL_TOTAL_COLUMNS, STAR_COLUMNS, columnsOf, totalColumnType, type ScalarTotalField } from '../instruments/perCallColumns.js';
+
 /** `PRAGMA application_id` of our databases ('TWA1'): tells ours from a foreign SQLite file. */
 export const APPLICATION_ID = 0x54574131;
 
-/** Column suffixes of the latency buckets, in LATENCY_BOUNDARIES_MS order, then +Inf. */
-export const LATENCY_BUCKET_COLUMNS: readonly string[] = Object.freeze([
-  'lat_le_1',
-  'lat_le_2_5',
-  'lat_le_5',
-  'lat_le_10',
-  'lat_le_25',
-  'lat_le_50',
-  'lat_le_100',
-  'lat_le_250',
-  'lat_le_500',
-  'lat_le_1000',
-  'lat_le_2500',
-  'lat_le_5000',
-  'lat_le_10000',
-  'lat_le_30000',
-  'lat_le_60000',
-  'lat_le_inf',
-]);
+/** A column of counts, as the schema declares it. */
+const counted = (column: string, type = 'INTEGER') => `  ${column} ${type} NOT NULL DEFAULT 0`;
 
-/** Failure count columns, in ERROR_TYPES order. */
-export const ERROR_COLUMNS: readonly string[] = Object.freeze([
-  'timeout_count',
-  'cancelled_count',
-  'validation_count',
-  'auth_count',
-  'rate_limited_count',
-  'upstream_count',
-  'internal_count',
-]);
+/**
+ * The schema version whose migration added each per-call column (CALL_TOTAL_COLUMNS, STAR_COLUMNS)
+ * that came after the first three versions; empty so far. The migrations of earlier versions build
+ * their tables without it, and the migration of its version adds it (ALTER TABLE … ADD COLUMN) to
+ * every table that keeps it, so an older file moves forward and a new one ends up with the same
+ * columns. A bucket, error type or star added to the registry names its column here with the next
+ * version: test/store/perCallSchema.test.ts fails until it does.
+ */
+export const PER_CALL_COLUMNS_ADDED_IN: Readonly<Record<string, number>> = Object.freeze({});
 
-const counts = (columns: readonly string[]) => columns.map((column) => `  ${column} INTEGER NOT NULL DEFAULT 0`).join(',\n');
+/** The versions whose tables were written out by hand; the per-call columns of these are those not added later. */
+const FIRST_VERSIONS = 3;
 
-/** Columns skill_usage and skill_usage_daily share: the additive totals of calls. */
-const TOTALS = `  execution_count INTEGER NOT NULL DEFAULT 0,
-  success_count INTEGER NOT NULL DEFAULT 0,
-  failure_count INTEGER NOT NULL DEFAULT 0,
-  latency_sum_ms REAL NOT NULL DEFAULT 0,
-${counts(LATENCY_BUCKET_COLUMNS)},
-${counts(ERROR_COLUMNS)},
-  rating_count INTEGER NOT NULL DEFAULT 0,
-  rating_sum INTEGER NOT NULL DEFAULT 0,
-  install_count INTEGER NOT NULL DEFAULT 0`;
+/** Whether a per-call column was in the schema at `version`. */
+const existedAt = (version: number) => (column: string) => (PER_CALL_COLUMNS_ADDED_IN[column] ?? 1) <= version;
+
+/** The totals of calls at `version` (all of them at the current one), in registry order. */
+const totalsAt = (version: number): readonly string[] => CALL_TOTAL_COLUMNS.filter(existedAt(version));
+
+/** Columns skill_usage, skill_usage_daily, skill_usage_hourly and skill_usage_by_day share: the additive totals of calls, from the registry. */
+const totalsDdl = (version: number) => totalsAt(version).map((column) => counted(column, totalColumnType(column))).join(',\n');
+
+/** The all-time totals of skill_metrics, in schema order: the ratings, one count per star, the installs. */
+export const SKILL_METRICS_TOTAL_COLUMNS: readonly string[] = Object.freeze([...columnsOf(['ratingCount', 'ratingSum']), ...STAR_COLUMNS, ...columnsOf(['installs'])]);
+
+/** The tables that keep every total of calls. */
+export const CALL_TOTAL_TABLES = Object.freeze(['skill_usage', 'skill_usage_daily', 'skill_usage_hourly', 'skill_usage_by_day'] as const);
+
+/**
+ * SQL that adds per-call columns, as the migration of a version that adds some does: `totals` to
+ * every table of {@link CALL_TOTAL_TABLES}, `stars` to skill_metrics.
+ */
+export function addPerCallColumns(totals: readonly string[], stars: readonly string[]): string {
+  return [
+    ...totals.flatMap((column) => CALL_TOTAL_TABLES.map((table) => `ALTER TABLE ${table} ADD COLUMN ${counted(column, totalColumnType(column)).trim()};`)),
+    ...stars.map((column) => `ALTER TABLE skill_metrics ADD COLUMN ${counted(column).trim()};`),
+  ].join('\n');
+}
 
 const VERSION_1 = `
 CREATE TABLE skill_usage (
@@ -61,7 +61,7 @@ CREATE TABLE skill_usage (
   org_id TEXT,
   timestamp TEXT NOT NULL,
   interval_start TEXT NOT NULL,
-${TOTALS},
+${totalsDdl(1)},
   avg_latency_ms REAL,
   latency_min_ms REAL,
   latency_max_ms REAL,
@@ -75,7 +75,7 @@ CREATE TABLE skill_usage_daily (
   skill_id TEXT NOT NULL,
   org_id TEXT NOT NULL DEFAULT '',
   day TEXT NOT NULL,
-${TOTALS},
+${totalsDdl(1)},
   distinct_users INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (skill_id, org_id, day)
 ) WITHOUT ROWID;
@@ -84,14 +84,7 @@ CREATE INDEX ix_skill_usage_daily_day ON skill_usage_daily (day);
 CREATE TABLE skill_metrics (
   skill_id TEXT PRIMARY KEY,
   rating_1_5_stars REAL,
-  rating_count INTEGER NOT NULL DEFAULT 0,
-  rating_sum INTEGER NOT NULL DEFAULT 0,
-  stars_1 INTEGER NOT NULL DEFAULT 0,
-  stars_2 INTEGER NOT NULL DEFAULT 0,
-  stars_3 INTEGER NOT NULL DEFAULT 0,
-  stars_4 INTEGER NOT NULL DEFAULT 0,
-  stars_5 INTEGER NOT NULL DEFAULT 0,
-  install_count INTEGER NOT NULL DEFAULT 0,
+${SKILL_METRICS_TOTAL_COLUMNS.filter(existedAt(1)).map((column) => counted(column)).join(',\n')},
   first_seen TEXT NOT NULL,
   last_updated TEXT NOT NULL
 );
@@ -162,28 +155,14 @@ CREATE TABLE toolweaver_meta (
 );
 `;
 
-/** The additive totals of skill_usage_hourly, as in skill_usage and skill_usage_daily, in schema order. */
-export const HOURLY_TOTAL_COLUMNS: readonly string[] = Object.freeze([
-  'execution_count',
-  'success_count',
-  'failure_count',
-  'latency_sum_ms',
-  ...LATENCY_BUCKET_COLUMNS,
-  ...ERROR_COLUMNS,
-  'rating_count',
-  'rating_sum',
-  'install_count',
-]);
+/** The additive totals of skill_usage_hourly and skill_usage_by_day, as in skill_usage and skill_usage_daily, in schema order. */
+export const HOURLY_TOTAL_COLUMNS: readonly string[] = CALL_TOTAL_COLUMNS;
 
-/** The additive totals of skill_user_daily, in schema order. */
-export const USER_DAY_TOTAL_COLUMNS: readonly string[] = Object.freeze([
-  'execution_count',
-  'success_count',
-  'failure_count',
-  'rating_count',
-  'rating_sum',
-  'install_count',
-]);
+/** The totals skill_user_daily keeps, in schema order: the fields of the per-call registry it adds up. */
+export const USER_DAY_TOTAL_FIELDS = Object.freeze(['executions', 'successes', 'failures', 'ratingCount', 'ratingSum', 'installs'] as const satisfies readonly ScalarTotalField[]);
+
+/** The columns of {@link USER_DAY_TOTAL_FIELDS}. */
+export const USER_DAY_TOTAL_COLUMNS: readonly string[] = Object.freeze(columnsOf(USER_DAY_TOTAL_FIELDS));
 
 /** SQL for the UTC hour, 'YYYY-MM-DD HH:00:00', of a skill_usage row's `timestamp`. */
 export const HOUR_OF_TIMESTAMP = "substr(timestamp, 1, 13) || ':00:00'";
@@ -196,9 +175,12 @@ const sums = (columns: readonly string[]) => columns.map((column) => `sum(${colu
 // The GROUP BYs below read every row; NOT INDEXED keeps SQLite from reading them through an index
 // in skill order, which fetches each row from the table at random and takes half as long again.
 
-/** skill_usage added up per skill, org ('' for none) and hour: the rows skill_usage_hourly should hold. */
-export const HOURLY_FROM_USAGE = `SELECT skill_id, coalesce(org_id, '') AS org_id, ${HOUR_OF_TIMESTAMP} AS hour, ${sums(HOURLY_TOTAL_COLUMNS)}
+/** skill_usage added up per skill, org ('' for none) and hour, over `columns`. */
+const hourlyFromUsage = (columns: readonly string[]) => `SELECT skill_id, coalesce(org_id, '') AS org_id, ${HOUR_OF_TIMESTAMP} AS hour, ${sums(columns)}
 FROM skill_usage NOT INDEXED GROUP BY 1, 2, 3`;
+
+/** skill_usage added up per skill, org ('' for none) and hour: the rows skill_usage_hourly should hold. */
+export const HOURLY_FROM_USAGE = hourlyFromUsage(HOURLY_TOTAL_COLUMNS);
 
 /** skill_usage rows with a user added up per skill, user and day, with the org of the last row written (the highest id). */
 export const USER_DAY_FROM_USAGE = `SELECT grouped.skill_id, grouped.user_id, grouped.day, coalesce(last.org_id, '') AS org_id,
@@ -226,9 +208,12 @@ FROM skill_usage NOT INDEXED WHERE ${DAY_OF_TIMESTAMP} <= ${BY_DAY_THROUGH} GROU
 export const BACKFILL_BY_DAY = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
 ${DAILY_FROM_USAGE}`;
 
+/** Fills skill_usage_hourly's `columns` from skill_usage; the table must hold none of its hours. */
+const backfillHourly = (columns: readonly string[]) => `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, ${columns.join(', ')})
+${hourlyFromUsage(columns)}`;
+
 /** Fills skill_usage_hourly from skill_usage; the table must hold none of its hours. */
-export const BACKFILL_HOURLY = `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, ${HOURLY_TOTAL_COLUMNS.join(', ')})
-${HOURLY_FROM_USAGE}`;
+export const BACKFILL_HOURLY = backfillHourly(HOURLY_TOTAL_COLUMNS);
 
 /** Fills skill_user_daily from skill_usage; the table must hold none of its days. */
 export const BACKFILL_USER_DAILY = `INSERT INTO skill_user_daily (skill_id, user_id, day, org_id, ${USER_DAY_TOTAL_COLUMNS.join(', ')})
@@ -272,7 +257,7 @@ CREATE TABLE skill_usage_hourly (
   skill_id TEXT NOT NULL,
   org_id TEXT NOT NULL DEFAULT '',
   hour TEXT NOT NULL,
-${TOTALS},
+${totalsDdl(2)},
   PRIMARY KEY (skill_id, org_id, hour)
 ) WITHOUT ROWID;
 CREATE INDEX ix_skill_usage_hourly_hour ON skill_usage_hourly (hour);
@@ -282,12 +267,7 @@ CREATE TABLE skill_user_daily (
   user_id TEXT NOT NULL,
   day TEXT NOT NULL,
   org_id TEXT NOT NULL DEFAULT '',
-  execution_count INTEGER NOT NULL DEFAULT 0,
-  success_count INTEGER NOT NULL DEFAULT 0,
-  failure_count INTEGER NOT NULL DEFAULT 0,
-  rating_count INTEGER NOT NULL DEFAULT 0,
-  rating_sum INTEGER NOT NULL DEFAULT 0,
-  install_count INTEGER NOT NULL DEFAULT 0,
+${USER_DAY_TOTAL_COLUMNS.map((column) => counted(column)).join(',\n')},
   prev_day TEXT NOT NULL DEFAULT '',
   prev_day_in_org TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (skill_id, user_id, day)
@@ -311,7 +291,7 @@ CREATE TABLE skill_user_first (
 ) WITHOUT ROWID;
 CREATE INDEX ix_skill_user_first_day ON skill_user_first (skill_id, first_day);
 
-${BACKFILL_HOURLY};
+${backfillHourly(totalsAt(2))};
 ${BACKFILL_USER_DAILY};
 ${LINK_PREV_DAYS};
 ${BACKFILL_USER_FIRST};
@@ -344,13 +324,13 @@ CREATE TABLE skill_usage_by_day (
   skill_id TEXT NOT NULL,
   org_id TEXT NOT NULL DEFAULT '',
   day TEXT NOT NULL,
-${TOTALS},
+${totalsDdl(3)},
   PRIMARY KEY (skill_id, org_id, day)
 ) WITHOUT ROWID;
 CREATE INDEX ix_skill_usage_by_day_day ON skill_usage_by_day (day);
 
-INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
-SELECT skill_id, org_id, substr(hour, 1, 10), ${sums(HOURLY_TOTAL_COLUMNS)} FROM skill_usage_hourly
+INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${totalsAt(3).join(', ')})
+SELECT skill_id, org_id, substr(hour, 1, 10), ${sums(totalsAt(3))} FROM skill_usage_hourly
 WHERE hour < (SELECT substr(max(hour), 1, 10) FROM skill_usage_hourly) GROUP BY 1, 2, 3;
 INSERT INTO toolweaver_meta (key, value)
 SELECT 'by_day_through', date(max(hour), '-1 day') FROM skill_usage_hourly HAVING max(hour) IS NOT NULL
@@ -362,8 +342,18 @@ export const ROLL_UP_DAYS = `INSERT INTO skill_usage_by_day (skill_id, org_id, d
 SELECT skill_id, org_id, substr(hour, 1, 10), ${sums(HOURLY_TOTAL_COLUMNS)} FROM skill_usage_hourly
 WHERE hour >= :fromDay AND hour < :toDay GROUP BY 1, 2, 3`;
 
+/** The migrations written out: versions 1 to {@link FIRST_VERSIONS}, then any later one with more than columns to add. */
+const WRITTEN: readonly string[] = [VERSION_1, VERSION_2, VERSION_3];
+
+const LAST_VERSION = Math.max(WRITTEN.length, ...Object.values(PER_CALL_COLUMNS_ADDED_IN));
+
+/** The per-call columns of `columns` the migration of `version` adds, in registry order. */
+const addedAt = (version: number, columns: readonly string[]) => columns.filter((column) => PER_CALL_COLUMNS_ADDED_IN[column] === version);
+
 /** SQL per schema version: MIGRATIONS[i] takes user_version i to i + 1. */
-export const MIGRATIONS: readonly string[] = Object.freeze([VERSION_1, VERSION_2, VERSION_3]);
+export const MIGRATIONS: readonly string[] = Object.freeze(
+  Array.from({ length: LAST_VERSION }, (_, i) => (i < FIRST_VERSIONS ? WRITTEN[i]! : `${WRITTEN[i] ?? ''}\n${addPerCallColumns(addedAt(i + 1, CALL_TOTAL_COLUMNS), addedAt(i + 1, STAR_COLUMNS))}\n`)),
+);
 
 /** The user_version of a database at the current schema. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

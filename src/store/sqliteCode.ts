@@ -1,3 +1,5 @@
+import { isBusySqliteCode } from '../core/errors.js';
+
 /** SQLite's result code on an error thrown by better-sqlite3, e.g. 'SQLITE_BUSY_SNAPSHOT'; undefined for other errors. */
 export function sqliteCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -6,8 +8,7 @@ export function sqliteCode(error: unknown): string | undefined {
 
 /** Whether another connection holds the lock we need: worth waiting and trying again. */
 export function isBusy(error: unknown): boolean {
-  const code = sqliteCode(error);
-  return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+  return isBusySqliteCode(sqliteCode(error));
 }
 
 /** Whether SQLite found the file not to be a database, or a damaged one. */

@@ -8,7 +8,7 @@ import { histogramQuantile } from '../../src/health/histogramQuantile.js';
 import { ERROR_TYPES, type ErrorType } from '../../src/instruments/errorTypes.js';
 import { bucketIndex } from '../../src/instruments/HistogramState.js';
 import { LATENCY_BOUNDARIES_MS } from '../../src/instruments/names.js';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/store/schema.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/instruments/perCallColumns.js';
 import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { flattenMetrics, startOtlpReceiver, type FlatMetric, type OtlpReceiver } from '../helpers/otlpReceiver.js';
 import { requirePrometheus, startPrometheus, type PrometheusServer, type QueryResult } from '../helpers/prometheusServer.js';

@@ -6,7 +6,7 @@ import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import Database from 'better-sqlite3';
 import { EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, LATENCY_BOUNDARIES_MS, METER_NAME, RATING, SUCCESSES } from '../../src/instruments/names.js';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/store/schema.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/instruments/perCallColumns.js';
 import { flattenMetrics, startOtlpReceiver, type OtlpExportRequest, type OtlpReceiver } from '../helpers/otlpReceiver.js';
 import { requirePrometheus, startPrometheus, type PrometheusServer, type TargetHealth } from '../helpers/prometheusServer.js';
 import { startPipeline, type Mode, type Pipeline } from '../helpers/viewsPipeline.js';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { checkAggregates } from '../../src/store/aggregates.js';
 import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/store/schema.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/instruments/perCallColumns.js';
 import { writeSyntheticUsage, type SyntheticUsageOptions } from '../../bench/lib/syntheticData.js';
 import { countRows } from '../sqlite-exporter/helpers/rows.js';
 

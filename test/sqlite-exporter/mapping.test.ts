@@ -7,7 +7,7 @@ import { SqliteMetricExporter } from '../../src/sqlite-exporter/SqliteMetricExpo
 import { log } from '../../src/core/log.js';
 import { mapExport } from '../../src/sqlite-exporter/mapping.js';
 import { emptyRow } from '../../src/sqlite-exporter/rows.js';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/store/schema.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/instruments/perCallColumns.js';
 import { detailProvider, testProvider } from '../helpers/collect.js';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');

@@ -5,7 +5,8 @@ import { checkAggregates, rebuildAggregates } from '../../src/store/aggregates.j
 import { getMeta } from '../../src/store/meta.js';
 import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import { additiveColumns, applyRetention, RETENTION_INTERVAL_MS, scheduleRetention } from '../../src/store/retention.js';
-import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS, sqliteTime } from '../../src/store/schema.js';
+import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/instruments/perCallColumns.js';
+import { sqliteTime } from '../../src/store/schema.js';
 import { countRows, insertRow } from '../sqlite-exporter/helpers/rows.js';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');

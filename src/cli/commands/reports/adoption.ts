@@ -5,8 +5,7 @@ import { EXIT } from '../../errors.js';
 import { formatCount, formatNumber, formatPercent } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions, windowView } from './reportOptions.js';
 import { renderTable } from '../../output/table.js';
-
-const DEFAULT_WINDOW = '7d';
+import { DEFAULT_WINDOW } from '../../../reports/window.js';
 
 /** `adoption`: who uses what: users per skill, org adoption, skills per user, engaged users. */
 export const adoptionCommand: Command = {

@@ -7,8 +7,8 @@ import { EXIT } from '../../errors.js';
 import { formatCount, formatMs, formatNumber } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions, windowView, type WindowView } from './reportOptions.js';
 import { renderTable, type Cell } from '../../output/table.js';
+import { DEFAULT_WINDOW } from '../../../reports/window.js';
 
-const DEFAULT_WINDOW = '7d';
 /** The column of the Wilson lower bound of the success rate, the success component of the score. */
 const SUCCESS_BOUND_HEADER = 'success≥ (95%)';
 

@@ -5,8 +5,7 @@ import { EXIT } from '../../errors.js';
 import { formatCount, formatMs, formatPercent } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions, windowView } from './reportOptions.js';
 import { renderTable, type Cell } from '../../output/table.js';
-
-const DEFAULT_WINDOW = '7d';
+import { DEFAULT_WINDOW } from '../../../reports/window.js';
 
 /** `latency`: p50, p95 and p99 per skill, with error rates and the failures by type. */
 export const latencyCommand: Command = {

@@ -6,6 +6,7 @@ import { EXIT } from '../../errors.js';
 import { formatCount, formatNumber, formatPercent } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions } from './reportOptions.js';
 import { renderTable, type Cell, type Column } from '../../output/table.js';
+import { DEFAULT_WINDOW } from '../../../reports/window.js';
 
 /** How a board shows its score and the details behind it. */
 interface BoardLayout {
@@ -72,7 +73,7 @@ export const leaderboardCommand: Command = {
     'served from it for 5 minutes, so this command opens the database for writing.',
   options: {
     metric: { type: 'string', value: 'METRIC', description: LEADERBOARD_METRICS.join(', '), default: 'usage' },
-    ...windowOptions('7d'),
+    ...windowOptions(DEFAULT_WINDOW),
     limit: { type: 'string', value: 'N', description: 'entries shown', default: String(LEADERBOARD_DEFAULTS.limit) },
     'min-calls': { type: 'string', value: 'N', description: 'calls a skill needs for success_rate and most_improved', default: String(LEADERBOARD_DEFAULTS.minCalls) },
     fresh: { type: 'boolean', description: 'recompute instead of serving a cached board' },

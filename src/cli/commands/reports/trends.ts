@@ -6,8 +6,8 @@ import { EXIT } from '../../errors.js';
 import { formatCount, formatPercent } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions, windowView, type WindowView } from './reportOptions.js';
 import { renderTable, type Cell, type Column } from '../../output/table.js';
+import { DEFAULT_WINDOW } from '../../../reports/window.js';
 
-const DEFAULT_WINDOW = '7d';
 /** Bucket columns a terminal table shows; --json has them all. */
 const SHOWN_BUCKETS = 12;
 

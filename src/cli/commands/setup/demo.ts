@@ -13,6 +13,7 @@ import { printHealth } from '../reports/health.js';
 import { printLeaderboard } from '../reports/leaderboard.js';
 import { printRecommendations } from '../reports/recommend.js';
 import { windowView } from '../reports/reportOptions.js';
+import { DEFAULT_WINDOW } from '../../../reports/window.js';
 
 /** `demo`: a realistic week of agent traffic into a fresh file, then the reports over it. */
 export const demoCommand: Command = {
@@ -67,7 +68,7 @@ function demoReports(db: Database.Database, days: number, recommend: typeof impo
   const window = days >= 2 ? (`${Math.floor(days / 2)}d` as const) : ('12h' as const);
   return {
     leaderboards: { usage: leaderboard(db, { metric: 'usage', window, limit: 5, now }), rating: leaderboard(db, { metric: 'rating', window, limit: 5, now }) },
-    health: { window: windowView({}, '7d', now), skills: healthReport(db, { now }) },
+    health: { window: windowView({}, DEFAULT_WINDOW, now), skills: healthReport(db, { now }) },
     userId,
     recommendations: userId === undefined ? [] : recommend(db, { userId, limit: 3, now }),
   };
