@@ -15,7 +15,10 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
     match[1].split(',').map((name) => name.trim().replace(/^type /, '').split(' as ').pop().trim()).filter(Boolean),
   );
   const namespaces = [...source.matchAll(/export \* as (\w+)/g)].map((match) => match[1]);
-  const runtime = Object.keys(module).sort();
+  const isNamespace = (value) => Object.prototype.toString.call(value) === '[object Module]';
+  const runtime = Object.keys(module)
+    .flatMap((name) => (isNamespace(module[name]) ? [name, ...Object.keys(module[name]).map((member) => `${name}.${member}`)] : [name]))
+    .sort();
   snapshot[subpath] = { runtime, types: [...listed, ...namespaces].sort().filter((name) => !runtime.includes(name)) };
 }
 writeFileSync(`${root}/test/package/exports.snapshot.json`, `${JSON.stringify(snapshot, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import { AnalyticsError, ConfigError, DatabaseFileError } from '../core/errors.js';
-import { isDamaged, sqliteCode } from '../store/sqliteCode.js';
+import { isDamaged, sqliteCode } from '../core/sqliteCode.js';
 
 /** The process exit codes of the CLI. */
 export const EXIT = Object.freeze({

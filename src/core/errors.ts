@@ -1,3 +1,5 @@
+import { isBusySqliteCode } from './sqliteCode.js';
+
 /**
  * Every error this package throws or reports. Each has a stable `code` (listed in docs/errors.md)
  * and a message that says what was wrong and how to fix it.
@@ -146,14 +148,6 @@ export class SqliteWriteError extends AnalyticsError {
     this.sqliteCode = code;
     this.reason = reason;
   }
-}
-
-/**
- * Whether SQLite's result code says another connection holds the lock we need (SQLITE_BUSY,
- * SQLITE_LOCKED and their extended codes): worth waiting and trying again. The one test of it.
- */
-export function isBusySqliteCode(code: string | undefined): boolean {
-  return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
 function explainWriteFailure(path: string, code: string | undefined, cause: unknown): string {

@@ -6,7 +6,7 @@ import { checkDatabaseDestination, databaseFiles, notARegularFile, sameFileAs } 
 import { checkIntegrity } from './integrity.js';
 import { openAnalyticsDatabase } from '../store/openDatabase.js';
 import { setTargetAside, STOP_APPLICATION_FIRST } from './restoreTarget.js';
-import { isBusy } from '../store/sqliteCode.js';
+import { isBusy } from '../core/sqliteCode.js';
 
 export type { BackupProgress, BackupResult } from './copyDatabase.js';
 

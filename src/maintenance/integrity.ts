@@ -4,7 +4,7 @@ import { DatabaseBusyError } from '../core/errors.js';
 import { retryWhileBusy } from '../store/busyRetry.js';
 import { fileSize } from '../store/privateFiles.js';
 import { TABLES, type TableName } from '../store/schema.js';
-import { isBusy, isDamaged, sqliteCode } from '../store/sqliteCode.js';
+import { isBusy, isDamaged, sqliteCode } from '../core/sqliteCode.js';
 
 /** What {@link checkIntegrity} found. */
 export interface IntegrityReport {

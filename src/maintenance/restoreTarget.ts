@@ -5,7 +5,7 @@ import { claimDestination, copyDatabase, removeDatabaseFiles } from './copyDatab
 import { linkDetail, notARegularFile } from './destination.js';
 import { EXCLUSIVE_LOCK_TIMEOUT_MS, lockExclusively } from '../store/exclusiveLock.js';
 import { createPrivateFile, fileKind } from '../store/privateFiles.js';
-import { isBusy, isDamaged } from '../store/sqliteCode.js';
+import { isBusy, isDamaged } from '../core/sqliteCode.js';
 import { assertIntact, readDatabaseHeader } from '../store/validateDatabase.js';
 
 /** The target of a restore, made ready to be overwritten. */

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { DatabaseBusyError, isBusySqliteCode, SqliteWriteError } from '../core/errors.js';
+import { DatabaseBusyError, SqliteWriteError } from '../core/errors.js';
+import { isBusySqliteCode } from '../core/sqliteCode.js';
 import { log } from '../core/log.js';
 import { FAILED, SUCCESS, shutDown, type ExportResult } from './exportResult.js';
 import type { SkippedMetric } from './mapping.js';
@@ -8,7 +9,7 @@ import { scheduleRetention } from '../store/retention.js';
 import { RetryBuffer, type BufferLosses } from './RetryBuffer.js';
 import type { MappedExport } from './rows.js';
 import { SqliteWriter } from './SqliteWriter.js';
-import { isBusy, sqliteCode } from '../store/sqliteCode.js';
+import { isBusy, sqliteCode } from '../core/sqliteCode.js';
 import { reclaimWal } from '../store/walBound.js';
 
 /** Busy exports in a row before a lock held by another process is reported as a failure. */

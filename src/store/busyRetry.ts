@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { isBusy } from './sqliteCode.js';
+import { isBusy } from '../core/sqliteCode.js';
 
 /** How often and how long {@link retryWhileBusy} waits. */
 export interface BusyRetryOptions {

@@ -8,7 +8,7 @@ import { retryWhileBusy } from './busyRetry.js';
 import { migrate } from './migrate.js';
 import { assertOwnedByUs, assertPrivate, createPrivateFile, fileKind } from './privateFiles.js';
 import { newDatabase } from './loadSqlite.js';
-import { isBusy, sqliteCode } from './sqliteCode.js';
+import { isBusy, sqliteCode } from '../core/sqliteCode.js';
 import { damagedFileError, validateDatabase } from './validateDatabase.js';
 import { boundWal } from './walBound.js';
 

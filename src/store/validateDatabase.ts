@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { DatabaseFileError, DatabaseVersionError } from '../core/errors.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { assertSchemaShape } from './schemaShape.js';
-import { sqliteCode } from './sqliteCode.js';
+import { sqliteCode } from '../core/sqliteCode.js';
 
 /** What a database says about itself, read without writing anything. */
 export interface DatabaseHeader {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = new URL('../../../', import.meta.url);
+const ROOT = new URL('../../..', import.meta.url);
 const PACKAGE = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { exports: Record<string, unknown> };
 const SNAPSHOT_URL = new URL('test/package/exports.snapshot.json', ROOT);
 const SNAPSHOT = JSON.parse(readFileSync(SNAPSHOT_URL, 'utf8')) as Record<string, { runtime: string[]; types: string[] }>;
@@ -25,6 +25,14 @@ function declaredNames(file: string): string[] {
   return [...names, ...namespaces].sort();
 }
 
+/** A module's export names, and those of a namespace it exports (`errors.ConfigError`), sorted. */
+function runtimeNames(module: Record<string, unknown>): string[] {
+  const isNamespace = (value: unknown) => Object.prototype.toString.call(value) === '[object Module]';
+  return Object.keys(module)
+    .flatMap((name) => (isNamespace(module[name]) ? [name, ...Object.keys(module[name] as object).map((member) => `${name}.${member}`)] : [name]))
+    .sort();
+}
+
 const UPDATE = 'a change to the public API is deliberate: run node scripts/exports-snapshot.mjs and say the change in CHANGELOG.md';
 
 describe('the public API, entry by entry', () => {
@@ -36,7 +44,7 @@ describe('the public API, entry by entry', () => {
     describe(subpath, () => {
       it('exports the runtime names of the snapshot', async () => {
         const module = (await import(fileURLToPath(new URL(file, ROOT)))) as Record<string, unknown>;
-        assert.deepEqual(Object.keys(module).sort(), SNAPSHOT[subpath]?.runtime, UPDATE);
+        assert.deepEqual(runtimeNames(module), SNAPSHOT[subpath]?.runtime, UPDATE);
       });
 
       it('declares the type names of the snapshot', () => {
@@ -51,6 +59,7 @@ describe('the public API, entry by entry', () => {
   }
 
   it('keeps the root small: at most 30 runtime names', () => {
-    assert.ok(SNAPSHOT['.']!.runtime.length <= 30, `${SNAPSHOT['.']!.runtime.length} runtime names at the root`);
+    const root = SNAPSHOT['.']!.runtime.filter((name) => !name.includes('.'));
+    assert.ok(root.length <= 30, `${root.length} runtime names at the root`);
   });
 });

@@ -12,7 +12,7 @@ import type * as Sqlite from '../../src/sqlite.js';
 import type * as Errors from '../../src/core/errors.js';
 import type * as Lock from '../../src/store/exclusiveLock.js';
 
-const project = fileURLToPath(new URL('../../../', import.meta.url));
+const project = fileURLToPath(new URL('../../..', import.meta.url));
 const dist = join(project, 'dist');
 
 /** A copy of dist/src whose `better-sqlite3` is a copy without build/ (or with `addon` as its compiled addon). */

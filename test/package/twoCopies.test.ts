@@ -24,7 +24,7 @@ function usage(path: string): { skill_id: string; user_id: string | null; calls:
 
 describe('two copies of the package in one process', () => {
   // dist/test/package/ -> dist/: the copy stays under the project, so it finds the same node_modules.
-  const dist = fileURLToPath(new URL('../../', import.meta.url));
+  const dist = fileURLToPath(new URL('../..', import.meta.url));
   let copy: string;
   let B: Package;
   let dir: string;

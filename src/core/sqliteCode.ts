@@ -1,4 +1,10 @@
-import { isBusySqliteCode } from '../core/errors.js';
+/**
+ * Whether SQLite's result code says another connection holds the lock we need (SQLITE_BUSY,
+ * SQLITE_LOCKED and their extended codes): worth waiting and trying again. The one test of it.
+ */
+export function isBusySqliteCode(code: string | undefined): boolean {
+  return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
 
 /** SQLite's result code on an error thrown by better-sqlite3, e.g. 'SQLITE_BUSY_SNAPSHOT'; undefined for other errors. */
 export function sqliteCode(error: unknown): string | undefined {
