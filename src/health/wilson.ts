@@ -21,5 +21,5 @@ export function wilsonLowerBound(successes: number, total: number, z = 1.96): nu
   const spread = z * Math.sqrt((4 * successes * (total - successes)) / total + zSquared);
   const lower = (2 * successes + zSquared - spread) / (2 * (total + zSquared));
   // At 0 successes the two terms cancel and rounding can leave -1e-17.
-  return lower > 0 ? lower : 0;
+  return Math.max(lower, 0);
 }

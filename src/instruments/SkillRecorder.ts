@@ -100,7 +100,7 @@ export class SkillRecorder {
    * - any other thenable (a lazy query builder): returned untouched and never run by us, recorded
    *   as a success when `fn` returns it.
    */
-  invoke(skill: SkillState, fn: Function, thisArg: unknown, args: unknown[], classify: ErrorClassifier | undefined): unknown {
+  invoke(skill: SkillState, fn: (...args: never[]) => unknown, thisArg: unknown, args: unknown[], classify: ErrorClassifier | undefined): unknown {
     const identity = this.identity();
     const series = this.series(skill, identity);
     const started = this.clock.monotonic();

@@ -327,7 +327,9 @@ function otlpViews(metrics: FlatMetric[]): Map<string, SkillView> {
         case 'toolweaver_skill_latency_milliseconds':
           view.latencyCount += point.count ?? 0;
           view.latencySum += point.sum ?? 0;
-          point.bucketCounts?.forEach((count, index) => (view.latencyBuckets[index]! += count));
+          point.bucketCounts?.forEach((count, index) => {
+            view.latencyBuckets[index]! += count;
+          });
           break;
         case 'toolweaver_skill_rating':
           view.ratingCount += point.count ?? 0;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { loadConfig } from '../../src/config/loadConfig.js';
-import { Secret } from '../../src/config/Secret.js';
+import type { Secret } from '../../src/config/Secret.js';
 import type { AnalyticsOptions } from '../../src/config/types.js';
 import { configErrorOf } from './helpers.js';
 

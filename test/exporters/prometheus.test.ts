@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
-import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { createServer } from 'node:http';
 import sinon from 'sinon';
-import { createPrometheusBackend } from '../../src/exporters/prometheus.js';
-import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { PrometheusListenError } from '../../src/core/errors.js';
 
@@ -13,18 +8,6 @@ const QUIET = { env: {}, flushOnExit: false, logLevel: 'none' } as const;
 
 function metricsUrl(analytics: Analytics): string {
   return (analytics.describeBackends()[0] as string).replace('prometheus: ', '');
-}
-
-/** GETs `listener`'s answer on a loopback server: status, content type and body. */
-async function answerOf(listener: RequestListener): Promise<{ status: number; contentType: string | null; body: string }> {
-  const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
-    return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
-  } finally {
-    server.close();
-  }
 }
 
 describe('prometheus backend', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import sinon from 'sinon';
+import type sinon from 'sinon';
 import type { Analytics } from '../../src/start/startAnalytics.js';
 import { requirePrometheus, type PrometheusServer, type QueryResult } from '../helpers/prometheusServer.js';
 import { startScrapedAnalytics, type ScrapedAnalytics } from '../helpers/scrapedAnalytics.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import sinon from 'sinon';
+import type sinon from 'sinon';
 import type { Analytics } from '../../src/start/startAnalytics.js';
 import { renderDashboards } from '../../src/grafana/renderDashboards.js';
 import { interpolatePromql, renderedQueries, type PromVariables } from '../helpers/grafanaQueries.js';

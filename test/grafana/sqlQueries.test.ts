@@ -143,7 +143,9 @@ describe('the SQLite dashboards on a database the exporter filled', function () 
         rows.map((row) => row['skill_id']),
         rating.entries.map((entry) => entry.skillId),
       );
-      rows.forEach((row, i) => assert.ok(Math.abs((row['rating'] as number) - rating.entries[i]!.score) < 1e-9));
+      rows.forEach((row, i) => {
+        assert.ok(Math.abs((row['rating'] as number) - rating.entries[i]!.score) < 1e-9);
+      });
     });
 
     it('counts recommendations and their use like recommendationEffectiveness', () => {

@@ -36,7 +36,7 @@ export function pointOf(metrics: Map<string, MetricData>, name: string, attribut
 }
 
 /** The numeric value of a sum or gauge point, or undefined. */
-export function valueOf(metrics: Map<string, MetricData>, name: string, attributes: Record<string, unknown>): number | undefined {
+export function pointValue(metrics: Map<string, MetricData>, name: string, attributes: Record<string, unknown>): number | undefined {
   return pointOf(metrics, name, attributes)?.value as number | undefined;
 }
 

@@ -71,14 +71,17 @@ export async function startFakeGrafana(options: FakeGrafanaOptions = {}): Promis
       return { status: 401, body: { message: 'Invalid API key' } };
     }
     let match: RegExpExecArray | null;
-    if (method === 'GET' && (match = /^\/api\/plugins\/([^/]+)\/settings$/.exec(path))) {
+    match = method === 'GET' ? /^\/api\/plugins\/([^/]+)\/settings$/.exec(path) : null;
+    if (match !== null) {
       return plugins.has(match[1]!) ? { status: 200, body: { id: match[1], enabled: true } } : { status: 404, body: { message: 'Plugin not found' } };
     }
-    if (method === 'GET' && (match = /^\/api\/datasources\/name\/(.+)$/.exec(path))) {
+    match = method === 'GET' ? /^\/api\/datasources\/name\/(.+)$/.exec(path) : null;
+    if (match !== null) {
       const found = [...datasources.values()].find((datasource) => datasource['name'] === match![1]);
       return found === undefined ? { status: 404, body: { message: 'Data source not found' } } : { status: 200, body: found };
     }
-    if (method === 'GET' && (match = /^\/api\/datasources\/uid\/(.+)$/.exec(path))) {
+    match = method === 'GET' ? /^\/api\/datasources\/uid\/(.+)$/.exec(path) : null;
+    if (match !== null) {
       const found = datasources.get(match[1]!);
       return found === undefined ? { status: 404, body: { message: 'Data source not found' } } : { status: 200, body: found };
     }
@@ -90,14 +93,16 @@ export async function startFakeGrafana(options: FakeGrafanaOptions = {}): Promis
       datasources.set(uid, stored);
       return { status: 200, body: { datasource: stored, id: stored['id'], message: 'Datasource added', name: stored['name'] } };
     }
-    if (method === 'PUT' && (match = /^\/api\/datasources\/uid\/(.+)$/.exec(path))) {
+    match = method === 'PUT' ? /^\/api\/datasources\/uid\/(.+)$/.exec(path) : null;
+    if (match !== null) {
       const found = datasources.get(match[1]!);
       if (found === undefined) return { status: 404, body: { message: 'Data source not found' } };
       const stored: Json = { ...body, id: found['id'], uid: found['uid'], version: (found['version'] as number) + 1 };
       datasources.set(match[1]!, stored);
       return { status: 200, body: { datasource: stored, id: stored['id'], message: 'Datasource updated', name: stored['name'] } };
     }
-    if (method === 'GET' && (match = /^\/api\/folders\/([^/]+)$/.exec(path))) {
+    match = method === 'GET' ? /^\/api\/folders\/([^/]+)$/.exec(path) : null;
+    if (match !== null) {
       const found = folders.get(match[1]!);
       return found === undefined ? { status: 404, body: { message: 'folder not found' } } : { status: 200, body: found };
     }
@@ -107,7 +112,8 @@ export async function startFakeGrafana(options: FakeGrafanaOptions = {}): Promis
       folders.set(stored.uid as string, stored);
       return { status: 200, body: stored };
     }
-    if (method === 'PUT' && (match = /^\/api\/folders\/([^/]+)$/.exec(path))) {
+    match = method === 'PUT' ? /^\/api\/folders\/([^/]+)$/.exec(path) : null;
+    if (match !== null) {
       const found = folders.get(match[1]!);
       if (found === undefined) return { status: 404, body: { message: 'folder not found' } };
       if (body['overwrite'] !== true && body['version'] !== found['version']) return { status: 412, body: { message: 'the folder has been changed by someone else' } };
@@ -115,7 +121,8 @@ export async function startFakeGrafana(options: FakeGrafanaOptions = {}): Promis
       folders.set(match[1]!, stored);
       return { status: 200, body: stored };
     }
-    if (method === 'GET' && (match = /^\/api\/dashboards\/uid\/(.+)$/.exec(path))) {
+    match = method === 'GET' ? /^\/api\/dashboards\/uid\/(.+)$/.exec(path) : null;
+    if (match !== null) {
       const found = dashboards.get(match[1]!);
       if (found === undefined) return { status: 404, body: { message: 'Dashboard not found' } };
       return { status: 200, body: { dashboard: { ...found.dashboard, version: found.version }, meta: { folderUid: found.folderUid, version: found.version } } };

@@ -45,7 +45,7 @@ export function expectedUsageRows(): UsageRow[] {
     if (row === undefined) {
       row = { skill_id: skillId, user_id: userId, org_id: orgId, execution_count: 0, success_count: 0, failure_count: 0 };
       for (const type of ERROR_TYPES) row[`${type}_count`] = 0;
-      LATENCY_BOUNDARIES_MS.forEach((_, index) => (row![`bucket_${index}`] = 0));
+      for (let index = 0; index < LATENCY_BOUNDARIES_MS.length; index += 1) row[`bucket_${index}`] = 0;
       row[`bucket_${LATENCY_BOUNDARIES_MS.length}`] = 0;
       Object.assign(row, { latency_sum_ms: 0, latency_min_ms: null, latency_max_ms: null, rating_count: 0, rating_sum: 0, install_count: 0 });
       rows.set(key, row);

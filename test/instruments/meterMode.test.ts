@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { metrics } from '@opentelemetry/api';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { skill } from '../../src/instruments/skillDecorator.js';
-import { collectByName, histogramOf, testProvider, valueOf } from '../helpers/collect.js';
+import { collectByName, histogramOf, testProvider, pointValue } from '../helpers/collect.js';
 
 const EXEC = 'toolweaver_skill_executions_total';
 const OK = 'toolweaver_skill_success_total';
@@ -18,9 +18,9 @@ describe('SkillMetrics over an application Meter', () => {
     await assert.rejects(skills.wrap('web_search', async () => Promise.reject(Object.assign(new Error('t'), { code: 'ETIMEDOUT' })))());
     skills.rate('web_search', 5);
     const collected = await collectByName(reader);
-    assert.equal(valueOf(collected, EXEC, { skill_id: 'web_search' }), 2);
-    assert.equal(valueOf(collected, OK, { skill_id: 'web_search' }), 1);
-    assert.equal(valueOf(collected, FAIL, { skill_id: 'web_search', error_type: 'timeout' }), 1);
+    assert.equal(pointValue(collected, EXEC, { skill_id: 'web_search' }), 2);
+    assert.equal(pointValue(collected, OK, { skill_id: 'web_search' }), 1);
+    assert.equal(pointValue(collected, FAIL, { skill_id: 'web_search', error_type: 'timeout' }), 1);
     assert.equal(histogramOf(collected, LAT, { skill_id: 'web_search', outcome: 'success' })?.count, 1);
     assert.deepEqual(histogramOf(collected, LAT, { skill_id: 'web_search', outcome: 'failure' })?.buckets.boundaries, [
       1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
@@ -39,7 +39,7 @@ describe('SkillMetrics over an application Meter', () => {
     const meter = provider.getMeter('toolweaver-analytics');
     new SkillMetrics(meter).wrap('x', () => 1)();
     new SkillMetrics(meter).wrap('x', () => 1)();
-    assert.equal(valueOf(await collectByName(reader), EXEC, { skill_id: 'x' }), 2);
+    assert.equal(pointValue(await collectByName(reader), EXEC, { skill_id: 'x' }), 2);
   });
 });
 
@@ -70,9 +70,9 @@ describe('@skill', () => {
     assert.equal(await tools.lookup('a'), 'value of a');
     await assert.rejects(tools.lookup('missing'), /not found/);
     const collected = await collectByName(reader);
-    assert.equal(valueOf(collected, EXEC, { skill_id: 'add' }), 1);
-    assert.equal(valueOf(collected, EXEC, { skill_id: 'lookup' }), 2);
-    assert.equal(valueOf(collected, FAIL, { skill_id: 'lookup', error_type: 'validation' }), 1);
+    assert.equal(pointValue(collected, EXEC, { skill_id: 'add' }), 1);
+    assert.equal(pointValue(collected, EXEC, { skill_id: 'lookup' }), 2);
+    assert.equal(pointValue(collected, FAIL, { skill_id: 'lookup', error_type: 'validation' }), 1);
   });
 
   it('rejects an invalid skill id when the class is defined', () => {

@@ -9,7 +9,7 @@ import { InvalidCallError } from '../../src/core/errors.js';
 import { createMetricReaders } from '../../src/exporters/createMetricReaders.js';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { startAnalytics } from '../../src/start/startAnalytics.js';
-import { collectByName, histogramOf, TestReader, valueOf } from '../helpers/collect.js';
+import { collectByName, histogramOf, TestReader, pointValue } from '../helpers/collect.js';
 
 const NOW = Date.parse('2026-12-07T15:30:00Z');
 const HOUR = 3_600_000;
@@ -55,9 +55,9 @@ describe('recordCall: a call measured elsewhere', () => {
     skills.recordCall('web_search', { latencyMs: 3000, error: Object.assign(new Error('slow down'), { status: 429 }) });
     skills.withContext({ userId: 'carol' }, () => skills.recordCall('web_search', { latencyMs: 10, errorType: 'timeout' }));
     const collected = await collectByName(reader);
-    assert.equal(valueOf(collected, 'toolweaver_skill_executions_total', { skill_id: 'web_search' }), 4);
-    assert.equal(valueOf(collected, 'toolweaver_skill_failures_total', { skill_id: 'web_search', error_type: 'rate_limited' }), 1);
-    assert.equal(valueOf(collected, 'toolweaver_skill_failures_total', { skill_id: 'web_search', error_type: 'timeout' }), 1);
+    assert.equal(pointValue(collected, 'toolweaver_skill_executions_total', { skill_id: 'web_search' }), 4);
+    assert.equal(pointValue(collected, 'toolweaver_skill_failures_total', { skill_id: 'web_search', error_type: 'rate_limited' }), 1);
+    assert.equal(pointValue(collected, 'toolweaver_skill_failures_total', { skill_id: 'web_search', error_type: 'timeout' }), 1);
     assert.equal(histogramOf(collected, 'toolweaver_skill_latency_milliseconds', { skill_id: 'web_search', outcome: 'success' })?.sum, 200);
     await provider.forceFlush();
     assert.deepEqual(rows(), [

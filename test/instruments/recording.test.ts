@@ -3,7 +3,7 @@ import { log as diag } from '../../src/core/log.js';
 import sinon from 'sinon';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { InvalidRatingError } from '../../src/core/errors.js';
-import { collectByName, histogramOf, testProvider, valueOf } from '../helpers/collect.js';
+import { collectByName, histogramOf, testProvider, pointValue } from '../helpers/collect.js';
 
 const EXEC = 'toolweaver_skill_executions_total';
 const FAIL = 'toolweaver_skill_failures_total';
@@ -32,8 +32,8 @@ describe('SkillMetrics recording', () => {
       clock.tick(3000);
       failed.end({ error: Object.assign(new Error('gateway'), { status: 502 }) });
       const metrics = await collectByName(reader);
-      assert.equal(valueOf(metrics, EXEC, { skill_id: 'crawl' }), 2);
-      assert.equal(valueOf(metrics, FAIL, { skill_id: 'crawl', error_type: 'upstream' }), 1);
+      assert.equal(pointValue(metrics, EXEC, { skill_id: 'crawl' }), 2);
+      assert.equal(pointValue(metrics, FAIL, { skill_id: 'crawl', error_type: 'upstream' }), 1);
       assert.equal(histogramOf(metrics, LAT, { skill_id: 'crawl', outcome: 'failure' })?.sum, 3000);
     });
 
@@ -42,7 +42,7 @@ describe('SkillMetrics recording', () => {
       const timer = skills.startTimer('once');
       const first = timer.end();
       assert.equal(timer.end({ error: new Error('late') }), first);
-      assert.equal(valueOf(await collectByName(reader), EXEC, { skill_id: 'once' }), 1);
+      assert.equal(pointValue(await collectByName(reader), EXEC, { skill_id: 'once' }), 1);
     });
   });
 
@@ -77,7 +77,7 @@ describe('SkillMetrics recording', () => {
     const { skills, reader } = setup();
     skills.recordInstall('run_sql');
     skills.recordInstall('run_sql', { userId: 'u1' });
-    assert.equal(valueOf(await collectByName(reader), INSTALLS, { skill_id: 'run_sql' }), 2);
+    assert.equal(pointValue(await collectByName(reader), INSTALLS, { skill_id: 'run_sql' }), 2);
   });
 
   describe('withContext', () => {
@@ -86,7 +86,7 @@ describe('SkillMetrics recording', () => {
       const call = skills.wrap('web_search', async () => 1);
       await skills.withContext({ userId: 'u1', orgId: 'acme' }, () => call());
       const metrics = await collectByName(reader);
-      assert.equal(valueOf(metrics, EXEC, { skill_id: 'web_search' }), 1);
+      assert.equal(pointValue(metrics, EXEC, { skill_id: 'web_search' }), 1);
       assert.equal(metrics.get(EXEC)?.dataPoints.length, 1);
     });
 
@@ -105,9 +105,9 @@ describe('SkillMetrics recording', () => {
       });
       await call();
       const metrics = await collectByName(reader);
-      assert.equal(valueOf(metrics, EXEC, { skill_id: 'web_search', user_id: 'u1', org_id: 'acme' }), 1);
-      assert.equal(valueOf(metrics, EXEC, { skill_id: 'web_search', org_id: 'acme' }), 1);
-      assert.equal(valueOf(metrics, EXEC, { skill_id: 'web_search' }), 1);
+      assert.equal(pointValue(metrics, EXEC, { skill_id: 'web_search', user_id: 'u1', org_id: 'acme' }), 1);
+      assert.equal(pointValue(metrics, EXEC, { skill_id: 'web_search', org_id: 'acme' }), 1);
+      assert.equal(pointValue(metrics, EXEC, { skill_id: 'web_search' }), 1);
     });
 
     it('returns what the function returns, sync or async', async () => {
@@ -125,9 +125,9 @@ describe('SkillMetrics recording', () => {
       const metrics = await collectByName(reader);
       const points = metrics.get(EXEC)?.dataPoints ?? [];
       assert.equal(points.length, 3);
-      assert.equal(valueOf(metrics, EXEC, { skill_id: 'a' }), 1);
-      assert.equal(valueOf(metrics, EXEC, { skill_id: 'b' }), 1);
-      assert.equal(valueOf(metrics, EXEC, { 'otel.metric.overflow': true }), 3);
+      assert.equal(pointValue(metrics, EXEC, { skill_id: 'a' }), 1);
+      assert.equal(pointValue(metrics, EXEC, { skill_id: 'b' }), 1);
+      assert.equal(pointValue(metrics, EXEC, { 'otel.metric.overflow': true }), 3);
       assert.equal(warn.callCount, 1);
       assert.match(String(warn.firstCall.args[0]), /more than 3 metric series.*ANALYTICS_CARDINALITY_LIMIT/);
     });
@@ -147,7 +147,7 @@ describe('SkillMetrics recording', () => {
       const { skills, reader } = setup({ health: { minCalls: 5, latencyTargetMs: 1000 } });
       const call = skills.wrap('steady', () => clock.tick(50));
       for (let i = 0; i < 20; i++) call();
-      const score = valueOf(await collectByName(reader), HEALTH, { skill_id: 'steady' });
+      const score = pointValue(await collectByName(reader), HEALTH, { skill_id: 'steady' });
       const result = skills.health('steady');
       assert.equal(score, result.score);
       assert.ok(score !== undefined && score > 80 && score <= 100, `score ${score}`);
@@ -159,9 +159,9 @@ describe('SkillMetrics recording', () => {
       const { skills, reader } = setup({ health: { minCalls: 5, windowMs: 60_000 } });
       const call = skills.wrap('bursty', () => 1);
       for (let i = 0; i < 10; i++) call();
-      assert.notEqual(valueOf(await collectByName(reader), HEALTH, { skill_id: 'bursty' }), undefined);
+      assert.notEqual(pointValue(await collectByName(reader), HEALTH, { skill_id: 'bursty' }), undefined);
       clock.tick(61_000);
-      assert.ok(Number.isNaN(valueOf(await collectByName(reader), HEALTH, { skill_id: 'bursty' })));
+      assert.ok(Number.isNaN(pointValue(await collectByName(reader), HEALTH, { skill_id: 'bursty' })));
       assert.equal(skills.health('bursty').score, undefined);
     });
   });

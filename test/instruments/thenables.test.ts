@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { EXECUTIONS, FAILURES, LATENCY, SUCCESSES } from '../../src/instruments/names.js';
-import { collectByName, histogramOf, testSkills as setup, valueOf } from '../helpers/collect.js';
+import { collectByName, histogramOf, testSkills as setup, pointValue } from '../helpers/collect.js';
 
 const [EXEC, OK, FAIL, LAT] = [EXECUTIONS.name, SUCCESSES.name, FAILURES.name, LATENCY.name];
 
@@ -40,7 +40,7 @@ describe('what a wrapped skill returns, kind by kind', () => {
     assert.notEqual(returned, original);
     assert.equal(Object.getPrototypeOf(returned), Promise.prototype);
     assert.equal(await returned, 'done');
-    assert.equal(valueOf(await collectByName(reader), OK, { skill_id: 'native' }), 1);
+    assert.equal(pointValue(await collectByName(reader), OK, { skill_id: 'native' }), 1);
   });
 
   it('returns a real Promise subclass as the same object, and counts how it settles', async () => {
@@ -59,8 +59,8 @@ describe('what a wrapped skill returns, kind by kind', () => {
     assert.equal(skills.wrap('subclass', () => failing)(), failing);
     await assert.rejects(failing, /gone/);
     const metrics = await collectByName(reader);
-    assert.equal(valueOf(metrics, OK, { skill_id: 'subclass' }), 1);
-    assert.equal(valueOf(metrics, FAIL, { skill_id: 'subclass', error_type: 'validation' }), 1);
+    assert.equal(pointValue(metrics, OK, { skill_id: 'subclass' }), 1);
+    assert.equal(pointValue(metrics, FAIL, { skill_id: 'subclass', error_type: 'validation' }), 1);
     assert.equal(histogramOf(metrics, LAT, { skill_id: 'subclass', outcome: 'success' })?.sum, 250, 'timed to its settlement');
   });
 
@@ -73,8 +73,8 @@ describe('what a wrapped skill returns, kind by kind', () => {
     assert.deepEqual(await query, ['rows where org = 1 and active']);
     assert.equal(query.runs, 1);
     const metrics = await collectByName(reader);
-    assert.equal(valueOf(metrics, EXEC, { skill_id: 'run_sql' }), 1);
-    assert.equal(valueOf(metrics, OK, { skill_id: 'run_sql' }), 1, 'counted as a success when the function returned it');
+    assert.equal(pointValue(metrics, EXEC, { skill_id: 'run_sql' }), 1);
+    assert.equal(pointValue(metrics, OK, { skill_id: 'run_sql' }), 1, 'counted as a success when the function returned it');
   });
 
   it('returns a thenable whose then returns nothing, or throws, as it is, without calling then', async () => {
@@ -88,7 +88,7 @@ describe('what a wrapped skill returns, kind by kind', () => {
     assert.equal(skills.wrap('odd', () => silent)(), silent);
     assert.equal(skills.wrap('odd', () => throwing)(), throwing);
     assert.equal(silent.then.callCount, 0);
-    assert.equal(valueOf(await collectByName(reader), OK, { skill_id: 'odd' }), 2);
+    assert.equal(pointValue(await collectByName(reader), OK, { skill_id: 'odd' }), 2);
   });
 
   it('returns an object whose then getter throws as it is, counted as a success', async () => {
@@ -99,6 +99,6 @@ describe('what a wrapped skill returns, kind by kind', () => {
       },
     });
     assert.equal(skills.wrap('hostile', () => hostile)(), hostile);
-    assert.equal(valueOf(await collectByName(reader), OK, { skill_id: 'hostile' }), 1);
+    assert.equal(pointValue(await collectByName(reader), OK, { skill_id: 'hostile' }), 1);
   });
 });

@@ -4,7 +4,7 @@ import sinon from 'sinon';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { SeriesState } from '../../src/instruments/SeriesState.js';
 import { InvalidSkillIdError } from '../../src/core/errors.js';
-import { collectByName, histogramOf, testProvider, valueOf } from '../helpers/collect.js';
+import { collectByName, histogramOf, testProvider, pointValue } from '../helpers/collect.js';
 
 const EXEC = 'toolweaver_skill_executions_total';
 const OK = 'toolweaver_skill_success_total';
@@ -26,8 +26,8 @@ describe('SkillMetrics.wrap', () => {
     const result = add(2, 3);
     assert.equal(result, 5);
     const metrics = await collectByName(reader);
-    assert.equal(valueOf(metrics, EXEC, { skill_id: 'add' }), 1);
-    assert.equal(valueOf(metrics, OK, { skill_id: 'add' }), 1);
+    assert.equal(pointValue(metrics, EXEC, { skill_id: 'add' }), 1);
+    assert.equal(pointValue(metrics, OK, { skill_id: 'add' }), 1);
   });
 
   it('resolves an async skill to the same value and counts it once it settles', async () => {
@@ -36,11 +36,11 @@ describe('SkillMetrics.wrap', () => {
     let release!: () => void;
     const search = skills.wrap('web_search', () => new Promise<typeof value>((resolve) => (release = () => resolve(value))));
     const pending = search();
-    assert.equal(valueOf(await collectByName(reader), EXEC, { skill_id: 'web_search' }), 0, 'not counted before it settles');
+    assert.equal(pointValue(await collectByName(reader), EXEC, { skill_id: 'web_search' }), 0, 'not counted before it settles');
     release();
     assert.equal(await pending, value);
     const metrics = await collectByName(reader);
-    assert.equal(valueOf(metrics, EXEC, { skill_id: 'web_search' }), 1);
+    assert.equal(pointValue(metrics, EXEC, { skill_id: 'web_search' }), 1);
     assert.equal(histogramOf(metrics, LAT, { skill_id: 'web_search', outcome: 'success' })?.count, 1);
   });
 
@@ -53,8 +53,8 @@ describe('SkillMetrics.wrap', () => {
     });
     assert.throws(call, (error) => error === thrown && (error as Error).stack === stack);
     const metrics = await collectByName(reader);
-    assert.equal(valueOf(metrics, FAIL, { skill_id: 'send_email', error_type: 'rate_limited' }), 1);
-    assert.equal(valueOf(metrics, OK, { skill_id: 'send_email' }), 0);
+    assert.equal(pointValue(metrics, FAIL, { skill_id: 'send_email', error_type: 'rate_limited' }), 1);
+    assert.equal(pointValue(metrics, OK, { skill_id: 'send_email' }), 0);
     assert.equal(histogramOf(metrics, LAT, { skill_id: 'send_email', outcome: 'failure' })?.count, 1);
   });
 
@@ -65,7 +65,7 @@ describe('SkillMetrics.wrap', () => {
       throw rejected;
     });
     await assert.rejects(call(), (error) => error === rejected);
-    assert.equal(valueOf(await collectByName(reader), FAIL, { skill_id: 'run_sql', error_type: 'cancelled' }), 1);
+    assert.equal(pointValue(await collectByName(reader), FAIL, { skill_id: 'run_sql', error_type: 'cancelled' }), 1);
   });
 
   it('passes this and the arguments through and keeps the name and length', () => {
@@ -99,7 +99,7 @@ describe('SkillMetrics.wrap', () => {
     } finally {
       process.off('unhandledRejection', unhandled);
     }
-    assert.equal(valueOf(await collectByName(reader), FAIL, { skill_id: 'fetch_page', error_type: 'upstream' }), 1);
+    assert.equal(pointValue(await collectByName(reader), FAIL, { skill_id: 'fetch_page', error_type: 'upstream' }), 1);
   });
 
   it('measures latency on the monotonic clock', async () => {
@@ -136,8 +136,8 @@ describe('SkillMetrics.wrap', () => {
     await assert.rejects(throwing());
     await assert.rejects(odd());
     const metrics = await collectByName(reader);
-    assert.equal(valueOf(metrics, FAIL, { skill_id: 'a', error_type: 'internal' }), 1);
-    assert.equal(valueOf(metrics, FAIL, { skill_id: 'b', error_type: 'internal' }), 1);
+    assert.equal(pointValue(metrics, FAIL, { skill_id: 'a', error_type: 'internal' }), 1);
+    assert.equal(pointValue(metrics, FAIL, { skill_id: 'b', error_type: 'internal' }), 1);
     assert.match(String(warn.firstCall.args[0]), /classifyError returned "weird"/);
   });
 
@@ -145,7 +145,7 @@ describe('SkillMetrics.wrap', () => {
     const { skills, reader } = setup();
     const call = skills.wrap('c', () => Promise.reject(new Error('upstream said no')), { classifyError: () => 'upstream' });
     await assert.rejects(call());
-    assert.equal(valueOf(await collectByName(reader), FAIL, { skill_id: 'c', error_type: 'upstream' }), 1);
+    assert.equal(pointValue(await collectByName(reader), FAIL, { skill_id: 'c', error_type: 'upstream' }), 1);
   });
 
   for (const [label, id] of [

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { skill } from '../../src/instruments/skillDecorator.js';
-import { collectByName, testProvider, valueOf } from '../helpers/collect.js';
+import { collectByName, testProvider, pointValue } from '../helpers/collect.js';
 
 const EXEC = 'toolweaver_skill_executions_total';
 const OK = 'toolweaver_skill_success_total';
@@ -54,13 +54,13 @@ describe('@skill under experimentalDecorators', () => {
     assert.deepEqual([tools.add.name, tools.add.length], ['add', 1], 'the method keeps its name and length');
 
     const collected = await collectByName(reader);
-    assert.equal(valueOf(collected, EXEC, { skill_id: 'add' }), 1);
-    assert.equal(valueOf(collected, OK, { skill_id: 'add' }), 1);
-    assert.equal(valueOf(collected, EXEC, { skill_id: 'fail_sync' }), 1);
-    assert.equal(valueOf(collected, FAIL, { skill_id: 'fail_sync', error_type: 'validation' }), 1);
-    assert.equal(valueOf(collected, EXEC, { skill_id: 'lookup' }), 2);
-    assert.equal(valueOf(collected, OK, { skill_id: 'lookup' }), 1);
-    assert.equal(valueOf(collected, FAIL, { skill_id: 'lookup', error_type: 'validation' }), 1);
+    assert.equal(pointValue(collected, EXEC, { skill_id: 'add' }), 1);
+    assert.equal(pointValue(collected, OK, { skill_id: 'add' }), 1);
+    assert.equal(pointValue(collected, EXEC, { skill_id: 'fail_sync' }), 1);
+    assert.equal(pointValue(collected, FAIL, { skill_id: 'fail_sync', error_type: 'validation' }), 1);
+    assert.equal(pointValue(collected, EXEC, { skill_id: 'lookup' }), 2);
+    assert.equal(pointValue(collected, OK, { skill_id: 'lookup' }), 1);
+    assert.equal(pointValue(collected, FAIL, { skill_id: 'lookup', error_type: 'validation' }), 1);
   });
 
   it('records static methods with the class as this', async () => {
@@ -77,7 +77,7 @@ describe('@skill under experimentalDecorators', () => {
     }
     assert.equal(Factory.make('x'), 'made x');
     assert.equal(Factory.make('y'), 'made y');
-    assert.equal(valueOf(await collectByName(reader), EXEC, { skill_id: 'make' }), 2);
+    assert.equal(pointValue(await collectByName(reader), EXEC, { skill_id: 'make' }), 2);
   });
 
   it('rejects an invalid skill id when the class is defined', () => {

@@ -11,7 +11,7 @@ const SRC = join(ROOT, 'src');
  * itself). Folders on one line are peers and do not import each other. docs/architecture.md shows
  * the same order; the last test keeps the two agreeing.
  */
-export const LAYERS: readonly (readonly string[])[] = [
+const LAYERS: readonly (readonly string[])[] = [
   ['core'],
   ['config'],
   ['health'],
@@ -39,7 +39,7 @@ function sourceFiles(directory: string): string[] {
 }
 
 /** The relative module specifiers of a file: static imports, re-exports and dynamic imports. */
-export function relativeImports(text: string): string[] {
+function relativeImports(text: string): string[] {
   const found = text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g);
   return [...found].map((match) => match[1]!);
 }
@@ -55,7 +55,7 @@ interface Violation {
   readonly imports: string;
 }
 
-export function layerViolations(files: readonly string[], read: (path: string) => string): Violation[] {
+function layerViolations(files: readonly string[], read: (path: string) => string): Violation[] {
   const violations: Violation[] = [];
   for (const file of files) {
     const from = folderOf(file);
