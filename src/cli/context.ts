@@ -4,7 +4,7 @@ import { MEMORY, resolveSqlitePath } from '../config/sqlitePath.js';
 import type { AnalyticsConfig } from '../config/types.js';
 import { colourWanted, painter, type Painter } from './output/colour.js';
 import { UsageError } from './errors.js';
-import type { GlobalValues } from './globalOptions.js';
+import { verboseWanted, type GlobalValues } from './globalOptions.js';
 import { progressBar, type Progress } from './output/progress.js';
 import { SecretScrubber } from './output/scrubber.js';
 
@@ -20,13 +20,6 @@ export interface CliIo {
   readonly stderr: OutputStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-}
-
-const DEBUG_LEVELS = new Set(['debug', 'verbose', 'all']);
-
-/** Whether debug output is on: `--verbose`, or `ANALYTICS_LOG_LEVEL` at debug or below. */
-export function verboseWanted(flag: boolean, env: Readonly<Record<string, string | undefined>>): boolean {
-  return flag || DEBUG_LEVELS.has((env['ANALYTICS_LOG_LEVEL'] ?? '').trim().toLowerCase());
 }
 
 /**
@@ -121,5 +114,10 @@ export class CliContext {
   /** `text` with every known credential replaced by [REDACTED]. */
   scrub(text: string): string {
     return this.#scrubber.scrub(text);
+  }
+
+  /** What scrubs every credential known so far, those of the configuration once it is loaded included. */
+  get scrubber(): SecretScrubber {
+    return this.#scrubber;
   }
 }

@@ -24,3 +24,10 @@ export interface GlobalValues {
   readonly help: boolean;
   readonly version: boolean;
 }
+
+const DEBUG_LEVELS = new Set(['debug', 'verbose', 'all']);
+
+/** Whether debug output is on: `--verbose`, or `ANALYTICS_LOG_LEVEL` at debug or below. */
+export function verboseWanted(flag: boolean, env: Readonly<Record<string, string | undefined>>): boolean {
+  return flag || DEBUG_LEVELS.has((env['ANALYTICS_LOG_LEVEL'] ?? '').trim().toLowerCase());
+}

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { closestMatch } from '../config/closestMatch.js';
 import { ParsedArgs, type OptionSpecs } from './args.js';
 import type { Command } from './command.js';
+import type { CommandEntry } from './commands.js';
 import { UsageError } from './errors.js';
 import { GLOBAL_OPTIONS, type GlobalValues } from './globalOptions.js';
 
@@ -19,20 +20,22 @@ type ParseOptions = Record<string, { type: 'string' | 'boolean'; short?: string;
 /**
  * Splits `argv` into the command and its options. Global options may come before or after the
  * command's name; a command's own options only after it. Unknown commands and options, missing
- * values and stray arguments are {@link UsageError}s that suggest the nearest name.
+ * values and stray arguments are {@link UsageError}s that suggest the nearest name. Only the named
+ * command's module is loaded.
  */
-export function parseInvocation(argv: readonly string[], commands: readonly Command[]): Invocation {
+export async function parseInvocation(argv: readonly string[], commands: readonly CommandEntry[]): Promise<Invocation> {
   const split = findCommandName(argv);
   if (split === undefined) {
     const values = strictParse([...argv], GLOBAL_OPTIONS, false, undefined).values;
     return { command: undefined, globals: globalValues(values), args: new ParsedArgs('', {}, []) };
   }
-  const command = commands.find((candidate) => candidate.name === split.name);
-  if (command === undefined) {
+  const entry = commands.find((candidate) => candidate.name === split.name);
+  if (entry === undefined) {
     const near = closestMatch(split.name, commands.map((candidate) => candidate.name));
     const hint = near === undefined ? 'see `toolweaver-analytics --help` for the commands' : `did you mean \`${near}\`?`;
     throw new UsageError(`unknown command ${JSON.stringify(split.name)}: ${hint}`);
   }
+  const command = await entry.load();
   const rest = [...argv.slice(0, split.index), ...argv.slice(split.index + 1)];
   const { values, positionals } = strictParse(rest, { ...GLOBAL_OPTIONS, ...command.options }, command.positionals ?? false, command);
   return { command, globals: globalValues(values), args: new ParsedArgs(command.name, values, positionals) };
