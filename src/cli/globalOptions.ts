@@ -12,7 +12,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = Object.freeze({
   verbose: { type: 'boolean', description: 'debug output and stack traces on stderr (also ANALYTICS_LOG_LEVEL=debug)' },
   'no-color': { type: 'boolean', description: 'no colour even on a terminal (also NO_COLOR=1)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
-  version: { type: 'boolean', description: 'print the version' },
+  version: { type: 'boolean', short: 'v', description: 'print the version' },
 });
 
 /** The global options as given. */
