@@ -10,7 +10,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = Object.freeze({
   },
   json: { type: 'boolean', description: 'print one JSON document on stdout instead of tables' },
   verbose: { type: 'boolean', description: 'debug output and stack traces on stderr (also ANALYTICS_LOG_LEVEL=debug)' },
-  'no-color': { type: 'boolean', description: 'no colour even on a terminal (also NO_COLOR=1)' },
+  'no-color': { type: 'boolean', description: 'no colour, even on a terminal (also NO_COLOR=1; FORCE_COLOR=1 colours a pipe)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
   version: { type: 'boolean', short: 'v', description: 'print the version' },
 });
