@@ -22,7 +22,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let env = io.env;
   let scrubber: SecretScrubber | undefined;
   try {
-    env = effectiveEnvironment(io.env, readDotEnv(io.cwd));
+    const dotEnv = readDotEnv(io.cwd);
+    env = effectiveEnvironment(io.env, dotEnv);
     const { command, globals, args } = await parseInvocation(words, COMMANDS);
     if (globals.version) {
       io.stdout.write(`${VERSION}\n`);
@@ -37,7 +38,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.ok;
     }
     const { CliContext } = await import('./context.js');
-    const context = new CliContext({ ...io, env }, globals);
+    const fromDotEnv = new Set(Object.keys(dotEnv).filter((name) => !Object.hasOwn(io.env, name)));
+    const context = new CliContext({ ...io, env }, globals, { realEnv: io.env, names: fromDotEnv });
     scrubber = context.scrubber;
     const started = performance.now();
     const code = await command.run(context, args);
