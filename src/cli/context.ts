@@ -101,7 +101,8 @@ export class CliContext {
     const origin = this.databaseOrigin();
     this.debug(`database ${path}${this.#dbOption === undefined ? ' (from the configuration)' : ' (from --db)'}`);
     if (origin.from === '.env' && options.announce !== false) {
-      this.note(`toolweaver-analytics: database ${path} (${origin.name} from .env; an application reads .env only if it loads it, e.g. node --env-file=.env)`);
+      const loadIt = 'an application reads .env only if it loads it, e.g. node --env-file=.env';
+      this.note(`toolweaver-analytics: database ${path} (${origin.name} from .env; ${loadIt})`);
     }
     this.#databasePath = path;
     return path;

@@ -42,7 +42,10 @@ export async function parseInvocation(argv: readonly string[], commands: readonl
 }
 
 /** The first argument that is neither an option nor an option's value, and where it is. */
-async function findCommandName(argv: readonly string[], commands: readonly CommandEntry[]): Promise<{ name: string; index: number } | undefined> {
+async function findCommandName(
+  argv: readonly string[],
+  commands: readonly CommandEntry[],
+): Promise<{ name: string; index: number } | undefined> {
   const { tokens } = parseArgs({ args: [...argv], options: toParseOptions(GLOBAL_OPTIONS), strict: false, allowPositionals: true, tokens: true });
   for (const token of tokens) {
     if (token.kind === 'positional') return { name: token.value, index: token.index };
@@ -64,7 +67,8 @@ async function misplacedOption(rawName: string, commands: readonly CommandEntry[
     Object.entries(command.options).some(([option, spec]) => (long ? option === name : spec.short === name)),
   );
   if (ofCommand) {
-    return new UsageError(`unknown option ${rawName} before the command: a command's options go after its name (see \`toolweaver-analytics --help\`)`);
+    const help = '(see `toolweaver-analytics --help`)';
+    return new UsageError(`unknown option ${rawName} before the command: a command's options go after its name ${help}`);
   }
   return new UsageError(`${unknownOption(rawName, GLOBAL_OPTIONS)} (see \`toolweaver-analytics --help\`)`);
 }

@@ -116,5 +116,6 @@ const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /** `line` with each character as wide as a terminal shows it: spaces and dashes kept, any other as that many `x`. */
 function inColumns(line: string): string {
-  return [...GRAPHEMES.segment(line)].map(({ segment }) => (segment === ' ' || segment === '-' ? segment : 'x'.repeat(displayWidth(segment)))).join('');
+  const columns = ({ segment }: Intl.SegmentData) => (segment === ' ' || segment === '-' ? segment : 'x'.repeat(displayWidth(segment)));
+  return [...GRAPHEMES.segment(line)].map(columns).join('');
 }

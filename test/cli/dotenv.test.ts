@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, expectExit, fixtureDatabase, useWorkDirectory } from './cli.js';
 
+const LOAD_IT = 'an application reads .env only if it loads it, e.g. node --env-file=.env';
 const TOKEN = 'glc_dotenv_token_that_must_never_print';
 
 describe('toolweaver-analytics and .env', () => {
@@ -23,7 +24,7 @@ describe('toolweaver-analytics and .env', () => {
   describe('says where the database path came from when .env set it, since an application reads .env only if it loads it', () => {
     /** What the CLI says of a path set in .env, on stderr before the command's output. */
     const fromDotEnv = (path: string, name = 'ANALYTICS_DB_PATH') =>
-      `toolweaver-analytics: database ${path} (${name} from .env; an application reads .env only if it loads it, e.g. node --env-file=.env)\n`;
+      `toolweaver-analytics: database ${path} (${name} from .env; ${LOAD_IT})\n`;
 
     it('on stderr of every command that opens it, and not when --db or the real environment names it', async () => {
       mkdirSync(join(cwd(), 'data'));
@@ -50,11 +51,13 @@ describe('toolweaver-analytics and .env', () => {
       assert.equal(human.stderr, '');
       assert.ok(human.stdout.includes(`\nDatabase ${path} (ANALYTICS_DB_PATH from .env)\n`), human.stdout);
       const elsewhere = join(cwd(), '.toolweaver', 'analytics.db');
-      assert.ok(human.stdout.includes(`an application that does not load .env itself (node --env-file=.env) uses ${elsewhere}`), human.stdout);
+      const hint = `an application that does not load .env itself (node --env-file=.env) uses ${elsewhere}`;
+      assert.ok(human.stdout.includes(hint), human.stdout);
       type Origin = { database: { path: string; origin: { from: string; name: string | null; withoutDotEnv?: string } } };
       const json = JSON.parse(expectExit(await cli(['status', '--json'], { cwd: cwd() }), 0).stdout) as Origin;
       assert.deepEqual(json.database.origin, { from: '.env', name: 'ANALYTICS_DB_PATH', withoutDotEnv: elsewhere });
-      const real = JSON.parse(expectExit(await cli(['status', '--json'], { cwd: cwd(), env: { ANALYTICS_DB_PATH: path } }), 0).stdout) as Origin;
+      const realRun = await cli(['status', '--json'], { cwd: cwd(), env: { ANALYTICS_DB_PATH: path } });
+      const real = JSON.parse(expectExit(realRun, 0).stdout) as Origin;
       assert.deepEqual(real.database.origin, { from: 'environment', name: 'ANALYTICS_DB_PATH' });
       const given = JSON.parse(expectExit(await cli(['status', '--json', '--db', path], { cwd: cwd() }), 0).stdout) as Origin;
       assert.deepEqual(given.database.origin, { from: 'option', name: '--db' });

@@ -52,12 +52,13 @@ describe('toolweaver-analytics output', () => {
   it('decides colour by --no-color, then FORCE_COLOR, then NO_COLOR, then whether stdout is a terminal', () => {
     const tty = { isTTY: true };
     const pipe = { isTTY: false };
-    const cases: [{ isTTY: boolean }, Record<string, string>, boolean, boolean][] = [
+    type Case = [{ isTTY: boolean }, Record<string, string>, boolean, boolean];
+    const cases: Case[] = [
       [tty, {}, false, true],
       [pipe, {}, false, false],
       [tty, { NO_COLOR: '1' }, false, false],
       [tty, { NO_COLOR: '' }, false, true],
-      ...['1', '2', '3', 'true', 'yes'].map((value): [{ isTTY: boolean }, Record<string, string>, boolean, boolean] => [pipe, { FORCE_COLOR: value }, false, true]),
+      ...['1', '2', '3', 'true', 'yes'].map((value): Case => [pipe, { FORCE_COLOR: value }, false, true]),
       [pipe, { FORCE_COLOR: '' }, false, false],
       [tty, { FORCE_COLOR: '0' }, false, false],
       [tty, { FORCE_COLOR: 'false' }, false, false],
@@ -65,7 +66,9 @@ describe('toolweaver-analytics output', () => {
       [pipe, { FORCE_COLOR: '1', NO_COLOR: '1' }, false, true],
       [tty, { FORCE_COLOR: '1' }, true, false],
     ];
-    for (const [stream, env, flag, wanted] of cases) assert.equal(colourWanted(stream, env, flag), wanted, JSON.stringify({ tty: stream.isTTY, env, flag }));
+    for (const [stream, env, flag, wanted] of cases) {
+      assert.equal(colourWanted(stream, env, flag), wanted, JSON.stringify({ tty: stream.isTTY, env, flag }));
+    }
   });
 
   it('colours piped output with FORCE_COLOR=1, but never --json or with --no-color', async () => {
@@ -78,7 +81,8 @@ describe('toolweaver-analytics output', () => {
     }
   });
 
-  (HAS_SCRIPT ? it : it.skip)('draws a progress bar on stderr and colours on a terminal, unless NO_COLOR, FORCE_COLOR=0 or --no-color', async () => {
+  const onTerminal = 'draws a progress bar on stderr and colours on a terminal, unless NO_COLOR, FORCE_COLOR=0 or --no-color';
+  (HAS_SCRIPT ? it : it.skip)(onTerminal, async () => {
     const path = await fixtureDatabase(cwd());
     const backup = underTerminal(['backup', '--out', 'copy.db', '--db', path], cwd());
     assert.equal(backup.code, 0);

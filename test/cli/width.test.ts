@@ -36,7 +36,8 @@ describe('display width of table cells', () => {
       ['👨‍👩‍👧‍👦 family', '1,024'],
       ['web_search', '5'],
     ];
-    const table = renderTable([{ header: 'skill' }, { header: 'calls', numeric: true }, { header: 'x' }], rows.map((row) => [...row, 'y']), painter(false));
+    const columns = [{ header: 'skill' }, { header: 'calls', numeric: true }, { header: 'x' }];
+    const table = renderTable(columns, rows.map((row) => [...row, 'y']), painter(false));
     assert.equal(
       table,
       [

@@ -21,7 +21,9 @@ const GAP = '  ';
  */
 export function renderTable(columns: readonly Column[], rows: readonly (readonly Cell[])[], painter: Painter): string {
   const texts = rows.map((row) => columns.map((_, index) => cellText(row[index])));
-  const widths = columns.map((column, index) => Math.max(displayWidth(column.header), ...texts.map((row) => displayWidth(row[index] ?? ''))));
+  const widths = columns.map((column, index) =>
+    Math.max(displayWidth(column.header), ...texts.map((row) => displayWidth(row[index] ?? ''))),
+  );
   const line = (cells: readonly string[], styles: readonly (Style | undefined)[]) =>
     cells
       .map((text, index) => {

@@ -77,7 +77,8 @@ async function exportFiles(context: CliContext, args: ParsedArgs): Promise<numbe
   const dashboardsPath = args.string('dashboards-path') ?? DEFAULT_DASHBOARDS_PATH;
   // The database is protected whether or not --db names it; ':memory:' has no file to protect.
   const databasePath = context.dbGiven ? context.databasePath() : sqlite.path;
-  const result = await exportGrafanaProvisioning(out, { grafana, dashboardsPath, force: args.flag('force'), databasePath }).catch((error: unknown) => {
+  const options = { grafana, dashboardsPath, force: args.flag('force'), databasePath };
+  const result = await exportGrafanaProvisioning(out, options).catch((error: unknown) => {
     throw namingFlag(error, '--force');
   });
   if (context.json) {
