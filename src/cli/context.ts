@@ -2,9 +2,10 @@ import type { GrafanaUse } from '../config/grafanaSection.js';
 import { loadConfigFor } from '../config/loadConfig.js';
 import { MEMORY, resolveSqlitePath } from '../config/sqlitePath.js';
 import type { AnalyticsConfig } from '../config/types.js';
+import { variablesFor } from '../config/variables.js';
 import { colourWanted, painter, type Painter } from './output/colour.js';
 import { UsageError } from './errors.js';
-import type { GlobalValues } from './globalOptions.js';
+import { verboseWanted, type GlobalValues } from './globalOptions.js';
 import { progressBar, type Progress } from './output/progress.js';
 import { SecretScrubber } from './output/scrubber.js';
 
@@ -22,12 +23,26 @@ export interface CliIo {
   readonly cwd: string;
 }
 
-const DEBUG_LEVELS = new Set(['debug', 'verbose', 'all']);
+/**
+ * Where the database path came from: `--db`, a variable of the real environment or of `.env`, or the
+ * default. `withoutDotEnv` is, for a path from `.env`, the file an application that does not load
+ * `.env` itself uses instead (when it can be told).
+ */
+export type DatabaseOrigin =
+  | { readonly from: 'option'; readonly name: '--db' }
+  | { readonly from: 'environment'; readonly name: string }
+  | { readonly from: '.env'; readonly name: string; readonly withoutDotEnv?: string }
+  | { readonly from: 'default'; readonly name: null };
 
-/** Whether debug output is on: `--verbose`, or `ANALYTICS_LOG_LEVEL` at debug or below. */
-export function verboseWanted(flag: boolean, env: Readonly<Record<string, string | undefined>>): boolean {
-  return flag || DEBUG_LEVELS.has((env['ANALYTICS_LOG_LEVEL'] ?? '').trim().toLowerCase());
+/** Which variables of the CLI's environment only `.env` set. */
+export interface DotEnvInfo {
+  /** The real environment, without `.env`. */
+  readonly realEnv: Readonly<Record<string, string | undefined>>;
+  /** The names `.env` set that the real environment does not. */
+  readonly names: ReadonlySet<string>;
 }
+
+const NO_DOT_ENV: DotEnvInfo = Object.freeze({ realEnv: {}, names: new Set<string>() });
 
 /**
  * What a command works with: the output (tables or JSON, colour, progress, debug lines, every
@@ -42,11 +57,13 @@ export class CliContext {
   readonly #io: CliIo;
   readonly #dbOption: string | undefined;
   readonly #scrubber: SecretScrubber;
+  readonly #dotEnv: DotEnvInfo;
   #config: AnalyticsConfig | undefined;
   #databasePath: string | undefined;
 
-  constructor(io: CliIo, globals: GlobalValues) {
+  constructor(io: CliIo, globals: GlobalValues, dotEnv: DotEnvInfo = NO_DOT_ENV) {
     this.#io = io;
+    this.#dotEnv = dotEnv;
     this.env = io.env;
     this.cwd = io.cwd;
     this.json = globals.json;
@@ -70,16 +87,44 @@ export class CliContext {
     return this.#config;
   }
 
-  /** The database file: `--db`, else the configuration's sqlite.path. Never ':memory:', which only lives inside one process. */
-  databasePath(): string {
+  /**
+   * The database file: `--db`, else the configuration's sqlite.path. Never ':memory:', which only lives inside one process.
+   * When `.env` named it, says so on stderr (unless `announce` is false, as for `status`, which shows it itself): an
+   * application reads `.env` only if it loads it, so it may well write another file.
+   */
+  databasePath(options: { announce?: boolean } = {}): string {
     if (this.#databasePath !== undefined) return this.#databasePath;
     const path = this.#dbOption === undefined ? this.config().sqlite.path : resolveSqlitePath(this.#dbOption, this.env['HOME']);
     if (path === MEMORY) {
       throw new UsageError("the database is ':memory:', which lives only inside the process that made it: pass --db PATH, or set ANALYTICS_DB_PATH to a file");
     }
+    const origin = this.databaseOrigin();
     this.debug(`database ${path}${this.#dbOption === undefined ? ' (from the configuration)' : ' (from --db)'}`);
+    if (origin.from === '.env' && options.announce !== false) {
+      const loadIt = 'an application reads .env only if it loads it, e.g. node --env-file=.env';
+      this.note(`toolweaver-analytics: database ${path} (${origin.name} from .env; ${loadIt})`);
+    }
     this.#databasePath = path;
     return path;
+  }
+
+  /** Where {@link databasePath} came from. */
+  databaseOrigin(): DatabaseOrigin {
+    if (this.#dbOption !== undefined) return { from: 'option', name: '--db' };
+    const name = variablesFor('sqlite.path').find((candidate) => (this.env[candidate] ?? '').trim() !== '');
+    if (name === undefined) return { from: 'default', name: null };
+    if (!this.#dotEnv.names.has(name)) return { from: 'environment', name };
+    const withoutDotEnv = this.#pathWithoutDotEnv();
+    return withoutDotEnv === undefined ? { from: '.env', name } : { from: '.env', name, withoutDotEnv };
+  }
+
+  /** The database an application that does not load `.env` would use; undefined when its configuration is invalid. */
+  #pathWithoutDotEnv(): string | undefined {
+    try {
+      return loadConfigFor('startup', { ...this.#dotEnv.realEnv }).sqlite.path;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Whether `--db` was given. */
@@ -121,5 +166,10 @@ export class CliContext {
   /** `text` with every known credential replaced by [REDACTED]. */
   scrub(text: string): string {
     return this.#scrubber.scrub(text);
+  }
+
+  /** What scrubs every credential known so far, those of the configuration once it is loaded included. */
+  get scrubber(): SecretScrubber {
+    return this.#scrubber;
   }
 }

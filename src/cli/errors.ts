@@ -1,4 +1,4 @@
-import { AnalyticsError, ConfigError, DatabaseFileError } from '../core/errors.js';
+import { AnalyticsError, ConfigError, DatabaseFileError, GrafanaExportError } from '../core/errors.js';
 import { isDamaged, sqliteCode } from '../core/sqliteCode.js';
 
 /** The process exit codes of the CLI. */
@@ -15,8 +15,8 @@ export const EXIT = Object.freeze({
 export class CliError extends Error {
   readonly exitCode: number;
 
-  constructor(message: string, exitCode: number) {
-    super(message);
+  constructor(message: string, exitCode: number, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
     this.exitCode = exitCode;
   }
@@ -31,8 +31,8 @@ export class UsageError extends CliError {
 
 /** The command could not do its work. Exit code 1. */
 export class CliFailure extends CliError {
-  constructor(message: string) {
-    super(message, EXIT.failure);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, EXIT.failure, options);
   }
 }
 
@@ -71,4 +71,21 @@ function configMessage(error: ConfigError): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** How the library's messages name the option that allows replacing: `({ overwrite: true })`, `--force ({ force: true })`. */
+const LIBRARY_OPTION = / ?\(?\{ (?:overwrite|force): true \}\)?/;
+
+/**
+ * `error` with the library's option for replacing a file named as the CLI's `flag` instead: the
+ * library's messages say `{ overwrite: true }`, which means nothing on a command line.
+ */
+export function namingFlag(error: unknown, flag: string): unknown {
+  if (error instanceof DatabaseFileError && LIBRARY_OPTION.test(error.message)) {
+    return new DatabaseFileError(error.path, error.reason, error.detail, { allow: flag, cause: error });
+  }
+  if (error instanceof GrafanaExportError) {
+    return new CliFailure(error.message.replace(LIBRARY_OPTION, '').replace(/pass --force\b/, `pass ${flag}`), { cause: error });
+  }
+  return error;
 }

@@ -10,9 +10,9 @@ export const GLOBAL_OPTIONS: OptionSpecs = Object.freeze({
   },
   json: { type: 'boolean', description: 'print one JSON document on stdout instead of tables' },
   verbose: { type: 'boolean', description: 'debug output and stack traces on stderr (also ANALYTICS_LOG_LEVEL=debug)' },
-  'no-color': { type: 'boolean', description: 'no colour even on a terminal (also NO_COLOR=1)' },
+  'no-color': { type: 'boolean', description: 'no colour, even on a terminal (also NO_COLOR=1; FORCE_COLOR=1 colours a pipe)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
-  version: { type: 'boolean', description: 'print the version' },
+  version: { type: 'boolean', short: 'v', description: 'print the version' },
 });
 
 /** The global options as given. */
@@ -23,4 +23,11 @@ export interface GlobalValues {
   readonly noColor: boolean;
   readonly help: boolean;
   readonly version: boolean;
+}
+
+const DEBUG_LEVELS = new Set(['debug', 'verbose', 'all']);
+
+/** Whether debug output is on: `--verbose`, or `ANALYTICS_LOG_LEVEL` at debug or below. */
+export function verboseWanted(flag: boolean, env: Readonly<Record<string, string | undefined>>): boolean {
+  return flag || DEBUG_LEVELS.has((env['ANALYTICS_LOG_LEVEL'] ?? '').trim().toLowerCase());
 }

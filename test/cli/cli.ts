@@ -4,6 +4,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { displayWidth } from '../../src/cli/output/width.js';
 import { writeThroughExporter } from '../sqlite-exporter/fixtures/exporterFixture.js';
 
 /** The compiled CLI entry point. */
@@ -92,10 +93,11 @@ export function useWorkDirectory(): () => string {
  * Checks that the first table in `text` (a header line followed by a rule of dashes) is aligned:
  * every row leaves the two-space gaps between the rule's columns blank (a row may end early when
  * its last cells are empty), and the columns listed in
- * `numeric` (by index) are right-aligned, ending exactly where their rule ends.
+ * `numeric` (by index) are right-aligned, ending exactly where their rule ends. Positions are
+ * terminal columns: a wide character such as 検 takes two, a combining accent none.
  */
 export function assertAligned(text: string, numeric: readonly number[]): void {
-  const lines = text.split('\n');
+  const lines = text.split('\n').map(inColumns);
   const ruleAt = lines.findIndex((line) => /^-+( {2}-+)*$/.test(line));
   if (ruleAt < 1) throw new Error(`no table in:\n${text}`);
   const spans = [...lines[ruleAt]!.matchAll(/-+/g)].map((match) => [match.index, match.index + match[0].length] as const);
@@ -110,4 +112,12 @@ export function assertAligned(text: string, numeric: readonly number[]): void {
       if (row[stop - 1] === ' ' || row[stop - 1] === undefined) throw new Error(`column ${index} not right-aligned: ${JSON.stringify(row)}\n${text}`);
     }
   }
+}
+
+const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** `line` with each character as wide as a terminal shows it: spaces and dashes kept, any other as that many `x`. */
+function inColumns(line: string): string {
+  const columns = ({ segment }: Intl.SegmentData) => (segment === ' ' || segment === '-' ? segment : 'x'.repeat(displayWidth(segment)));
+  return [...GRAPHEMES.segment(line)].map(columns).join('');
 }

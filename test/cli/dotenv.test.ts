@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, expectExit, fixtureDatabase, useWorkDirectory } from './cli.js';
 
+const LOAD_IT = 'an application reads .env only if it loads it, e.g. node --env-file=.env';
 const TOKEN = 'glc_dotenv_token_that_must_never_print';
 
 describe('toolweaver-analytics and .env', () => {
@@ -18,6 +19,52 @@ describe('toolweaver-analytics and .env', () => {
     const overridden = JSON.parse(expectExit(await cli(['status', '--json'], { cwd: cwd(), env: { ANALYTICS_DB_PATH: 'from-env.db' } }), 0).stdout) as typeof fromFile;
     assert.equal(overridden.database.path, join(cwd(), 'from-env.db'));
     assert.equal(overridden.config.sqlite.retentionDays, 30);
+  });
+
+  describe('says where the database path came from when .env set it, since an application reads .env only if it loads it', () => {
+    /** What the CLI says of a path set in .env, on stderr before the command's output. */
+    const fromDotEnv = (path: string, name = 'ANALYTICS_DB_PATH') =>
+      `toolweaver-analytics: database ${path} (${name} from .env; ${LOAD_IT})\n`;
+
+    it('on stderr of every command that opens it, and not when --db or the real environment names it', async () => {
+      mkdirSync(join(cwd(), 'data'));
+      const path = await fixtureDatabase(join(cwd(), 'data'), 'a.db');
+      writeFileSync(join(cwd(), '.env'), 'ANALYTICS_DB_PATH=./data/a.db\n');
+      for (const args of [['leaderboard'], ['trends', '--json'], ['integrity'], ['export', '--table', 'skill_metrics']]) {
+        const run = expectExit(await cli(args, { cwd: cwd() }), 0);
+        assert.equal(run.stderr, fromDotEnv(path), args.join(' '));
+        assert.ok(run.stdout.length > 0);
+      }
+      assert.equal(expectExit(await cli(['integrity', '--db', path], { cwd: cwd() }), 0).stderr, '');
+      assert.equal(expectExit(await cli(['integrity'], { cwd: cwd(), env: { ANALYTICS_DB_PATH: path } }), 0).stderr, '');
+      const missing = expectExit(await cli(['integrity'], { cwd: cwd(), env: { ANALYTICS_DB_PATH: '/nowhere/b.db' } }), 1);
+      assert.match(missing.stderr, /^toolweaver-analytics: no database at \/nowhere\/b\.db: /);
+      writeFileSync(join(cwd(), '.env'), 'ANALYTICS_DB_URL=sqlite:////nowhere/b.db\n');
+      const missingFromDotEnv = expectExit(await cli(['integrity'], { cwd: cwd() }), 1);
+      assert.ok(missingFromDotEnv.stderr.startsWith(fromDotEnv('/nowhere/b.db', 'ANALYTICS_DB_URL')), missingFromDotEnv.stderr);
+    });
+
+    it('in status, with the file an application that does not load .env uses instead', async () => {
+      const path = await fixtureDatabase(cwd(), 'a.db');
+      writeFileSync(join(cwd(), '.env'), 'ANALYTICS_DB_PATH=a.db\n');
+      const human = expectExit(await cli(['status'], { cwd: cwd() }), 0);
+      assert.equal(human.stderr, '');
+      assert.ok(human.stdout.includes(`\nDatabase ${path} (ANALYTICS_DB_PATH from .env)\n`), human.stdout);
+      const elsewhere = join(cwd(), '.toolweaver', 'analytics.db');
+      const hint = `an application that does not load .env itself (node --env-file=.env) uses ${elsewhere}`;
+      assert.ok(human.stdout.includes(hint), human.stdout);
+      type Origin = { database: { path: string; origin: { from: string; name: string | null; withoutDotEnv?: string } } };
+      const json = JSON.parse(expectExit(await cli(['status', '--json'], { cwd: cwd() }), 0).stdout) as Origin;
+      assert.deepEqual(json.database.origin, { from: '.env', name: 'ANALYTICS_DB_PATH', withoutDotEnv: elsewhere });
+      const realRun = await cli(['status', '--json'], { cwd: cwd(), env: { ANALYTICS_DB_PATH: path } });
+      const real = JSON.parse(expectExit(realRun, 0).stdout) as Origin;
+      assert.deepEqual(real.database.origin, { from: 'environment', name: 'ANALYTICS_DB_PATH' });
+      const given = JSON.parse(expectExit(await cli(['status', '--json', '--db', path], { cwd: cwd() }), 0).stdout) as Origin;
+      assert.deepEqual(given.database.origin, { from: 'option', name: '--db' });
+      writeFileSync(join(cwd(), '.env'), '');
+      const none = JSON.parse(expectExit(await cli(['status', '--json'], { cwd: cwd() }), 1).stdout) as Origin;
+      assert.deepEqual(none.database.origin, { from: 'default', name: null });
+    });
   });
 
   it('turns on debug output for ANALYTICS_LOG_LEVEL=debug in .env', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { RECOMMEND_DEFAULTS } from '../../src/reports/recommendations.js';
-import { COMMANDS } from '../../src/cli/commands.js';
+import { COMMANDS, loadCommands } from '../../src/cli/commands.js';
 import { RECOMMEND_HELP_DEFAULTS } from '../../src/cli/commands/reports/recommend.js';
 import { cli, expectExit, useWorkDirectory } from './cli.js';
 
@@ -21,7 +21,16 @@ describe('toolweaver-analytics --help', () => {
     }
   });
 
+  it('lists each command with its own summary, loading it by its name', async () => {
+    const commands = await loadCommands();
+    assert.deepEqual(
+      commands.map((command) => [command.name, command.summary]),
+      COMMANDS.map((entry) => [entry.name, entry.summary]),
+    );
+  });
+
   it('explains each command: usage, every option with its default, an example', async () => {
+    const COMMANDS = await loadCommands();
     const runs = await Promise.all(COMMANDS.map((command) => cli([command.name, '--help'], { cwd: cwd() })));
     for (const [index, command] of COMMANDS.entries()) {
       const { stdout } = expectExit(runs[index]!, 0);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { painter } from '../../src/cli/output/colour.js';
+import { colourWanted, painter } from '../../src/cli/output/colour.js';
 import { renderBar } from '../../src/cli/output/progress.js';
 import { renderTable } from '../../src/cli/output/table.js';
 import { cli, expectExit, fixtureDatabase, MAIN, useWorkDirectory } from './cli.js';
@@ -49,14 +49,53 @@ describe('toolweaver-analytics output', () => {
     }
   });
 
-  (HAS_SCRIPT ? it : it.skip)('draws a progress bar on stderr and colours on a terminal, unless NO_COLOR or --no-color', async () => {
+  it('decides colour by --no-color, then FORCE_COLOR, then NO_COLOR, then whether stdout is a terminal', () => {
+    const tty = { isTTY: true };
+    const pipe = { isTTY: false };
+    type Case = [{ isTTY: boolean }, Record<string, string>, boolean, boolean];
+    const cases: Case[] = [
+      [tty, {}, false, true],
+      [pipe, {}, false, false],
+      [tty, { NO_COLOR: '1' }, false, false],
+      [tty, { NO_COLOR: '' }, false, true],
+      ...['1', '2', '3', 'true', 'yes'].map((value): Case => [pipe, { FORCE_COLOR: value }, false, true]),
+      [pipe, { FORCE_COLOR: '' }, false, false],
+      [tty, { FORCE_COLOR: '0' }, false, false],
+      [tty, { FORCE_COLOR: 'false' }, false, false],
+      [tty, { FORCE_COLOR: ' FALSE ' }, false, false],
+      [pipe, { FORCE_COLOR: '1', NO_COLOR: '1' }, false, true],
+      [tty, { FORCE_COLOR: '1' }, true, false],
+    ];
+    for (const [stream, env, flag, wanted] of cases) {
+      assert.equal(colourWanted(stream, env, flag), wanted, JSON.stringify({ tty: stream.isTTY, env, flag }));
+    }
+  });
+
+  it('colours piped output with FORCE_COLOR=1, but never --json or with --no-color', async () => {
+    const path = await fixtureDatabase(cwd());
+    const forced = expectExit(await cli(['integrity', '--db', path], { cwd: cwd(), env: { FORCE_COLOR: '1' } }), 0);
+    assert.ok(forced.stdout.startsWith(`${ESC}32mok${ESC}39m: `), JSON.stringify(forced.stdout));
+    for (const args of [['--json'], ['--no-color']]) {
+      const plain = expectExit(await cli(['integrity', '--db', path, ...args], { cwd: cwd(), env: { FORCE_COLOR: '1' } }), 0);
+      assert.ok(!plain.stdout.includes(ESC), JSON.stringify(plain.stdout));
+    }
+  });
+
+  const onTerminal = 'draws a progress bar on stderr and colours on a terminal, unless NO_COLOR, FORCE_COLOR=0 or --no-color';
+  (HAS_SCRIPT ? it : it.skip)(onTerminal, async () => {
     const path = await fixtureDatabase(cwd());
     const backup = underTerminal(['backup', '--out', 'copy.db', '--db', path], cwd());
     assert.equal(backup.code, 0);
     assert.match(backup.output, /\r\u001b\[2Kbackup \[#{30}\] 100% \d+\/\d+\r\u001b\[2KBacked up /);
     const coloured = underTerminal(['integrity', '--db', path], cwd());
     assert.ok(coloured.output.startsWith(`${ESC}32mok${ESC}39m: `), JSON.stringify(coloured.output));
-    for (const [args, env] of [[['integrity', '--db', path, '--no-color'], {}], [['integrity', '--db', path], { NO_COLOR: '1' }], [['integrity', '--db', path, '--json'], {}]] as const) {
+    const plain = [
+      [['integrity', '--db', path, '--no-color'], {}],
+      [['integrity', '--db', path], { NO_COLOR: '1' }],
+      [['integrity', '--db', path], { FORCE_COLOR: '0' }],
+      [['integrity', '--db', path, '--json'], {}],
+    ] as const;
+    for (const [args, env] of plain) {
       const run = underTerminal(args, cwd(), env);
       assert.equal(run.code, 0);
       assert.ok(!run.output.includes(ESC), JSON.stringify(run.output));

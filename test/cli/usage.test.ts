@@ -31,6 +31,27 @@ describe('toolweaver-analytics errors and exit codes', () => {
     assert.match(line, /unknown option --table before the command: a command's options go after its name/);
   });
 
+  it('takes -v for --version, as node and npm do, before or after a command', async () => {
+    for (const args of [['-v'], ['status', '-v']]) {
+      const run = expectExit(await cli(args, { cwd: cwd() }), 0);
+      assert.deepEqual([run.stdout, run.stderr], [expectExit(await cli(['--version'], { cwd: cwd() }), 0).stdout, '']);
+    }
+  });
+
+  it('exits 2 for an unknown option before any command, suggesting the global option it resembles', async () => {
+    const runs = [['--verison'], ['-V'], ['--bogus', 'status']].map((args) => cli(args, { cwd: cwd() }));
+    const [vers, capital, bogus] = (await Promise.all(runs)).map((run) => oneLineError(expectExit(run, 2)));
+    const help = '(see `toolweaver-analytics --help`)';
+    assert.equal(vers, `toolweaver-analytics: unknown option --verison: did you mean --version? ${help}`);
+    assert.equal(capital, `toolweaver-analytics: unknown option -V: did you mean -v (--version)? ${help}`);
+    assert.equal(bogus, `toolweaver-analytics: unknown option --bogus ${help}`);
+  });
+
+  it('suggests a short option after a command too', async () => {
+    const line = oneLineError(expectExit(await cli(['status', '-H'], { cwd: cwd() }), 2));
+    assert.equal(line, 'toolweaver-analytics: unknown option -H: did you mean -h (--help)? (see `toolweaver-analytics status --help`)');
+  });
+
   it('exits 2 for a missing required option, a missing value and a bad value', async () => {
     const [missing, noValue, zero, xml] = await Promise.all(
       [['backup'], ['export', '--table'], ['prune', '--days', '0'], ['export', '--table', 'skill_usage', '--format', 'xml']].map((args) => cli(args, { cwd: cwd() })),

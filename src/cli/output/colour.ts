@@ -16,11 +16,21 @@ export interface Painter {
 }
 
 /**
- * Whether to colour what goes to `stream`: only on a terminal, and never when `NO_COLOR` is set
- * to anything but the empty string (https://no-color.org) or `--no-color` was given.
+ * Whether to colour what goes to `stream`, the first rule that applies deciding:
+ * 1. `--no-color` was given: no colour (`--json`, which never has colour, is decided by the caller);
+ * 2. `FORCE_COLOR` is set and not empty (https://force-color.org): no colour for `0` or `false`, as
+ *    Node and chalk read them, colour for any other value (`1`, `2`, `3`, `true`), even on a pipe;
+ * 3. `NO_COLOR` is set and not empty (https://no-color.org): no colour;
+ * 4. colour only when `stream` is a terminal.
+ * FORCE_COLOR wins over NO_COLOR as it does in Node (`tty.hasColors`) and in force-color.org's own
+ * example: it is the more deliberate request, usually set for one run or one CI job.
  */
 export function colourWanted(stream: { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>, noColorFlag: boolean): boolean {
-  return stream.isTTY === true && (env['NO_COLOR'] ?? '') === '' && !noColorFlag;
+  if (noColorFlag) return false;
+  const force = (env['FORCE_COLOR'] ?? '').trim().toLowerCase();
+  if (force !== '') return force !== '0' && force !== 'false';
+  if ((env['NO_COLOR'] ?? '') !== '') return false;
+  return stream.isTTY === true;
 }
 
 /** A {@link Painter} that colours when `enabled`. */

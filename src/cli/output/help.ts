@@ -1,11 +1,12 @@
 import type { OptionSpec, OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';
+import type { CommandEntry } from '../commands.js';
 import { GLOBAL_OPTIONS } from '../globalOptions.js';
 
 const PROGRAM = 'toolweaver-analytics';
 
 /** The program's help: what it is, the commands, the global options, exit codes and where the docs are. */
-export function programHelp(commands: readonly Command[]): string {
+export function programHelp(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((command) => command.name.length));
   return [
     `Usage: ${PROGRAM} <command> [options]`,

@@ -1,4 +1,5 @@
 import type { Painter, Style } from './colour.js';
+import { displayWidth, padEndColumns, padStartColumns } from './width.js';
 
 /** A column of a {@link renderTable} table. */
 export interface Column {
@@ -14,18 +15,21 @@ const GAP = '  ';
 
 /**
  * An aligned table: a header, a rule, then one line per row; numeric columns right-aligned, the
- * others left-aligned, columns two spaces apart, no trailing spaces. Widths are measured before
- * colour is applied, so colour never breaks the alignment.
+ * others left-aligned, columns two spaces apart, no trailing spaces. Widths are terminal columns
+ * ({@link displayWidth}: 検 and 🔍 take two, a combining accent none), measured before colour is
+ * applied, so neither wide characters nor colour break the alignment.
  */
 export function renderTable(columns: readonly Column[], rows: readonly (readonly Cell[])[], painter: Painter): string {
   const texts = rows.map((row) => columns.map((_, index) => cellText(row[index])));
-  const widths = columns.map((column, index) => Math.max(column.header.length, ...texts.map((row) => (row[index] ?? '').length)));
+  const widths = columns.map((column, index) =>
+    Math.max(displayWidth(column.header), ...texts.map((row) => displayWidth(row[index] ?? ''))),
+  );
   const line = (cells: readonly string[], styles: readonly (Style | undefined)[]) =>
     cells
       .map((text, index) => {
         const width = widths[index] ?? 0;
         const last = index === cells.length - 1;
-        const padded = columns[index]?.numeric === true ? text.padStart(width) : last ? text : text.padEnd(width);
+        const padded = columns[index]?.numeric === true ? padStartColumns(text, width) : last ? text : padEndColumns(text, width);
         return painter.paint(padded, styles[index]);
       })
       .join(GAP)

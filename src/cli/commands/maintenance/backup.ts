@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { DatabaseFileError } from '../../../core/errors.js';
+import { DatabaseBusyError, DatabaseFileError } from '../../../core/errors.js';
 import { backupDatabase, restoreDatabase } from '../../../maintenance/backup.js';
 import type { Command } from '../../command.js';
-import { EXIT } from '../../errors.js';
+import { CliFailure, EXIT, namingFlag } from '../../errors.js';
 import { formatBytes, formatCount } from '../../output/format.js';
 
 /** `backup`: a consistent copy of the database, taken while the application goes on writing. */
@@ -29,7 +29,7 @@ export const backupCommand: Command = {
         onProgress: ({ totalPages, remainingPages }) => progress.update(totalPages - remainingPages, totalPages),
       });
     } catch (error) {
-      throw withForceFlag(error);
+      throw namingFlag(error, '--force');
     } finally {
       progress.finish();
     }
@@ -38,12 +38,6 @@ export const backupCommand: Command = {
     return EXIT.ok;
   },
 };
-
-/** The library's refusals name its option `{ overwrite: true }`; here the knob is --force. */
-function withForceFlag(error: unknown): unknown {
-  if (!(error instanceof DatabaseFileError) || (error.reason !== 'exists' && error.reason !== 'symlink')) return error;
-  return new DatabaseFileError(error.path, error.reason, error.detail, { allow: '--force', cause: error });
-}
 
 /** `restore`: replaces the database with a backup, keeping the current one aside. */
 export const restoreCommand: Command = {
@@ -71,7 +65,13 @@ export const restoreCommand: Command = {
     if (second !== undefined && context.dbGiven) throw args.usage('give the target either as --db PATH or as an argument, not both');
     const backup = resolve(context.cwd, from);
     const target = second === undefined ? context.databasePath() : resolve(context.cwd, second);
-    const { safetyCopy } = await restoreDatabase(backup, target, { force: args.flag('force') });
+    const force = args.flag('force');
+    const { safetyCopy } = await restoreDatabase(backup, target, { force }).catch((error: unknown) => {
+      // The library's advice for a missing or empty file is about the database (pass --db); here it is the backup's.
+      if (error instanceof DatabaseFileError && error.path === backup) throw new CliFailure(error.message, { cause: error });
+      if (force || !(error instanceof DatabaseBusyError)) throw error;
+      throw new CliFailure(`${error.message}, or pass --force to restore anyway, then restart them`, { cause: error });
+    });
     if (context.json) context.printJson({ from: backup, target, safetyCopy });
     else context.print(`Restored ${backup} into ${target}${safetyCopy === undefined ? '.' : `; the previous database is kept as ${safetyCopy}.`}`);
     return EXIT.ok;

@@ -5,7 +5,7 @@ import type { ProvisionAction, ProvisionResult } from '../../../grafana/Provisio
 import type { ParsedArgs } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
-import { EXIT } from '../../errors.js';
+import { EXIT, namingFlag } from '../../errors.js';
 import { renderTable } from '../../output/table.js';
 
 const SUBCOMMANDS = ['provision', 'export'] as const;
@@ -77,7 +77,10 @@ async function exportFiles(context: CliContext, args: ParsedArgs): Promise<numbe
   const dashboardsPath = args.string('dashboards-path') ?? DEFAULT_DASHBOARDS_PATH;
   // The database is protected whether or not --db names it; ':memory:' has no file to protect.
   const databasePath = context.dbGiven ? context.databasePath() : sqlite.path;
-  const result = await exportGrafanaProvisioning(out, { grafana, dashboardsPath, force: args.flag('force'), databasePath });
+  const options = { grafana, dashboardsPath, force: args.flag('force'), databasePath };
+  const result = await exportGrafanaProvisioning(out, options).catch((error: unknown) => {
+    throw namingFlag(error, '--force');
+  });
   if (context.json) {
     context.printJson({ ...result, flavour: grafana.datasourceType, dashboardsPath });
     return EXIT.ok;

@@ -4,14 +4,14 @@ import { VERSION } from '../../../core/version.js';
 import { probeOtlp, probePrometheus, type BackendState, type BackendStatus } from './backendProbe.js';
 import type { Command } from '../../command.js';
 import { configLines, configView } from './configView.js';
-import type { CliContext } from '../../context.js';
+import type { CliContext, DatabaseOrigin } from '../../context.js';
 import { openDatabase } from '../../database.js';
 import { describeError, EXIT } from '../../errors.js';
 import { formatBytes, formatCount } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
 
-/** What status found out about the database. */
-type DatabaseView = ({ exists: true } & DatabaseStats) | { path: string; exists: false; error: string };
+/** What status found out about the database, and where its path came from. */
+type DatabaseView = (({ exists: true } & DatabaseStats) | { path: string; exists: false; error: string }) & { origin: DatabaseOrigin };
 
 const STATE_STYLE = { up: 'green', down: 'red', refused: 'red', unknown: 'yellow' } as const;
 
@@ -43,17 +43,24 @@ export const statusCommand: Command = {
 
 function readDatabase(context: CliContext, configuredPath: string): DatabaseView {
   let path = configuredPath;
+  const origin = context.databaseOrigin();
   try {
-    path = context.databasePath();
+    path = context.databasePath({ announce: false });
     const db = openDatabase(context);
     try {
-      return { exists: true, ...databaseStats(db) };
+      return { exists: true, ...databaseStats(db), origin };
     } finally {
       db.close();
     }
   } catch (error) {
-    return { path, exists: false, error: describeError(error).message };
+    return { path, exists: false, error: describeError(error).message, origin };
   }
+}
+
+/** `ANALYTICS_DB_PATH from .env`, `--db`, `the default`. */
+function originText(origin: DatabaseOrigin): string {
+  if (origin.from === 'default') return 'the default';
+  return origin.from === '.env' ? `${origin.name} from .env` : origin.name;
 }
 
 async function probeBackends(config: AnalyticsConfig, database: DatabaseView, timeoutMs: number): Promise<BackendStatus[]> {
@@ -78,7 +85,12 @@ function printStatus(context: CliContext, config: AnalyticsConfig, database: Dat
   context.print(`toolweaver-analytics ${VERSION}\n`);
   context.print(painter.paint('Configuration', 'bold'));
   context.print(renderTable([{ header: 'setting' }, { header: 'value' }], configLines(config), painter));
-  context.print(`\n${painter.paint('Database', 'bold')} ${database.path}`);
+  context.print(`\n${painter.paint('Database', 'bold')} ${database.path} (${originText(database.origin)})`);
+  const { origin } = database;
+  if (origin.from === '.env' && origin.withoutDotEnv !== undefined && origin.withoutDotEnv !== database.path) {
+    const elsewhere = `an application that does not load .env itself (node --env-file=.env) uses ${origin.withoutDotEnv}`;
+    context.print(painter.paint(`Only this command read .env: ${elsewhere}.`, 'yellow'));
+  }
   if (database.exists) {
     const wal = database.walSizeBytes > 0 ? ` (+ ${formatBytes(database.walSizeBytes)} write-ahead log)` : '';
     context.print(`${formatBytes(database.sizeBytes)}${wal}, schema version ${database.schemaVersion}`);
