@@ -5,7 +5,7 @@
  */
 export { resolveWindow } from './reports/window.js';
 export type { WindowSpec, ResolvedWindow, TimeRange } from './reports/window.js';
-export type { ReportOptions } from './reports/options.js';
+export type { ReportOptions } from './reports/reportScope.js';
 export { leaderboard, LEADERBOARD_METRICS } from './reports/leaderboards.js';
 export type { Leaderboard, LeaderboardEntry, LeaderboardMetric, LeaderboardOptions } from './reports/leaderboards.js';
 export { usageTrend, successRateByDay, adoptionCurve, growth, growthRate, TREND_GRANULARITIES } from './reports/trends.js';

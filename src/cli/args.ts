@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { UsageError } from './cliErrors.js';
 
 /** One option of a command, as parseArgs takes it plus what the help shows. */
 export interface OptionSpec {

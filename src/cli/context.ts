@@ -4,7 +4,7 @@ import { MEMORY, resolveSqlitePath } from '../config/sqlitePath.js';
 import type { AnalyticsConfig } from '../config/types.js';
 import { variablesFor } from '../config/variables.js';
 import { colourWanted, painter, type Painter } from './output/colour.js';
-import { UsageError } from './errors.js';
+import { UsageError } from './cliErrors.js';
 import { verboseWanted, type GlobalValues } from './globalOptions.js';
 import { progressBar, type Progress } from './output/progress.js';
 import { SecretScrubber } from './output/scrubber.js';

@@ -4,7 +4,7 @@ import { openAnalyticsDatabase } from '../store/openDatabase.js';
 import { fileKind } from '../store/privateFiles.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import type { CliContext } from './context.js';
-import { CliFailure, missingDatabase } from './errors.js';
+import { CliFailure, missingDatabase } from './cliErrors.js';
 
 /** How a command opens the database. */
 export interface OpenMode {

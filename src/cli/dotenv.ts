@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { UsageError } from './errors.js';
+import { UsageError } from './cliErrors.js';
 
 /** The variables of `.env` in `directory` (none when there is no such file), parsed as Node's --env-file does. */
 export function readDotEnv(directory: string): Record<string, string> {

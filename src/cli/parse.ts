@@ -3,7 +3,7 @@ import { closestMatch } from '../config/closestMatch.js';
 import { ParsedArgs, type OptionSpecs } from './args.js';
 import type { Command } from './command.js';
 import type { CommandEntry } from './commands.js';
-import { UsageError } from './errors.js';
+import { UsageError } from './cliErrors.js';
 import { GLOBAL_OPTIONS, type GlobalValues } from './globalOptions.js';
 
 /** What the command line asks for. */

@@ -2,7 +2,7 @@ import { VERSION } from '../core/version.js';
 import { COMMANDS } from './commands.js';
 import type { CliIo } from './context.js';
 import { effectiveEnvironment, readDotEnv } from './dotenv.js';
-import { CliError, describeError, EXIT } from './errors.js';
+import { CliError, describeError, EXIT } from './cliErrors.js';
 import { verboseWanted } from './globalOptions.js';
 import { commandHelp, programHelp } from './output/help.js';
 import { parseInvocation } from './parse.js';

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { skillOrgs, type SkillOrgs } from './hourlyKeys.js';
-import { reportScope, wholeNumberOption, type ReportOptions } from './options.js';
+import { reportScope, wholeNumberOption, type ReportOptions } from './reportScope.js';
 import { prepared } from './statements.js';
 import { dayRange, type DayRange, type TimeRange } from './window.js';
 

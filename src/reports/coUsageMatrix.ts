@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { sqliteTime } from '../store/schema.js';
 import { coUsagePairs, compareIds, MIN_SHARED_USERS, type CoUsagePair } from './coUsage.js';
 import { readCoUsage, writeCoUsage, type CoUsageKey } from './coUsageCache.js';
-import { positiveOption, reportScope, type ReportOptions, type ReportScope } from './options.js';
+import { positiveOption, reportScope, type ReportOptions, type ReportScope } from './reportScope.js';
 import { windowUsersBySkill } from './recommendationQueries.js';
 import { dayRange, timeMs, type WindowSpec } from './window.js';
 

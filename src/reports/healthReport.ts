@@ -3,7 +3,7 @@ import { HEALTH_DEFAULTS, type HealthComponents } from '../health/healthScore.js
 import { sqliteTime } from '../store/schema.js';
 import { isRankable, skillOrgs, type SkillOrgs } from './hourlyKeys.js';
 import { lastCallHour, timingsBySkill, type SkillTimings } from './hourlyTotals.js';
-import { positiveOption, reportScope, wholeNumberOption, type ReportOptions } from './options.js';
+import { positiveOption, reportScope, wholeNumberOption, type ReportOptions } from './reportScope.js';
 import { readSkillMetrics, type SkillMetricsRow } from './allTimeRows.js';
 import { windowHealth } from './skillHealth.js';
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { ERROR_TYPES, type ErrorType } from '../instruments/errorTypes.js';
 import { skillOrgs } from './hourlyKeys.js';
 import { latencyBySkill, type SkillLatency } from './hourlyTotals.js';
-import { reportScope, type ReportOptions } from './options.js';
+import { reportScope, type ReportOptions } from './reportScope.js';
 import { percentile } from './skillHealth.js';
 import { prepared } from './statements.js';
 import type { TimeRange } from './window.js';

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { sqliteTime } from '../store/schema.js';
 import { BoardSource } from './boardSource.js';
 import { readBoard, writeBoard, type BoardKey, type BoardRow } from './leaderboardCache.js';
-import { oneOfOption, positiveOption, reportScope, wholeNumberOption, type ReportOptions, type ReportScope } from './options.js';
+import { oneOfOption, positiveOption, reportScope, wholeNumberOption, type ReportOptions, type ReportScope } from './reportScope.js';
 import { rankByImprovement, rankByRating, rankBySuccessRate, rankByUsage, rankTrendingNew, type EntryDetails, type RankedSkill } from './rankings.js';
 import { timeMs, type TimeRange } from './window.js';
 

@@ -3,7 +3,7 @@
  * afterwards, overall and per recommender, with the outcomes the application recorded.
  */
 import type Database from 'better-sqlite3';
-import { reportScope, type ReportOptions } from './options.js';
+import { reportScope, type ReportOptions } from './reportScope.js';
 import { outcomeRankSql, RECOMMENDATION_OUTCOMES, type RecommendationOutcome } from './recommendationOutcome.js';
 import { prepared } from './statements.js';
 import type { TimeRange, WindowSpec } from './window.js';

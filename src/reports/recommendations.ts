@@ -9,7 +9,7 @@ import { OVERFLOW_SKILL_ID } from '../store/schema.js';
 import { sqliteTime } from '../store/schema.js';
 import { MIN_SHARED_USERS, scoreCoUsage, type CoUsageCandidate } from './coUsage.js';
 import { CO_USAGE_DEFAULTS, coUsageOf, coUsageRequest, type CoUsageRequest } from './coUsageMatrix.js';
-import { wholeNumberOption, type ReportOptions, type ReportScope } from './options.js';
+import { wholeNumberOption, type ReportOptions, type ReportScope } from './reportScope.js';
 import { latestOrg, skillCalls, skillsEverUsed, userSkillsInWindow } from './recommendationQueries.js';
 import { prepared } from './statements.js';
 import { trendingCandidates } from './trendingCandidates.js';

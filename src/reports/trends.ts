@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { skillOrgs, type SkillOrgs } from './hourlyKeys.js';
 import { countsBySkill } from './hourlyTotals.js';
-import { oneOfOption, reportScope, type ReportOptions } from './options.js';
+import { oneOfOption, reportScope, type ReportOptions } from './reportScope.js';
 import { prepared } from './statements.js';
 import { dayRange, type TimeRange } from './window.js';
 

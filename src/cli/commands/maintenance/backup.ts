@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { DatabaseBusyError, DatabaseFileError } from '../../../core/errors.js';
 import { backupDatabase, restoreDatabase } from '../../../maintenance/backup.js';
 import type { Command } from '../../command.js';
-import { CliFailure, EXIT, namingFlag } from '../../errors.js';
+import { CliFailure, EXIT, namingFlag } from '../../cliErrors.js';
 import { formatBytes, formatCount } from '../../output/format.js';
 
 /** `backup`: a consistent copy of the database, taken while the application goes on writing. */

@@ -13,7 +13,7 @@ import { listOr, type ParsedArgs } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../cliErrors.js';
 import { formatCount } from '../../output/format.js';
 import type { Progress } from '../../output/progress.js';
 

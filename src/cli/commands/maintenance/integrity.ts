@@ -6,7 +6,7 @@ import { SCHEMA_VERSION } from '../../../store/schema.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { openDatabase } from '../../database.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../cliErrors.js';
 
 /** What `integrity` found: SQLite's check, then (on a sound file of the current schema) the aggregates' check. */
 interface IntegrityResult extends IntegrityReport {

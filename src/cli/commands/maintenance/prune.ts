@@ -2,7 +2,7 @@ import { applyRetention } from '../../../store/retention.js';
 import { vacuum, type VacuumResult } from '../../../maintenance/integrity.js';
 import type { Command } from '../../command.js';
 import { withDatabase } from '../../database.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../cliErrors.js';
 import { formatBytes, formatCount } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
 

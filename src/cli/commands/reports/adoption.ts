@@ -1,7 +1,7 @@
 import { ADOPTION_DEFAULTS, adoptionReport } from '../../../reports/adoption.js';
 import type { Command } from '../../command.js';
 import { withDatabase } from '../../database.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../cliErrors.js';
 import { formatCount, formatNumber, formatPercent } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions, windowView } from './reportOptions.js';
 import { renderTable } from '../../output/table.js';

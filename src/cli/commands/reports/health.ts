@@ -3,7 +3,7 @@ import type { Style } from '../../output/colour.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../cliErrors.js';
 import { formatCount, formatMs, formatNumber } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions, windowView, type WindowView } from './reportOptions.js';
 import { renderTable, type Cell } from '../../output/table.js';

@@ -1,7 +1,7 @@
 import { FEW_TIMED_CALLS, latencyReport, type SkillLatencyReport } from '../../../reports/latency.js';
 import type { Command } from '../../command.js';
 import { withDatabase } from '../../database.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../cliErrors.js';
 import { formatCount, formatMs, formatPercent } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions, windowView } from './reportOptions.js';
 import { renderTable, type Cell } from '../../output/table.js';

@@ -2,7 +2,7 @@ import { leaderboard, LEADERBOARD_DEFAULTS, LEADERBOARD_METRICS, type Leaderboar
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../cliErrors.js';
 import { formatCount, formatNumber, formatPercent } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions } from './reportOptions.js';
 import { renderTable, type Cell, type Column } from '../../output/table.js';

@@ -2,7 +2,7 @@ import type { Recommendation } from '../../../reports/recommendations.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../cliErrors.js';
 import { formatNumber } from '../../output/format.js';
 import { reportScope, windowOptions } from './reportOptions.js';
 import { renderTable } from '../../output/table.js';

@@ -2,7 +2,7 @@ import { growth, TREND_GRANULARITIES, usageTrend, type GrowthRow, type TrendGran
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../cliErrors.js';
 import { formatCount, formatPercent } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions, windowView, type WindowView } from './reportOptions.js';
 import { renderTable, type Cell, type Column } from '../../output/table.js';

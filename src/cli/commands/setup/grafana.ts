@@ -5,7 +5,7 @@ import type { ProvisionAction, ProvisionResult } from '../../../grafana/Provisio
 import type { ParsedArgs } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
-import { EXIT, namingFlag } from '../../errors.js';
+import { EXIT, namingFlag } from '../../cliErrors.js';
 import { renderTable } from '../../output/table.js';
 
 const SUBCOMMANDS = ['provision', 'export'] as const;

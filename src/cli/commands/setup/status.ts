@@ -6,7 +6,7 @@ import type { Command } from '../../command.js';
 import { configLines, configView } from './configView.js';
 import type { CliContext, DatabaseOrigin } from '../../context.js';
 import { openDatabase } from '../../database.js';
-import { describeError, EXIT } from '../../errors.js';
+import { describeError, EXIT } from '../../cliErrors.js';
 import { formatBytes, formatCount } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
 

@@ -2,9 +2,7 @@ import { relative, isAbsolute } from 'node:path';
 import { DatabaseFileError } from '../../../core/errors.js';
 import { openAnalyticsDatabase } from '../../../store/openDatabase.js';
 import { fileKind } from '../../../store/privateFiles.js';
-import { CliFailure } from '../../errors.js';
-
-export { DEMO_FILE } from '../../../demo/demoFile.js';
+import { CliFailure } from '../../cliErrors.js';
 
 /**
  * Checks that the demo may replace `path`: a missing file is fine; an existing one only when it is
