@@ -4,8 +4,6 @@ import type { CliContext } from './context.js';
 /** One command of the CLI: what the help says about it, and what it does. */
 export interface Command {
   readonly name: string;
-  /** One line for the list of commands. */
-  readonly summary: string;
   /** What follows the program name in the usage line, e.g. `leaderboard [options]`. */
   readonly usage: string;
   /** A few sentences for the command's help. */

@@ -3,8 +3,8 @@ import type { Command } from './command.js';
 /**
  * A command as the program's help lists it, and how to load the rest of it. Each command's module is
  * imported only when that command runs (or shows its help), so that `--version` and `--help` load
- * neither better-sqlite3 nor OpenTelemetry nor zod. `summary` repeats the command's own, which a
- * test keeps equal.
+ * neither better-sqlite3 nor OpenTelemetry nor zod. The list's `summary` is the only one: a command's
+ * module has none.
  */
 export interface CommandEntry {
   readonly name: string;

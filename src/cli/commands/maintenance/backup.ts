@@ -8,7 +8,6 @@ import { formatBytes, formatCount } from '../../output/format.js';
 /** `backup`: a consistent copy of the database, taken while the application goes on writing. */
 export const backupCommand: Command = {
   name: 'backup',
-  summary: 'copy the database to a file, safely while the application writes',
   usage: 'backup --out FILE [--force] [options]',
   description:
     "Copies the database with SQLite's online backup API: a consistent snapshot, taken while the\n" +
@@ -42,7 +41,6 @@ export const backupCommand: Command = {
 /** `restore`: replaces the database with a backup, keeping the current one aside. */
 export const restoreCommand: Command = {
   name: 'restore',
-  summary: 'replace the database with a backup (the current one is kept aside)',
   usage: 'restore --from BACKUP [--force] [options]   or   restore BACKUP [TARGET]',
   description:
     'Checks the backup (an intact toolweaver-analytics database this version can read), keeps the\n' +

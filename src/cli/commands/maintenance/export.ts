@@ -20,7 +20,6 @@ import type { Progress } from '../../output/progress.js';
 /** `export`: one table, whole, as CSV, JSON or NDJSON, to a file or stdout. */
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'write a whole table as CSV, JSON or NDJSON to a file or stdout',
   usage: 'export --table TABLE [--format csv|json|ndjson] [--out FILE] [options]',
   description:
     `Streams every row of one table, as \`sqlite3 -header -csv\` or \`sqlite3 -json\` would print it.\n` +

@@ -17,7 +17,6 @@ interface IntegrityResult extends IntegrityReport {
 /** `integrity`: SQLite's full check of every page, index and constraint, and of the write-time aggregates. */
 export const integrityCommand: Command = {
   name: 'integrity',
-  summary: "check the database with SQLite's integrity_check, and the aggregates against the raw rows",
   usage: 'integrity [options]',
   description:
     'Runs PRAGMA integrity_check on the database, read-only: every page, b-tree, index entry and\n' +

@@ -9,7 +9,6 @@ import { renderTable } from '../../output/table.js';
 /** `prune`: one retention run now, optionally followed by a vacuum. */
 export const pruneCommand: Command = {
   name: 'prune',
-  summary: 'delete data older than the retention period (rolling raw rows up into daily totals)',
   usage: 'prune [--days N] [--vacuum] [options]',
   description:
     'Runs retention now, as the application does at start and once a day: raw skill_usage rows of\n' +

@@ -10,7 +10,6 @@ import { DEFAULT_WINDOW } from '../../../reports/window.js';
 /** `adoption`: who uses what: users per skill, org adoption, skills per user, engaged users. */
 export const adoptionCommand: Command = {
   name: 'adoption',
-  summary: 'users and orgs per skill, skills per user, engaged users',
   usage: 'adoption [--window SPAN] [--org ID] [--engaged-days N] [options]',
   description:
     'How far skills have spread over the window: distinct users and orgs per skill with the share of\n' +

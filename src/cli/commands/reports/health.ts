@@ -15,7 +15,6 @@ const SUCCESS_BOUND_HEADER = 'success≥ (95%)';
 /** `health`: the health score of every skill with each of its components. */
 export const healthCommand: Command = {
   name: 'health',
-  summary: 'health 0-100 per skill with its components; low-confidence and unused skills flagged',
   usage: 'health [--window SPAN] [--org ID] [--min-calls N] [--deprecated-after DAYS] [options]',
   description:
     'Scores each skill 0-100 over the window with the same function as the live health gauge\n' +

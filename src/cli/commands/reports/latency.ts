@@ -10,7 +10,6 @@ import { DEFAULT_WINDOW } from '../../../reports/window.js';
 /** `latency`: p50, p95 and p99 per skill, with error rates and the failures by type. */
 export const latencyCommand: Command = {
   name: 'latency',
-  summary: 'p50, p95 and p99 latency per skill with min, average and max, error rate and failures by type',
   usage: 'latency [--window SPAN] [--org ID] [options]',
   description:
     'Latency percentiles per skill over the window, interpolated inside the summed histogram buckets\n' +

@@ -62,7 +62,6 @@ const LAYOUTS: Readonly<Record<LeaderboardMetric, BoardLayout>> = Object.freeze(
 /** `leaderboard`: the top skills by one metric, with rank changes against the previous window. */
 export const leaderboardCommand: Command = {
   name: 'leaderboard',
-  summary: 'top skills by usage, rating, success rate, improvement or newness, with rank changes',
   usage: 'leaderboard [--metric METRIC] [--window SPAN] [--org ID] [--limit N] [options]',
   description:
     'Ranks skills over the window, each with its rank change against the previous window of the same\n' +

@@ -16,7 +16,6 @@ export const RECOMMEND_HELP_DEFAULTS = Object.freeze({ limit: 5, window: '30d' }
 /** `recommend`: skills a user has not used yet, with the reason, each logged in recommendation_log. */
 export const recommendCommand: Command = {
   name: 'recommend',
-  summary: 'skills a user has not tried, from co-usage, else trending ones',
   usage: 'recommend --user ID [--limit N] [options]',
   description:
     'Recommends skills the user has never used: from co-usage ("users who used X also used Y") over\n' +

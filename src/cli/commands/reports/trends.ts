@@ -14,7 +14,6 @@ const SHOWN_BUCKETS = 12;
 /** `trends`: calls per skill per hour, day or week, with growth against the previous window. */
 export const trendsCommand: Command = {
   name: 'trends',
-  summary: 'calls per skill per hour, day or week, and growth against the previous window',
   usage: 'trends [--granularity hour|day|week] [--window SPAN] [--skill ID ...] [--org ID] [options]',
   description:
     'Calls per skill in each hour, day or week (ISO weeks from Monday, UTC) of the window, with the\n' +

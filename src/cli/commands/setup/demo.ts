@@ -19,7 +19,6 @@ import { DEFAULT_WINDOW } from '../../../reports/window.js';
 /** `demo`: a realistic week of agent traffic into a fresh file, then the reports over it. */
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'generate a realistic week of traffic into a fresh database, then show the reports',
   usage: 'demo [--db PATH] [--days N] [--seed N] [--force] [options]',
   description:
     'Simulates agent traffic through the real instruments and the SQLite exporter, in seconds: dozens\n' +

@@ -16,7 +16,6 @@ const STYLE = { create: 'green', update: 'yellow', unchanged: 'dim', 'use existi
 /** `grafana provision` and `grafana export`: the dashboards into a Grafana, through its API or as files. */
 export const grafanaCommand: Command = {
   name: 'grafana',
-  summary: 'provision the data source, folder and dashboards in Grafana, or export them as files',
   usage: 'grafana provision [--dry-run] [options]   or   grafana export --out DIR [--dashboards-path PATH] [--force] [options]',
   description:
     '`provision` creates or updates, through the HTTP API of the Grafana at GRAFANA_URL (key in\n' +

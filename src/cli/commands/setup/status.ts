@@ -18,7 +18,6 @@ const STATE_STYLE = { up: 'green', down: 'red', refused: 'red', unknown: 'yellow
 /** `status`: the effective configuration, the database and whether each configured backend answers. */
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'configuration (secrets redacted), the database, and whether each backend answers',
   usage: 'status [options]',
   description:
     'Shows the effective configuration with credentials redacted, the database file with its size and\n' +
