@@ -102,7 +102,7 @@ export function assertAligned(text: string, numeric: readonly number[]): void {
   if (ruleAt < 1) throw new Error(`no table in:\n${text}`);
   const spans = [...lines[ruleAt]!.matchAll(/-+/g)].map((match) => [match.index, match.index + match[0].length] as const);
   const rows = lines.slice(ruleAt + 1);
-  const end = rows.findIndex((line) => line === '');
+  const end = rows.indexOf('');
   for (const row of [lines[ruleAt - 1]!, ...(end === -1 ? rows : rows.slice(0, end))]) {
     spans.slice(0, -1).forEach(([, stop]) => {
       if (row.length > stop && row.slice(stop, stop + 2) !== '  ') throw new Error(`misaligned at column ${stop}: ${JSON.stringify(row)}\n${text}`);

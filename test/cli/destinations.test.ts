@@ -87,15 +87,25 @@ describe('toolweaver-analytics writes only regular files where a file is named',
   const specials: { name: string; make(directory: string): string; says: RegExp }[] = [
     { name: 'a FIFO', make: (directory) => makeFifo(join(directory, 'pipe')), says: /is not a regular file \(a FIFO\): choose the path of a regular file/ },
     { name: 'a character device', make: charDevice, says: /is not a regular file \(a character device\)/ },
-    { name: 'a directory', make: (directory) => (mkdirSync(join(directory, 'dir')), join(directory, 'dir')), says: /is not a regular file \(a directory\)/ },
+    { name: 'a directory', make: (directory) => {
+        mkdirSync(join(directory, 'dir'));
+        return join(directory, 'dir');
+      }, says: /is not a regular file \(a directory\)/ },
     {
       name: 'a symbolic link to a file',
-      make: (directory) => (writeFileSync(join(directory, 'real.csv'), 'precious'), symlinkSync('real.csv', join(directory, 'link')), join(directory, 'link')),
+      make: (directory) => {
+        writeFileSync(join(directory, 'real.csv'), 'precious');
+        symlinkSync('real.csv', join(directory, 'link'));
+        return join(directory, 'link');
+      },
       says: /is a symbolic link \(to real\.csv\): name what it leads to, or a new path: a link is never replaced or written through, not even with --force$/m,
     },
     {
       name: 'a dangling symbolic link',
-      make: (directory) => (symlinkSync('nowhere', join(directory, 'dangling')), join(directory, 'dangling')),
+      make: (directory) => {
+        symlinkSync('nowhere', join(directory, 'dangling'));
+        return join(directory, 'dangling');
+      },
       says: /is a symbolic link \(to nowhere, which does not exist\)/,
     },
   ];

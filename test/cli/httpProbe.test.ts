@@ -15,7 +15,7 @@ describe('the status probe', () => {
     server = createServer((socket) => {
       sockets.add(socket);
       socket.on('error', () => undefined); // the probe hangs up mid-drip
-      const answer = 'HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n' + 'x'.repeat(100);
+      const answer = `HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n${'x'.repeat(100)}`;
       let sent = 0;
       // One byte every 100 ms, stopping by itself after 4 s.
       const drip = setInterval(() => {

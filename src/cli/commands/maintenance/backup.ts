@@ -21,7 +21,7 @@ export const backupCommand: Command = {
     const out = resolve(context.cwd, args.required('out', 'FILE'));
     const source = context.databasePath();
     const progress = context.progress('backup');
-    let result;
+    let result: Awaited<ReturnType<typeof backupDatabase>>;
     try {
       result = await backupDatabase(source, out, {
         overwrite: args.flag('force'),
