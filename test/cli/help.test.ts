@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { RECOMMEND_DEFAULTS } from '../../src/reports/recommendations.js';
 import { COMMANDS, loadCommands } from '../../src/cli/commands.js';
-import { RECOMMEND_HELP_DEFAULTS } from '../../src/cli/commands/reports/recommend.js';
 import { cli, expectExit, useWorkDirectory } from './cli.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string; bin: Record<string, string> };
@@ -43,10 +41,6 @@ describe('toolweaver-analytics --help', () => {
       assert.match(stdout, /^Examples?:\n {2}toolweaver-analytics \S/m, command.name);
     }
     assert.equal(expectExit(await cli(['help', 'trends'], { cwd: cwd() }), 0).stdout, runs[COMMANDS.findIndex((command) => command.name === 'trends')]!.stdout);
-  });
-
-  it('shows the defaults recommend really applies', () => {
-    assert.deepEqual(RECOMMEND_HELP_DEFAULTS, { limit: RECOMMEND_DEFAULTS.limit, window: RECOMMEND_DEFAULTS.window });
   });
 
   it('prints the package version for --version', async () => {

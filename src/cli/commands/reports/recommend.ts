@@ -1,4 +1,4 @@
-import type { Recommendation } from '../../../reports/recommendations.js';
+import { RECOMMEND_DEFAULTS, recommend, type Recommendation } from '../../../reports/recommendations.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
@@ -6,12 +6,6 @@ import { EXIT } from '../../cliErrors.js';
 import { formatNumber } from '../../output/format.js';
 import { reportScope, windowOptions } from './reportOptions.js';
 import { renderTable } from '../../output/table.js';
-
-/**
- * The defaults of RECOMMEND_DEFAULTS, spelled out because the recommendations module is loaded only
- * when the command runs (it brings the OpenTelemetry SDK); a test keeps the two in step.
- */
-export const RECOMMEND_HELP_DEFAULTS = Object.freeze({ limit: 5, window: '30d' });
 
 /** `recommend`: skills a user has not used yet, with the reason, each logged in recommendation_log. */
 export const recommendCommand: Command = {
@@ -24,15 +18,14 @@ export const recommendCommand: Command = {
     'recommendation_log (its id is shown), so this command opens the database for writing.',
   options: {
     user: { type: 'string', value: 'ID', description: 'the user to recommend to (required)' },
-    limit: { type: 'string', value: 'N', description: 'at most this many skills', default: String(RECOMMEND_HELP_DEFAULTS.limit) },
-    ...windowOptions(RECOMMEND_HELP_DEFAULTS.window),
+    limit: { type: 'string', value: 'N', description: 'at most this many skills', default: String(RECOMMEND_DEFAULTS.limit) },
+    ...windowOptions(RECOMMEND_DEFAULTS.window),
   },
   examples: ['recommend --user user_042', 'recommend --user alice --org acme --limit 3 --json'],
   async run(context, args) {
     const userId = args.required('user', 'ID');
-    const limit = args.integer('limit', RECOMMEND_HELP_DEFAULTS.limit, 1, 1000);
+    const limit = args.integer('limit', RECOMMEND_DEFAULTS.limit, 1, 1000);
     const scope = reportScope(args);
-    const { recommend } = await import('../../../reports/recommendations.js');
     const recommendations = await withDatabase(context, { write: true, needsAggregates: true }, (db) => recommend(db, { userId, limit, ...scope }));
     if (context.json) context.printJson({ userId, orgId: scope.orgId, recommendations });
     else printRecommendations(context, userId, recommendations);
