@@ -22,7 +22,7 @@ export interface CoUsageOptions extends ReportOptions {
 }
 
 /** The defaults of {@link CoUsageOptions}: those of recommend, which reads the same matrix. */
-export const CO_USAGE_DEFAULTS = Object.freeze({ window: '30d' as WindowSpec, maxAgeMs: 300_000 });
+export const CO_USAGE_DEFAULTS = Object.freeze({ window: '30d' as const satisfies WindowSpec, maxAgeMs: 300_000 });
 
 /** The co-usage counts of a window, as co_usage_cache keeps them. */
 export interface CoUsageMatrix {
