@@ -1,9 +1,7 @@
 import type Database from 'better-sqlite3';
 import { addExcluded, addingUpsert, placeholders } from './addingUpsert.js';
-import { CommittedFirstDays } from './CommittedFirstDays.js';
 import { DayTotalsWriter } from './DayTotalsWriter.js';
 import { hourlyTotals, userDaysOf, userDayTotals, userFirstDays, type UserDayTotals } from './exportTotals.js';
-import { META } from '../store/meta.js';
 import type { UsageRow } from './rows.js';
 import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from '../store/schema.js';
 
@@ -55,15 +53,12 @@ const UPSERT_USER_FIRST = `INSERT INTO skill_user_first (skill_id, user_id, org_
 ON CONFLICT (skill_id, user_id) DO UPDATE SET org_id = excluded.org_id, first_day = excluded.first_day
   WHERE excluded.first_day < skill_user_first.first_day`;
 
-const AGGREGATES_GENERATION = `SELECT value FROM toolweaver_meta WHERE key = '${META.aggregatesGeneration}'`;
-
 /**
  * Keeps the write-time aggregates (skill_usage_hourly, skill_usage_by_day, skill_user_daily with its links to earlier
  * days, user_daily, skill_user_first) up to date with the skill_usage rows of each export. Call
  * {@link write} inside the export's transaction: the rows are first added up per key in memory, so
  * an export of many rows costs one upsert per skill, org and hour (and per skill, user and day),
- * not one per row; a skill and user whose first day this writer committed already costs none (see
- * {@link CommittedFirstDays}).
+ * not one per row.
  */
 export class AggregateWriter {
   readonly #upsertHourly: Database.Statement;
@@ -75,8 +70,6 @@ export class AggregateWriter {
   readonly #dropLeftOrgs: Database.Statement<[string]>;
   readonly #addUserDays: Database.Statement<[string]>;
   readonly #upsertUserFirst: Database.Statement;
-  readonly #generation: Database.Statement<[], string | undefined>;
-  readonly #firstDays = new CommittedFirstDays();
   /** The latest day written to skill_user_daily by this writer, '' before the first. Only a hint: either path is right. */
   #latestDay = '';
 
@@ -90,13 +83,9 @@ export class AggregateWriter {
     this.#dropLeftOrgs = db.prepare(DROP_LEFT_ORGS);
     this.#addUserDays = db.prepare(ADD_USER_DAYS);
     this.#upsertUserFirst = db.prepare(UPSERT_USER_FIRST);
-    this.#generation = db.prepare<[], string | undefined>(AGGREGATES_GENERATION).pluck();
   }
 
-  /**
-   * Adds the rows of one export, in the order they were inserted into skill_usage. Then call
-   * {@link committed} or {@link rolledBack}, as the transaction ends.
-   */
+  /** Adds the rows of one export, in the order they were inserted into skill_usage. */
   write(usage: readonly UsageRow[]): void {
     const hours = hourlyTotals(usage);
     for (const { skillId, orgId, hour, totals } of hours) this.#upsertHourly.run(skillId, orgId, hour, ...totals);
@@ -108,22 +97,7 @@ export class AggregateWriter {
       this.#dropLeftOrgs.run(JSON.stringify(days.users));
       this.#addUserDays.run(JSON.stringify(days.orgs));
     }
-    this.#firstDays.syncGeneration(this.#generation.get() ?? '0');
-    for (const { skillId, userId, orgId, firstDay } of userFirstDays(usage)) {
-      if (this.#firstDays.covers(skillId, userId, firstDay)) continue;
-      this.#upsertUserFirst.run(skillId, userId, orgId, firstDay);
-      this.#firstDays.stage(skillId, userId, firstDay);
-    }
-  }
-
-  /** The transaction of the last {@link write} committed. */
-  committed(): void {
-    this.#firstDays.commit();
-  }
-
-  /** The transaction of the last {@link write} rolled back. */
-  rolledBack(): void {
-    this.#firstDays.discard();
+    for (const { skillId, userId, orgId, firstDay } of userFirstDays(usage)) this.#upsertUserFirst.run(skillId, userId, orgId, firstDay);
   }
 
   /**

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { retryWhileBusy } from './busyRetry.js';
-import { closeDaysBefore } from '../sqlite-exporter/DayTotalsWriter.js';
-import { META } from './meta.js';
+import { closeDaysBefore } from './closedDays.js';
 import {
   BACKFILL_BY_DAY,
   BACKFILL_HOURLY,
@@ -166,7 +165,6 @@ export function rebuildAggregates(db: Database.Database): AggregateRebuild {
     db.prepare('DELETE FROM skill_user_daily WHERE day >= ?').run(from);
     db.prepare('DELETE FROM skill_user_first WHERE first_day >= ?').run(from);
     db.prepare('DELETE FROM user_daily WHERE day >= ?').run(from);
-    bumpGeneration(db);
     const skillUserDaily = db.prepare(BACKFILL_USER_DAILY).run().changes;
     db.prepare(LINK_PREV_DAYS).run();
     return {
@@ -179,12 +177,6 @@ export function rebuildAggregates(db: Database.Database): AggregateRebuild {
     };
   });
   return retryWhileBusy(() => rebuild.immediate());
-}
-
-/** Tells the writers of every process that aggregate rows they committed may be gone. */
-function bumpGeneration(db: Database.Database): void {
-  db.prepare(`INSERT INTO toolweaver_meta (key, value) VALUES ('${META.aggregatesGeneration}', '1')
-ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`).run();
 }
 
 /** The day of the latest skill_usage row, 'YYYY-MM-DD', or null when there is none. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { checkAggregates } from '../../src/store/aggregates.js';
-import { byDayThrough } from '../../src/sqlite-exporter/DayTotalsWriter.js';
+import { byDayThrough } from '../../src/store/closedDays.js';
 
 /** An application on its own clock writing one file, as another process would. */
 function app(path: string, at: { now: number }): Analytics {
