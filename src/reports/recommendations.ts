@@ -45,15 +45,12 @@ export interface RecommendOptions extends ReportOptions {
   window?: WindowSpec;
   /** Co-usage among this org's users and trending from its calls only; also the org logged. @default every org */
   orgId?: string;
-  /** Read co-usage from co_usage_cache while it is younger than this many ms; 0 always recomputes it. @default 300000 */
-  maxAgeMs?: number;
 }
 
 /** The defaults of {@link RecommendOptions}, and the two thresholds of the algorithm. */
 export const RECOMMEND_DEFAULTS = Object.freeze({
   limit: 5,
   window: CO_USAGE_DEFAULTS.window,
-  maxAgeMs: CO_USAGE_DEFAULTS.maxAgeMs,
   /** Two skills are co-used only when at least this many users used both in the window. */
   minSharedUsers: MIN_SHARED_USERS,
   /** A skill with fewer calls in a window is not recommended as trending, nor is growth from fewer calls believed. */
@@ -69,8 +66,8 @@ export const RECOMMEND_DEFAULTS = Object.freeze({
  * user, one without co-usage, or too few candidates), trending skills scored 0 to 0.5. Best first;
  * equal scores go to the smaller skill id, so the same data gives the same list.
  *
- * The co-usage counts of the window are read from co_usage_cache while younger than `maxAgeMs`,
- * else computed and cached (see coUsageMatrix); the user's own skills are always read afresh.
+ * The co-usage counts are computed on every call, only for the rows of the user's own skills (see
+ * coUsageMatrix); the only write is the log.
  *
  * @throws {TypeError|RangeError} on invalid options, naming the option, and a TypeError on a
  * read-only connection: recommendations are logged.

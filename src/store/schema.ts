@@ -357,16 +357,35 @@ SELECT 'by_day_through', date(max(hour), '-1 day') FROM skill_usage_hourly HAVIN
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 `;
 
+/**
+ * The caches that reports wrote when they read are gone: a report writes nothing, so that a
+ * read-only reader (the CLI, Grafana's SQLite plugin as another user) reads the same answers. The
+ * co-usage cache is dropped; leaderboard_cache, one of the guide's tables, stays, emptied of the
+ * boards earlier versions kept there (nothing reads them any more); the count of aggregate
+ * rebuilds, which told writers to forget the first days they remembered, goes with that memory.
+ */
+const VERSION_4 = `
+DROP TABLE co_usage_cache;
+DELETE FROM leaderboard_cache;
+DELETE FROM toolweaver_meta WHERE key = 'aggregates_generation';
+`;
+
 /** Adds the hourly rows of the days from :fromDay (included) to :toDay (excluded) up into skill_usage_by_day; those days must have no row there. */
 export const ROLL_UP_DAYS = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
 SELECT skill_id, org_id, substr(hour, 1, 10), ${sums(HOURLY_TOTAL_COLUMNS)} FROM skill_usage_hourly
 WHERE hour >= :fromDay AND hour < :toDay GROUP BY 1, 2, 3`;
 
 /** SQL per schema version: MIGRATIONS[i] takes user_version i to i + 1. */
-export const MIGRATIONS: readonly string[] = Object.freeze([VERSION_1, VERSION_2, VERSION_3]);
+export const MIGRATIONS: readonly string[] = Object.freeze([VERSION_1, VERSION_2, VERSION_3, VERSION_4]);
 
 /** The user_version of a database at the current schema. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * The oldest user_version with every table and column the reports read: a read-only reader (the
+ * CLI), which cannot migrate, reads a file from it on. Version 4 only dropped a cache.
+ */
+export const READABLE_SCHEMA_VERSION = 3;
 
 /** The tables a person or the CLI may export, back up or prune. */
 export const TABLES = Object.freeze([

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -20,6 +20,9 @@ import { writeThroughExporter } from '../sqlite-exporter/fixtures/exporterFixtur
 import { assertAggregatesMatchUsage } from '../sqlite-exporter/helpers/aggregates.js';
 import { countRows, insertRow } from '../sqlite-exporter/helpers/rows.js';
 import { useTempDirectory } from '../sqlite-exporter/helpers/tempDirectory.js';
+
+/** The first 16 hex digits of the SHA-256 of migrations 1 to 3, as the files made by earlier versions had them. */
+const PINNED_MIGRATIONS = ['7512bc724012627e', '026e69a5e0e14a2d', '94d33d009abd7b99'];
 
 /** What one skill_usage row of a test records. */
 interface Activity {
@@ -390,6 +393,59 @@ describe('write-time aggregates', function () {
       } finally {
         migrated.close();
       }
+    });
+  });
+
+  describe('migration from version 3', () => {
+    const tmp = useTempDirectory();
+    /**
+     * A real file of schema version 3, made by the release before version 4 (commit 3723724): four
+     * days of calls of three users written by its SqliteWriter, rebuildAggregates run once (so
+     * aggregates_generation is set), a usage leaderboard and a recommendation for carol computed
+     * (so leaderboard_cache and co_usage_cache hold rows), then closed as a stopped application
+     * leaves it (journal_mode DELETE).
+     */
+    const FIXTURE = fileURLToPath(new URL('../../../test/store/fixtures/schema-v3.sqlite', import.meta.url));
+
+    it('drops the read-time caches and what only they needed, keeping every aggregate and the log', () => {
+      const path = join(tmp(), 'analytics.db');
+      copyFileSync(FIXTURE, path);
+      chmodSync(path, 0o600);
+      const old = new Database(path, { readonly: true });
+      const tables = (db: Database.Database) => db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+      const before = { tables: tables(old), version: old.pragma('user_version', { simple: true }), counts: ['leaderboard_cache', 'co_usage_cache', 'recommendation_log'].map((table) => countRows(old, table)) };
+      const kept = ['skill_usage', 'skill_usage_hourly', 'skill_usage_by_day', 'skill_user_daily', 'user_daily', 'skill_user_first', 'skill_metrics', 'recommendation_log'];
+      const keptRows = kept.map((table) => select(old, `SELECT * FROM ${table} ORDER BY 1, 2, 3`));
+      old.close();
+      assert.deepEqual(before.version, 3);
+      assert.ok(before.tables.includes('co_usage_cache'));
+      assert.deepEqual(before.counts, [3, 7, 1], 'the fixture has cached boards, cached co-usage and a logged recommendation');
+
+      const migrated = openAnalyticsDatabase(path);
+      try {
+        assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+        assert.deepEqual(tables(migrated), (before.tables as string[]).filter((table) => table !== 'co_usage_cache'));
+        assert.equal(countRows(migrated, 'leaderboard_cache'), 0, 'the boards earlier versions cached are gone');
+        assert.deepEqual(
+          kept.map((table) => select(migrated, `SELECT * FROM ${table} ORDER BY 1, 2, 3`)),
+          keptRows,
+        );
+        assert.deepEqual(migrated.prepare('SELECT key FROM toolweaver_meta ORDER BY key').pluck().all(), ['by_day_through', 'created_at', 'package_version']);
+        assert.deepEqual(checkAggregates(migrated), { ok: true, problems: [] });
+        // The writer goes on where the old one stopped.
+        new SqliteWriter(migrated).write({ usage: [usage({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-11 08:30:00', calls: 2 })], points: [] });
+        assertAggregatesMatchUsage(migrated);
+        assert.equal(migrated.prepare("SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'").pluck().get(), '2026-03-10');
+      } finally {
+        migrated.close();
+      }
+    });
+
+    it("keeps versions 1 to 3's SQL byte for byte, so files made before migrate", () => {
+      assert.deepEqual(
+        MIGRATIONS.slice(0, 3).map((sql) => createHash('sha256').update(sql).digest('hex').slice(0, 16)),
+        PINNED_MIGRATIONS,
+      );
     });
   });
 

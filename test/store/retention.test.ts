@@ -80,7 +80,7 @@ describe('retention', () => {
       cutoff: CUTOFF,
       rolledUpRows: 7,
       dailyRows: 3,
-      deleted: { skill_usage: 7, skill_usage_hourly: 0, skill_usage_by_day: 0, user_daily: 0, skill_user_daily: 0, metric_points: 0, recommendation_log: 0, leaderboard_cache: 0, co_usage_cache: 0 },
+      deleted: { skill_usage: 7, skill_usage_hourly: 0, skill_usage_by_day: 0, user_daily: 0, skill_user_daily: 0, metric_points: 0, recommendation_log: 0, leaderboard_cache: 0 },
     });
     assert.deepEqual(dailyRows(db), [
       daily('code_exec', 'acme', '2026-02-06', 7, 1, 1),
@@ -156,7 +156,7 @@ describe('retention', () => {
       insertRow(db, 'leaderboard_cache', { metric_type: 'usage', time_window: '7d', rank: 1, skill_id: 'web_search', score: 1, computed_at: timestamp });
     }
     const { deleted } = applyRetention(db, { retentionDays: 30, now: NOW });
-    assert.deepEqual(deleted, { skill_usage: 0, skill_usage_hourly: 0, skill_usage_by_day: 0, user_daily: 0, skill_user_daily: 0, metric_points: 1, recommendation_log: 1, leaderboard_cache: 1, co_usage_cache: 0 });
+    assert.deepEqual(deleted, { skill_usage: 0, skill_usage_hourly: 0, skill_usage_by_day: 0, user_daily: 0, skill_user_daily: 0, metric_points: 1, recommendation_log: 1, leaderboard_cache: 1 });
     for (const table of ['metric_points', 'recommendation_log', 'leaderboard_cache']) assert.deepEqual(remainingIds(db, table), [2], table);
     assert.equal(countRows(db, 'metric_series'), 1, 'series stay: the exporter keeps their ids');
   });
