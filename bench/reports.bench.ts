@@ -91,6 +91,11 @@ const plain = baselines(db);
 const runs = quick ? { warmup: 1, runs: 3 } : { warmup: 3, runs: 15 };
 const options = { window: WINDOW, now: NOW } as const;
 const user = db.prepare('SELECT user_id FROM skill_user_daily ORDER BY execution_count DESC LIMIT 1').pluck().get() as string;
+/** The user in the middle by calls: what most users get (the busiest one has used every skill, so nothing is left for co-usage). */
+const typical = db
+  .prepare('SELECT user_id FROM skill_user_daily GROUP BY user_id ORDER BY sum(execution_count), user_id LIMIT 1 OFFSET (SELECT count(DISTINCT user_id) / 2 FROM skill_user_daily)')
+  .pluck()
+  .get() as string;
 const reports: [string, () => unknown, keyof typeof plain][] = [
   ['leaderboard usage', () => leaderboard(db, { metric: 'usage', ...options }), 'usage'],
   ['leaderboard rating', () => leaderboard(db, { metric: 'rating', ...options }), 'usage'],
@@ -103,6 +108,7 @@ const reports: [string, () => unknown, keyof typeof plain][] = [
   ['adoption', () => adoptionReport(db, options), 'adoption'],
   ['health', () => healthReport(db, options), 'health'],
   ['recommend for the busiest user', () => recommend(db, { userId: user, ...options }), 'recommend'],
+  ['recommend for the user in the middle by calls', () => recommend(db, { userId: typical, ...options }), 'recommend'],
 ];
 const rows = reports.map(([name, report, baselineName]) => row(name, measure(report, runs), `plain GROUP BY over raw rows (${baselineName})`, measure(plain[baselineName], runs)));
 db.close();

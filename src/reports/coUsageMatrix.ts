@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { sqliteTime } from '../store/schema.js';
 import { coUsagePairs, coUsageRows, compareIds, MIN_SHARED_USERS, type CoUsagePair } from './coUsage.js';
+import { hourlySkills } from './hourlyKeys.js';
 import { reportScope, type ReportOptions, type ReportScope } from './options.js';
 import { windowUsersBySkill } from './recommendationQueries.js';
 import { dayRange, type WindowSpec } from './window.js';
@@ -60,13 +61,21 @@ export function coUsageRequest(caller: string, options: CoUsageOptions): CoUsage
   };
 }
 
-/**
- * The matrix of `request`. With `skills`, only the rows whose skill A is one of them, and only those
- * are counted: what a recommendation for a user with those skills reads.
- */
-export function coUsageOf(db: Database.Database, request: CoUsageRequest, skills?: ReadonlySet<string>): CoUsageMatrix {
+/** The whole matrix of `request`. */
+export function coUsageOf(db: Database.Database, request: CoUsageRequest): CoUsageMatrix {
   const { scope } = request;
-  const usersBySkill = windowUsersBySkill(db, dayRange(scope.window), scope.orgId);
-  const pairs = skills === undefined ? coUsagePairs(usersBySkill, MIN_SHARED_USERS) : coUsageRows(usersBySkill, MIN_SHARED_USERS, skills);
+  const pairs = coUsagePairs(windowUsersBySkill(db, dayRange(scope.window), scope.orgId), MIN_SHARED_USERS);
   return { window: scope.window.label, orgId: scope.orgId, computedAt: sqliteTime(scope.now), pairs };
+}
+
+/**
+ * The rows of the matrix a recommendation scores: skill A one of the user's `basket`, skill B any
+ * skill but those `excluded` (the basket's other skills are kept, as scoring ignores them). Only the
+ * users of those skills are read, and none when no skill with calls is left to recommend.
+ */
+export function coUsageRowsOf(db: Database.Database, request: CoUsageRequest, basket: ReadonlySet<string>, excluded: ReadonlySet<string>): CoUsagePair[] {
+  const candidates = hourlySkills(db).filter((skillId) => !excluded.has(skillId) && !basket.has(skillId));
+  if (candidates.length === 0) return [];
+  const skills = new Set([...basket, ...candidates]);
+  return coUsageRows(windowUsersBySkill(db, dayRange(request.scope.window), request.scope.orgId, skills), MIN_SHARED_USERS, basket);
 }

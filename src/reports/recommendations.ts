@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { OVERFLOW_SKILL_ID } from '../store/schema.js';
 import { sqliteTime } from '../store/schema.js';
 import { MIN_SHARED_USERS, scoreCoUsage, type CoUsageCandidate } from './coUsage.js';
-import { CO_USAGE_DEFAULTS, coUsageOf, coUsageRequest, type CoUsageRequest } from './coUsageMatrix.js';
+import { CO_USAGE_DEFAULTS, coUsageRequest, coUsageRowsOf, type CoUsageRequest } from './coUsageMatrix.js';
 import { wholeNumberOption, type ReportOptions, type ReportScope } from './options.js';
 import { latestOrg, skillCalls, skillsEverUsed, userSkillsInWindow } from './recommendationQueries.js';
 import { prepared } from './statements.js';
@@ -98,7 +98,7 @@ type Unlogged = Omit<Recommendation, 'id'>;
 function fromCoUsage(db: Database.Database, userId: string, request: CoUsageRequest, excluded: ReadonlySet<string>): Unlogged[] {
   const basket = userSkillsInWindow(db, userId, dayRange(request.scope.window));
   if (basket.size === 0) return [];
-  const { pairs } = coUsageOf(db, request, basket);
+  const pairs = coUsageRowsOf(db, request, basket, excluded);
   return scoreCoUsage({ pairs, basket, excluded, minSharedUsers: RECOMMEND_DEFAULTS.minSharedUsers }).map(toUnlogged);
 }
 
