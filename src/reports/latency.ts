@@ -24,7 +24,7 @@ export interface SkillLatencyReport {
  * p50, p95 and p99 latency, error rate and failures by type per skill with calls in the window,
  * most called first (ties by skill id). Percentiles interpolate inside the summed lat_le_* buckets
  * exactly as PromQL's histogram_quantile does, so a Grafana panel over the same data agrees.
- * Reads skill_usage_by_day and skill_usage_hourly only.
+ * Reads skill_usage_hourly only.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
 export function latencyReport(db: Database.Database, options?: ReportOptions): SkillLatencyReport[] {

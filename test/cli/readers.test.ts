@@ -55,7 +55,7 @@ describe('reading commands on the file of a stopped application', function () {
     assert.equal(latency.skills[0]!.calls, 3, 'the same calls as the leaderboard');
   });
 
-  it('reads a file of schema version 3 without migrating it: version 4 only dropped a cache', async () => {
+  it('reads a file of schema version 3 without migrating it: version 4 only dropped tables the reports no longer read', async () => {
     copyFileSync(fileURLToPath(new URL('../../../test/store/fixtures/schema-v3.sqlite', import.meta.url)), path);
     const bytes = readFileSync(path);
     const board = JSON.parse(expectExit(await cli(['leaderboard', '--window', '2026-03-04..2026-03-11', '--json', '--db', path], { cwd: dir }), 0).stdout) as { entries: { skillId: string; score: number }[] };
