@@ -172,7 +172,7 @@ const result: ScenarioResult = {
       "The bench collects the application thread's young garbage before each run; the writer thread collects its own during its exports.",
     'Beyond the raw INSERTs, each export of the first row writes: one skill_metrics upsert per skill; one skill_usage_hourly upsert per skill, org and hour; ' +
       "one skill_user_daily row per skill, user and day, whose totals are added in place (the day's rows exist from the export before, in the same org); " +
-      'one skill_user_first upsert per skill and user, which changes nothing when the first day is not earlier; ' +
+      'and no skill_user_first row, as a day added to in place has its first day already; ' +
       'This is the usual export of an application whose users call skills every interval. ' +
       "The third row is the first export of a day, through the writer thread: each skill_user_daily row is inserted with its links to the day before (two lookups each), the links and user_daily are brought up to date, " +
       "and SQLite rewrites most of skill_user_daily's pages (its key is skill, user, then day): about three times as many pages reach the WAL as in the usual export.",

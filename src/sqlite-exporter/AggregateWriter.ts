@@ -86,32 +86,41 @@ export class AggregateWriter {
   write(usage: readonly UsageRow[]): void {
     for (const { skillId, orgId, hour, totals } of hourlyTotals(usage)) this.#upsertHourly.run(skillId, orgId, hour, ...totals);
     const userDays = userDayTotals(usage);
-    if (this.#writeUserDays(userDays)) {
-      const days = userDaysOf(userDays);
-      this.#relinkLaterDays.run(days.earliest);
-      this.#dropLeftOrgs.run(JSON.stringify(days.users));
-      this.#addUserDays.run(JSON.stringify(days.orgs));
+    const upserted = this.#writeUserDays(userDays);
+    if (upserted.size === 0) return;
+    const days = userDaysOf(userDays);
+    this.#relinkLaterDays.run(days.earliest);
+    this.#dropLeftOrgs.run(JSON.stringify(days.users));
+    this.#addUserDays.run(JSON.stringify(days.orgs));
+    // A skill and user whose days were all added in place had rows of those days already, and
+    // skill_user_first holds one of them or an earlier day (every path that makes a skill_user_daily
+    // row sets skill_user_first in the same transaction, and retention keeps first days): only the
+    // others can move their first day.
+    for (const { skillId, userId, orgId, firstDay } of userFirstDays(usage)) {
+      if (upserted.get(skillId)?.has(userId) === true) this.#upsertUserFirst.run(skillId, userId, orgId, firstDay);
     }
-    for (const { skillId, userId, orgId, firstDay } of userFirstDays(usage)) this.#upsertUserFirst.run(skillId, userId, orgId, firstDay);
   }
 
   /**
-   * Adds each total to its day's row; true when a row was made or changed org. Only then can the
-   * links between days and user_daily change, as they follow from the days and orgs alone.
+   * Adds each total to its day's row; returns the users, by skill, of the rows not added to in place
+   * (made, moved to another org, or found by the upsert). Only then can the links between days,
+   * user_daily and the first days change, as they follow from the days and orgs alone.
    */
-  #writeUserDays(userDays: readonly UserDayTotals[]): boolean {
-    let reshaped = false;
+  #writeUserDays(userDays: readonly UserDayTotals[]): Map<string, Set<string>> {
+    const upserted = new Map<string, Set<string>>();
     let latestDay = this.#latestDay;
     for (const { skillId, userId, day, orgId, totals } of userDays) {
       // A day after any this writer wrote seldom has rows yet (another process may have made
       // some: the upsert adds to those just as well), so it goes straight to the upsert.
       if (day <= this.#latestDay && this.#addInPlace(skillId, userId, day, orgId, totals)) continue;
       this.#upsertUserDay.run(skillId, userId, day, orgId, ...totals, skillId, userId, day, skillId, userId, day, orgId);
-      reshaped = true;
+      let users = upserted.get(skillId);
+      if (users === undefined) upserted.set(skillId, (users = new Set()));
+      users.add(userId);
       if (day > latestDay) latestDay = day;
     }
     this.#latestDay = latestDay;
-    return reshaped;
+    return upserted;
   }
 
   /** Adds the totals to the day's row when it exists in the same org; false when it does not. */
