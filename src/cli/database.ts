@@ -1,19 +1,19 @@
 import type Database from 'better-sqlite3';
 import { DatabaseFileError } from '../core/errors.js';
-import { openAnalyticsDatabase } from '../store/openDatabase.js';
+import { leaveWalWhenLast, openAnalyticsDatabase } from '../store/openDatabase.js';
 import { fileKind } from '../store/privateFiles.js';
-import { SCHEMA_VERSION } from '../store/schema.js';
+import { READABLE_SCHEMA_VERSION } from '../store/schema.js';
 import type { CliContext } from './context.js';
 import { CliFailure, missingDatabase } from './cliErrors.js';
 
 /** How a command opens the database. */
 export interface OpenMode {
   /**
-   * Open for writing: for the reports that write their caches and logs (leaderboard_cache,
-   * recommendation_log) and for prune. Other commands only read. @default false
+   * Open for writing: for recommend, which logs in recommendation_log, and for prune. Every other
+   * command only reads, through a read-only connection that changes nothing in the file. @default false
    */
   readonly write?: boolean;
-  /** The command reads the write-time aggregates of schema version 2. @default false */
+  /** The command reads the write-time aggregates (schema version 3 or later). @default false */
   readonly needsAggregates?: boolean;
 }
 
@@ -36,12 +36,18 @@ export function openDatabase(context: CliContext, mode: OpenMode = {}, path: str
   return db;
 }
 
-/** Runs `work` on the database and closes it afterwards, whatever happens. */
+/**
+ * Runs `work` on the database and closes it afterwards, whatever happens. A writing command that
+ * was the only connection takes the file out of WAL mode again as it closes, as a stopped
+ * application leaves it, so a read-only reader that may not create -wal and -shm files (Grafana's
+ * SQLite plugin as another user) still reads it.
+ */
 export async function withDatabase<T>(context: CliContext, mode: OpenMode, work: (db: Database.Database) => T | Promise<T>): Promise<T> {
   const db = openDatabase(context, mode);
   try {
     return await work(db);
   } finally {
+    if (mode.write === true) leaveWalWhenLast(db);
     db.close();
   }
 }
@@ -49,7 +55,7 @@ export async function withDatabase<T>(context: CliContext, mode: OpenMode, work:
 /** A read-only connection cannot migrate: an older file lacks the aggregates the reports read. */
 function assertCurrentSchema(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version >= SCHEMA_VERSION) return;
+  if (version >= READABLE_SCHEMA_VERSION) return;
   db.close();
   throw new CliFailure(
     `${path} has schema version ${version}, from an older toolweaver-analytics, without the aggregates the reports read: ` +

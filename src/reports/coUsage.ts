@@ -93,6 +93,44 @@ export function coUsagePairs(usersBySkill: ReadonlyMap<string, readonly string[]
   return pairs;
 }
 
+/**
+ * The rows of the co-usage matrix whose skill A is one of `skillsA`: the cells {@link coUsagePairs}
+ * gives for them, without counting the pairs of the other skills. What a recommendation reads: a
+ * basket of a few skills costs one pass over the users of the window, not the whole matrix.
+ */
+export function coUsageRows(usersBySkill: ReadonlyMap<string, readonly string[]>, minSharedUsers: number, skillsA: ReadonlySet<string>): CoUsagePair[] {
+  const rows = [...skillsA].filter((skillId) => (usersBySkill.get(skillId)?.length ?? 0) > 0);
+  const pairs: CoUsagePair[] = [];
+  // Each user of the skills A, with which of them they used as the bits of one number: 30 skills A a pass.
+  for (let start = 0; start < rows.length; start += 30) {
+    const chunk = rows.slice(start, start + 30);
+    const masks = new Map<string, number>();
+    chunk.forEach((skillId, bit) => {
+      for (const userId of usersBySkill.get(skillId) ?? []) masks.set(userId, (masks.get(userId) ?? 0) | (1 << bit));
+    });
+    const shared = new Map<string, Uint32Array>();
+    for (const [skillB, usersOfB] of usersBySkill) {
+      const counts = new Uint32Array(chunk.length);
+      for (const userId of usersOfB) {
+        const mask = masks.get(userId);
+        if (mask === undefined) continue;
+        for (let bit = 0; bit < chunk.length; bit++) if ((mask & (1 << bit)) !== 0) counts[bit]!++;
+      }
+      shared.set(skillB, counts);
+    }
+    chunk.forEach((skillA, bit) => {
+      const usersA = usersBySkill.get(skillA)!.length;
+      pairs.push({ skillA, skillB: skillA, sharedUsers: usersA, usersA, usersB: usersA });
+      for (const [skillB, usersOfB] of usersBySkill) {
+        const sharedUsers = shared.get(skillB)![bit]!;
+        if (skillB === skillA || sharedUsers === 0 || sharedUsers < minSharedUsers) continue;
+        pairs.push({ skillA, skillB, sharedUsers, usersA, usersB: usersOfB.length });
+      }
+    });
+  }
+  return pairs;
+}
+
 /** shared[a · n + b], a < b: the users in both lists a and b, counted user by user. */
 function sharedUserCounts(userLists: readonly (readonly string[])[]): Uint32Array {
   const skillsOfUser = new Map<string, number[]>();

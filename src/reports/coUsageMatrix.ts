@@ -1,15 +1,15 @@
 /**
  * The co-usage matrix of a window: for every pair of skills, how many users used both. Computed
- * from skill_user_daily once per window and org, kept in co_usage_cache and served from it while
- * fresh, so a recommendation costs the user's own skills and a lookup.
+ * from skill_user_daily and skill_user_first on every call; a recommendation computes only the rows
+ * of the user's own skills.
  */
 import type Database from 'better-sqlite3';
 import { sqliteTime } from '../store/schema.js';
-import { coUsagePairs, compareIds, MIN_SHARED_USERS, type CoUsagePair } from './coUsage.js';
-import { readCoUsage, writeCoUsage, type CoUsageKey } from './coUsageCache.js';
-import { positiveOption, reportScope, type ReportOptions, type ReportScope } from './reportScope.js';
+import { coUsagePairs, coUsageRows, compareIds, MIN_SHARED_USERS, type CoUsagePair } from './coUsage.js';
+import { hourlySkills } from './hourlyKeys.js';
+import { reportScope, type ReportOptions, type ReportScope } from './reportScope.js';
 import { windowUsersBySkill } from './recommendationQueries.js';
-import { dayRange, timeMs, type WindowSpec } from './window.js';
+import { dayRange, type WindowSpec } from './window.js';
 
 /** Options of {@link coUsageMatrix}. */
 export interface CoUsageOptions extends ReportOptions {
@@ -17,22 +17,18 @@ export interface CoUsageOptions extends ReportOptions {
   window?: WindowSpec;
   /** Co-usage among this org's users only. @default every org */
   orgId?: string;
-  /** Serve the matrix from co_usage_cache while it is younger than this many ms; 0 always recomputes. @default 300000 */
-  maxAgeMs?: number;
 }
 
 /** The defaults of {@link CoUsageOptions}: those of recommend, which reads the same matrix. */
-export const CO_USAGE_DEFAULTS = Object.freeze({ window: '30d' as const satisfies WindowSpec, maxAgeMs: 300_000 });
+export const CO_USAGE_DEFAULTS = Object.freeze({ window: '30d' as const satisfies WindowSpec });
 
-/** The co-usage counts of a window, as co_usage_cache keeps them. */
+/** The co-usage counts of a window. */
 export interface CoUsageMatrix {
   /** The window's label: '30d', or 'from..to'. */
   window: string;
   orgId: string | undefined;
   /** When the counts were computed, SQLite UTC time. */
   computedAt: string;
-  /** Whether they were served from co_usage_cache. */
-  fromCache: boolean;
   /**
    * For each skill A with users in the window, (A, A) with its users, then (A, B) for every skill B
    * sharing at least 2 users with it; ordered by A, then B.
@@ -43,14 +39,12 @@ export interface CoUsageMatrix {
 /** A validated request for the matrix. */
 export interface CoUsageRequest {
   readonly scope: ReportScope;
-  readonly maxAgeMs: number;
 }
 
 /**
  * The co-usage matrix over a window: users per skill and users shared by each pair of skills, among
  * the users with calls (skill_user_daily rows with execution_count > 0) in the window, of `orgId`
- * or of every org. Written to co_usage_cache (replacing that window's and org's rows) and served
- * from it while younger than `maxAgeMs`; recommend reads the same rows.
+ * or of every org. Nothing is written; recommend computes the rows of the user's skills the same way.
  *
  * @throws {TypeError|RangeError} on a malformed window or an out-of-range option.
  */
@@ -64,28 +58,24 @@ export function coUsageRequest(caller: string, options: CoUsageOptions): CoUsage
   if (typeof options !== 'object' || options === null) throw new TypeError(`${caller}: options must be an object, got ${String(options)}`);
   return {
     scope: reportScope(caller, { ...options, window: options.window ?? CO_USAGE_DEFAULTS.window }),
-    maxAgeMs: positiveOption(caller, 'maxAgeMs', options.maxAgeMs, CO_USAGE_DEFAULTS.maxAgeMs, true),
   };
 }
 
-/**
- * The matrix of `request`, from the cache when fresh, else computed and cached. With `skills`, only
- * the rows whose skill A is one of them: what a recommendation for a user with those skills reads.
- */
-export function coUsageOf(db: Database.Database, request: CoUsageRequest, skills?: ReadonlySet<string>): CoUsageMatrix {
-  const { scope, maxAgeMs } = request;
-  const key: CoUsageKey = { window: scope.window.label, orgKey: scope.orgId ?? '' };
-  const matrix = (computedAt: string, fromCache: boolean, pairs: CoUsagePair[]) => ({ window: key.window, orgId: scope.orgId, computedAt, fromCache, pairs });
-  // Not even read when maxAgeMs is 0: nothing cached could be fresh.
-  const cached = maxAgeMs > 0 ? readCoUsage(db, key, (computedAt) => isFresh(computedAt, scope.now, maxAgeMs), skills) : undefined;
-  if (cached !== undefined) return matrix(cached.computedAt, true, cached.pairs);
+/** The whole matrix of `request`. */
+export function coUsageOf(db: Database.Database, request: CoUsageRequest): CoUsageMatrix {
+  const { scope } = request;
   const pairs = coUsagePairs(windowUsersBySkill(db, dayRange(scope.window), scope.orgId), MIN_SHARED_USERS);
-  const computedAt = sqliteTime(scope.now);
-  if (pairs.length > 0) writeCoUsage(db, key, pairs, computedAt);
-  return matrix(computedAt, false, skills === undefined ? pairs : pairs.filter((pair) => skills.has(pair.skillA)));
+  return { window: scope.window.label, orgId: scope.orgId, computedAt: sqliteTime(scope.now), pairs };
 }
 
-function isFresh(computedAt: string, now: number, maxAgeMs: number): boolean {
-  const age = now - timeMs(computedAt);
-  return age >= 0 && age < maxAgeMs;
+/**
+ * The rows of the matrix a recommendation scores: skill A one of the user's `basket`, skill B any
+ * skill but those `excluded` (the basket's other skills are kept, as scoring ignores them). Only the
+ * users of those skills are read, and none when no skill with calls is left to recommend.
+ */
+export function coUsageRowsOf(db: Database.Database, request: CoUsageRequest, basket: ReadonlySet<string>, excluded: ReadonlySet<string>): CoUsagePair[] {
+  const candidates = hourlySkills(db).filter((skillId) => !excluded.has(skillId) && !basket.has(skillId));
+  if (candidates.length === 0) return [];
+  const skills = new Set([...basket, ...candidates]);
+  return coUsageRows(windowUsersBySkill(db, dayRange(request.scope.window), request.scope.orgId, skills), MIN_SHARED_USERS, basket);
 }

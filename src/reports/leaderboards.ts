@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
 import { sqliteTime } from '../store/schema.js';
 import { BoardSource } from './boardSource.js';
-import { readBoard, writeBoard, type BoardKey, type BoardRow } from './leaderboardCache.js';
-import { oneOfOption, positiveOption, reportScope, wholeNumberOption, type ReportOptions, type ReportScope } from './reportScope.js';
+import { oneOfOption, reportScope, wholeNumberOption, type ReportOptions, type ReportScope } from './reportScope.js';
 import { rankByImprovement, rankByRating, rankBySuccessRate, rankByUsage, rankTrendingNew, type EntryDetails, type RankedSkill } from './rankings.js';
 import { timeMs, type TimeRange } from './window.js';
 
@@ -20,8 +19,6 @@ export interface LeaderboardOptions extends ReportOptions {
   limit?: number;
   /** Calls in a window a skill needs to be ranked by success_rate or most_improved, 1 or more. @default 20 */
   minCalls?: number;
-  /** Serve the board from leaderboard_cache while it is younger than this many ms; 0 always recomputes. @default 300000 */
-  maxAgeMs?: number;
 }
 
 /** One place on a board. */
@@ -47,25 +44,28 @@ export interface Leaderboard {
   orgId: string | undefined;
   /** When the ranking was computed, SQLite UTC time. */
   computedAt: string;
-  /** Whether it was served from leaderboard_cache. */
-  fromCache: boolean;
   entries: LeaderboardEntry[];
 }
 
 /** The defaults of {@link LeaderboardOptions}. */
-export const LEADERBOARD_DEFAULTS = Object.freeze({ limit: 10, minCalls: 20, maxAgeMs: 300_000 });
+export const LEADERBOARD_DEFAULTS = Object.freeze({ limit: 10, minCalls: 20 });
 
 /** A skill is trending-new when its first use lies within this many window lengths before the window's end. */
 export const TRENDING_LOOKBACK_WINDOWS = 4;
-
-/** Boards whose ranking depends on minCalls: a cached one serves only the same minCalls. */
-const USES_MIN_CALLS: ReadonlySet<LeaderboardMetric> = new Set(['success_rate', 'most_improved']);
 
 interface BoardRequest extends ReportScope {
   readonly metric: LeaderboardMetric;
   readonly limit: number;
   readonly minCalls: number;
-  readonly maxAgeMs: number;
+}
+
+/** One place of the full ranking, before `limit` cuts it. */
+interface BoardRow {
+  readonly rank: number;
+  readonly skillId: string;
+  readonly score: number;
+  readonly previousRank: number | null;
+  readonly details: EntryDetails;
 }
 
 /**
@@ -78,23 +78,14 @@ interface BoardRequest extends ReportScope {
  * - `most_improved`: rise of the health score from the previous window, both with at least `minCalls` calls;
  * - `trending_new`: calls of skills first used within the last 4 window lengths.
  *
- * The whole ranking is written to leaderboard_cache (replacing that board's rows) and served from
- * it while younger than `maxAgeMs`. Reads only skill_usage_by_day, skill_usage_hourly, skill_user_first, skill_metrics
- * and leaderboard_cache.
+ * Computed on every call from the write-time aggregates, so new calls show at once and nothing is
+ * written: reads only skill_usage_hourly, skill_user_first and skill_metrics.
  *
  * @throws {TypeError|RangeError} on an unknown metric, a malformed window or an out-of-range option.
  */
 export function leaderboard(db: Database.Database, options: LeaderboardOptions): Leaderboard {
   const request = boardRequest(options);
-  const key: BoardKey = { metric: request.metric, window: request.window.label, orgKey: request.orgId ?? '' };
-  const cached = readBoard(db, key);
-  if (cached !== undefined && isFresh(cached.computedAt, request) && fitsRequest(cached.rows, request)) {
-    return board(request, cached.computedAt, true, cached.rows);
-  }
-  const rows = rankBoard(db, request);
-  const computedAt = sqliteTime(request.now);
-  if (rows.length > 0) writeBoard(db, key, rows, computedAt);
-  return board(request, computedAt, false, rows);
+  return board(request, sqliteTime(request.now), rankBoard(db, request));
 }
 
 function boardRequest(options: LeaderboardOptions): BoardRequest {
@@ -105,20 +96,10 @@ function boardRequest(options: LeaderboardOptions): BoardRequest {
     metric: oneOfOption(caller, 'metric', options.metric, LEADERBOARD_METRICS),
     limit: wholeNumberOption(caller, 'limit', options.limit, 1, LEADERBOARD_DEFAULTS.limit),
     minCalls: wholeNumberOption(caller, 'minCalls', options.minCalls, 1, LEADERBOARD_DEFAULTS.minCalls),
-    maxAgeMs: positiveOption(caller, 'maxAgeMs', options.maxAgeMs, LEADERBOARD_DEFAULTS.maxAgeMs, true),
   };
 }
 
-function isFresh(computedAt: string, request: BoardRequest): boolean {
-  const age = request.now - timeMs(computedAt);
-  return age >= 0 && age < request.maxAgeMs;
-}
-
-function fitsRequest(rows: readonly BoardRow[], request: BoardRequest): boolean {
-  return !USES_MIN_CALLS.has(request.metric) || rows.every((row) => row.details['minCalls'] === request.minCalls);
-}
-
-function board(request: BoardRequest, computedAt: string, fromCache: boolean, rows: readonly BoardRow[]): Leaderboard {
+function board(request: BoardRequest, computedAt: string, rows: readonly BoardRow[]): Leaderboard {
   const entries = rows.slice(0, request.limit).map(({ rank, skillId, score, previousRank, details }) => ({
     rank,
     skillId,
@@ -127,7 +108,7 @@ function board(request: BoardRequest, computedAt: string, fromCache: boolean, ro
     rankChange: previousRank === null ? null : previousRank - rank,
     details,
   }));
-  return { metric: request.metric, window: request.window.label, orgId: request.orgId, computedAt, fromCache, entries };
+  return { metric: request.metric, window: request.window.label, orgId: request.orgId, computedAt, entries };
 }
 
 /** The full ranking over the window, each skill with its rank over the previous window. */

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { OVERFLOW_SKILL_ID } from '../store/schema.js';
 import { sqliteTime } from '../store/schema.js';
 import { MIN_SHARED_USERS, scoreCoUsage, type CoUsageCandidate } from './coUsage.js';
-import { CO_USAGE_DEFAULTS, coUsageOf, coUsageRequest, type CoUsageRequest } from './coUsageMatrix.js';
+import { CO_USAGE_DEFAULTS, coUsageRequest, coUsageRowsOf, type CoUsageRequest } from './coUsageMatrix.js';
 import { wholeNumberOption, type ReportOptions, type ReportScope } from './reportScope.js';
 import { latestOrg, skillCalls, skillsEverUsed, userSkillsInWindow } from './recommendationQueries.js';
 import { prepared } from './statements.js';
@@ -45,15 +45,12 @@ export interface RecommendOptions extends ReportOptions {
   window?: WindowSpec;
   /** Co-usage among this org's users and trending from its calls only; also the org logged. @default every org */
   orgId?: string;
-  /** Read co-usage from co_usage_cache while it is younger than this many ms; 0 always recomputes it. @default 300000 */
-  maxAgeMs?: number;
 }
 
 /** The defaults of {@link RecommendOptions}, and the two thresholds of the algorithm. */
 export const RECOMMEND_DEFAULTS = Object.freeze({
   limit: 5,
   window: CO_USAGE_DEFAULTS.window,
-  maxAgeMs: CO_USAGE_DEFAULTS.maxAgeMs,
   /** Two skills are co-used only when at least this many users used both in the window. */
   minSharedUsers: MIN_SHARED_USERS,
   /** A skill with fewer calls in a window is not recommended as trending, nor is growth from fewer calls believed. */
@@ -69,8 +66,8 @@ export const RECOMMEND_DEFAULTS = Object.freeze({
  * user, one without co-usage, or too few candidates), trending skills scored 0 to 0.5. Best first;
  * equal scores go to the smaller skill id, so the same data gives the same list.
  *
- * The co-usage counts of the window are read from co_usage_cache while younger than `maxAgeMs`,
- * else computed and cached (see coUsageMatrix); the user's own skills are always read afresh.
+ * The co-usage counts are computed on every call, only for the rows of the user's own skills (see
+ * coUsageMatrix); the only write is the log.
  *
  * @throws {TypeError|RangeError} on invalid options, naming the option, and a TypeError on a
  * read-only connection: recommendations are logged.
@@ -101,7 +98,7 @@ type Unlogged = Omit<Recommendation, 'id'>;
 function fromCoUsage(db: Database.Database, userId: string, request: CoUsageRequest, excluded: ReadonlySet<string>): Unlogged[] {
   const basket = userSkillsInWindow(db, userId, dayRange(request.scope.window));
   if (basket.size === 0) return [];
-  const { pairs } = coUsageOf(db, request, basket);
+  const pairs = coUsageRowsOf(db, request, basket, excluded);
   return scoreCoUsage({ pairs, basket, excluded, minSharedUsers: RECOMMEND_DEFAULTS.minSharedUsers }).map(toUnlogged);
 }
 

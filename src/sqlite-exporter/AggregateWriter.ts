@@ -1,9 +1,6 @@
 import type Database from 'better-sqlite3';
 import { addExcluded, addingUpsert, placeholders } from './addingUpsert.js';
-import { CommittedFirstDays } from './CommittedFirstDays.js';
-import { DayTotalsWriter } from './DayTotalsWriter.js';
 import { hourlyTotals, userDaysOf, userDayTotals, userFirstDays, type UserDayTotals } from './exportTotals.js';
-import { META } from '../store/meta.js';
 import type { UsageRow } from './rows.js';
 import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from '../store/schema.js';
 
@@ -55,19 +52,15 @@ const UPSERT_USER_FIRST = `INSERT INTO skill_user_first (skill_id, user_id, org_
 ON CONFLICT (skill_id, user_id) DO UPDATE SET org_id = excluded.org_id, first_day = excluded.first_day
   WHERE excluded.first_day < skill_user_first.first_day`;
 
-const AGGREGATES_GENERATION = `SELECT value FROM toolweaver_meta WHERE key = '${META.aggregatesGeneration}'`;
-
 /**
- * Keeps the write-time aggregates (skill_usage_hourly, skill_usage_by_day, skill_user_daily with its links to earlier
+ * Keeps the write-time aggregates (skill_usage_hourly, skill_user_daily with its links to earlier
  * days, user_daily, skill_user_first) up to date with the skill_usage rows of each export. Call
  * {@link write} inside the export's transaction: the rows are first added up per key in memory, so
  * an export of many rows costs one upsert per skill, org and hour (and per skill, user and day),
- * not one per row; a skill and user whose first day this writer committed already costs none (see
- * {@link CommittedFirstDays}).
+ * not one per row.
  */
 export class AggregateWriter {
   readonly #upsertHourly: Database.Statement;
-  readonly #byDay: DayTotalsWriter;
   readonly #addToUserDay: Database.Statement;
   readonly #addCallsToUserDay: Database.Statement;
   readonly #upsertUserDay: Database.Statement;
@@ -75,14 +68,11 @@ export class AggregateWriter {
   readonly #dropLeftOrgs: Database.Statement<[string]>;
   readonly #addUserDays: Database.Statement<[string]>;
   readonly #upsertUserFirst: Database.Statement;
-  readonly #generation: Database.Statement<[], string | undefined>;
-  readonly #firstDays = new CommittedFirstDays();
   /** The latest day written to skill_user_daily by this writer, '' before the first. Only a hint: either path is right. */
   #latestDay = '';
 
   constructor(db: Database.Database) {
     this.#upsertHourly = db.prepare(UPSERT_HOURLY);
-    this.#byDay = new DayTotalsWriter(db);
     this.#addToUserDay = db.prepare(ADD_TO_USER_DAY);
     this.#addCallsToUserDay = db.prepare(ADD_CALLS_TO_USER_DAY);
     this.#upsertUserDay = db.prepare(UPSERT_USER_DAY);
@@ -90,59 +80,47 @@ export class AggregateWriter {
     this.#dropLeftOrgs = db.prepare(DROP_LEFT_ORGS);
     this.#addUserDays = db.prepare(ADD_USER_DAYS);
     this.#upsertUserFirst = db.prepare(UPSERT_USER_FIRST);
-    this.#generation = db.prepare<[], string | undefined>(AGGREGATES_GENERATION).pluck();
   }
 
-  /**
-   * Adds the rows of one export, in the order they were inserted into skill_usage. Then call
-   * {@link committed} or {@link rolledBack}, as the transaction ends.
-   */
+  /** Adds the rows of one export, in the order they were inserted into skill_usage. */
   write(usage: readonly UsageRow[]): void {
-    const hours = hourlyTotals(usage);
-    for (const { skillId, orgId, hour, totals } of hours) this.#upsertHourly.run(skillId, orgId, hour, ...totals);
-    this.#byDay.write(hours);
+    for (const { skillId, orgId, hour, totals } of hourlyTotals(usage)) this.#upsertHourly.run(skillId, orgId, hour, ...totals);
     const userDays = userDayTotals(usage);
-    if (this.#writeUserDays(userDays)) {
-      const days = userDaysOf(userDays);
-      this.#relinkLaterDays.run(days.earliest);
-      this.#dropLeftOrgs.run(JSON.stringify(days.users));
-      this.#addUserDays.run(JSON.stringify(days.orgs));
-    }
-    this.#firstDays.syncGeneration(this.#generation.get() ?? '0');
+    const upserted = this.#writeUserDays(userDays);
+    if (upserted.size === 0) return;
+    const days = userDaysOf(userDays);
+    this.#relinkLaterDays.run(days.earliest);
+    this.#dropLeftOrgs.run(JSON.stringify(days.users));
+    this.#addUserDays.run(JSON.stringify(days.orgs));
+    // A skill and user whose days were all added in place had rows of those days already, and
+    // skill_user_first holds one of them or an earlier day (every path that makes a skill_user_daily
+    // row sets skill_user_first in the same transaction, and retention keeps first days): only the
+    // others can move their first day.
     for (const { skillId, userId, orgId, firstDay } of userFirstDays(usage)) {
-      if (this.#firstDays.covers(skillId, userId, firstDay)) continue;
-      this.#upsertUserFirst.run(skillId, userId, orgId, firstDay);
-      this.#firstDays.stage(skillId, userId, firstDay);
+      if (upserted.get(skillId)?.has(userId) === true) this.#upsertUserFirst.run(skillId, userId, orgId, firstDay);
     }
-  }
-
-  /** The transaction of the last {@link write} committed. */
-  committed(): void {
-    this.#firstDays.commit();
-  }
-
-  /** The transaction of the last {@link write} rolled back. */
-  rolledBack(): void {
-    this.#firstDays.discard();
   }
 
   /**
-   * Adds each total to its day's row; true when a row was made or changed org. Only then can the
-   * links between days and user_daily change, as they follow from the days and orgs alone.
+   * Adds each total to its day's row; returns the users, by skill, of the rows not added to in place
+   * (made, moved to another org, or found by the upsert). Only then can the links between days,
+   * user_daily and the first days change, as they follow from the days and orgs alone.
    */
-  #writeUserDays(userDays: readonly UserDayTotals[]): boolean {
-    let reshaped = false;
+  #writeUserDays(userDays: readonly UserDayTotals[]): Map<string, Set<string>> {
+    const upserted = new Map<string, Set<string>>();
     let latestDay = this.#latestDay;
     for (const { skillId, userId, day, orgId, totals } of userDays) {
       // A day after any this writer wrote seldom has rows yet (another process may have made
       // some: the upsert adds to those just as well), so it goes straight to the upsert.
       if (day <= this.#latestDay && this.#addInPlace(skillId, userId, day, orgId, totals)) continue;
       this.#upsertUserDay.run(skillId, userId, day, orgId, ...totals, skillId, userId, day, skillId, userId, day, orgId);
-      reshaped = true;
+      let users = upserted.get(skillId);
+      if (users === undefined) upserted.set(skillId, (users = new Set()));
+      users.add(userId);
       if (day > latestDay) latestDay = day;
     }
     this.#latestDay = latestDay;
-    return reshaped;
+    return upserted;
   }
 
   /** Adds the totals to the day's row when it exists in the same org; false when it does not. */

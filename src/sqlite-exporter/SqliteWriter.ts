@@ -75,9 +75,7 @@ export class SqliteWriter {
     const known = new Map(this.#seriesIds);
     try {
       this.#write(rows);
-      this.#aggregates.committed();
     } catch (error) {
-      this.#aggregates.rolledBack();
       // Ids learnt inside a rolled-back transaction may not exist.
       this.#seriesIds.clear();
       for (const [key, value] of known) this.#seriesIds.set(key, value);

@@ -8,16 +8,6 @@ export const META = Object.freeze({
   packageVersion: 'package_version',
   /** When retention last ran, UTC 'YYYY-MM-DD HH:MM:SS'. */
   lastRetentionAt: 'last_retention_at',
-  /**
-   * A count of rebuildAggregates runs (unset before the first): writers that remember aggregate
-   * rows they committed forget them when it changes.
-   */
-  aggregatesGeneration: 'aggregates_generation',
-  /**
-   * The last day skill_usage_by_day holds, 'YYYY-MM-DD' (unset: none): every day up to it is there;
-   * reports read the days after it from skill_usage_hourly.
-   */
-  byDayThrough: 'by_day_through',
 });
 
 /** One of {@link META}'s keys. */

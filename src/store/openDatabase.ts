@@ -12,6 +12,9 @@ import { isBusy, sqliteCode } from '../core/sqliteCode.js';
 import { damagedFileError, validateDatabase } from './validateDatabase.js';
 import { boundWal } from './walBound.js';
 
+/** The most memory each connection's page cache may take, KiB (SQLite fills it only with pages it reads). */
+export const PAGE_CACHE_KIB = 65_536;
+
 /** Options of {@link openAnalyticsDatabase}. */
 export interface OpenDatabaseOptions {
   /**
@@ -149,6 +152,9 @@ function connect(path: string, options: Database.Options): Database.Database {
 function setUp(db: Database.Database, path: string, steps: () => void): Database.Database {
   try {
     steps();
+    // SQLite's default page cache is 2 MiB: a report over a window reads the pages of tens of
+    // thousands of aggregate rows, and would read them from the OS again on every call.
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     return db;
   } catch (error) {
     db.close();

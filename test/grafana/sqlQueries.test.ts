@@ -132,12 +132,12 @@ describe('the SQLite dashboards on a database the exporter filled', function () 
     });
 
     it('ranks usage and rating like the leaderboards', () => {
-      const usage = leaderboard(reports, { metric: 'usage', window, now: NOW, maxAgeMs: 0 });
+      const usage = leaderboard(reports, { metric: 'usage', window, now: NOW });
       assert.deepEqual(
         run(sqlOf('Top 10 skills by usage')).map((row) => [row['skill_id'], row['calls']]),
         usage.entries.map((entry) => [entry.skillId, entry.score]),
       );
-      const rating = leaderboard(reports, { metric: 'rating', window, now: NOW, maxAgeMs: 0 });
+      const rating = leaderboard(reports, { metric: 'rating', window, now: NOW });
       const rows = run(sqlOf('Top skills by rating'));
       assert.deepEqual(
         rows.map((row) => row['skill_id']),

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
 import { leaderboard, type Leaderboard, type LeaderboardOptions } from '../../src/reports/leaderboards.js';
+import { emptyRow } from '../../src/sqlite-exporter/rows.js';
+import { SqliteWriter } from '../../src/sqlite-exporter/SqliteWriter.js';
 import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import { deleteHourly, insertHourly, insertSkillMetrics, insertUserFirsts, NOW, useAnalyticsDatabase } from './helpers/fixtures.js';
 
@@ -59,8 +61,8 @@ describe('leaderboard', () => {
       ]);
       assert.deepEqual(board.entries[0]!.details, { calls: 120, successes: 115, failures: 5 });
       assert.deepEqual(
-        { metric: board.metric, window: board.window, orgId: board.orgId, computedAt: board.computedAt, fromCache: board.fromCache },
-        { metric: 'usage', window: '7d', orgId: undefined, computedAt: '2026-03-10 12:30:00', fromCache: false },
+        { metric: board.metric, window: board.window, orgId: board.orgId, computedAt: board.computedAt },
+        { metric: 'usage', window: '7d', orgId: undefined, computedAt: '2026-03-10 12:30:00' },
       );
     });
 
@@ -284,96 +286,29 @@ describe('leaderboard', () => {
     });
   });
 
-  describe('cache', () => {
-    beforeEach(() => {
-      insertHourly(
-        db,
-        { skill: 'search', hour: '2026-03-05 10:00:00', calls: 120 },
-        { skill: 'code', hour: '2026-03-05 10:00:00', calls: 90 },
-        { skill: 'code', org: 'acme', hour: '2026-03-05 10:00:00', calls: 10 },
-        { skill: 'code', hour: '2026-02-26 10:00:00', calls: 100 },
-      );
+  describe('no cache', () => {
+    const write = (writer: SqliteWriter, calls: number) => {
+      const row = emptyRow('search', 'alice', 'acme', '2026-03-10 12:00:00', '2026-03-10 11:59:50', false);
+      row.executions = calls;
+      row.successes = calls;
+      writer.write({ usage: [row], points: [] });
+    };
+
+    it('shows the calls exported after an earlier read of the same board', () => {
+      const writer = new SqliteWriter(db);
+      write(writer, 1);
+      assert.deepEqual(places(rank({ metric: 'usage' })), [[1, 'search', 1, null, null]]);
+      write(writer, 2);
+      assert.deepEqual(places(leaderboard(db, { metric: 'usage', now: NOW + 1000 })), [[1, 'search', 3, null, null]]);
     });
 
-    const cacheRows = (): unknown[] =>
-      db.prepare('SELECT metric_type, time_window, org_id, rank, skill_id, score, previous_rank, details, computed_at FROM leaderboard_cache ORDER BY org_id, rank').all();
-
-    it('writes the whole ranking to leaderboard_cache', () => {
-      rank({ metric: 'usage', limit: 1 });
-      assert.deepEqual(cacheRows(), [
-        { metric_type: 'usage', time_window: '7d', org_id: '', rank: 1, skill_id: 'search', score: 120, previous_rank: null, details: '{"calls":120,"successes":120,"failures":0}', computed_at: '2026-03-10 12:30:00' },
-        { metric_type: 'usage', time_window: '7d', org_id: '', rank: 2, skill_id: 'code', score: 100, previous_rank: 1, details: '{"calls":100,"successes":100,"failures":0}', computed_at: '2026-03-10 12:30:00' },
-      ]);
-    });
-
-    it('serves the board from the cache while it is younger than maxAgeMs', () => {
-      const fresh = rank({ metric: 'usage', limit: 1 });
-      insertHourly(db, { skill: 'late', hour: '2026-03-10 12:00:00', calls: 1000 });
-      const cached = leaderboard(db, { metric: 'usage', now: NOW + 299_999 });
-      assert.equal(cached.fromCache, true);
-      assert.equal(cached.computedAt, fresh.computedAt);
-      // the whole ranking was kept, so a longer limit is served too
-      assert.deepEqual(places(cached), [
-        [1, 'search', 120, null, null],
-        [2, 'code', 100, 1, -1],
-      ]);
-    });
-
-    it('recomputes a stale board and replaces its rows', () => {
+    it('writes nothing, and computes on a read-only connection', () => {
+      insertHourly(db, { skill: 'search', hour: '2026-03-05 10:00:00', calls: 120 }, { skill: 'code', hour: '2026-03-05 10:00:00', calls: 90 });
+      const changes = db.prepare('SELECT total_changes()').pluck();
+      const before = changes.get();
       rank({ metric: 'usage' });
-      insertHourly(db, { skill: 'late', hour: '2026-03-10 12:00:00', calls: 1000 });
-      const recomputed = leaderboard(db, { metric: 'usage', now: NOW + 300_000 });
-      assert.equal(recomputed.fromCache, false);
-      assert.equal(recomputed.computedAt, '2026-03-10 12:35:00');
-      assert.deepEqual(
-        recomputed.entries.map((entry) => entry.skillId),
-        ['late', 'search', 'code'],
-      );
-      assert.deepEqual(
-        (cacheRows() as { skill_id: string; computed_at: string }[]).map((row) => [row.skill_id, row.computed_at]),
-        [
-          ['late', '2026-03-10 12:35:00'],
-          ['search', '2026-03-10 12:35:00'],
-          ['code', '2026-03-10 12:35:00'],
-        ],
-      );
-    });
-
-    it('always recomputes with maxAgeMs 0, and never serves a board computed after now', () => {
-      rank({ metric: 'usage' });
-      assert.equal(rank({ metric: 'usage', maxAgeMs: 0 }).fromCache, false);
-      assert.equal(leaderboard(db, { metric: 'usage', now: NOW - 1000 }).fromCache, false);
-    });
-
-    it('keeps boards apart by metric, window label and org', () => {
-      rank({ metric: 'usage' });
-      rank({ metric: 'usage', orgId: 'acme' });
       rank({ metric: 'success_rate', minCalls: 1 });
-      rank({ metric: 'usage', window: { from: '2026-03-01', to: '2026-03-08' } });
-      const boards = db.prepare('SELECT metric_type, time_window, org_id, count(*) AS n FROM leaderboard_cache GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').raw().all();
-      assert.deepEqual(boards, [
-        ['success_rate', '7d', '', 2],
-        ['usage', '2026-03-01 00:00:00..2026-03-08 00:00:00', '', 2],
-        ['usage', '7d', '', 2],
-        ['usage', '7d', 'acme', 1],
-      ]);
-      assert.equal(rank({ metric: 'usage', orgId: 'acme' }).fromCache, true);
-      assert.equal(rank({ metric: 'usage', window: { from: '2026-03-01T00:00:00Z', to: new Date('2026-03-08T00:00:00Z') } }).fromCache, true);
-    });
-
-    it('serves a minCalls-dependent board only for the same minCalls', () => {
-      rank({ metric: 'success_rate', minCalls: 1 });
-      assert.equal(rank({ metric: 'success_rate', minCalls: 1 }).fromCache, true);
-      // search has 120 calls, code 100
-      const stricter = rank({ metric: 'success_rate', minCalls: 101 });
-      assert.equal(stricter.fromCache, false);
-      assert.deepEqual(
-        stricter.entries.map((entry) => entry.skillId),
-        ['search'],
-      );
-    });
-
-    it('computes on a read-only connection without writing the cache', () => {
+      assert.equal(changes.get(), before);
       const reader = openAnalyticsDatabase(db.name, { readonly: true });
       try {
         assert.deepEqual(
@@ -383,7 +318,6 @@ describe('leaderboard', () => {
       } finally {
         reader.close();
       }
-      assert.deepEqual(cacheRows(), []);
     });
   });
 
@@ -395,7 +329,6 @@ describe('leaderboard', () => {
       ['a limit of 0', { metric: 'usage', limit: 0 }, /option "limit" must be a whole number, 1 or more, got 0/],
       ['a limit given as text', { metric: 'usage', limit: '5' as never }, /^TypeError: leaderboard: option "limit" must be a number, got "5"$/],
       ['a fractional minCalls', { metric: 'success_rate', minCalls: 2.5 }, /option "minCalls" must be a whole number, 1 or more, got 2.5/],
-      ['a negative maxAgeMs', { metric: 'usage', maxAgeMs: -1 }, /^RangeError: leaderboard: option "maxAgeMs" must be a number 0 or more, got -1$/],
       ['a malformed window', { metric: 'usage', window: '7x' as never }, /^RangeError: leaderboard: window "7x" is malformed; use '24h', '7d', '30d'/],
       ['an empty orgId', { metric: 'usage', orgId: '' }, /^TypeError: leaderboard: option "orgId" must be a non-empty string, got ""; leave it out for every org$/],
     ];

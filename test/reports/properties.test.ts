@@ -108,21 +108,7 @@ describe('properties', () => {
       fc.assert(
         fc.property(fixture, fc.constantFrom(...LEADERBOARD_METRICS), fc.integer({ min: 1, max: 30 }), (rows, metric, minCalls) => {
           withRows(rows);
-          assertWellFormed(leaderboard(db, { metric, now: NOW, minCalls, limit: 100, maxAgeMs: 0 }));
-        }),
-        { numRuns: 60 },
-      );
-    });
-
-    it('serves from the cache exactly the entries a fresh computation gives', () => {
-      fc.assert(
-        fc.property(fixture, fc.constantFrom(...LEADERBOARD_METRICS), fc.integer({ min: 1, max: 10 }), (rows, metric, limit) => {
-          withRows(rows);
-          const fresh = leaderboard(db, { metric, now: NOW, limit, minCalls: 5, maxAgeMs: 0 });
-          const cached = leaderboard(db, { metric, now: NOW + 1000, limit, minCalls: 5 });
-          assert.equal(fresh.fromCache, false);
-          assert.equal(cached.fromCache, fresh.entries.length > 0);
-          assert.deepEqual(cached.entries, fresh.entries);
+          assertWellFormed(leaderboard(db, { metric, now: NOW, minCalls, limit: 100 }));
         }),
         { numRuns: 60 },
       );

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -20,6 +20,9 @@ import { writeThroughExporter } from '../sqlite-exporter/fixtures/exporterFixtur
 import { assertAggregatesMatchUsage } from '../sqlite-exporter/helpers/aggregates.js';
 import { countRows, insertRow } from '../sqlite-exporter/helpers/rows.js';
 import { useTempDirectory } from '../sqlite-exporter/helpers/tempDirectory.js';
+
+/** The first 16 hex digits of the SHA-256 of migrations 1 to 3, as the files made by earlier versions had them. */
+const PINNED_MIGRATIONS = ['7512bc724012627e', '026e69a5e0e14a2d', '94d33d009abd7b99'];
 
 /** What one skill_usage row of a test records. */
 interface Activity {
@@ -361,14 +364,9 @@ describe('write-time aggregates', function () {
           { skill_id: 'web_search', user_id: 'alice', org_id: 'acme', first_day: '2026-03-09' },
           { skill_id: 'web_search', user_id: 'bob', org_id: 'acme', first_day: '2026-03-09' },
         ]);
-        // Version 3 closes every day before the latest one: 03-08 and 03-09 come from the hours.
-        assert.equal(migrated.prepare("SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'").pluck().get(), '2026-03-09');
-        assert.deepEqual(select(migrated, 'SELECT skill_id, org_id, day, execution_count, rating_sum, install_count FROM skill_usage_by_day ORDER BY day, org_id'), [
-          { skill_id: 'code_exec', org_id: 'acme', day: '2026-03-08', execution_count: 1, rating_sum: 0, install_count: 0 },
-          { skill_id: 'web_search', org_id: '', day: '2026-03-09', execution_count: 6, rating_sum: 0, install_count: 0 },
-          { skill_id: 'web_search', org_id: 'acme', day: '2026-03-09', execution_count: 12, rating_sum: 0, install_count: 1 },
-          { skill_id: 'web_search', org_id: 'globex', day: '2026-03-09', execution_count: 1, rating_sum: 5, install_count: 0 },
-        ]);
+        // Version 3's day rows and their by_day_through go again in version 4.
+        assert.equal(migrated.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'skill_usage_by_day'").pluck().get(), 0);
+        assert.equal(migrated.prepare("SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'").pluck().get(), undefined);
         assertAggregatesMatchUsage(migrated);
         // And the writer carries on from there.
         new SqliteWriter(migrated).write({ usage: [usage({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-10 08:30:00', calls: 2 })], points: [] });
@@ -385,11 +383,62 @@ describe('write-time aggregates', function () {
       const migrated = openAnalyticsDatabase(path);
       try {
         assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-        for (const table of ['skill_usage_hourly', 'skill_usage_by_day', 'skill_user_daily', 'skill_user_first']) assert.equal(countRows(migrated, table), 0, table);
-        assert.equal(migrated.prepare("SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'").pluck().get(), undefined);
+        for (const table of ['skill_usage_hourly', 'skill_user_daily', 'skill_user_first']) assert.equal(countRows(migrated, table), 0, table);
       } finally {
         migrated.close();
       }
+    });
+  });
+
+  describe('migration from version 3', () => {
+    const tmp = useTempDirectory();
+    /**
+     * A real file of schema version 3, made by the release before version 4 (commit 3723724): four
+     * days of calls of three users written by its SqliteWriter, rebuildAggregates run once (so
+     * aggregates_generation is set), a usage leaderboard and a recommendation for carol computed
+     * (so leaderboard_cache and co_usage_cache hold rows), then closed as a stopped application
+     * leaves it (journal_mode DELETE).
+     */
+    const FIXTURE = fileURLToPath(new URL('../../../test/store/fixtures/schema-v3.sqlite', import.meta.url));
+
+    it('drops the read-time caches, skill_usage_by_day and what only they needed, keeping the other aggregates and the log', () => {
+      const path = join(tmp(), 'analytics.db');
+      copyFileSync(FIXTURE, path);
+      chmodSync(path, 0o600);
+      const old = new Database(path, { readonly: true });
+      const tables = (db: Database.Database) => db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+      const before = { tables: tables(old), version: old.pragma('user_version', { simple: true }), counts: ['leaderboard_cache', 'co_usage_cache', 'recommendation_log'].map((table) => countRows(old, table)) };
+      const kept = ['skill_usage', 'skill_usage_hourly', 'skill_user_daily', 'user_daily', 'skill_user_first', 'skill_metrics', 'recommendation_log'];
+      const keptRows = kept.map((table) => select(old, `SELECT * FROM ${table} ORDER BY 1, 2, 3`));
+      old.close();
+      assert.deepEqual(before.version, 3);
+      assert.ok(before.tables.includes('co_usage_cache') && before.tables.includes('skill_usage_by_day'));
+      assert.deepEqual(before.counts, [3, 7, 1], 'the fixture has cached boards, cached co-usage and a logged recommendation');
+
+      const migrated = openAnalyticsDatabase(path);
+      try {
+        assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+        assert.deepEqual(tables(migrated), (before.tables as string[]).filter((table) => table !== 'co_usage_cache' && table !== 'skill_usage_by_day'));
+        assert.equal(countRows(migrated, 'leaderboard_cache'), 0, 'the boards earlier versions cached are gone');
+        assert.deepEqual(
+          kept.map((table) => select(migrated, `SELECT * FROM ${table} ORDER BY 1, 2, 3`)),
+          keptRows,
+        );
+        assert.deepEqual(migrated.prepare('SELECT key FROM toolweaver_meta ORDER BY key').pluck().all(), ['created_at', 'package_version']);
+        assert.deepEqual(checkAggregates(migrated), { ok: true, problems: [] });
+        // The writer goes on where the old one stopped.
+        new SqliteWriter(migrated).write({ usage: [usage({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-11 08:30:00', calls: 2 })], points: [] });
+        assertAggregatesMatchUsage(migrated);
+      } finally {
+        migrated.close();
+      }
+    });
+
+    it("keeps versions 1 to 3's SQL byte for byte, so files made before migrate", () => {
+      assert.deepEqual(
+        MIGRATIONS.slice(0, 3).map((sql) => createHash('sha256').update(sql).digest('hex').slice(0, 16)),
+        PINNED_MIGRATIONS,
+      );
     });
   });
 
@@ -458,7 +507,7 @@ describe('write-time aggregates', function () {
         'user_daily (day="2026-03-10", user_id="bob", org_id="acme"): skill_user_daily has no rows for it',
         'user_daily (day="2026-03-10", user_id="carol", org_id="acme"): missing, though skill_user_daily has rows for it',
       ]);
-      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_usage_by_day: 1, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
+      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
       assertAggregatesMatchUsage(db);
     });
 
@@ -471,7 +520,7 @@ describe('write-time aggregates', function () {
         'user_daily (day="2026-03-10", user_id="bob", org_id="acme"): missing, though skill_user_daily has rows for it',
         'user_daily (day="2026-03-10", user_id="mallory", org_id=""): skill_user_daily has no rows for it',
       ]);
-      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_usage_by_day: 1, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
+      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
       assertAggregatesMatchUsage(db);
     });
 
@@ -499,7 +548,7 @@ describe('write-time aggregates', function () {
     it('has nothing to check or rebuild without skill_usage rows', () => {
       db.exec('DELETE FROM skill_usage');
       assert.deepEqual(checkAggregates(db), { ok: true, problems: [] });
-      assert.deepEqual(rebuildAggregates(db), { from: null, skill_usage_hourly: 0, skill_usage_by_day: 0, skill_user_daily: 0, skill_user_first: 0, user_daily: 0 });
+      assert.deepEqual(rebuildAggregates(db), { from: null, skill_usage_hourly: 0, skill_user_daily: 0, skill_user_first: 0, user_daily: 0 });
       assert.equal(countRows(db, 'skill_user_first'), 3);
     });
   });

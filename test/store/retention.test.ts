@@ -81,7 +81,7 @@ describe('retention', () => {
       cutoff: CUTOFF,
       rolledUpRows: 7,
       dailyRows: 3,
-      deleted: { skill_usage: 7, skill_usage_hourly: 0, skill_usage_by_day: 0, user_daily: 0, skill_user_daily: 0, metric_points: 0, recommendation_log: 0, leaderboard_cache: 0, co_usage_cache: 0 },
+      deleted: { skill_usage: 7, skill_usage_hourly: 0, user_daily: 0, skill_user_daily: 0, metric_points: 0, recommendation_log: 0, leaderboard_cache: 0 },
     });
     assert.deepEqual(dailyRows(db), [
       daily('code_exec', 'acme', '2026-02-06', 7, 1, 1),
@@ -132,9 +132,6 @@ describe('retention', () => {
     const { deleted } = applyRetention(db, { retentionDays: 30, now: NOW });
     assert.deepEqual([deleted.skill_usage_hourly, deleted.skill_user_daily, deleted.user_daily], [7, 4, 4]);
     assert.deepEqual(db.prepare('SELECT hour FROM skill_usage_hourly ORDER BY hour').pluck().all(), ['2026-02-08 00:00:00', '2026-03-10 11:00:00']);
-    // Closed by the rebuild: the days before the latest one; those before the cutoff day go.
-    assert.deepEqual(db.prepare('SELECT day FROM skill_usage_by_day ORDER BY day').pluck().all(), ['2026-02-08'], 'the day rows go with their hours');
-    assert.ok(deleted.skill_usage_by_day > 0);
     assert.deepEqual(db.prepare('SELECT day FROM skill_user_daily ORDER BY day').pluck().all(), ['2026-02-08', '2026-03-10']);
     assert.deepEqual(db.prepare("SELECT day || ' ' || user_id FROM user_daily ORDER BY 1").pluck().all(), ['2026-02-08 u4', '2026-03-10 u5']);
     assert.deepEqual(db.prepare("SELECT skill_id || ' ' || user_id || ' ' || first_day FROM skill_user_first ORDER BY 1").pluck().all(), [
@@ -157,7 +154,7 @@ describe('retention', () => {
       insertRow(db, 'leaderboard_cache', { metric_type: 'usage', time_window: '7d', rank: 1, skill_id: 'web_search', score: 1, computed_at: timestamp });
     }
     const { deleted } = applyRetention(db, { retentionDays: 30, now: NOW });
-    assert.deepEqual(deleted, { skill_usage: 0, skill_usage_hourly: 0, skill_usage_by_day: 0, user_daily: 0, skill_user_daily: 0, metric_points: 1, recommendation_log: 1, leaderboard_cache: 1, co_usage_cache: 0 });
+    assert.deepEqual(deleted, { skill_usage: 0, skill_usage_hourly: 0, user_daily: 0, skill_user_daily: 0, metric_points: 1, recommendation_log: 1, leaderboard_cache: 1 });
     for (const table of ['metric_points', 'recommendation_log', 'leaderboard_cache']) assert.deepEqual(remainingIds(db, table), [2], table);
     assert.equal(countRows(db, 'metric_series'), 1, 'series stay: the exporter keeps their ids');
   });

@@ -65,7 +65,7 @@ describe('untrusted database files', () => {
     const forgeries: { name: string; detail: RegExp; make(path: string): void }[] = [
       {
         name: "the guide's tables under our header",
-        detail: /\(schema version 3: table skill_usage lacks columns id, org_id, interval_start, latency_sum_ms, lat_le_1, lat_le_2_5, lat_le_5, lat_le_10 and \d+ more; skill_usage\.skill_id is TEXT, not TEXT NOT NULL;/,
+        detail: /\(schema version 4: table skill_usage lacks columns id, org_id, interval_start, latency_sum_ms, lat_le_1, lat_le_2_5, lat_le_5, lat_le_10 and \d+ more; skill_usage\.skill_id is TEXT, not TEXT NOT NULL;/,
         make: (path) =>
           forge(
             path,
@@ -77,22 +77,22 @@ describe('untrusted database files', () => {
       },
       {
         name: 'a dropped column',
-        detail: /\(schema version 3: table skill_usage_hourly lacks column install_count\)/,
+        detail: /\(schema version 4: table skill_usage_hourly lacks column install_count\)/,
         make: (path) => forge(path, 'ALTER TABLE skill_usage_hourly DROP COLUMN install_count;'),
       },
       {
         name: 'a missing table',
-        detail: /\(schema version 3: table co_usage_cache is missing\)/,
-        make: (path) => forge(path, 'DROP TABLE co_usage_cache;'),
+        detail: /\(schema version 4: table skill_user_first is missing\)/,
+        make: (path) => forge(path, 'DROP TABLE skill_user_first;'),
       },
       {
         name: 'a column of another type',
-        detail: /\(schema version 3: toolweaver_meta\.value is BLOB NOT NULL, not TEXT NOT NULL\)/,
+        detail: /\(schema version 4: toolweaver_meta\.value is BLOB NOT NULL, not TEXT NOT NULL\)/,
         make: (path) => forge(path, 'DROP TABLE toolweaver_meta; CREATE TABLE toolweaver_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);'),
       },
       {
         name: 'an added column no insert of ours fills',
-        detail: /\(schema version 3: user_daily\.source is an added NOT NULL column without a default\)/,
+        detail: /\(schema version 4: user_daily\.source is an added NOT NULL column without a default\)/,
         make: (path) =>
           forge(
             path,
@@ -102,7 +102,7 @@ describe('untrusted database files', () => {
       },
       {
         name: 'a table without the unique key our upserts name',
-        detail: /\(schema version 3: table metric_series has no unique key \(name, scope_name, attributes\)\)/,
+        detail: /\(schema version 4: table metric_series has no unique key \(name, scope_name, attributes\)\)/,
         make: (path) => {
           forge(path, '');
           const db = new Database(path);
@@ -114,7 +114,7 @@ describe('untrusted database files', () => {
       {
         name: 'a table of a later version',
         detail: /\(schema version 2: it already has tables of a later version: skill_usage_by_day\)/,
-        make: (path) => forge(path, '', 2, SCHEMA_VERSION),
+        make: (path) => forge(path, '', 2, 3),
       },
     ];
 
@@ -132,10 +132,10 @@ describe('untrusted database files', () => {
     }
 
     it('names what is wrong: our header without our tables and columns', () => {
-      forge(dbPath(), 'DROP TABLE co_usage_cache;');
+      forge(dbPath(), 'DROP TABLE skill_user_first;');
       chmodSync(dbPath(), 0o600);
       assert.throws(() => openAnalyticsDatabase(dbPath()), {
-        message: `The file ${dbPath()} has the toolweaver-analytics application_id but not the tables and columns of its schema version (schema version 3: table co_usage_cache is missing): it was left untouched. Restore a backup into it with \`toolweaver-analytics restore <backup> ${dbPath()}\`, move it aside, or point ANALYTICS_DB_PATH at another file`,
+        message: `The file ${dbPath()} has the toolweaver-analytics application_id but not the tables and columns of its schema version (schema version 4: table skill_user_first is missing): it was left untouched. Restore a backup into it with \`toolweaver-analytics restore <backup> ${dbPath()}\`, move it aside, or point ANALYTICS_DB_PATH at another file`,
       });
     });
 

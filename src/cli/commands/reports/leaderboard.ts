@@ -68,14 +68,13 @@ export const leaderboardCommand: Command = {
     'length (+2 moved up two places, new = not on the previous board). usage: calls; rating: Bayesian\n' +
     'average of the ratings (one 5-star vote does not beat five hundred 4.8s); success_rate: share of\n' +
     'calls that succeeded, among skills with --min-calls calls; most_improved: health points gained;\n' +
-    'trending_new: calls of skills first used recently. Boards are cached in leaderboard_cache and\n' +
-    'served from it for 5 minutes, so this command opens the database for writing.',
+    'trending_new: calls of skills first used recently. Computed on every run from the write-time\n' +
+    'aggregates; the database is opened read-only.',
   options: {
     metric: { type: 'string', value: 'METRIC', description: LEADERBOARD_METRICS.join(', '), default: 'usage' },
     ...windowOptions(DEFAULT_WINDOW),
     limit: { type: 'string', value: 'N', description: 'entries shown', default: String(LEADERBOARD_DEFAULTS.limit) },
     'min-calls': { type: 'string', value: 'N', description: 'calls a skill needs for success_rate and most_improved', default: String(LEADERBOARD_DEFAULTS.minCalls) },
-    fresh: { type: 'boolean', description: 'recompute instead of serving a cached board' },
   },
   examples: ['leaderboard', 'leaderboard --metric rating --window 30d --org acme --limit 5'],
   async run(context, args) {
@@ -83,8 +82,8 @@ export const leaderboardCommand: Command = {
     const limit = args.integer('limit', LEADERBOARD_DEFAULTS.limit, 1, 1000);
     const minCalls = args.integer('min-calls', LEADERBOARD_DEFAULTS.minCalls, 1);
     const scope = reportScope(args);
-    const options = { metric, limit, minCalls, ...scope, ...(args.flag('fresh') ? { maxAgeMs: 0 } : {}) };
-    const board = await withDatabase(context, { write: true, needsAggregates: true }, (db) => leaderboard(db, options));
+    const options = { metric, limit, minCalls, ...scope };
+    const board = await withDatabase(context, { needsAggregates: true }, (db) => leaderboard(db, options));
     if (context.json) context.printJson(board);
     else printLeaderboard(context, board);
     return EXIT.ok;
@@ -96,8 +95,7 @@ export function printLeaderboard(context: CliContext, board: Leaderboard): void 
   const layout = LAYOUTS[board.metric];
   const [from = '', to = ''] = board.window.split('..');
   const window = { label: board.window, from, to };
-  const cached = board.fromCache ? ', from the cache' : '';
-  context.print(`${context.painter.paint(layout.title, 'bold')}, ${scopeTitle(window, board.orgId)} (computed ${board.computedAt} UTC${cached})`);
+  context.print(`${context.painter.paint(layout.title, 'bold')}, ${scopeTitle(window, board.orgId)} (computed ${board.computedAt} UTC)`);
   if (board.entries.length === 0) {
     context.print(emptyBoard(board.metric));
     return;
