@@ -106,7 +106,7 @@ const figures: BenchFigure[] = [
   },
   {
     name: 'heap after warm-up, then at each checkpoint',
-    value: [afterWarmup, ...checkpoints].map((bytes) => (bytes / MiB).toFixed(1)).join(' → ') + ' MiB',
+    value: `${[afterWarmup, ...checkpoints].map((bytes) => (bytes / MiB).toFixed(1)).join(' → ')} MiB`,
     baselineName: 'heap after warm-up',
     baseline: mib(afterWarmup),
     ratio: atEnd / afterWarmup,

@@ -45,7 +45,10 @@ function generate(db: Database.Database): Record<string, number> {
   const totalWeight = weights.reduce((a, b) => a + b, 0);
   const popular = (): number => {
     let r = next() * totalWeight;
-    for (let k = 0; k < SKILLS; k++) if ((r -= weights[k] as number) <= 0) return k;
+    for (let k = 0; k < SKILLS; k++) {
+      r -= weights[k] as number;
+      if (r <= 0) return k;
+    }
     return 0;
   };
   const dayOf = (d: number) => new Date(NOW - (DAYS - 1 - d) * DAY_MS).toISOString().slice(0, 10);

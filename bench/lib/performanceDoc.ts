@@ -28,7 +28,7 @@ export function performanceDoc(all: readonly ScenarioResult[], root: string): st
 
 function scenarioSection(result: ScenarioResult): string[] {
   const unit = result.unit ?? 'ms';
-  const lines = [`## ${result.scenario}`, '', Object.entries(result.setup).map(([key, value]) => `${key}: ${value}`).join('; ') + '.', ''];
+  const lines = [`## ${result.scenario}`, '', `${Object.entries(result.setup).map(([key, value]) => `${key}: ${value}`).join('; ')}.`, ''];
   if (result.rows.length > 0) {
     lines.push(`| measured | median ${unit} (min-max) | baseline | baseline median ${unit} | ratio | target | met |`, '| --- | --- | --- | --- | --- | --- | --- |');
     for (const row of result.rows) {

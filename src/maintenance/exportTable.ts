@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+
 import type Database from 'better-sqlite3';
 import { TABLES, type TableName } from '../store/schema.js';
 import { EXPORT_FORMATS, tableFormat, type ExportFormat } from './tableFormats.js';

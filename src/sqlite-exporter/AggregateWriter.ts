@@ -115,7 +115,10 @@ export class AggregateWriter {
       if (day <= this.#latestDay && this.#addInPlace(skillId, userId, day, orgId, totals)) continue;
       this.#upsertUserDay.run(skillId, userId, day, orgId, ...totals, skillId, userId, day, skillId, userId, day, orgId);
       let users = upserted.get(skillId);
-      if (users === undefined) upserted.set(skillId, (users = new Set()));
+      if (users === undefined) {
+        users = new Set();
+        upserted.set(skillId, users);
+      }
       users.add(userId);
       if (day > latestDay) latestDay = day;
     }

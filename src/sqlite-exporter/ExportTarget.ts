@@ -73,6 +73,7 @@ export class InThreadTarget implements ExportTarget {
   }
 
   #rows({ drained, points, skipped }: SplitExport): SinkExport {
-    return { usage: usageRowsOf(drained, (this.#packer ??= new SeriesPacker())), points, skipped };
+    this.#packer ??= new SeriesPacker();
+    return { usage: usageRowsOf(drained, this.#packer), points, skipped };
   }
 }

@@ -71,7 +71,8 @@ export class SqliteMetricExporter implements PushMetricExporter {
     try {
       split = splitExport(metrics);
     } catch (error) {
-      return resultCallback(failed(error));
+      resultCallback(failed(error));
+      return;
     }
     void this.#target.export(split).then(resultCallback);
   }

@@ -148,7 +148,8 @@ export class WriterThread implements ExportTarget {
   /** Posts the next message of `request`, the first in the queue; false once it is posted whole. */
   #postNext(request: WriterRequest): boolean {
     const writer = this.#writer ?? this.#start();
-    if (request.postNext(writer.port, (this.#packer ??= new SeriesPacker()))) return true;
+    this.#packer ??= new SeriesPacker();
+    if (request.postNext(writer.port, this.#packer)) return true;
     this.#queue.shift();
     this.#posted.set(request.id, request);
     this.#updateRef();

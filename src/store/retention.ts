@@ -100,7 +100,10 @@ export function applyRetention(db: Database.Database, options: RetentionOptions)
 export function scheduleRetention(db: Database.Database, retentionDays: number, onError: (error: unknown) => void, firstAfterMs = 0): { stop(): void } {
   checkRetentionDays(retentionDays, 'scheduleRetention');
   const run = (): void => {
-    if (!db.open) return stop();
+    if (!db.open) {
+      stop();
+      return;
+    }
     try {
       applyRetention(db, { retentionDays });
     } catch (error) {

@@ -63,7 +63,7 @@ describe('reading commands on the file of a stopped application', function () {
     assert.ok(readFileSync(path).equals(bytes), 'the file is unchanged');
   });
 
-  it('leaves the file as a read-only reader that may not create files needs it, after every reading command', async function () {
+  it('leaves the file as a read-only reader that may not create files needs it, after every reading command', async () => {
     await appWrites(path, 3);
     // What the stopped application left: the file alone, out of WAL mode.
     assert.equal(journalMode(path), 'delete');

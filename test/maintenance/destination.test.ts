@@ -158,16 +158,26 @@ describe('destinations that are not regular files', function () {
   const refused: { name: string; make(directory: string): string; reason: string; detail: (path: string) => string }[] = [
     { name: 'a FIFO', make: (directory) => makeFifo(join(directory, 'pipe')), reason: 'not-a-file', detail: () => 'a FIFO' },
     { name: 'a character device', make: charDevice, reason: 'not-a-file', detail: () => 'a character device' },
-    { name: 'a directory', make: (directory) => (mkdirSync(join(directory, 'dir')), join(directory, 'dir')), reason: 'not-a-file', detail: () => 'a directory' },
+    { name: 'a directory', make: (directory) => {
+        mkdirSync(join(directory, 'dir'));
+        return join(directory, 'dir');
+      }, reason: 'not-a-file', detail: () => 'a directory' },
     {
       name: 'a symbolic link to a regular file',
-      make: (directory) => (writeFileSync(join(directory, 'real.db'), 'precious'), symlinkSync('real.db', join(directory, 'link.db')), join(directory, 'link.db')),
+      make: (directory) => {
+        writeFileSync(join(directory, 'real.db'), 'precious');
+        symlinkSync('real.db', join(directory, 'link.db'));
+        return join(directory, 'link.db');
+      },
       reason: 'symlink',
       detail: () => 'to real.db',
     },
     {
       name: 'a dangling symbolic link',
-      make: (directory) => (symlinkSync('nowhere.db', join(directory, 'dangling.db')), join(directory, 'dangling.db')),
+      make: (directory) => {
+        symlinkSync('nowhere.db', join(directory, 'dangling.db'));
+        return join(directory, 'dangling.db');
+      },
       reason: 'symlink',
       detail: () => 'to nowhere.db, which does not exist',
     },

@@ -121,7 +121,8 @@ describe('adoptionReport', () => {
           const rows = exports.map((batch) => batch.map(({ skill, user, org, hour }) => emptyRow(skill, user, org, timeAt(hour), timeAt(hour), false)));
           for (const usage of rows) writer.write({ usage, points: [] });
           // Retention keeps the days from 2026-03-05: the window reaches back past the rows kept.
-          const written = prune ? (applyRetention(fresh, { retentionDays: 5, now: NOW }), rows.flat().filter((row) => row.timestamp >= '2026-03-05')) : rows.flat();
+          if (prune) applyRetention(fresh, { retentionDays: 5, now: NOW });
+          const written = prune ? rows.flat().filter((row) => row.timestamp >= '2026-03-05') : rows.flat();
           for (const orgId of [undefined, 'acme']) {
             assert.deepEqual(adoptionReport(fresh, { now: NOW, orgId }), adoptionFromRaw(written, orgId), `orgId ${String(orgId)}`);
           }

@@ -63,7 +63,10 @@ const cache = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
 
 function statements(db: Database.Database): ReturnType<typeof prepare> {
   let prepared = cache.get(db);
-  if (prepared === undefined) cache.set(db, (prepared = prepare(db)));
+  if (prepared === undefined) {
+    prepared = prepare(db);
+    cache.set(db, prepared);
+  }
   return prepared;
 }
 

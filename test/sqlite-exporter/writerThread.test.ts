@@ -12,7 +12,7 @@ import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { log } from '../../src/core/log.js';
 import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import { SERIES_PER_BATCH } from '../../src/sqlite-exporter/SeriesBatch.js';
-import { SqliteMetricExporter, type SqliteMetricExporterOptions } from '../../src/sqlite-exporter/SqliteMetricExporter.js';
+import { SqliteMetricExporter, } from '../../src/sqlite-exporter/SqliteMetricExporter.js';
 
 /** A clock the test moves; both pipelines of a comparison read the same one. */
 interface TestClock {

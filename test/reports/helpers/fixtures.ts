@@ -6,7 +6,7 @@ import { ERROR_TYPES, type ErrorType } from '../../../src/instruments/errorTypes
 import { LATENCY_BOUNDARIES_MS } from '../../../src/instruments/names.js';
 import { openAnalyticsDatabase } from '../../../src/store/openDatabase.js';
 import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../../src/instruments/perCallColumns.js';
-import { HOURLY_TOTAL_COLUMNS, LINK_PREV_DAYS } from '../../../src/store/schema.js';
+import { LINK_PREV_DAYS } from '../../../src/store/schema.js';
 
 /** 2026-03-10 12:30 UTC: a '7d' window is 2026-03-03 13:00 to 2026-03-10 13:00, the previous one starts 2026-02-24 13:00. */
 export const NOW = Date.parse('2026-03-10T12:30:00Z');
