@@ -85,7 +85,8 @@ const perUserSeries = heapOfUndrainedSeries(USERS);
 function heapOfUndrainedSeries(users: number): number {
   const before = heapAfterGc();
   const store = new IdentityStore(Number.MAX_SAFE_INTEGER);
-  for (let index = 0; index < users; index++) store.series(`skill_${index % SKILLS}`, { userId: `user_${index}`, orgId: `org_${index % ORGS}` }).recordSuccess(100);
+  for (let index = 0; index < users; index++)
+    store.series(`skill_${index % SKILLS}`, { userId: `user_${index}`, orgId: `org_${index % ORGS}` }).recordSuccess(100);
   const held = heapAfterGc() - before;
   if (store.drain().series.size !== users) throw new Error('every user should have had a series');
   return held;
@@ -118,13 +119,20 @@ const figures: BenchFigure[] = [
 
 const result: ScenarioResult = {
   scenario: 'Memory',
-  setup: { users: USERS, skills: SKILLS, orgs: ORGS, 'users per export interval': USERS_PER_INTERVAL, 'calls per user': CALLS_PER_USER, 'replay seconds': seconds.toFixed(1) },
+  setup: {
+    users: USERS,
+    skills: SKILLS,
+    orgs: ORGS,
+    'users per export interval': USERS_PER_INTERVAL,
+    'calls per user': CALLS_PER_USER,
+    'replay seconds': seconds.toFixed(1),
+  },
   rows: [],
   figures,
   notes: [
     'Heap is `process.memoryUsage().heapUsed` after two forced garbage collections, read after the warm-up intervals and at four ' +
       'checkpoints. Each interval brings 2,000 new users (3 calls each, some ratings) whose per-user series the sqlite backend writes ' +
-      'and drains at the export; the metric series stay one per skill. SQLite\'s page cache is native memory, not heap.',
+      "and drains at the export; the metric series stay one per skill. SQLite's page cache is native memory, not heap.",
   ],
 };
 console.log(JSON.stringify(result));

@@ -52,7 +52,9 @@ function generate(db: Database.Database): Record<string, number> {
     return 0;
   };
   const dayOf = (d: number) => new Date(NOW - (DAYS - 1 - d) * DAY_MS).toISOString().slice(0, 10);
-  const daily = db.prepare('INSERT INTO skill_user_daily (skill_id, user_id, day, org_id, execution_count, success_count) VALUES (?, ?, ?, ?, ?, ?)');
+  const daily = db.prepare(
+    'INSERT INTO skill_user_daily (skill_id, user_id, day, org_id, execution_count, success_count) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const first = db.prepare('INSERT INTO skill_user_first (skill_id, user_id, org_id, first_day) VALUES (?, ?, ?, ?)');
   const hourly = db.prepare(
     `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, execution_count, success_count) VALUES (?, ?, ?, ?, ?)
@@ -82,7 +84,11 @@ function generate(db: Database.Database): Record<string, number> {
     }
   })();
   const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-  return { skill_user_daily: count('skill_user_daily'), skill_user_first: count('skill_user_first'), skill_usage_hourly: count('skill_usage_hourly') };
+  return {
+    skill_user_daily: count('skill_user_daily'),
+    skill_user_first: count('skill_user_first'),
+    skill_usage_hourly: count('skill_usage_hourly'),
+  };
 }
 
 /** The plain co-usage query: every row of the window, made distinct, self-joined on the user. */
@@ -120,7 +126,16 @@ function cycling(users: readonly string[], call: (userId: string) => unknown): (
 
 function row(name: string, subject: Timing, baselineName: string, baseline: Timing): BenchRow {
   const ratio = speedup(subject, baseline);
-  return { name, subject, baselineName, baseline, ratio, ratioMeaning: 'x faster than the plain SQL', target: 'subject < 100 ms', met: subject.medianMs < 100 };
+  return {
+    name,
+    subject,
+    baselineName,
+    baseline,
+    ratio,
+    ratioMeaning: 'x faster than the plain SQL',
+    target: 'subject < 100 ms',
+    met: subject.medianMs < 100,
+  };
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'toolweaver-bench-recommend-'));
@@ -130,11 +145,26 @@ try {
   const users = Array.from({ length: 50 }, (_, i) => `user-${(i * 97) % USERS}`);
   const strangers = Array.from({ length: 50 }, (_, i) => `stranger-${i}`);
 
-  const coUsage = measure(cycling(users, (userId) => recommend(db, { userId, now: NOW })), RUNS);
-  const coUsageLong = measure(cycling(users, (userId) => recommend(db, { userId, limit: 60, now: NOW })), RUNS);
-  const org = measure(cycling(users, (userId) => recommend(db, { userId, orgId: 'org-1', now: NOW })), RUNS);
-  const coldStart = measure(cycling(strangers, (userId) => recommend(db, { userId, now: NOW })), RUNS);
-  const plainUsers = measure(cycling(users, (userId) => plainCoUsage(db, userId)), RUNS);
+  const coUsage = measure(
+    cycling(users, (userId) => recommend(db, { userId, now: NOW })),
+    RUNS,
+  );
+  const coUsageLong = measure(
+    cycling(users, (userId) => recommend(db, { userId, limit: 60, now: NOW })),
+    RUNS,
+  );
+  const org = measure(
+    cycling(users, (userId) => recommend(db, { userId, orgId: 'org-1', now: NOW })),
+    RUNS,
+  );
+  const coldStart = measure(
+    cycling(strangers, (userId) => recommend(db, { userId, now: NOW })),
+    RUNS,
+  );
+  const plainUsers = measure(
+    cycling(users, (userId) => plainCoUsage(db, userId)),
+    RUNS,
+  );
   const plainTrend = measure(() => plainTrending(db), RUNS);
   for (const userId of users) recommend(db, { userId, now: NOW - DAY_MS });
   const logged = db.prepare('SELECT count(*) FROM recommendation_log').pluck().get() as number;

@@ -51,13 +51,23 @@ function baselines(db: Database.Database) {
   const { from, to, previous } = resolveWindow(WINDOW, NOW);
   const sum = (columns: readonly string[]) => columns.map((column) => `sum(${column})`).join(', ');
   const inWindow = 'FROM skill_usage WHERE timestamp >= ? AND timestamp < ?';
-  const usage = db.prepare(`SELECT skill_id, sum(execution_count) calls, sum(rating_count), sum(rating_sum) ${inWindow} GROUP BY skill_id ORDER BY calls DESC`);
-  const health = db.prepare(`SELECT skill_id, sum(success_count), sum(failure_count), ${sum(LATENCY_BUCKET_COLUMNS)} ${inWindow} GROUP BY skill_id`);
-  const latency = db.prepare(`SELECT skill_id, sum(execution_count), ${sum(LATENCY_BUCKET_COLUMNS)}, ${sum(ERROR_COLUMNS)} ${inWindow} GROUP BY skill_id`);
-  const trend = db.prepare(`SELECT skill_id, substr(timestamp, 1, 10) day, sum(execution_count), sum(success_count), sum(failure_count) ${inWindow} GROUP BY skill_id, day`);
+  const usage = db.prepare(
+    `SELECT skill_id, sum(execution_count) calls, sum(rating_count), sum(rating_sum) ${inWindow} GROUP BY skill_id ORDER BY calls DESC`,
+  );
+  const health = db.prepare(
+    `SELECT skill_id, sum(success_count), sum(failure_count), ${sum(LATENCY_BUCKET_COLUMNS)} ${inWindow} GROUP BY skill_id`,
+  );
+  const latency = db.prepare(
+    `SELECT skill_id, sum(execution_count), ${sum(LATENCY_BUCKET_COLUMNS)}, ${sum(ERROR_COLUMNS)} ${inWindow} GROUP BY skill_id`,
+  );
+  const trend = db.prepare(
+    `SELECT skill_id, substr(timestamp, 1, 10) day, sum(execution_count), sum(success_count), sum(failure_count) ${inWindow} GROUP BY skill_id, day`,
+  );
   const firstUse = db.prepare('SELECT skill_id, min(timestamp) FROM skill_usage GROUP BY skill_id');
   const perSkill = db.prepare(`SELECT skill_id, count(DISTINCT user_id), count(DISTINCT org_id) ${inWindow} GROUP BY skill_id`);
-  const perUser = db.prepare(`SELECT user_id, count(DISTINCT skill_id), count(DISTINCT substr(timestamp, 1, 10)) ${inWindow} AND user_id IS NOT NULL GROUP BY user_id`);
+  const perUser = db.prepare(
+    `SELECT user_id, count(DISTINCT skill_id), count(DISTINCT substr(timestamp, 1, 10)) ${inWindow} AND user_id IS NOT NULL GROUP BY user_id`,
+  );
   const coUsage = db.prepare(`WITH pairs AS (SELECT DISTINCT user_id, skill_id ${inWindow} AND user_id IS NOT NULL)
     SELECT a.skill_id, b.skill_id, count(*) FROM pairs a JOIN pairs b ON a.user_id = b.user_id AND a.skill_id <> b.skill_id GROUP BY a.skill_id, b.skill_id`);
   const bothWindows = (statement: Database.Statement) => () => [statement.all(from, to), statement.all(previous.from, previous.to)];
@@ -94,7 +104,9 @@ const options = { window: WINDOW, now: NOW } as const;
 const user = db.prepare('SELECT user_id FROM skill_user_daily ORDER BY execution_count DESC LIMIT 1').pluck().get() as string;
 /** The user in the middle by calls: what most users get (the busiest one has used every skill, so nothing is left for co-usage). */
 const typical = db
-  .prepare('SELECT user_id FROM skill_user_daily GROUP BY user_id ORDER BY sum(execution_count), user_id LIMIT 1 OFFSET (SELECT count(DISTINCT user_id) / 2 FROM skill_user_daily)')
+  .prepare(
+    'SELECT user_id FROM skill_user_daily GROUP BY user_id ORDER BY sum(execution_count), user_id LIMIT 1 OFFSET (SELECT count(DISTINCT user_id) / 2 FROM skill_user_daily)',
+  )
   .pluck()
   .get() as string;
 const reports: [string, () => unknown, keyof typeof plain][] = [
@@ -111,7 +123,9 @@ const reports: [string, () => unknown, keyof typeof plain][] = [
   ['recommend for the busiest user', () => recommend(db, { userId: user, ...options }), 'recommend'],
   ['recommend for the user in the middle by calls', () => recommend(db, { userId: typical, ...options }), 'recommend'],
 ];
-const rows = reports.map(([name, report, baselineName]) => row(name, measure(report, runs), `plain GROUP BY over raw rows (${baselineName})`, measure(plain[baselineName], runs)));
+const rows = reports.map(([name, report, baselineName]) =>
+  row(name, measure(report, runs), `plain GROUP BY over raw rows (${baselineName})`, measure(plain[baselineName], runs)),
+);
 db.close();
 
 const result: ScenarioResult = {

@@ -40,7 +40,9 @@ for (const result of results) {
     );
   }
   for (const figure of result.figures ?? []) {
-    console.log(`  ${quick ? '' : verdict(figure.met)}${figure.name}: ${figure.value}; ${formatRatio(figure.ratio)} ${figure.ratioMeaning}${quick ? '' : `; target ${figure.target}`}`);
+    console.log(
+      `  ${quick ? '' : verdict(figure.met)}${figure.name}: ${figure.value}; ${formatRatio(figure.ratio)} ${figure.ratioMeaning}${quick ? '' : `; target ${figure.target}`}`,
+    );
   }
 }
 if (quick) {

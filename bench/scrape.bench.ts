@@ -22,7 +22,15 @@ const samples = await interleave(
 await servers.close();
 const [ours, stock, promClient] = [summarize(samples.ours), summarize(samples.stock), summarize(samples.promClient)];
 
-function row(name: string, subject: Timing, baselineName: string, baseline: Timing, ratioMeaning: string, target: string, met: boolean | undefined): BenchRow {
+function row(
+  name: string,
+  subject: Timing,
+  baselineName: string,
+  baseline: Timing,
+  ratioMeaning: string,
+  target: string,
+  met: boolean | undefined,
+): BenchRow {
   return { name, subject, baselineName, baseline, ratio: subject.medianMs / baseline.medianMs, ratioMeaning, target, met };
 }
 
@@ -45,13 +53,29 @@ const result: ScenarioResult = {
       `<= ${STOCK_SPEED} (the stock exporter's speed)`,
       ours.medianMs <= STOCK_SPEED * stock.medianMs,
     ),
-    row(`GET /metrics, ${SKILLS} skills: our prometheus backend`, ours, "prom-client's register.metrics()", promClient, "x prom-client's time", 'reported', undefined),
-    row(`GET /metrics, ${SKILLS} skills: stock OpenTelemetry PrometheusExporter over plain instruments`, stock, "prom-client's register.metrics()", promClient, "x prom-client's time", 'reported', undefined),
+    row(
+      `GET /metrics, ${SKILLS} skills: our prometheus backend`,
+      ours,
+      "prom-client's register.metrics()",
+      promClient,
+      "x prom-client's time",
+      'reported',
+      undefined,
+    ),
+    row(
+      `GET /metrics, ${SKILLS} skills: stock OpenTelemetry PrometheusExporter over plain instruments`,
+      stock,
+      "prom-client's register.metrics()",
+      promClient,
+      "x prom-client's time",
+      'reported',
+      undefined,
+    ),
   ],
   notes: [
     'Each figure is a whole scrape: an HTTP GET of /metrics on a kept-alive loopback connection, the body read to its end, so it ' +
       'includes collection, serialization and the transfer. The three servers take turns, round by round.',
-    "Ours is the stock OpenTelemetry PrometheusExporter reading our instruments: the counters and the health gauge are observable " +
+    'Ours is the stock OpenTelemetry PrometheusExporter reading our instruments: the counters and the health gauge are observable ' +
       "instruments whose one batch callback reports the recorder's totals, the latency histogram is a Histogram recorded on each call. " +
       'The stock row reads the same values from plain synchronous Counters and a Histogram, and an observable gauge, so it serves the same samples ' +
       '(within a skill, failures come in another order). Both providers get a View raising the aggregation cardinality limit, so neither folds ' +

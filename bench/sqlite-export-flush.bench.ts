@@ -113,13 +113,23 @@ for (let round = 0; round < RUNS.warmup + RUNS.runs; round++) {
 await Promise.all(Object.values(pipelines).map(({ provider }) => provider.shutdown()));
 inThreadDb.close();
 const rows = rowsIn(threadPath) / (RUNS.warmup + RUNS.runs);
-if (rows !== SERIES || rowsIn(inThreadPath) !== rowsIn(threadPath)) throw new Error(`expected ${SERIES} rows per flush in both files, got ${rows} and ${rowsIn(inThreadPath)}`);
+if (rows !== SERIES || rowsIn(inThreadPath) !== rowsIn(threadPath))
+  throw new Error(`expected ${SERIES} rows per flush in both files, got ${rows} and ${rowsIn(inThreadPath)}`);
 rmSync(dir, { recursive: true, force: true });
 
 const [threadBlock, inThreadBlock] = [summarize(blocks.thread), summarize(blocks.inThread)];
 const [threadFlush, inThreadFlush] = [summarize(elapsed.thread), summarize(elapsed.inThread)];
 
-function row(name: string, subject: Timing, baselineName: string, baseline: Timing, ratio: number, ratioMeaning: string, target: string, met: boolean | undefined): BenchRow {
+function row(
+  name: string,
+  subject: Timing,
+  baselineName: string,
+  baseline: Timing,
+  ratio: number,
+  ratioMeaning: string,
+  target: string,
+  met: boolean | undefined,
+): BenchRow {
   return { name, subject, baselineName, baseline, ratio, ratioMeaning, target, met };
 }
 
@@ -137,7 +147,7 @@ const result: ScenarioResult = {
     row(
       `longest block of the application's event loop during a flush of ${USERS} users (writer thread)`,
       threadBlock,
-      'the same flush written in the application\'s thread',
+      "the same flush written in the application's thread",
       inThreadBlock,
       threadBlock.medianMs / inThreadBlock.medianMs,
       "x the in-thread flush's block",
@@ -147,7 +157,7 @@ const result: ScenarioResult = {
     row(
       `flush of ${SERIES} rows, from flush() to written (writer thread)`,
       threadFlush,
-      'the same flush written in the application\'s thread',
+      "the same flush written in the application's thread",
       inThreadFlush,
       inThreadFlush.medianMs / threadFlush.medianMs,
       `x the in-thread rows per second (${Math.round((SERIES / threadFlush.medianMs) * 1000)} against ${Math.round((SERIES / inThreadFlush.medianMs) * 1000)})`,
@@ -157,7 +167,7 @@ const result: ScenarioResult = {
   ],
   notes: [
     "Both pipelines are the sqlite backend's own (SqliteMetricReader over a MeterProvider, SkillMetrics recording through withContext); " +
-      'they differ only in where the exporter writes: its writer thread (a file path, as every application gets it) or the application\'s thread ' +
+      "they differ only in where the exporter writes: its writer thread (a file path, as every application gets it) or the application's thread " +
       '(an exporter given an open `database`, which stays in-thread). Both write the same rows, aggregates included, one transaction per flush.',
     "With the writer thread, the application's thread keeps swapping out the interval's records, packing them into flat arrays (2,048 series a message, " +
       'one message per turn of the event loop) and posting them; mapping to rows and every SQLite statement run in the writer thread. ' +

@@ -1,5 +1,6 @@
 // Scenario: one export of 10,000 data points (2,000 skill, user and org series) by the SqliteMetricExporter
-// into a real file (from export() to the answer of its writer thread), against raw better-sqlite3 prepared INSERTs of the same skill_usage rows in one
+// into a real file (from export() to the answer of its writer thread), against raw better-sqlite3
+// prepared INSERTs of the same skill_usage rows in one
 // transaction: the same interval again and again (the usual export, whose days and hours have their
 // aggregate rows already), and the first interval of a new day each time (every skill_user_daily row
 // new); and the longest event-loop block of a whole flush through startAnalytics, measured with
@@ -36,7 +37,9 @@ const insertRaw = rawInserter(rawDb);
 
 /** One export, to its result: with the writer thread, once the thread has answered. */
 const exported = (target: SqliteMetricExporter, resourceMetrics: typeof metrics): Promise<void> =>
-  new Promise((resolve, reject) => target.export(resourceMetrics, (result) => (result.code === 0 ? resolve() : reject(result.error ?? new Error('export failed')))));
+  new Promise((resolve, reject) =>
+    target.export(resourceMetrics, (result) => (result.code === 0 ? resolve() : reject(result.error ?? new Error('export failed')))),
+  );
 await exporter.ready;
 const samples = await interleave(
   { inThread: () => exported(inThreadExporter, metrics), thread: () => exported(exporter, metrics), raw: () => insertRaw(rows) },
@@ -108,7 +111,16 @@ async function flushBlocks(): Promise<Timing> {
   return summarize(blocks);
 }
 
-function row(name: string, subject: Timing, baselineName: string, ratio: number, ratioMeaning: string, target: string, met: boolean | undefined, baseline = raw): BenchRow {
+function row(
+  name: string,
+  subject: Timing,
+  baselineName: string,
+  ratio: number,
+  ratioMeaning: string,
+  target: string,
+  met: boolean | undefined,
+  baseline = raw,
+): BenchRow {
   return { name, subject, baselineName, baseline, ratio, ratioMeaning, target, met };
 }
 
@@ -163,7 +175,7 @@ const result: ScenarioResult = {
     ),
   ],
   notes: [
-    'The exporter is handed the same export each run (the interval\'s drained series, as the sqlite backend\'s reader collects them), ' +
+    "The exporter is handed the same export each run (the interval's drained series, as the sqlite backend's reader collects them), " +
       'and writes it as it always does: it maps the series to skill_usage rows, inserts them, adds the ratings and installs to skill_metrics, and ' +
       'keeps the write-time aggregates in the same IMMEDIATE transaction. ' +
       'The raw baseline inserts only the skill_usage rows, already mapped, into a database with the same schema and indexes.',
@@ -174,7 +186,7 @@ const result: ScenarioResult = {
       "one skill_user_daily row per skill, user and day, whose totals are added in place (the day's rows exist from the export before, in the same org); " +
       'and no skill_user_first row, as a day added to in place has its first day already; ' +
       'This is the usual export of an application whose users call skills every interval. ' +
-      "The third row is the first export of a day, through the writer thread: each skill_user_daily row is inserted with its links to the day before (two lookups each), the links and user_daily are brought up to date, " +
+      'The third row is the first export of a day, through the writer thread: each skill_user_daily row is inserted with its links to the day before (two lookups each), the links and user_daily are brought up to date, ' +
       "and SQLite rewrites most of skill_user_daily's pages (its key is skill, user, then day): about three times as many pages reach the WAL as in the usual export.",
     "The block row is the application's event loop during whole flushes of an interval recorded through `startAnalytics()`, " +
       'from the event-loop delay monitor (1 ms resolution), per flush: what stays in its thread (collecting, packing, handing over); ' +

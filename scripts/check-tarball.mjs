@@ -28,7 +28,10 @@ const inside = (path) => !relative(dir, path).startsWith('..') && existsSync(pat
 
 const license = join(dir, 'LICENSE');
 if (!existsSync(license)) problems.push('LICENSE is not in the tarball: add it to "files" in package.json');
-else if (pkg.license === 'Apache-2.0' && !readFileSync(license, 'utf8').includes('Apache License\n                           Version 2.0')) {
+else if (
+  pkg.license === 'Apache-2.0' &&
+  !readFileSync(license, 'utf8').includes('Apache License\n                           Version 2.0')
+) {
   problems.push('LICENSE is not the Apache-2.0 text that package.json "license" names');
 }
 
@@ -56,7 +59,9 @@ function targets(value) {
   if (value === null || typeof value !== 'object') return [];
   return Object.values(value).flatMap(targets);
 }
-const named = [...targets(pkg.exports), ...targets(pkg.bin), pkg.main, pkg.types].filter((path) => typeof path === 'string' && !path.includes('*'));
+const named = [...targets(pkg.exports), ...targets(pkg.bin), pkg.main, pkg.types].filter(
+  (path) => typeof path === 'string' && !path.includes('*'),
+);
 for (const path of new Set(named)) {
   if (!inside(resolve(dir, path))) problems.push(`package.json names ${path}, which is not in the tarball`);
 }
@@ -65,4 +70,6 @@ if (problems.length > 0) {
   console.error(`check-tarball: ${problems.length} problem(s) in the packed tarball:\n  - ${problems.slice(0, 50).join('\n  - ')}`);
   process.exit(1);
 }
-console.log(`ok - tarball: LICENSE, ${maps} source maps whose ${sources} sources are all shipped, ${new Set(named).size} files named by package.json`);
+console.log(
+  `ok - tarball: LICENSE, ${maps} source maps whose ${sources} sources are all shipped, ${new Set(named).size} files named by package.json`,
+);

@@ -77,7 +77,9 @@ function checkExports(write) {
     const { require: _, ...rest } = entry;
     const wanted = requireCondition(rest.types, rest.default);
     if (wanted === undefined) {
-      problems.push(`exports["${subpath}"] needs "types": "./${ESM_TYPES}/….d.ts" and "default" (its code) for a CommonJS flavour to be made`);
+      problems.push(
+        `exports["${subpath}"] needs "types": "./${ESM_TYPES}/….d.ts" and "default" (its code) for a CommonJS flavour to be made`,
+      );
       continue;
     }
     const first = Object.keys(entry)[0];

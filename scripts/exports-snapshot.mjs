@@ -12,7 +12,17 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
   const module = await import(`${root}/${target.default}`);
   const source = readFileSync(`${root}/${target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')}`, 'utf8');
   const listed = [...source.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((match) =>
-    match[1].split(',').map((name) => name.trim().replace(/^type /, '').split(' as ').pop().trim()).filter(Boolean),
+    match[1]
+      .split(',')
+      .map((name) =>
+        name
+          .trim()
+          .replace(/^type /, '')
+          .split(' as ')
+          .pop()
+          .trim(),
+      )
+      .filter(Boolean),
   );
   const namespaces = [...source.matchAll(/export \* as (\w+)/g)].map((match) => match[1]);
   const isNamespace = (value) => Object.prototype.toString.call(value) === '[object Module]';

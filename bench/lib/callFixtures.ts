@@ -51,7 +51,11 @@ export function callFixtures(skillCount: number, skill: Function): CallFixtures 
   const ids = Array.from({ length: skillCount }, (_, index) => `skill_${String(index).padStart(5, '0')}`);
   const dir = mkdtempSync(join(tmpdir(), 'toolweaver-bench-calls-'));
   const common = { env: {}, flushOnExit: false, logLevel: 'none', cardinalityLimit: CARDINALITY, views: ROOM } as const;
-  const sqlite = startAnalytics({ ...common, backends: ['sqlite'], sqlite: { path: join(dir, 'calls.db'), flushIntervalMs: FLUSH_INTERVAL_MS, cardinalityLimit: CARDINALITY } });
+  const sqlite = startAnalytics({
+    ...common,
+    backends: ['sqlite'],
+    sqlite: { path: join(dir, 'calls.db'), flushIntervalMs: FLUSH_INTERVAL_MS, cardinalityLimit: CARDINALITY },
+  });
   const prometheus = startAnalytics({ ...common, backends: ['prometheus'], prometheusServer: false });
   const own = ownProvider(join(dir, 'own.db'));
   const otel = otelRecorder(ids);
@@ -123,7 +127,13 @@ function promClientRecorder(ids: readonly string[]): HandRecorder {
   const executions = new Counter({ name: EXECUTIONS.name, help: EXECUTIONS.description, labelNames: [ATTR.skillId], registers });
   const successes = new Counter({ name: SUCCESSES.name, help: SUCCESSES.description, labelNames: [ATTR.skillId], registers });
   const failures = new Counter({ name: FAILURES.name, help: FAILURES.description, labelNames: [ATTR.skillId, ATTR.errorType], registers });
-  const latency = new Histogram({ name: LATENCY.name, help: LATENCY.description, labelNames: [ATTR.skillId, ATTR.outcome], buckets: [...LATENCY_BOUNDARIES_MS], registers });
+  const latency = new Histogram({
+    name: LATENCY.name,
+    help: LATENCY.description,
+    labelNames: [ATTR.skillId, ATTR.outcome],
+    buckets: [...LATENCY_BOUNDARIES_MS],
+    registers,
+  });
   const labels = labelSets(ids);
   return {
     success(skill, latencyMs) {
@@ -152,7 +162,10 @@ function otelRecorder(ids: readonly string[]): { recorder: HandRecorder; provide
   const executions = meter.createCounter(EXECUTIONS.name, { unit: EXECUTIONS.unit });
   const successes = meter.createCounter(SUCCESSES.name, { unit: SUCCESSES.unit });
   const failures = meter.createCounter(FAILURES.name, { unit: FAILURES.unit });
-  const latency = meter.createHistogram(LATENCY.name, { unit: LATENCY.unit, advice: { explicitBucketBoundaries: [...LATENCY_BOUNDARIES_MS] } });
+  const latency = meter.createHistogram(LATENCY.name, {
+    unit: LATENCY.unit,
+    advice: { explicitBucketBoundaries: [...LATENCY_BOUNDARIES_MS] },
+  });
   const labels = labelSets(ids);
   return {
     provider,

@@ -30,7 +30,13 @@ export async function callScenario(kind: CallKind): Promise<ScenarioResult> {
   return {
     scenario: `Per wrapped call: ${kind}`,
     unit: 'ns per call',
-    setup: { 'calls per batch': batch, batches: runs.runs, 'warm-up batches': runs.warmup, 'skill ids': SKILL_COUNTS.join(', '), sink: Math.sign(sinkValue()) },
+    setup: {
+      'calls per batch': batch,
+      batches: runs.runs,
+      'warm-up batches': runs.warmup,
+      'skill ids': SKILL_COUNTS.join(', '),
+      sink: Math.sign(sinkValue()),
+    },
     rows,
     notes: NOTES,
   };
@@ -46,18 +52,48 @@ function kindRows(label: string, batches: Record<keyof CallLoops, number[]>, bat
     costRow(`${label}: ours, startAnalytics, sqlite backend (default), above the bare call`, above('oursSqlite'), otel),
     costRow(`${label}: ours, startAnalytics, prometheus or otlp backend, above the bare call`, above('oursPrometheus'), otel),
     costRow(`${label}: ours over the application's own MeterProvider (sqlite reader), above the bare call`, above('oursOwnProvider'), otel),
-    reportRow(`${label}: prom-client, the same three recordings by hand, above the bare call`, above('promClient'), HAND_WRITTEN_OTEL, otel, "x hand-written OpenTelemetry's cost"),
-    reportRow(`${label}: ours, startAnalytics, sqlite backend, the whole call`, summarize(ns('oursSqlite')), 'the bare call with its two clock reads', summarize(ns('bare')), 'x the bare call'),
+    reportRow(
+      `${label}: prom-client, the same three recordings by hand, above the bare call`,
+      above('promClient'),
+      HAND_WRITTEN_OTEL,
+      otel,
+      "x hand-written OpenTelemetry's cost",
+    ),
+    reportRow(
+      `${label}: ours, startAnalytics, sqlite backend, the whole call`,
+      summarize(ns('oursSqlite')),
+      'the bare call with its two clock reads',
+      summarize(ns('bare')),
+      'x the bare call',
+    ),
   ];
 }
 
 function costRow(name: string, subject: Timing, baseline: Timing): BenchRow {
   const ratio = subject.medianMs / baseline.medianMs;
-  return { name, subject, baselineName: HAND_WRITTEN_OTEL, baseline, ratio, ratioMeaning: "x hand-written OpenTelemetry's cost", target: '<= 1', met: ratio <= 1 };
+  return {
+    name,
+    subject,
+    baselineName: HAND_WRITTEN_OTEL,
+    baseline,
+    ratio,
+    ratioMeaning: "x hand-written OpenTelemetry's cost",
+    target: '<= 1',
+    met: ratio <= 1,
+  };
 }
 
 function reportRow(name: string, subject: Timing, baselineName: string, baseline: Timing, ratioMeaning: string): BenchRow {
-  return { name, subject, baselineName, baseline, ratio: subject.medianMs / baseline.medianMs, ratioMeaning, target: 'reported', met: undefined };
+  return {
+    name,
+    subject,
+    baselineName,
+    baseline,
+    ratio: subject.medianMs / baseline.medianMs,
+    ratioMeaning,
+    target: 'reported',
+    met: undefined,
+  };
 }
 
 const NOTES = [

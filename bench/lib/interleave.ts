@@ -8,7 +8,10 @@ const collectGarbage = (globalThis as { gc?: (options?: { type: 'minor' | 'major
  * the same round can be subtracted. A minor GC before each run leaves none of one operation's
  * garbage to be collected during the next one's.
  */
-export async function interleave<K extends string>(operations: Record<K, () => unknown>, options: MeasureOptions = {}): Promise<Record<K, number[]>> {
+export async function interleave<K extends string>(
+  operations: Record<K, () => unknown>,
+  options: MeasureOptions = {},
+): Promise<Record<K, number[]>> {
   const { warmup = 3, runs = 15 } = options;
   const entries = Object.entries(operations) as [K, () => unknown][];
   const samples = Object.fromEntries(entries.map(([name]) => [name, [] as number[]])) as Record<K, number[]>;

@@ -28,9 +28,19 @@ export function performanceDoc(all: readonly ScenarioResult[], root: string): st
 
 function scenarioSection(result: ScenarioResult): string[] {
   const unit = result.unit ?? 'ms';
-  const lines = [`## ${result.scenario}`, '', `${Object.entries(result.setup).map(([key, value]) => `${key}: ${value}`).join('; ')}.`, ''];
+  const lines = [
+    `## ${result.scenario}`,
+    '',
+    `${Object.entries(result.setup)
+      .map(([key, value]) => `${key}: ${value}`)
+      .join('; ')}.`,
+    '',
+  ];
   if (result.rows.length > 0) {
-    lines.push(`| measured | median ${unit} (min-max) | baseline | baseline median ${unit} | ratio | target | met |`, '| --- | --- | --- | --- | --- | --- | --- |');
+    lines.push(
+      `| measured | median ${unit} (min-max) | baseline | baseline median ${unit} | ratio | target | met |`,
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const row of result.rows) {
       lines.push(
         `| ${row.name} | ${formatTiming(row.subject, unit)} | ${row.baselineName} | ${formatTime(row.baseline.medianMs, unit)} | ` +
@@ -42,7 +52,9 @@ function scenarioSection(result: ScenarioResult): string[] {
   if ((result.figures ?? []).length > 0) {
     lines.push('| measured | value | baseline | baseline value | ratio | target | met |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const figure of result.figures ?? []) {
-      lines.push(`| ${figure.name} | ${figure.value} | ${figure.baselineName} | ${figure.baseline} | ${formatRatio(figure.ratio)} ${figure.ratioMeaning} | ${figure.target} | ${formatMet(figure.met)} |`);
+      lines.push(
+        `| ${figure.name} | ${figure.value} | ${figure.baselineName} | ${figure.baseline} | ${formatRatio(figure.ratio)} ${figure.ratioMeaning} | ${figure.target} | ${formatMet(figure.met)} |`,
+      );
     }
     lines.push('');
   }

@@ -5,7 +5,17 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { logNormal, seededRandom } from '../../src/demo/random.js';
 import { ERROR_TYPES, type ErrorType } from '../../src/instruments/errorTypes.js';
-import { ATTR, EXECUTIONS, FAILURES, HEALTH, LATENCY, LATENCY_BOUNDARIES_MS, METER_NAME, OUTCOME, SUCCESSES } from '../../src/instruments/names.js';
+import {
+  ATTR,
+  EXECUTIONS,
+  FAILURES,
+  HEALTH,
+  LATENCY,
+  LATENCY_BOUNDARIES_MS,
+  METER_NAME,
+  OUTCOME,
+  SUCCESSES,
+} from '../../src/instruments/names.js';
 import { VERSION } from '../../src/core/version.js';
 import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 
@@ -97,10 +107,12 @@ async function recordOurs(skillCount: number): Promise<{ analytics: Analytics; d
     }
     skills.set(id, calls);
   }
-  const health = new Map([...skills.keys()].flatMap((id) => {
-    const { score } = analytics.health(id);
-    return score === undefined ? [] : [[id, score] as [string, number]];
-  }));
+  const health = new Map(
+    [...skills.keys()].flatMap((id) => {
+      const { score } = analytics.health(id);
+      return score === undefined ? [] : [[id, score] as [string, number]];
+    }),
+  );
   return { analytics, data: { skills, health } };
 }
 
@@ -116,7 +128,11 @@ function stockExporter(data: ScrapeData): { exporter: PrometheusExporter; provid
   meter
     .createObservableGauge(HEALTH.name, { description: HEALTH.description, unit: HEALTH.unit })
     .addCallback((result) => data.health.forEach((score, id) => result.observe(score, { [ATTR.skillId]: id })));
-  const latency = meter.createHistogram(LATENCY.name, { description: LATENCY.description, unit: LATENCY.unit, advice: { explicitBucketBoundaries: [...LATENCY_BOUNDARIES_MS] } });
+  const latency = meter.createHistogram(LATENCY.name, {
+    description: LATENCY.description,
+    unit: LATENCY.unit,
+    advice: { explicitBucketBoundaries: [...LATENCY_BOUNDARIES_MS] },
+  });
   for (const [id, calls] of data.skills) {
     const skill = { [ATTR.skillId]: id };
     for (const call of calls) {
@@ -137,7 +153,13 @@ function promClientRegistry(data: ScrapeData): Registry {
   const executions = new Counter({ name: EXECUTIONS.name, help: EXECUTIONS.description, labelNames: [ATTR.skillId], registers });
   const successes = new Counter({ name: SUCCESSES.name, help: SUCCESSES.description, labelNames: [ATTR.skillId], registers });
   const failures = new Counter({ name: FAILURES.name, help: FAILURES.description, labelNames: [ATTR.skillId, ATTR.errorType], registers });
-  const latency = new Histogram({ name: LATENCY.name, help: LATENCY.description, labelNames: [ATTR.skillId, ATTR.outcome], buckets: [...LATENCY_BOUNDARIES_MS], registers });
+  const latency = new Histogram({
+    name: LATENCY.name,
+    help: LATENCY.description,
+    labelNames: [ATTR.skillId, ATTR.outcome],
+    buckets: [...LATENCY_BOUNDARIES_MS],
+    registers,
+  });
   const health = new Gauge({ name: HEALTH.name, help: HEALTH.description, labelNames: [ATTR.skillId], registers });
   for (const [id, calls] of data.skills) {
     const skill = { [ATTR.skillId]: id };
@@ -162,7 +184,11 @@ export function scrape(url: string): Promise<string> {
     get(url, { agent: AGENT }, (response: IncomingMessage) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => (response.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`${url} answered ${response.statusCode}`))));
+      response.on('end', () =>
+        response.statusCode === 200
+          ? resolve(Buffer.concat(chunks).toString('utf8'))
+          : reject(new Error(`${url} answered ${response.statusCode}`)),
+      );
       response.on('error', reject);
     }).on('error', reject);
   });

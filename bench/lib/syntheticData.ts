@@ -39,9 +39,30 @@ const HOUR_MS = 3_600_000;
 /** Export ticks per hour, one every 10 seconds. */
 const TICKS_PER_HOUR = 360;
 const SKILL_NAMES = [
-  'web_search', 'code_exec', 'summarize', 'send_email', 'read_file', 'write_file', 'sql_query', 'http_request',
-  'translate', 'image_caption', 'calendar_create', 'slack_post', 'jira_ticket', 'github_pr', 'vector_search', 'pdf_extract',
-  'spreadsheet_edit', 'weather', 'calculator', 'shell_command', 'browser_navigate', 'transcribe_audio', 'generate_image', 'crm_lookup',
+  'web_search',
+  'code_exec',
+  'summarize',
+  'send_email',
+  'read_file',
+  'write_file',
+  'sql_query',
+  'http_request',
+  'translate',
+  'image_caption',
+  'calendar_create',
+  'slack_post',
+  'jira_ticket',
+  'github_pr',
+  'vector_search',
+  'pdf_extract',
+  'spreadsheet_edit',
+  'weather',
+  'calculator',
+  'shell_command',
+  'browser_navigate',
+  'transcribe_audio',
+  'generate_image',
+  'crm_lookup',
 ];
 /** How failures split by type (ERROR_TYPES order), as running totals: timeouts and upstream errors lead. */
 const ERROR_CUMULATIVE = Float64Array.from([30, 35, 50, 55, 65, 90, 100]);
@@ -99,11 +120,21 @@ export function writeSyntheticUsage(db: Database.Database, options: SyntheticUsa
 }
 
 function checkOptions(options: SyntheticUsageOptions): void {
-  const minimum: Record<keyof SyntheticUsageOptions, number> = { rows: 0, skills: 1, users: 1, orgs: 1, days: 1, seed: Number.MIN_SAFE_INTEGER, endMs: 0 };
+  const minimum: Record<keyof SyntheticUsageOptions, number> = {
+    rows: 0,
+    skills: 1,
+    users: 1,
+    orgs: 1,
+    days: 1,
+    seed: Number.MIN_SAFE_INTEGER,
+    endMs: 0,
+  };
   for (const [name, least] of Object.entries(minimum)) {
     const value = options[name as keyof SyntheticUsageOptions];
     if (!Number.isSafeInteger(value) || value < least) {
-      throw new RangeError(`writeSyntheticUsage: option "${name}" must be a whole number${least > Number.MIN_SAFE_INTEGER ? ` of ${least} or more` : ''}, got ${String(value)}`);
+      throw new RangeError(
+        `writeSyntheticUsage: option "${name}" must be a whole number${least > Number.MIN_SAFE_INTEGER ? ` of ${least} or more` : ''}, got ${String(value)}`,
+      );
     }
   }
 }
@@ -137,20 +168,29 @@ function pick(cumulative: Float64Array, random: Random): number {
 function makeWorld(options: SyntheticUsageOptions, random: Random): World {
   const startMs = options.endMs - options.days * 24 * HOUR_MS;
   const established = Math.max(1, Math.ceil(options.skills * 0.9));
-  const skills = Array.from({ length: options.skills }, (_, index): Skill => ({
-    id: index < SKILL_NAMES.length ? SKILL_NAMES[index]! : `${SKILL_NAMES[index % SKILL_NAMES.length]}_${Math.floor(index / SKILL_NAMES.length) + 1}`,
-    failureRate: 0.01 + 0.14 * random() ** 3,
-    medianMs: 5 * 400 ** random(),
-    ratingMean: 3 + 2 * random(),
-    launchMs: index < established ? startMs : options.endMs - (options.days * 24 * HOUR_MS * random()) / 3,
-  }));
+  const skills = Array.from(
+    { length: options.skills },
+    (_, index): Skill => ({
+      id:
+        index < SKILL_NAMES.length
+          ? SKILL_NAMES[index]!
+          : `${SKILL_NAMES[index % SKILL_NAMES.length]}_${Math.floor(index / SKILL_NAMES.length) + 1}`,
+      failureRate: 0.01 + 0.14 * random() ** 3,
+      medianMs: 5 * 400 ** random(),
+      ratingMean: 3 + 2 * random(),
+      launchMs: index < established ? startMs : options.endMs - (options.days * 24 * HOUR_MS * random()) / 3,
+    }),
+  );
   const skillWeights = zipf(options.skills, 1.1);
   const orgWeights = zipf(options.orgs, 1);
-  const users = Array.from({ length: options.users }, (_, index): User => ({
-    id: `user_${String(index + 1).padStart(String(options.users).length, '0')}`,
-    orgId: random() < 0.05 ? null : `org_${pick(orgWeights, random) + 1}`,
-    favourites: Array.from({ length: 3 }, () => pick(skillWeights.subarray(0, established), random)),
-  }));
+  const users = Array.from(
+    { length: options.users },
+    (_, index): User => ({
+      id: `user_${String(index + 1).padStart(String(options.users).length, '0')}`,
+      orgId: random() < 0.05 ? null : `org_${pick(orgWeights, random) + 1}`,
+      favourites: Array.from({ length: 3 }, () => pick(skillWeights.subarray(0, established), random)),
+    }),
+  );
   return { skills, skillWeights, users, userWeights: zipf(options.users, 0.8) };
 }
 
@@ -206,7 +246,6 @@ function addCall(row: UsageRow, skill: Skill, random: Random): void {
   row.latencyMinMs = Math.min(row.latencyMinMs ?? latencyMs, latencyMs);
   row.latencyMaxMs = Math.max(row.latencyMaxMs ?? latencyMs, latencyMs);
 }
-
 
 /** The latency bucket of a duration: the first bound it does not exceed, else +Inf. */
 function bucketOf(latencyMs: number): number {

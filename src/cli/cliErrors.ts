@@ -52,7 +52,10 @@ export function describeError(error: unknown): ErrorReport {
   if (error instanceof AnalyticsError) return { message: oneLine(error.message), exitCode: EXIT.failure };
   if (isDamaged(error)) {
     const detail = `${sqliteCode(error)}: ${(error as Error).message}`;
-    return { message: `the database is damaged (${detail}): run \`toolweaver-analytics integrity\`, then restore a backup`, exitCode: EXIT.failure };
+    return {
+      message: `the database is damaged (${detail}): run \`toolweaver-analytics integrity\`, then restore a backup`,
+      exitCode: EXIT.failure,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { message: oneLine(message), exitCode: EXIT.failure };

@@ -96,7 +96,9 @@ export class CliContext {
     if (this.#databasePath !== undefined) return this.#databasePath;
     const path = this.#dbOption === undefined ? this.config().sqlite.path : resolveSqlitePath(this.#dbOption, this.env['HOME']);
     if (path === MEMORY) {
-      throw new UsageError("the database is ':memory:', which lives only inside the process that made it: pass --db PATH, or set ANALYTICS_DB_PATH to a file");
+      throw new UsageError(
+        "the database is ':memory:', which lives only inside the process that made it: pass --db PATH, or set ANALYTICS_DB_PATH to a file",
+      );
     }
     const origin = this.databaseOrigin();
     this.debug(`database ${path}${this.#dbOption === undefined ? ' (from the configuration)' : ' (from --db)'}`);

@@ -28,7 +28,8 @@ export function openDatabase(context: CliContext, mode: OpenMode = {}, path: str
   try {
     db = openAnalyticsDatabase(path, { readonly: mode.write !== true });
   } catch (error) {
-    if (error instanceof DatabaseFileError && (error.reason === 'missing' || error.reason === 'empty')) throw new CliFailure(missingDatabase(path, error.reason));
+    if (error instanceof DatabaseFileError && (error.reason === 'missing' || error.reason === 'empty'))
+      throw new CliFailure(missingDatabase(path, error.reason));
     throw error;
   }
   context.debug(`opened ${path} ${mode.write === true ? 'read-write' : 'read-only'} in ${(performance.now() - started).toFixed(1)} ms`);

@@ -31,7 +31,10 @@ export async function parseInvocation(argv: readonly string[], commands: readonl
   }
   const entry = commands.find((candidate) => candidate.name === split.name);
   if (entry === undefined) {
-    const near = closestMatch(split.name, commands.map((candidate) => candidate.name));
+    const near = closestMatch(
+      split.name,
+      commands.map((candidate) => candidate.name),
+    );
     const hint = near === undefined ? 'see `toolweaver-analytics --help` for the commands' : `did you mean \`${near}\`?`;
     throw new UsageError(`unknown command ${JSON.stringify(split.name)}: ${hint}`);
   }
@@ -46,7 +49,13 @@ async function findCommandName(
   argv: readonly string[],
   commands: readonly CommandEntry[],
 ): Promise<{ name: string; index: number } | undefined> {
-  const { tokens } = parseArgs({ args: [...argv], options: toParseOptions(GLOBAL_OPTIONS), strict: false, allowPositionals: true, tokens: true });
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: toParseOptions(GLOBAL_OPTIONS),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   for (const token of tokens) {
     if (token.kind === 'positional') return { name: token.value, index: token.index };
     if (token.kind === 'option-terminator') return undefined;
@@ -88,7 +97,9 @@ function strictParse(args: string[], specs: OptionSpecs, allowPositionals: boole
   try {
     return parseArgs({ args, options: toParseOptions(specs), strict: true, allowPositionals });
   } catch (error) {
-    throw new UsageError(`${explainParseError(error, specs)} (see \`toolweaver-analytics${command === undefined ? '' : ` ${command.name}`} --help\`)`);
+    throw new UsageError(
+      `${explainParseError(error, specs)} (see \`toolweaver-analytics${command === undefined ? '' : ` ${command.name}`} --help\`)`,
+    );
   }
 }
 
@@ -107,7 +118,11 @@ function explainParseError(error: unknown, specs: OptionSpecs): string {
 function toParseOptions(specs: OptionSpecs): ParseOptions {
   const options: ParseOptions = {};
   for (const [name, spec] of Object.entries(specs)) {
-    options[name] = { type: spec.type, ...(spec.short === undefined ? {} : { short: spec.short }), ...(spec.multiple === true ? { multiple: true } : {}) };
+    options[name] = {
+      type: spec.type,
+      ...(spec.short === undefined ? {} : { short: spec.short }),
+      ...(spec.multiple === true ? { multiple: true } : {}),
+    };
   }
   return options;
 }

@@ -49,7 +49,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const { message, exitCode } = describeError(error);
     const scrub = (text: string) => (scrubber ?? new SecretScrubber(env)).scrub(text);
     io.stderr.write(`${scrub(`toolweaver-analytics: ${message}`)}\n`);
-    if (verboseWanted(argv.includes('--verbose'), env) && !(error instanceof CliError) && error instanceof Error && error.stack !== undefined) {
+    if (
+      verboseWanted(argv.includes('--verbose'), env) &&
+      !(error instanceof CliError) &&
+      error instanceof Error &&
+      error.stack !== undefined
+    ) {
       io.stderr.write(`${scrub(error.stack)}\n`);
     }
     return exitCode;

@@ -74,7 +74,9 @@ export class ConfigSources {
   record<T>(path: ConfigPath, keyOf: (key: string) => string = (key) => key): Record<string, T> {
     const layers = [
       valueAt(DEFAULTS, path),
-      ...variablesFor(path).reverse().map((name) => this.env(name)),
+      ...variablesFor(path)
+        .reverse()
+        .map((name) => this.env(name)),
       this.#options.values.get(path),
     ] as (Readonly<Record<string, T>> | undefined)[];
     const merged = new Map<string, [string, T]>();

@@ -42,11 +42,7 @@ function describeUnknown(name: string): string {
 }
 
 /** `backends` with `name` added at the end (`enabled` true) or removed (false); unchanged when undefined. */
-export function withBackend(
-  backends: readonly BackendName[],
-  name: BackendName,
-  enabled: boolean | undefined,
-): readonly BackendName[] {
+export function withBackend(backends: readonly BackendName[], name: BackendName, enabled: boolean | undefined): readonly BackendName[] {
   if (enabled === undefined) return backends;
   if (!enabled) return backends.filter((backend) => backend !== name);
   return backends.includes(name) ? backends : [...backends, name];

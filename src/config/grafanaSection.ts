@@ -15,7 +15,12 @@ export type GrafanaUse = 'startup' | 'api' | 'files';
  * The Grafana settings. The type follows the backends and the database path follows sqlite.path
  * when they are not set, so the zero-config case (the sqlite backend) needs only URL and key.
  */
-export function grafanaSection(sources: ConfigSources, backends: readonly BackendName[], sqlitePath: string, use: GrafanaUse): GrafanaConfig {
+export function grafanaSection(
+  sources: ConfigSources,
+  backends: readonly BackendName[],
+  sqlitePath: string,
+  use: GrafanaUse,
+): GrafanaConfig {
   const enabled = sources.setting('grafana.enabled').value;
   const type = sources.setting('grafana.datasourceType');
   const datasourceType = type.source === 'default' ? (backends.includes('sqlite') ? 'sqlite' : 'prometheus') : type.value;
@@ -23,10 +28,18 @@ export function grafanaSection(sources: ConfigSources, backends: readonly Backen
   const path = sources.setting('grafana.sqlitePath');
   const url = sources.setting('grafana.url');
   if (url.source === 'default' && (use === 'api' || (use === 'startup' && enabled))) {
-    sources.problem('GRAFANA_URL', UNSET, "provisioning Grafana needs its URL: set GRAFANA_URL (e.g. https://mystack.grafana.net or http://localhost:3000)");
+    sources.problem(
+      'GRAFANA_URL',
+      UNSET,
+      'provisioning Grafana needs its URL: set GRAFANA_URL (e.g. https://mystack.grafana.net or http://localhost:3000)',
+    );
   }
   if (datasourceType === 'sqlite' && path.source === 'default' && sqlitePath === MEMORY) {
-    sources.problem('GRAFANA_SQLITE_PATH', UNSET, "the database is ':memory:', which Grafana cannot read: set ANALYTICS_DB_PATH to a file, or GRAFANA_SQLITE_PATH to the file Grafana should read");
+    sources.problem(
+      'GRAFANA_SQLITE_PATH',
+      UNSET,
+      "the database is ':memory:', which Grafana cannot read: set ANALYTICS_DB_PATH to a file, or GRAFANA_SQLITE_PATH to the file Grafana should read",
+    );
   }
   return {
     enabled,

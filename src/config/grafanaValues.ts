@@ -49,7 +49,8 @@ function notGrafanaUrl(text: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `the scheme ${url.protocol} is neither http: nor https:`;
   if (url.hostname === '') return 'the URL has no host';
   // A password in the URL would be printed wherever the URL is; the key has its own variable.
-  if (url.username !== '' || url.password !== '') return 'the URL carries user:password: put a service-account token in GRAFANA_API_KEY instead';
+  if (url.username !== '' || url.password !== '')
+    return 'the URL carries user:password: put a service-account token in GRAFANA_API_KEY instead';
   if (url.search !== '' || url.hash !== '') return 'the URL has a query or fragment: give the base URL only';
   return undefined;
 }

@@ -27,7 +27,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * {@link loadConfig} for a Grafana command: the Grafana settings are checked even while
  * GRAFANA_ENABLED is off, and `api` needs GRAFANA_URL.
  */
-export function loadConfigFor(use: GrafanaUse, env: Readonly<Record<string, string | undefined>> = process.env, options: AnalyticsOptions = {}): AnalyticsConfig {
+export function loadConfigFor(
+  use: GrafanaUse,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: AnalyticsOptions = {},
+): AnalyticsConfig {
   const sources = new ConfigSources(env, options);
   const backends = resolveBackends(sources);
   const resourceAttributes = sources.record<string>('resourceAttributes');

@@ -68,7 +68,11 @@ export const OPTIONS = {
   'sqlite.retentionDays': { schema: wholeFrom(1), allowed: 'a whole number of days, 1 or more', secret: false },
   'sqlite.cardinalityLimit': { schema: wholeFrom(1), allowed: 'a whole number, 1 or more', secret: false },
   'sqlite.bufferRows': { schema: wholeFrom(1), allowed: 'a whole number, 1 or more', secret: false },
-  'sqlite.busyTimeoutMs': { schema: z.int().min(0).max(MAX_TIMER_MS), allowed: `whole milliseconds from 0 to ${TIMER_LIMIT}`, secret: false },
+  'sqlite.busyTimeoutMs': {
+    schema: z.int().min(0).max(MAX_TIMER_MS),
+    allowed: `whole milliseconds from 0 to ${TIMER_LIMIT}`,
+    secret: false,
+  },
   'health.windowMs': { schema: timerMs(1), allowed: `milliseconds from 1 to ${TIMER_LIMIT}`, secret: false },
   'health.minCalls': { schema: wholeFrom(1), allowed: 'a whole number, 1 or more', secret: false },
   'health.latencyTargetMs': { schema: positive, allowed: 'milliseconds, more than 0', secret: false },
@@ -84,8 +88,17 @@ export const OPTIONS = {
   'grafana.datasourceName': { schema: nonEmpty, allowed: 'a non-empty string', secret: false },
   'grafana.orgId': { schema: wholeFrom(1), allowed: 'a whole number, 1 or more', secret: false },
   'grafana.autoCreateDashboards': { schema: z.boolean(), allowed: 'true or false', secret: false },
-  'grafana.dashboardRefresh': { schema: refreshOption, allowed: "a Grafana duration such as '30s', '1m' or '1h', or '' for none", secret: false },
-  'grafana.datasourceUrl': { schema: httpUrl(), allowed: `${HTTP_URL_ALLOWED}, Prometheus as Grafana reaches it`, secret: false, redact: redactUrlCredentials },
+  'grafana.dashboardRefresh': {
+    schema: refreshOption,
+    allowed: "a Grafana duration such as '30s', '1m' or '1h', or '' for none",
+    secret: false,
+  },
+  'grafana.datasourceUrl': {
+    schema: httpUrl(),
+    allowed: `${HTTP_URL_ALLOWED}, Prometheus as Grafana reaches it`,
+    secret: false,
+    redact: redactUrlCredentials,
+  },
   'grafana.sqlitePath': { schema: nonEmpty, allowed: "a non-empty path on Grafana's host", secret: false },
   'grafana.timeoutMs': { schema: timerMs(1), allowed: `milliseconds from 1 to ${TIMER_LIMIT}`, secret: false },
 } as const satisfies Record<ConfigPath, OptionSetting>;

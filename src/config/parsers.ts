@@ -52,7 +52,12 @@ export function secondsAsMs(minSeconds: number): z.ZodType<number, string> {
     .string()
     .regex(DECIMAL)
     .transform((value) => Math.round(Number(value) * 1000))
-    .pipe(z.number().min(Math.round(minSeconds * 1000)).max(MAX_TIMER_MS));
+    .pipe(
+      z
+        .number()
+        .min(Math.round(minSeconds * 1000))
+        .max(MAX_TIMER_MS),
+    );
 }
 
 /** One of the keys of `meanings`, any case, returned as what it means (so aliases map to one value). */

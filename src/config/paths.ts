@@ -2,13 +2,7 @@ import type { Secret } from './Secret.js';
 import type { AnalyticsConfig } from './types.js';
 
 /** A value the config holds whole (a list, a record, a secret, a scalar), as opposed to a section of settings. */
-type IsSection<V> = V extends readonly unknown[] | Secret
-  ? false
-  : V extends object
-    ? string extends keyof V
-      ? false
-      : true
-    : false;
+type IsSection<V> = V extends readonly unknown[] | Secret ? false : V extends object ? (string extends keyof V ? false : true) : false;
 
 type LeafPaths<T> = {
   [K in keyof T & string]: IsSection<T[K]> extends true ? `${K}.${LeafPaths<T[K]>}` : K;

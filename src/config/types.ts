@@ -82,7 +82,10 @@ export interface GrafanaConfig {
   readonly url: string | undefined;
   /** A service-account token (`glsa_…`) or legacy API key, sent as `Authorization: Bearer`. @default undefined */
   readonly apiKey: Secret | undefined;
-  /** Which data source the dashboards read: our SQLite database or Prometheus. @default 'sqlite' when the sqlite backend is on, else 'prometheus' */
+  /**
+   * Which data source the dashboards read: our SQLite database or Prometheus. @default 'sqlite'
+   * when the sqlite backend is on, else 'prometheus'
+   */
   readonly datasourceType: DashboardFlavour;
   /** The data source's name in Grafana. @default 'ToolWeaver SQLite' or 'ToolWeaver Prometheus', by type */
   readonly datasourceName: string;

@@ -74,7 +74,10 @@ const LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
   all: 'all',
 };
 
-const headerValue = z.string().regex(/^[^\0\r\n]+$/).transform((value) => new Secret(value));
+const headerValue = z
+  .string()
+  .regex(/^[^\0\r\n]+$/)
+  .transform((value) => new Secret(value));
 
 const otelProtocol = z
   .string()
@@ -147,7 +150,12 @@ export const ENV_VARIABLES = {
     schema: integer(0, 65535),
     allowed: 'a whole number from 0 to 65535 (0 picks a free port)',
   }),
-  PROMETHEUS_PATH: variable({ ...prometheus, path: 'prometheus.path', schema: z.string().startsWith('/'), allowed: "a URL path starting with '/'" }),
+  PROMETHEUS_PATH: variable({
+    ...prometheus,
+    path: 'prometheus.path',
+    schema: z.string().startsWith('/'),
+    allowed: "a URL path starting with '/'",
+  }),
 
   OTLP_ENDPOINT: variable({
     ...url,
@@ -155,34 +163,79 @@ export const ENV_VARIABLES = {
     allowed: `${HTTP_URL_ALLOWED}, the base ${METRICS_PATH} is appended to (e.g. https://otlp-gateway-prod-us-east-2.grafana.net/otlp)`,
   }),
   OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: variable({ ...url, schema: httpUrl(), allowed: `${HTTP_URL_ALLOWED}, used whole` }),
-  OTEL_EXPORTER_OTLP_ENDPOINT: variable({ ...url, schema: httpUrl(METRICS_PATH), allowed: `${HTTP_URL_ALLOWED}, the base ${METRICS_PATH} is appended to` }),
-  OTLP_INSTANCE_ID: variable({ ...otel, path: 'otlp.instanceId', schema: text, allowed: 'the Grafana Cloud instance id (Basic auth user)' }),
-  OTLP_TOKEN: variable({ ...otel, path: 'otlp.token', schema: secret, secret: true, allowed: 'the Grafana Cloud token (Basic auth password)' }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable({
+    ...url,
+    schema: httpUrl(METRICS_PATH),
+    allowed: `${HTTP_URL_ALLOWED}, the base ${METRICS_PATH} is appended to`,
+  }),
+  OTLP_INSTANCE_ID: variable({
+    ...otel,
+    path: 'otlp.instanceId',
+    schema: text,
+    allowed: 'the Grafana Cloud instance id (Basic auth user)',
+  }),
+  OTLP_TOKEN: variable({
+    ...otel,
+    path: 'otlp.token',
+    schema: secret,
+    secret: true,
+    allowed: 'the Grafana Cloud token (Basic auth password)',
+  }),
   OTEL_EXPORTER_OTLP_METRICS_HEADERS: variable(headers),
   OTEL_EXPORTER_OTLP_HEADERS: variable(headers),
   OTLP_PROTOCOL: variable({ ...protocol, schema: choice({ protobuf: 'protobuf', json: 'json' }), allowed: 'protobuf or json' }),
   OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: variable(protocol),
   OTEL_EXPORTER_OTLP_PROTOCOL: variable(protocol),
-  OTLP_PUSH_INTERVAL: variable({ ...otel, path: 'otlp.pushIntervalMs', schema: secondsAsMs(0.1), allowed: 'seconds, 0.1 or more (fractions allowed)' }),
-  OTEL_METRIC_EXPORT_INTERVAL: variable({ ...otel, path: 'otlp.pushIntervalMs', schema: milliseconds(100), allowed: 'milliseconds, 100 or more' }),
+  OTLP_PUSH_INTERVAL: variable({
+    ...otel,
+    path: 'otlp.pushIntervalMs',
+    schema: secondsAsMs(0.1),
+    allowed: 'seconds, 0.1 or more (fractions allowed)',
+  }),
+  OTEL_METRIC_EXPORT_INTERVAL: variable({
+    ...otel,
+    path: 'otlp.pushIntervalMs',
+    schema: milliseconds(100),
+    allowed: 'milliseconds, 100 or more',
+  }),
   OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: variable(timeout),
   OTEL_EXPORTER_OTLP_TIMEOUT: variable(timeout),
   OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: variable(compression),
   OTEL_EXPORTER_OTLP_COMPRESSION: variable(compression),
-  OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: variable({ ...otel, path: undefined, schema: cumulativeOnly, allowed: 'cumulative, or unset' }),
+  OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: variable({
+    ...otel,
+    path: undefined,
+    schema: cumulativeOnly,
+    allowed: 'cumulative, or unset',
+  }),
 
   // Both name the database file; when both are set they must agree.
   ANALYTICS_DB_PATH: variable({ ...sqlite, path: 'sqlite.path', schema: sqlitePathText, allowed: SQLITE_PATH_ALLOWED }),
   ANALYTICS_DB_URL: variable({ ...sqlite, path: 'sqlite.path', schema: sqliteUrl, allowed: SQLITE_URL_ALLOWED }),
   ANALYTICS_DB_FLUSH_INTERVAL: variable({ ...sqlite, path: 'sqlite.flushIntervalMs', schema: secondsAsMs(0.001), allowed: SECONDS }),
-  ANALYTICS_DB_RETENTION_DAYS: variable({ ...sqlite, path: 'sqlite.retentionDays', schema: integer(1), allowed: 'a whole number of days, 1 or more' }),
+  ANALYTICS_DB_RETENTION_DAYS: variable({
+    ...sqlite,
+    path: 'sqlite.retentionDays',
+    schema: integer(1),
+    allowed: 'a whole number of days, 1 or more',
+  }),
   ANALYTICS_DB_CARDINALITY_LIMIT: variable({ ...sqlite, path: 'sqlite.cardinalityLimit', schema: integer(1), allowed: AT_LEAST_ONE }),
   ANALYTICS_DB_BUFFER_ROWS: variable({ ...sqlite, path: 'sqlite.bufferRows', schema: integer(1), allowed: AT_LEAST_ONE }),
-  ANALYTICS_DB_BUSY_TIMEOUT: variable({ ...sqlite, path: 'sqlite.busyTimeoutMs', schema: wholeMilliseconds(0), allowed: 'whole milliseconds, 0 or more' }),
+  ANALYTICS_DB_BUSY_TIMEOUT: variable({
+    ...sqlite,
+    path: 'sqlite.busyTimeoutMs',
+    schema: wholeMilliseconds(0),
+    allowed: 'whole milliseconds, 0 or more',
+  }),
 
   ANALYTICS_HEALTH_WINDOW: variable({ ...plain, path: 'health.windowMs', schema: secondsAsMs(0.001), allowed: SECONDS }),
   ANALYTICS_HEALTH_MIN_CALLS: variable({ ...plain, path: 'health.minCalls', schema: integer(1), allowed: AT_LEAST_ONE }),
-  ANALYTICS_LATENCY_TARGET_MS: variable({ ...plain, path: 'health.latencyTargetMs', schema: positiveNumber(), allowed: 'milliseconds, more than 0' }),
+  ANALYTICS_LATENCY_TARGET_MS: variable({
+    ...plain,
+    path: 'health.latencyTargetMs',
+    schema: positiveNumber(),
+    allowed: 'milliseconds, more than 0',
+  }),
   ANALYTICS_LATENCY_TARGETS: variable({
     ...plain,
     path: 'health.latencyTargetsMs',
@@ -192,7 +245,13 @@ export const ENV_VARIABLES = {
 
   // The Python guide's names, plus the two locations a data source needs and a request timeout.
   GRAFANA_ENABLED: variable({ ...plain, path: 'grafana.enabled', schema: boolean, allowed: BOOLEAN_ALLOWED }),
-  GRAFANA_URL: variable({ ...grafana, path: 'grafana.url', schema: grafanaUrl, allowed: GRAFANA_URL_ALLOWED, redact: redactUrlCredentials }),
+  GRAFANA_URL: variable({
+    ...grafana,
+    path: 'grafana.url',
+    schema: grafanaUrl,
+    allowed: GRAFANA_URL_ALLOWED,
+    redact: redactUrlCredentials,
+  }),
   GRAFANA_API_KEY: variable({
     ...grafana,
     path: 'grafana.apiKey',
@@ -200,9 +259,19 @@ export const ENV_VARIABLES = {
     secret: true,
     allowed: 'a Grafana service-account token (glsa_…) or API key',
   }),
-  GRAFANA_DATASOURCE_TYPE: variable({ ...grafana, path: 'grafana.datasourceType', schema: choice(DATASOURCE_TYPES), allowed: DATASOURCE_TYPE_ALLOWED }),
+  GRAFANA_DATASOURCE_TYPE: variable({
+    ...grafana,
+    path: 'grafana.datasourceType',
+    schema: choice(DATASOURCE_TYPES),
+    allowed: DATASOURCE_TYPE_ALLOWED,
+  }),
   GRAFANA_DATASOURCE_NAME: variable({ ...grafana, path: 'grafana.datasourceName', schema: text, allowed: 'any text' }),
-  GRAFANA_ORG_ID: variable({ ...grafana, path: 'grafana.orgId', schema: integer(1), allowed: 'a Grafana organisation id, a whole number, 1 or more' }),
+  GRAFANA_ORG_ID: variable({
+    ...grafana,
+    path: 'grafana.orgId',
+    schema: integer(1),
+    allowed: 'a Grafana organisation id, a whole number, 1 or more',
+  }),
   GRAFANA_AUTO_CREATE_DASHBOARDS: variable({ ...grafana, path: 'grafana.autoCreateDashboards', schema: boolean, allowed: BOOLEAN_ALLOWED }),
   GRAFANA_DASHBOARD_REFRESH: variable({ ...grafana, path: 'grafana.dashboardRefresh', schema: refreshText, allowed: REFRESH_ALLOWED }),
   GRAFANA_DATASOURCE_URL: variable({

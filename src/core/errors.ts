@@ -213,7 +213,10 @@ export class DatabaseFileError extends AnalyticsError {
    */
   constructor(path: string, reason: DatabaseFileReason, detail?: string, options?: ErrorOptions & { fix?: string; allow?: string }) {
     const { problem, fix } = DATABASE_FILE_PROBLEMS[reason];
-    super(`The file ${path} ${problem}${detail === undefined ? '' : ` (${detail})`}: ${options?.fix ?? fix(path, options?.allow ?? '{ overwrite: true }')}`, options);
+    super(
+      `The file ${path} ${problem}${detail === undefined ? '' : ` (${detail})`}: ${options?.fix ?? fix(path, options?.allow ?? '{ overwrite: true }')}`,
+      options,
+    );
     this.path = path;
     this.reason = reason;
     this.detail = detail;
@@ -224,60 +227,64 @@ const LEFT_UNTOUCHED = (path: string) =>
   `it was left untouched. Restore a backup into it with \`toolweaver-analytics restore <backup> ${path}\`, ` +
   'move it aside, or point ANALYTICS_DB_PATH at another file';
 
-const DATABASE_FILE_PROBLEMS: Readonly<Record<DatabaseFileReason, { problem: string; fix: (path: string, allow: string) => string }>> = Object.freeze({
-  missing: {
-    problem: 'does not exist',
-    fix: () => 'start the application with the sqlite backend once to create it, or check ANALYTICS_DB_PATH',
-  },
-  empty: {
-    problem: 'has no toolweaver-analytics tables yet',
-    fix: () => 'start the application with the sqlite backend once to create them, or check ANALYTICS_DB_PATH',
-  },
-  'not-a-database': { problem: 'is not a SQLite database', fix: LEFT_UNTOUCHED },
-  corrupt: { problem: 'is a damaged SQLite database', fix: LEFT_UNTOUCHED },
-  foreign: { problem: "is another application's SQLite database", fix: LEFT_UNTOUCHED },
-  unwritable: {
-    problem: 'cannot be written',
-    fix: () =>
-      'give the user running the application write access to the file and its directory (the file should be mode 600, ' +
-      'its directory 700, both owned by that user), or point ANALYTICS_DB_PATH at a writable place',
-  },
-  'no-wal': {
-    problem: "cannot use SQLite's write-ahead log",
-    fix: () => 'WAL needs a local file system with shared memory: point ANALYTICS_DB_PATH at a file on a local disk',
-  },
-  exists: {
-    problem: 'already exists',
-    fix: (_path, allow) => `choose a new file name, or allow replacing it (${allow})`,
-  },
-  'same-file': {
-    problem: 'is the database itself, or one of its -wal, -shm or -journal files',
-    fix: () => 'choose a path outside the database; nothing was written',
-  },
-  'not-a-file': {
-    problem: 'is not a regular file',
-    fix: () => 'choose the path of a regular file, or of a new one: only a regular file is ever replaced, and this was left as it was',
-  },
-  'not-a-directory': {
-    problem: 'is not a directory',
-    fix: () => 'choose a directory, or a path where a new one can be made; this was left as it was',
-  },
-  symlink: {
-    problem: 'is a symbolic link',
-    fix: (_path, allow) => `name what it leads to, or a new path: a link is never replaced or written through, not even with ${allow}`,
-  },
-  'no-directory': {
-    problem: 'is in a directory that does not exist',
-    fix: () => 'create the directory first, or choose another path',
-  },
-  'damaged-schema': { problem: 'has the toolweaver-analytics application_id but not the tables and columns of its schema version', fix: LEFT_UNTOUCHED },
-  'unsafe-permissions': {
-    problem: 'could be read or replaced by another user',
-    fix: (path) =>
-      `it was left untouched. Make it yours and private (\`chmod 600 ${path}\`, or \`chmod 640\` to share it with its group, as for Grafana), ` +
-      'in a directory of yours that others cannot write (`chmod 700`), or point ANALYTICS_DB_PATH at another file',
-  },
-});
+const DATABASE_FILE_PROBLEMS: Readonly<Record<DatabaseFileReason, { problem: string; fix: (path: string, allow: string) => string }>> =
+  Object.freeze({
+    missing: {
+      problem: 'does not exist',
+      fix: () => 'start the application with the sqlite backend once to create it, or check ANALYTICS_DB_PATH',
+    },
+    empty: {
+      problem: 'has no toolweaver-analytics tables yet',
+      fix: () => 'start the application with the sqlite backend once to create them, or check ANALYTICS_DB_PATH',
+    },
+    'not-a-database': { problem: 'is not a SQLite database', fix: LEFT_UNTOUCHED },
+    corrupt: { problem: 'is a damaged SQLite database', fix: LEFT_UNTOUCHED },
+    foreign: { problem: "is another application's SQLite database", fix: LEFT_UNTOUCHED },
+    unwritable: {
+      problem: 'cannot be written',
+      fix: () =>
+        'give the user running the application write access to the file and its directory (the file should be mode 600, ' +
+        'its directory 700, both owned by that user), or point ANALYTICS_DB_PATH at a writable place',
+    },
+    'no-wal': {
+      problem: "cannot use SQLite's write-ahead log",
+      fix: () => 'WAL needs a local file system with shared memory: point ANALYTICS_DB_PATH at a file on a local disk',
+    },
+    exists: {
+      problem: 'already exists',
+      fix: (_path, allow) => `choose a new file name, or allow replacing it (${allow})`,
+    },
+    'same-file': {
+      problem: 'is the database itself, or one of its -wal, -shm or -journal files',
+      fix: () => 'choose a path outside the database; nothing was written',
+    },
+    'not-a-file': {
+      problem: 'is not a regular file',
+      fix: () => 'choose the path of a regular file, or of a new one: only a regular file is ever replaced, and this was left as it was',
+    },
+    'not-a-directory': {
+      problem: 'is not a directory',
+      fix: () => 'choose a directory, or a path where a new one can be made; this was left as it was',
+    },
+    symlink: {
+      problem: 'is a symbolic link',
+      fix: (_path, allow) => `name what it leads to, or a new path: a link is never replaced or written through, not even with ${allow}`,
+    },
+    'no-directory': {
+      problem: 'is in a directory that does not exist',
+      fix: () => 'create the directory first, or choose another path',
+    },
+    'damaged-schema': {
+      problem: 'has the toolweaver-analytics application_id but not the tables and columns of its schema version',
+      fix: LEFT_UNTOUCHED,
+    },
+    'unsafe-permissions': {
+      problem: 'could be read or replaced by another user',
+      fix: (path) =>
+        `it was left untouched. Make it yours and private (\`chmod 600 ${path}\`, or \`chmod 640\` to share it with its group, as for Grafana), ` +
+        'in a directory of yours that others cannot write (`chmod 700`), or point ANALYTICS_DB_PATH at another file',
+    },
+  });
 
 /** A database whose schema version this release does not know: made by a newer toolweaver-analytics. */
 export class DatabaseVersionError extends AnalyticsError {
@@ -318,7 +325,7 @@ export class DatabaseBusyError extends AnalyticsError {
 export type SqliteAddonReason = 'missing' | 'wrong-node' | 'unloadable';
 
 const BUILD_THE_ADDON =
-  'Build it in the application\'s folder with the Node.js that runs the application: `npm rebuild better-sqlite3`; ' +
+  "Build it in the application's folder with the Node.js that runs the application: `npm rebuild better-sqlite3`; " +
   'with pnpm, allow its build with `pnpm approve-builds` (or list better-sqlite3 in onlyBuiltDependencies: the "pnpm" field of package.json, or pnpm-workspace.yaml) ' +
   'and run `pnpm rebuild better-sqlite3`; or install again with install scripts allowed. ' +
   'To run without SQLite meanwhile, set ANALYTICS_BACKEND to prometheus, otlp or console';
@@ -326,7 +333,7 @@ const BUILD_THE_ADDON =
 const ADDON_PROBLEMS: Readonly<Record<SqliteAddonReason, string>> = Object.freeze({
   missing:
     'The native addon of better-sqlite3 is not built, so no SQLite database can be opened: the install script that compiles it ' +
-    'did not run (npm install --ignore-scripts, or pnpm, which runs a dependency\'s build script only once allowed) or failed',
+    "did not run (npm install --ignore-scripts, or pnpm, which runs a dependency's build script only once allowed) or failed",
   'wrong-node': 'The native addon of better-sqlite3 was built for another version of Node.js, so no SQLite database can be opened',
   unloadable: 'The native addon of better-sqlite3 could not be loaded, so no SQLite database can be opened',
 });
@@ -398,7 +405,9 @@ function authProblem(status: number, request: string, keyGiven: boolean): string
   if (status === 401) {
     return `rejected GRAFANA_API_KEY (HTTP 401 on ${request}): the key or token is invalid, expired or revoked; set GRAFANA_API_KEY to a new one, ${TOKEN_HOWTO}.`;
   }
-  const role = request.includes('/api/datasources') ? 'reading and creating data sources needs the Admin role' : 'folders and dashboards need the Editor role';
+  const role = request.includes('/api/datasources')
+    ? 'reading and creating data sources needs the Admin role'
+    : 'folders and dashboards need the Editor role';
   return `refused ${request} (HTTP 403): GRAFANA_API_KEY lacks the permission (${role}); give its service account that role, or use another key.`;
 }
 
@@ -435,7 +444,9 @@ export class GrafanaExportError extends AnalyticsError {
 
   constructor(dir: string, entries: readonly string[]) {
     const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
-    super(`${dir} already holds other files (${shown}): choose an empty or new directory, or pass --force ({ force: true }) to write into it anyway.`);
+    super(
+      `${dir} already holds other files (${shown}): choose an empty or new directory, or pass --force ({ force: true }) to write into it anyway.`,
+    );
     this.dir = dir;
   }
 }

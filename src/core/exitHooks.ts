@@ -95,7 +95,9 @@ function flushAll(final: boolean): void {
 function shutdownAll(): Promise<unknown> {
   return Promise.allSettled(
     [...state.participants].map((participant) =>
-      Promise.race([participant.shutdown(), delay(participant.timeoutMs)]).catch((error: unknown) => log.error('the final flush failed', error)),
+      Promise.race([participant.shutdown(), delay(participant.timeoutMs)]).catch((error: unknown) =>
+        log.error('the final flush failed', error),
+      ),
     ),
   );
 }

@@ -25,7 +25,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const summary = await runDemo(analytics);
   await analytics.flush();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`\n${summary.calls} skill calls (${summary.failures} failed), ${summary.ratings} ratings, ${summary.installs} installs in ${seconds} s\n`);
+  console.log(
+    `\n${summary.calls} skill calls (${summary.failures} failed), ${summary.ratings} ratings, ${summary.installs} installs in ${seconds} s\n`,
+  );
   console.log(table(DEMO_SKILLS.map((profile) => row(profile.id, analytics.health(profile.id)))));
   console.log('\nHealth is 0-100 from success rate, p95 latency, rating and usage (docs/health.md).');
   printNextSteps(analytics.config.backends, analytics.describeBackends(), serve);
@@ -64,7 +66,11 @@ function table(rows: string[][]): string {
   const header = ['skill', 'calls', 'success (Wilson)', 'latency', 'rating', 'health'];
   const all = [header, ...rows];
   const widths = header.map((_, column) => Math.max(...all.map((cells) => (cells[column] ?? '').length)));
-  return all.map((cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ')).join('\n');
+  return all
+    .map((cells) =>
+      cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  '),
+    )
+    .join('\n');
 }
 
 function printNextSteps(backends: readonly string[], descriptions: string[], serve: boolean): void {
@@ -75,8 +81,13 @@ function printNextSteps(backends: readonly string[], descriptions: string[], ser
     console.log('  PromQL: sum by (skill_id) (rate(toolweaver_skill_executions_total[5m]))');
   }
   if (backends.includes('sqlite')) {
-    const path = descriptions.find((line) => line.startsWith('sqlite'))?.replace(/^sqlite: /, '').replace(/ \(every .*\)$/, '');
-    console.log(`  sqlite3 ${path} "SELECT skill_id, sum(execution_count) calls, sum(failure_count) failures FROM skill_usage GROUP BY skill_id"`);
+    const path = descriptions
+      .find((line) => line.startsWith('sqlite'))
+      ?.replace(/^sqlite: /, '')
+      .replace(/ \(every .*\)$/, '');
+    console.log(
+      `  sqlite3 ${path} "SELECT skill_id, sum(execution_count) calls, sum(failure_count) failures FROM skill_usage GROUP BY skill_id"`,
+    );
     console.log(`  sqlite3 ${path} "SELECT skill_id, rating_1_5_stars, rating_count, install_count FROM skill_metrics"`);
   }
   if (backends.includes('otlp')) console.log('  Grafana Cloud > Explore: rate(toolweaver_skill_executions_total[5m])');

@@ -21,7 +21,14 @@ export const DEMO_SKILLS: readonly SkillProfile[] = [
   { id: 'send_email', weight: 8, medianMs: 320, sigma: 0.3, failures: { rate_limited: 0.05, auth: 0.01 }, meanStars: 3.9 },
   { id: 'summarize_doc', weight: 12, medianMs: 1400, sigma: 0.4, failures: { upstream: 0.02, timeout: 0.02 }, meanStars: 4.6 },
   { id: 'fetch_weather', weight: 10, medianMs: 60, sigma: 0.4, failures: { upstream: 0.12 }, meanStars: 3.2 },
-  { id: 'code_interpreter', weight: 8, medianMs: 900, sigma: 0.7, failures: { internal: 0.06, timeout: 0.03, cancelled: 0.02 }, meanStars: 4.0 },
+  {
+    id: 'code_interpreter',
+    weight: 8,
+    medianMs: 900,
+    sigma: 0.7,
+    failures: { internal: 0.06, timeout: 0.03, cancelled: 0.02 },
+    meanStars: 4.0,
+  },
   { id: 'calendar_lookup', weight: 7, medianMs: 90, sigma: 0.3, failures: { auth: 0.03 }, meanStars: 4.2 },
   { id: 'translate_text', weight: 5, medianMs: 450, sigma: 0.35, failures: { rate_limited: 0.02 }, meanStars: 4.7 },
 ];
@@ -29,5 +36,8 @@ export const DEMO_SKILLS: readonly SkillProfile[] = [
 /** Users of the demo, spread over a few organisations. */
 export function demoUsers(count: number): { userId: string; orgId: string }[] {
   const orgs = ['acme', 'globex', 'initech', 'umbrella'];
-  return Array.from({ length: count }, (_, index) => ({ userId: `user_${String(index + 1).padStart(3, '0')}`, orgId: orgs[index % orgs.length] as string }));
+  return Array.from({ length: count }, (_, index) => ({
+    userId: `user_${String(index + 1).padStart(3, '0')}`,
+    orgId: orgs[index % orgs.length] as string,
+  }));
 }

@@ -92,7 +92,16 @@ export async function runWeekDemo(options: WeekDemoOptions): Promise<WeekDemoSum
       }),
     ]),
   );
-  const summary: WeekDemoSummary = { path, calls: 0, failures: 0, ratings: 0, installs: 0, users: people.length, skills: catalog.length, seconds: 0 };
+  const summary: WeekDemoSummary = {
+    path,
+    calls: 0,
+    failures: 0,
+    ratings: 0,
+    installs: 0,
+    users: people.length,
+    skills: catalog.length,
+    seconds: 0,
+  };
   const ticks = (end - start) / TICK;
   for (let tick = 0; tick < ticks; tick++, now += TICK) {
     const rhythm = trafficRhythm(now);
@@ -120,7 +129,13 @@ function makeCall(
   summary: WeekDemoSummary,
 ): void {
   const released = person.favourites.filter(({ skill }) => skill.releasedOnDay <= day);
-  const skill = random() < 0.85 && released.length > 0 ? pickWeighted(random, released).skill : pickWeighted(random, catalog.filter((s) => s.releasedOnDay <= day));
+  const skill =
+    random() < 0.85 && released.length > 0
+      ? pickWeighted(random, released).skill
+      : pickWeighted(
+          random,
+          catalog.filter((s) => s.releasedOnDay <= day),
+        );
   const latency = Math.min(60_000, logNormal(random, skill.medianMs, skill.sigma));
   const failure = simulatedFailure(skill, random);
   analytics.withContext({ userId: person.userId, orgId: person.orgId }, () => {

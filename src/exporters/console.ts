@@ -3,7 +3,10 @@ import type { Backend } from './Backend.js';
 import { readerCardinalityLimit } from './cardinality.js';
 
 /** Prints what would be exported to stdout, every `intervalMs`: for debugging. */
-export function createConsoleBackend(intervalMs: number, options: { metricProducers?: MetricProducer[]; cardinalityLimit?: number } = {}): Backend {
+export function createConsoleBackend(
+  intervalMs: number,
+  options: { metricProducers?: MetricProducer[]; cardinalityLimit?: number } = {},
+): Backend {
   const reader = new PeriodicExportingMetricReader({
     cardinalityLimits: { default: readerCardinalityLimit(options.cardinalityLimit ?? 2000) },
     exporter: new ConsoleMetricExporter(),

@@ -40,7 +40,11 @@ function createBackend(name: BackendName, config: AnalyticsConfig, options: Back
   const metricProducers = options.metricProducers ?? [];
   switch (name) {
     case 'prometheus':
-      return createPrometheusBackend(config.prometheus, { metricProducers, server: options.prometheusServer ?? true, cardinalityLimit: config.cardinalityLimit });
+      return createPrometheusBackend(config.prometheus, {
+        metricProducers,
+        server: options.prometheusServer ?? true,
+        cardinalityLimit: config.cardinalityLimit,
+      });
     case 'otlp':
       return createOtlpBackend(config.otlp, { metricProducers, cardinalityLimit: config.cardinalityLimit });
     case 'console':

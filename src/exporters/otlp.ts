@@ -1,4 +1,9 @@
-import { AggregationTemporality, PeriodicExportingMetricReader, type MetricProducer, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  PeriodicExportingMetricReader,
+  type MetricProducer,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
 import type * as OtlpHttpPackage from '@opentelemetry/exporter-metrics-otlp-http';
 import type * as OtlpProtoPackage from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { OtlpConfig } from '../config/types.js';
@@ -28,7 +33,8 @@ export interface OtlpBackendOptions {
  * network over plain http.
  */
 export function createOtlpBackend(config: OtlpConfig, options: OtlpBackendOptions = {}): Backend {
-  if (config.url === undefined) throw new AnalyticsError('The otlp backend needs OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT); see docs/backends.md.');
+  if (config.url === undefined)
+    throw new AnalyticsError('The otlp backend needs OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT); see docs/backends.md.');
   const safeUrl = redactUrl(config.url);
   const warning = otlpPlainHttpWarning(config);
   if (warning !== undefined) log.warn(warning);
@@ -49,7 +55,8 @@ export function createOtlpBackend(config: OtlpConfig, options: OtlpBackendOption
 }
 
 function createOtlpExporter(config: OtlpConfig): PushMetricExporter {
-  const packageName = config.protocol === 'json' ? '@opentelemetry/exporter-metrics-otlp-http' : '@opentelemetry/exporter-metrics-otlp-proto';
+  const packageName =
+    config.protocol === 'json' ? '@opentelemetry/exporter-metrics-otlp-http' : '@opentelemetry/exporter-metrics-otlp-proto';
   const { OTLPMetricExporter } = loadExporterPackage<typeof OtlpProtoPackage | typeof OtlpHttpPackage>('otlp', packageName);
   return new OTLPMetricExporter({
     url: config.url,

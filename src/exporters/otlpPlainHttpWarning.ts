@@ -25,7 +25,9 @@ export function otlpPlainHttpWarning(config: OtlpConfig): string | undefined {
 /** What would carry a credential, in words; Basic auth replaces a configured Authorization header. */
 function credentialsSent(config: OtlpConfig, url: URL): string[] {
   const basic = config.instanceId !== undefined && config.token !== undefined;
-  const headers = Object.keys(config.headers).filter((name) => CREDENTIAL_HEADER.test(name) && !(basic && name.toLowerCase() === 'authorization'));
+  const headers = Object.keys(config.headers).filter(
+    (name) => CREDENTIAL_HEADER.test(name) && !(basic && name.toLowerCase() === 'authorization'),
+  );
   return [
     ...(basic ? ['the Basic auth (OTLP_INSTANCE_ID, OTLP_TOKEN)'] : []),
     ...headers.map((name) => `the ${name} header`),

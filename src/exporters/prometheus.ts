@@ -45,7 +45,13 @@ export function createPrometheusBackend(config: PrometheusConfig, options: Prome
   const exporter = new ServedPrometheusExporter({ preventServerStart: true, metricProducers: options.metricProducers ?? [] });
   const metricsHandler = (request: IncomingMessage, response: ServerResponse): void => exporter.getMetricsRequestHandler(request, response);
   if (options.server === false) {
-    return { name: 'prometheus', reader: exporter, ready: Promise.resolve(), metricsHandler, describe: () => `analytics.metricsHandler, mounted by the application` };
+    return {
+      name: 'prometheus',
+      reader: exporter,
+      ready: Promise.resolve(),
+      metricsHandler,
+      describe: () => `analytics.metricsHandler, mounted by the application`,
+    };
   }
   const served = createServer((request, response) => {
     if (request.method === 'GET' && pathOf(request.url) === config.path) return metricsHandler(request, response);

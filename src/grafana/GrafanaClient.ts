@@ -90,9 +90,11 @@ export class GrafanaClient {
 
   #expectOk(method: Method, path: string, reply: HttpReply): unknown {
     const request = `${method} ${path}`;
-    if (reply.status === 401 || reply.status === 403) throw new GrafanaAuthError(this.url, reply.status, request, this.#settings.apiKey !== undefined);
+    if (reply.status === 401 || reply.status === 403)
+      throw new GrafanaAuthError(this.url, reply.status, request, this.#settings.apiKey !== undefined);
     if (reply.status >= 200 && reply.status < 300 && (reply.isJson || reply.status === 204)) return reply.json;
-    if (reply.status >= 200 && reply.status < 400) throw new GrafanaUrlError(this.url, `${request} answered HTTP ${reply.status} without JSON`);
+    if (reply.status >= 200 && reply.status < 400)
+      throw new GrafanaUrlError(this.url, `${request} answered HTTP ${reply.status} without JSON`);
     throw new GrafanaRequestError(this.url, reply.status, request, this.#message(reply));
   }
 

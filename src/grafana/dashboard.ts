@@ -21,7 +21,11 @@ export async function planDashboard(client: GrafanaClient, rendered: DashboardJs
     return { ...step, action: 'unchanged', apply: async () => undefined };
   }
   const body = { dashboard: { ...rendered, id: null }, folderUid: FOLDER.uid, overwrite: true, message: `toolweaver-analytics ${VERSION}` };
-  return { ...step, action: stored === undefined ? 'create' : 'update', apply: () => client.send('POST', '/api/dashboards/db', body).then(() => undefined) };
+  return {
+    ...step,
+    action: stored === undefined ? 'create' : 'update',
+    apply: () => client.send('POST', '/api/dashboards/db', body).then(() => undefined),
+  };
 }
 
 /**
@@ -39,7 +43,8 @@ function sameDashboard(stored: Readonly<Record<string, unknown>>, rendered: Dash
 
 /** `stored` has every field of `wanted` (recursively) with an equal value. */
 function holds(stored: unknown, wanted: unknown): boolean {
-  if (Array.isArray(wanted)) return Array.isArray(stored) && stored.length === wanted.length && wanted.every((item, i) => holds(stored[i], item));
+  if (Array.isArray(wanted))
+    return Array.isArray(stored) && stored.length === wanted.length && wanted.every((item, i) => holds(stored[i], item));
   if (wanted !== null && typeof wanted === 'object') {
     if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return false;
     return Object.entries(wanted).every(([key, value]) => holds((stored as Record<string, unknown>)[key], value));

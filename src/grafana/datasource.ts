@@ -34,7 +34,12 @@ export async function planDatasource(client: GrafanaClient, spec: DatasourceSpec
   const stored = byName ?? (await client.find<StoredDatasource>(`/api/datasources/uid/${encodeURIComponent(spec.uid)}`));
   const chosen = { uid: spec.uid, name: spec.name };
   if (stored === undefined) {
-    return { step: step(spec, spec.uid, 'create', () => client.send('POST', '/api/datasources', { ...spec, isDefault: false }).then(() => undefined)), chosen };
+    return {
+      step: step(spec, spec.uid, 'create', () =>
+        client.send('POST', '/api/datasources', { ...spec, isDefault: false }).then(() => undefined),
+      ),
+      chosen,
+    };
   }
   checkType(stored, spec);
   if (managedFieldsMatch(stored, spec)) return { step: step(spec, spec.uid, 'unchanged', async () => undefined), chosen };

@@ -26,7 +26,12 @@ export interface DatasourceSpec {
  */
 export function datasourceSpec(settings: GrafanaConfig): DatasourceSpec {
   const flavour = settings.datasourceType;
-  const common = { uid: MANAGED_DATASOURCE_UIDS[flavour], name: settings.datasourceName, type: DATASOURCE_PLUGIN[flavour], access: 'proxy' } as const;
+  const common = {
+    uid: MANAGED_DATASOURCE_UIDS[flavour],
+    name: settings.datasourceName,
+    type: DATASOURCE_PLUGIN[flavour],
+    access: 'proxy',
+  } as const;
   if (flavour === 'prometheus') return { ...common, url: settings.datasourceUrl, jsonData: { httpMethod: 'POST' } };
   return { ...common, jsonData: { path: settings.sqlitePath, pathPrefix: 'file:', pathOptions: 'mode=ro' } };
 }

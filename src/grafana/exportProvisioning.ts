@@ -11,7 +11,10 @@ import { toYaml, type YamlValue } from './yaml.js';
 
 /** Settings of {@link exportGrafanaProvisioning}. */
 export interface GrafanaExportOptions {
-  /** The Grafana settings (type, name, refresh, locations). @default read from `env`, checked as for provisioning but without GRAFANA_URL */
+  /**
+   * The Grafana settings (type, name, refresh, locations). @default read from `env`, checked as for
+   * provisioning but without GRAFANA_URL
+   */
   readonly grafana?: GrafanaConfig;
   /** The environment to read when `grafana` is not given. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -50,7 +53,8 @@ const OUR_ENTRIES = new Set(['provisioning', 'dashboards']);
  * `not-a-file`), or the database (`same-file`).
  */
 export async function exportGrafanaProvisioning(dir: string, options: GrafanaExportOptions = {}): Promise<GrafanaExportResult> {
-  const { grafana: settings, sqlite } = options.grafana === undefined ? loadConfigFor('files', options.env) : { grafana: options.grafana, sqlite: undefined };
+  const { grafana: settings, sqlite } =
+    options.grafana === undefined ? loadConfigFor('files', options.env) : { grafana: options.grafana, sqlite: undefined };
   const root = resolve(dir);
   const spec = datasourceSpec(settings);
   const files = new Map<string, string>([
@@ -59,7 +63,9 @@ export async function exportGrafanaProvisioning(dir: string, options: GrafanaExp
   ]);
   const dashboards = dashboardsFor(settings, { uid: spec.uid, name: spec.name });
   for (const dashboard of dashboards) files.set(`dashboards/${dashboard.uid}.json`, `${JSON.stringify(dashboard, null, 2)}\n`);
-  const protect = [options.databasePath, sqlite?.path, settings.sqlitePath].flatMap((path) => (path === undefined ? [] : databaseFiles(path)));
+  const protect = [options.databasePath, sqlite?.path, settings.sqlitePath].flatMap((path) =>
+    path === undefined ? [] : databaseFiles(path),
+  );
   checkTreeDestination(root, files.keys(), { overwrite: true, protect, allow: '--force ({ force: true })' });
   await checkDirectory(root, options.force ?? false);
   for (const [file, text] of files) {

@@ -14,7 +14,11 @@ export async function planFolder(client: GrafanaClient): Promise<PlannedStep> {
   const stored = await client.find<StoredFolder>(path);
   const step = { kind: 'folder', uid: FOLDER.uid, name: FOLDER.title } as const;
   if (stored === undefined) {
-    return { ...step, action: 'create', apply: () => client.send('POST', '/api/folders', { uid: FOLDER.uid, title: FOLDER.title }).then(() => undefined) };
+    return {
+      ...step,
+      action: 'create',
+      apply: () => client.send('POST', '/api/folders', { uid: FOLDER.uid, title: FOLDER.title }).then(() => undefined),
+    };
   }
   if (stored.title === FOLDER.title) return { ...step, action: 'unchanged', apply: async () => undefined };
   const body = { title: FOLDER.title, version: stored.version, overwrite: true };

@@ -60,5 +60,13 @@ export async function provisionGrafana(options: ProvisionOptions = {}): Promise<
   await carryOut(await planFolder(client));
   const dashboards = dashboardsFor(settings, datasource.chosen);
   for (const dashboard of dashboards) await carryOut(await planDashboard(client, dashboard));
-  return { url: client.url, grafanaVersion: version, dryRun, flavour: settings.datasourceType, datasource: datasource.chosen, steps, warnings };
+  return {
+    url: client.url,
+    grafanaVersion: version,
+    dryRun,
+    flavour: settings.datasourceType,
+    datasource: datasource.chosen,
+    steps,
+    warnings,
+  };
 }

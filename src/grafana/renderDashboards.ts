@@ -62,10 +62,26 @@ export function renderDashboard(spec: DashboardSpec, options: RenderOptions): Da
     fiscalYearStartMonth: 0,
     liveNow: false,
     weekStart: '',
-    links: [{ type: 'dashboards', title: 'ToolWeaver', tags: ['toolweaver', flavour], asDropdown: false, includeVars: true, keepTime: true, icon: 'external link', targetBlank: false, tooltip: '', url: '' }],
+    links: [
+      {
+        type: 'dashboards',
+        title: 'ToolWeaver',
+        tags: ['toolweaver', flavour],
+        asDropdown: false,
+        includeVars: true,
+        keepTime: true,
+        icon: 'external link',
+        targetBlank: false,
+        tooltip: '',
+        url: '',
+      },
+    ],
     annotations: { list: [] },
     templating: { list: templateVariables(options) },
-    panels: layout(spec.panels.filter((panel) => panelHasQuery(panel, flavour)), flavour),
+    panels: layout(
+      spec.panels.filter((panel) => panelHasQuery(panel, flavour)),
+      flavour,
+    ),
   } satisfies Dashboard & { uid: string; tags: string[] };
   return dashboard;
 }

@@ -45,7 +45,10 @@ function fieldConfig(spec: PanelSpec, flavour: DashboardFlavour): FieldConfigSou
       // The plugin names a long-format series '<value column> <labels>'; show the skill alone.
       ...(bySkill ? { displayName: '${__field.labels.skill_id}' } : {}),
       color: { mode: (spec.thresholds === undefined ? 'palette-classic' : 'thresholds') as FieldColorModeId },
-      thresholds: { mode: 'absolute' as ThresholdsMode, steps: thresholds.map((step) => ({ value: step.value as number, color: step.color })) },
+      thresholds: {
+        mode: 'absolute' as ThresholdsMode,
+        steps: thresholds.map((step) => ({ value: step.value as number, color: step.color })),
+      },
       custom: spec.kind === 'timeseries' ? { drawStyle: 'line', lineWidth: 1, fillOpacity: 10, showPoints: 'never', spanNulls: false } : {},
     },
     overrides: Object.entries(spec.columnUnits ?? {}).map(([column, unit]) => ({
@@ -77,8 +80,24 @@ function optionsOf(spec: PanelSpec): Record<string, unknown> {
     case 'table':
       return { showHeader: true, cellHeight: 'sm', footer: { show: false, reducer: ['sum'], countRows: false, fields: '' } };
     case 'stat':
-      return { reduceOptions, colorMode: 'value', graphMode: 'none', justifyMode: 'auto', orientation: 'auto', textMode: 'auto', wideLayout: true };
+      return {
+        reduceOptions,
+        colorMode: 'value',
+        graphMode: 'none',
+        justifyMode: 'auto',
+        orientation: 'auto',
+        textMode: 'auto',
+        wideLayout: true,
+      };
     case 'gauge':
-      return { reduceOptions, orientation: 'auto', showThresholdLabels: false, showThresholdMarkers: true, sizing: 'auto', minVizHeight: 75, minVizWidth: 75 };
+      return {
+        reduceOptions,
+        orientation: 'auto',
+        showThresholdLabels: false,
+        showThresholdMarkers: true,
+        sizing: 'auto',
+        minVizHeight: 75,
+        minVizWidth: 75,
+      };
   }
 }

@@ -59,5 +59,7 @@ export function quantileOfBuckets(q: number): string {
 
 /** One row per error type with its failures in `source` (rows already filtered), for a bar chart. */
 export function failuresByType(source: string): string {
-  return ERROR_TYPES.map((type, i) => `SELECT '${type}' AS error_type, coalesce(sum(${ERROR_COLUMNS[i]}), 0) AS failures FROM ${source}`).join('\nUNION ALL ');
+  return ERROR_TYPES.map(
+    (type, i) => `SELECT '${type}' AS error_type, coalesce(sum(${ERROR_COLUMNS[i]}), 0) AS failures FROM ${source}`,
+  ).join('\nUNION ALL ');
 }

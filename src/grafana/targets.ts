@@ -54,6 +54,9 @@ export function promTableTransformations(panel: PanelSpec): DataTransformerConfi
       : Object.fromEntries(targets.map((target, i) => [`Value #${REF_IDS[i]}`, target.column ?? `value_${i + 1}`]));
   return [
     ...(targets.length > 1 ? [{ id: 'merge', options: {} }] : []),
-    { id: 'organize', options: { excludeByName: { Time: true, __name__: true, instance: true, job: true }, renameByName: renames, indexByName: {} } },
+    {
+      id: 'organize',
+      options: { excludeByName: { Time: true, __name__: true, instance: true, job: true }, renameByName: renames, indexByName: {} },
+    },
   ];
 }

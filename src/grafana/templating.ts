@@ -68,5 +68,11 @@ function intervalVariable(flavour: DashboardFlavour): VariableModel {
   const current = options.find((option) => option.selected)!;
   const common = { name: 'interval', label: 'Interval', current, options, hide: 0, skipUrlSync: false };
   if (flavour === 'prometheus') return { ...common, type: 'interval', query: choices.map(([text]) => text).join(','), refresh: 2 };
-  return { ...common, type: 'custom', query: choices.map(([text, value]) => `${text} : ${value}`).join(','), multi: false, includeAll: false };
+  return {
+    ...common,
+    type: 'custom',
+    query: choices.map(([text, value]) => `${text} : ${value}`).join(','),
+    multi: false,
+    includeAll: false,
+  };
 }

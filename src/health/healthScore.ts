@@ -158,12 +158,7 @@ function weightedScore(components: HealthComponents, weights: HealthComponents):
 }
 
 /** One object per shape, keys in a fixed order, so absent components are missing rather than undefined. */
-function presentOnly(
-  success: number,
-  latency: number | undefined,
-  rating: number | undefined,
-  usage: number,
-): HealthComponents {
+function presentOnly(success: number, latency: number | undefined, rating: number | undefined, usage: number): HealthComponents {
   if (latency === undefined) return rating === undefined ? { success, usage } : { success, rating, usage };
   return rating === undefined ? { success, latency, usage } : { success, latency, rating, usage };
 }

@@ -70,11 +70,7 @@ export function histogramQuantile(q: number, upperBounds: readonly number[], cou
  * @returns The interpolated value, with every rule of {@link histogramQuantile}.
  * @throws {RangeError} When `cumulativeCounts.length` is not `upperBounds.length + 1`.
  */
-export function histogramQuantileFromCumulative(
-  q: number,
-  upperBounds: readonly number[],
-  cumulativeCounts: ArrayLike<number>,
-): number {
+export function histogramQuantileFromCumulative(q: number, upperBounds: readonly number[], cumulativeCounts: ArrayLike<number>): number {
   assertBucketCount(upperBounds, cumulativeCounts, 'cumulativeCounts');
   const outOfRange = quantileOutOfRange(q);
   if (outOfRange !== undefined) return outOfRange;

@@ -74,7 +74,8 @@ export class HealthWindow {
     const ring = this.#ring;
     totals.successes = running[SUCCESSES]! - ring[start + SUCCESSES]!;
     totals.failures = running[FAILURES]! - ring[start + FAILURES]!;
-    for (let bucket = 0; bucket < buckets; bucket++) totals.latencyCounts[bucket] = running[FIRST_BUCKET + bucket]! - ring[start + FIRST_BUCKET + bucket]!;
+    for (let bucket = 0; bucket < buckets; bucket++)
+      totals.latencyCounts[bucket] = running[FIRST_BUCKET + bucket]! - ring[start + FIRST_BUCKET + bucket]!;
     return totals;
   }
 }

@@ -18,10 +18,26 @@ export interface SyncInstruments {
  * reader collecting, if any (see DetailLinks).
  */
 export function bindToMeter(recorder: SkillRecorder, meter: Meter): SyncInstruments {
-  const executions = meter.createObservableCounter(EXECUTIONS.name, { description: EXECUTIONS.description, unit: EXECUTIONS.unit, valueType: ValueType.INT });
-  const successes = meter.createObservableCounter(SUCCESSES.name, { description: SUCCESSES.description, unit: SUCCESSES.unit, valueType: ValueType.INT });
-  const failures = meter.createObservableCounter(FAILURES.name, { description: FAILURES.description, unit: FAILURES.unit, valueType: ValueType.INT });
-  const installs = meter.createObservableCounter(INSTALLS.name, { description: INSTALLS.description, unit: INSTALLS.unit, valueType: ValueType.INT });
+  const executions = meter.createObservableCounter(EXECUTIONS.name, {
+    description: EXECUTIONS.description,
+    unit: EXECUTIONS.unit,
+    valueType: ValueType.INT,
+  });
+  const successes = meter.createObservableCounter(SUCCESSES.name, {
+    description: SUCCESSES.description,
+    unit: SUCCESSES.unit,
+    valueType: ValueType.INT,
+  });
+  const failures = meter.createObservableCounter(FAILURES.name, {
+    description: FAILURES.description,
+    unit: FAILURES.unit,
+    valueType: ValueType.INT,
+  });
+  const installs = meter.createObservableCounter(INSTALLS.name, {
+    description: INSTALLS.description,
+    unit: INSTALLS.unit,
+    valueType: ValueType.INT,
+  });
   const health = meter.createObservableGauge(HEALTH.name, { description: HEALTH.description, unit: HEALTH.unit });
   const observables: Observable[] = [executions, successes, failures, installs, health];
   const scored = new WeakSet<object>();

@@ -100,7 +100,13 @@ export class SkillRecorder {
    * - any other thenable (a lazy query builder): returned untouched and never run by us, recorded
    *   as a success when `fn` returns it.
    */
-  invoke(skill: SkillState, fn: (...args: never[]) => unknown, thisArg: unknown, args: unknown[], classify: ErrorClassifier | undefined): unknown {
+  invoke(
+    skill: SkillState,
+    fn: (...args: never[]) => unknown,
+    thisArg: unknown,
+    args: unknown[],
+    classify: ErrorClassifier | undefined,
+  ): unknown {
     const identity = this.identity();
     const series = this.series(skill, identity);
     const started = this.clock.monotonic();
@@ -178,7 +184,8 @@ export class SkillRecorder {
     const series = this.series(skill, identity);
     const bucket = bucketIndex(LATENCY_BOUNDARIES_MS, latencyMs);
     for (const store of this.#details) {
-      const detail = atMs === undefined ? store.series(skill.skillId, identity) : store.datedSeries(skill.skillId as string, identity, atMs);
+      const detail =
+        atMs === undefined ? store.series(skill.skillId, identity) : store.datedSeries(skill.skillId as string, identity, atMs);
       if (failed) detail.recordFailure(latencyMs, type, bucket);
       else detail.recordSuccess(latencyMs, bucket);
     }
@@ -227,7 +234,9 @@ export class SkillRecorder {
     if (index >= 0) return index;
     if (!this.#warnedClassifier) {
       this.#warnedClassifier = true;
-      log.warn(`classifyError returned ${JSON.stringify(type)}, which is not an error type; counting it as internal. Return one of ERROR_TYPES or undefined.`);
+      log.warn(
+        `classifyError returned ${JSON.stringify(type)}, which is not an error type; counting it as internal. Return one of ERROR_TYPES or undefined.`,
+      );
     }
     return INTERNAL;
   }

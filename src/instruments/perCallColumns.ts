@@ -31,7 +31,10 @@ export type CountsOf<Columns extends readonly string[]> = { -readonly [K in keyo
 const bucketColumn = (bound: number | 'inf'): string => `lat_le_${String(bound).replace('.', '_')}`;
 
 /** The latency bucket columns: {@link LatencyBucketColumns}. */
-export const LATENCY_BUCKET_COLUMNS = Object.freeze([...LATENCY_BOUNDARIES_MS.map(bucketColumn), bucketColumn('inf')]) as LatencyBucketColumns;
+export const LATENCY_BUCKET_COLUMNS = Object.freeze([
+  ...LATENCY_BOUNDARIES_MS.map(bucketColumn),
+  bucketColumn('inf'),
+]) as LatencyBucketColumns;
 
 /** The failure count columns: {@link ErrorColumns}. */
 export const ERROR_COLUMNS = Object.freeze(ERROR_TYPES.map((type) => `${type}_count`)) as unknown as ErrorColumns;
@@ -42,7 +45,7 @@ export const STAR_COLUMNS = Object.freeze(RATING_BOUNDARIES.map((star) => `stars
 /**
  * The additive totals of a row's calls, ratings and installs, field by field in the order of their
  * columns in the schema: each field names its column, or its columns for a count per bucket or
- * type. skill_usage, skill_usage_daily, skill_usage_hourly and skill_usage_by_day store them all.
+ * type. skill_usage, skill_usage_daily and skill_usage_hourly store them all.
  */
 export const CALL_TOTALS = Object.freeze({
   /** Calls that finished. */
@@ -68,10 +71,14 @@ export type CallTotalField = keyof typeof CALL_TOTALS;
 export type ScalarTotalField = { [F in CallTotalField]: (typeof CALL_TOTALS)[F] extends string ? F : never }[CallTotalField];
 
 /** A column of {@link CALL_TOTALS}. */
-export type CallTotalColumn = { [F in CallTotalField]: (typeof CALL_TOTALS)[F] extends readonly (infer C)[] ? C : (typeof CALL_TOTALS)[F] }[CallTotalField];
+export type CallTotalColumn = {
+  [F in CallTotalField]: (typeof CALL_TOTALS)[F] extends readonly (infer C)[] ? C : (typeof CALL_TOTALS)[F];
+}[CallTotalField];
 
 /** The totals themselves: a number per one-column field, a tuple of counts per many-column field. */
-export type CallTotals = { -readonly [F in CallTotalField]: (typeof CALL_TOTALS)[F] extends readonly string[] ? CountsOf<(typeof CALL_TOTALS)[F]> : number };
+export type CallTotals = {
+  -readonly [F in CallTotalField]: (typeof CALL_TOTALS)[F] extends readonly string[] ? CountsOf<(typeof CALL_TOTALS)[F]> : number;
+};
 
 /** The per-star rating counts of a row: a tuple of {@link STAR_COLUMNS}' length. */
 export type StarCounts = CountsOf<StarColumns>;
@@ -79,7 +86,9 @@ export type StarCounts = CountsOf<StarColumns>;
 const FIELDS = Object.freeze(Object.keys(CALL_TOTALS) as CallTotalField[]);
 
 /** Every column of {@link CALL_TOTALS}, in schema order. */
-export const CALL_TOTAL_COLUMNS: readonly CallTotalColumn[] = Object.freeze(FIELDS.flatMap((field): CallTotalColumn[] => [CALL_TOTALS[field]].flat()));
+export const CALL_TOTAL_COLUMNS: readonly CallTotalColumn[] = Object.freeze(
+  FIELDS.flatMap((field): CallTotalColumn[] => [CALL_TOTALS[field]].flat()),
+);
 
 /** The columns stored as REAL; every other total is an INTEGER count. */
 export const REAL_TOTAL_COLUMNS: ReadonlySet<string> = new Set<CallTotalColumn>([CALL_TOTALS.latencySumMs]);

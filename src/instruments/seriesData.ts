@@ -13,11 +13,31 @@ import type { SeriesState } from './SeriesState.js';
 export function seriesMetrics(series: readonly SeriesState[], end: HrTime): MetricData[] {
   const temporality = AggregationTemporality.DELTA;
   return [
-    sum(EXECUTIONS, temporality, series.map((s) => point(s.attributes, s.startTime, s.endTime ?? end, s.executions))),
-    sum(SUCCESSES, temporality, series.map((s) => point(s.attributes, s.startTime, s.endTime ?? end, s.successes))),
-    sum(FAILURES, temporality, series.flatMap((s) => failurePoints(s, s.endTime ?? end))),
-    sum(INSTALLS, temporality, series.filter((s) => s.installs > 0).map((s) => point(s.attributes, s.startTime, s.endTime ?? end, s.installs))),
-    histogram(LATENCY, temporality, series.flatMap((s) => latencyPoints(s, s.endTime ?? end))),
+    sum(
+      EXECUTIONS,
+      temporality,
+      series.map((s) => point(s.attributes, s.startTime, s.endTime ?? end, s.executions)),
+    ),
+    sum(
+      SUCCESSES,
+      temporality,
+      series.map((s) => point(s.attributes, s.startTime, s.endTime ?? end, s.successes)),
+    ),
+    sum(
+      FAILURES,
+      temporality,
+      series.flatMap((s) => failurePoints(s, s.endTime ?? end)),
+    ),
+    sum(
+      INSTALLS,
+      temporality,
+      series.filter((s) => s.installs > 0).map((s) => point(s.attributes, s.startTime, s.endTime ?? end, s.installs)),
+    ),
+    histogram(
+      LATENCY,
+      temporality,
+      series.flatMap((s) => latencyPoints(s, s.endTime ?? end)),
+    ),
     histogram(
       RATING,
       temporality,

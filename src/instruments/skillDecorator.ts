@@ -23,7 +23,11 @@ export interface SkillMethodDecorator {
     context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
   ): (this: This, ...args: Args) => Return;
   /** Legacy decorators (`experimentalDecorators: true`: NestJS, TypeORM …), instance or static methods. */
-  <T extends (...args: never[]) => unknown>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
+  <T extends (...args: never[]) => unknown>(
+    target: object,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<T>,
+  ): TypedPropertyDescriptor<T>;
 }
 
 /**
@@ -45,7 +49,11 @@ export function skill(skillId: string, options: SkillDecoratorOptions = {}): Ski
     }
     if (typeof context === 'string' || typeof context === 'symbol') return decorateLegacy(skillId, options, context, descriptor);
     // Legacy class decorator (target only) or constructor parameter decorator (target, undefined, index).
-    throw unsupported(skillId, typeof descriptor === 'number' ? 'parameter' : typeof value === 'function' ? 'class' : typeof value, undefined);
+    throw unsupported(
+      skillId,
+      typeof descriptor === 'number' ? 'parameter' : typeof value === 'function' ? 'class' : typeof value,
+      undefined,
+    );
   }
   return decorate as SkillMethodDecorator;
 }

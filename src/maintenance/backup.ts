@@ -14,7 +14,10 @@ export type { BackupProgress, BackupResult } from './copyDatabase.js';
 export interface BackupOptions {
   /** Called before the pages are copied and once they all are (remainingPages 0). @default undefined */
   onProgress?: (progress: BackupProgress) => void;
-  /** Replace an existing destination file (with its -wal and -shm files); only ever a regular file, never a link or a device. @default false */
+  /**
+   * Replace an existing destination file (with its -wal and -shm files); only ever a regular file,
+   * never a link or a device. @default false
+   */
   overwrite?: boolean;
 }
 
@@ -39,7 +42,11 @@ const BAD_BACKUP = 'choose another backup file; nothing was restored and the tar
  * (a symlinked directory, a link, a hard link); `symlink`, `not-a-file` or `no-directory` when it is
  * a link, not a regular file, or in a directory that does not exist.
  */
-export async function backupDatabase(source: string | Database.Database, destinationPath: string, options: BackupOptions = {}): Promise<BackupResult> {
+export async function backupDatabase(
+  source: string | Database.Database,
+  destinationPath: string,
+  options: BackupOptions = {},
+): Promise<BackupResult> {
   checkPath(destinationPath, 'backupDatabase', 'destinationPath');
   const protect = databaseFiles(typeof source === 'string' ? source : source.name);
   checkDatabaseDestination(destinationPath, { overwrite: options.overwrite ?? false, protect });
@@ -68,7 +75,11 @@ export async function backupDatabase(source: string | Database.Database, destina
  * others `same-file` when the backup is the target (or its -wal, -shm, -journal) by any path, and
  * `not-a-file` when the backup or the target is a device, a FIFO or a directory.
  */
-export async function restoreDatabase(backupPath: string, targetPath: string, options: RestoreOptions = {}): Promise<{ safetyCopy: string | undefined }> {
+export async function restoreDatabase(
+  backupPath: string,
+  targetPath: string,
+  options: RestoreOptions = {},
+): Promise<{ safetyCopy: string | undefined }> {
   checkPath(backupPath, 'restoreDatabase', 'backupPath');
   checkPath(targetPath, 'restoreDatabase', 'targetPath');
   checkBackupFile(backupPath, targetPath);
@@ -80,7 +91,12 @@ export async function restoreDatabase(backupPath: string, targetPath: string, op
     } catch (error) {
       aside.undo();
       if (!isBusy(error)) throw error;
-      throw new DatabaseBusyError(targetPath, 'was locked by another process during the restore', `nothing was restored; ${STOP_APPLICATION_FIRST}`, { cause: error });
+      throw new DatabaseBusyError(
+        targetPath,
+        'was locked by another process during the restore',
+        `nothing was restored; ${STOP_APPLICATION_FIRST}`,
+        { cause: error },
+      );
     }
     return { safetyCopy: aside.safetyCopy };
   } finally {
@@ -91,7 +107,8 @@ export async function restoreDatabase(backupPath: string, targetPath: string, op
 /** Refuses a backup that is the target by another path, or that SQLite could not read as a file (a FIFO would block the open). */
 function checkBackupFile(backupPath: string, targetPath: string): void {
   const same = sameFileAs(backupPath, databaseFiles(targetPath));
-  if (same !== undefined) throw new DatabaseFileError(backupPath, 'same-file', `the same file as ${same}, the restore target`, { fix: BAD_BACKUP });
+  if (same !== undefined)
+    throw new DatabaseFileError(backupPath, 'same-file', `the same file as ${same}, the restore target`, { fix: BAD_BACKUP });
   const special = notARegularFile(backupPath);
   if (special !== undefined) throw new DatabaseFileError(backupPath, 'not-a-file', special, { fix: BAD_BACKUP });
 }
@@ -102,7 +119,8 @@ function openBackup(path: string): Database.Database {
   try {
     backup = openAnalyticsDatabase(path, { readonly: true });
   } catch (error) {
-    if (error instanceof DatabaseFileError) throw new DatabaseFileError(path, error.reason, error.detail, { fix: BAD_BACKUP, cause: error });
+    if (error instanceof DatabaseFileError)
+      throw new DatabaseFileError(path, error.reason, error.detail, { fix: BAD_BACKUP, cause: error });
     throw error;
   }
   const { ok, problems } = checkIntegrity(backup);
@@ -114,5 +132,6 @@ function openBackup(path: string): Database.Database {
 }
 
 function checkPath(path: string, caller: string, name: string): void {
-  if (typeof path !== 'string' || !isAbsolute(path)) throw new TypeError(`${caller}: ${name} must be an absolute file path, got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || !isAbsolute(path))
+    throw new TypeError(`${caller}: ${name} must be an absolute file path, got ${JSON.stringify(path)}`);
 }

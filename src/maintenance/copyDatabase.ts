@@ -26,7 +26,11 @@ const ALL_PAGES = 0x7fffffff;
  * interrupts starts over, so many small steps beside a busy writer might never finish. In WAL mode
  * the copy, a read, blocks no writer.
  */
-export async function copyDatabase(db: Database.Database, destinationPath: string, onProgress?: (progress: BackupProgress) => void): Promise<BackupResult> {
+export async function copyDatabase(
+  db: Database.Database,
+  destinationPath: string,
+  onProgress?: (progress: BackupProgress) => void,
+): Promise<BackupResult> {
   const { totalPages } = await db.backup(destinationPath, {
     progress: (progress) => {
       onProgress?.(progress);

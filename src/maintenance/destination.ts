@@ -53,7 +53,10 @@ export function checkFileDestination(path: string, rules: DestinationRules = {})
   if (!(rules.overwrite ?? false)) throw new DatabaseFileError(path, 'exists', undefined, { allow: rules.allow });
 }
 
-/** {@link checkFileDestination} for a database: the file, and the -wal, -shm and -journal that replacing it removes and copying into it writes. */
+/**
+ * {@link checkFileDestination} for a database: the file, and the -wal, -shm and -journal that
+ * replacing it removes and copying into it writes.
+ */
 export function checkDatabaseDestination(path: string, rules: DestinationRules = {}): void {
   checkFileDestination(path, rules);
   for (const suffix of DATABASE_COMPANIONS) checkFileDestination(`${path}${suffix}`, { ...rules, overwrite: true });

@@ -1,4 +1,3 @@
-
 import type Database from 'better-sqlite3';
 import { TABLES, type TableName } from '../store/schema.js';
 import { EXPORT_FORMATS, tableFormat, type ExportFormat } from './tableFormats.js';
@@ -117,5 +116,6 @@ function checkExportArguments(table: TableName, format: ExportFormat, options: E
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
     throw new TypeError(`exportTable: unknown format ${JSON.stringify(format)}; the formats are ${EXPORT_FORMATS.join(', ')}`);
   }
-  if (options.where !== undefined) throw new TypeError('exportTable: there is no "where" option; export the whole table and filter the output');
+  if (options.where !== undefined)
+    throw new TypeError('exportTable: there is no "where" option; export the whole table and filter the output');
 }

@@ -61,7 +61,12 @@ export function vacuum(db: Database.Database): VacuumResult {
     retryWhileBusy(() => db.exec('VACUUM'));
   } catch (error) {
     if (!isBusy(error)) throw error;
-    throw new DatabaseBusyError(db.name, 'could not be vacuumed: other connections kept it locked', 'try again later, or stop the application first', { cause: error });
+    throw new DatabaseBusyError(
+      db.name,
+      'could not be vacuumed: other connections kept it locked',
+      'try again later, or stop the application first',
+      { cause: error },
+    );
   }
   if (db.name !== MEMORY) db.pragma('wal_checkpoint(TRUNCATE)');
   return { bytesBefore, bytesAfter: storedBytes(db) };

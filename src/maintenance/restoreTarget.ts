@@ -17,7 +17,8 @@ export interface SetAside {
 }
 
 /** The advice for a restore that other processes are in the way of. */
-export const STOP_APPLICATION_FIRST = 'stop the application that writes it (and readers such as sqlite3 or Grafana) first, then restore again';
+export const STOP_APPLICATION_FIRST =
+  'stop the application that writes it (and readers such as sqlite3 or Grafana) first, then restore again';
 
 /**
  * Keeps what is at `target` as `<target>.before-restore-<time>`: a sound SQLite database is copied
@@ -33,7 +34,8 @@ export async function setTargetAside(target: string, force: boolean): Promise<Se
   if (kind === 'missing') {
     // A new file would be made wherever the link leads: name that place instead.
     const link = linkDetail(target);
-    if (link !== undefined) throw new DatabaseFileError(target, 'symlink', link, { fix: 'name the file it leads to as the target, or remove the link' });
+    if (link !== undefined)
+      throw new DatabaseFileError(target, 'symlink', link, { fix: 'name the file it leads to as the target, or remove the link' });
     createPrivateFile(target);
     return { safetyCopy: undefined, undo: () => removeDatabaseFiles(target) };
   }

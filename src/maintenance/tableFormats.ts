@@ -38,11 +38,19 @@ export function jsonValue(value: unknown): string {
 /** Formats for the rows of a table with these columns. CSV rows hold text (SQLite's own rendering), JSON rows typed values. */
 export function tableFormat(format: ExportFormat, columns: readonly string[]): TableFormat {
   if (format === 'csv') {
-    return { head: `${columns.map(csvField).join(',')}\n`, row: (values) => `${(values as (string | null)[]).map(csvField).join(',')}\n`, tail: () => '' };
+    return {
+      head: `${columns.map(csvField).join(',')}\n`,
+      row: (values) => `${(values as (string | null)[]).map(csvField).join(',')}\n`,
+      tail: () => '',
+    };
   }
   const keys = columns.map((column) => `${JSON.stringify(column)}:`);
   const object = (values: readonly unknown[]) => `{${values.map((value, index) => keys[index] + jsonValue(value)).join(',')}}`;
   if (format === 'ndjson') return { head: '', row: (values) => `${object(values)}\n`, tail: () => '' };
   // The shell's layout: '[' before the first row, ',\n' between rows, ']\n' after the last.
-  return { head: '', row: (values, index) => `${index === 0 ? '[' : ',\n'}${object(values)}`, tail: (rows) => (rows === 0 ? '[]\n' : ']\n') };
+  return {
+    head: '',
+    row: (values, index) => `${index === 0 ? '[' : ',\n'}${object(values)}`,
+    tail: (rows) => (rows === 0 ? '[]\n' : ']\n'),
+  };
 }

@@ -136,7 +136,11 @@ function userCounts(db: Database.Database, { fromDay, toDay }: DayRange, orgId: 
     };
   }
   const firstDays = [fromDay, toDay, fromDay];
-  return { byDays: rows(db, USERS_BY_DAYS, [fromDay, toDay]), bySkills: rows(db, USERS_BY_SKILLS, firstDays), perSkill: rows(db, SKILL_USERS, firstDays) };
+  return {
+    byDays: rows(db, USERS_BY_DAYS, [fromDay, toDay]),
+    bySkills: rows(db, USERS_BY_SKILLS, firstDays),
+    perSkill: rows(db, SKILL_USERS, firstDays),
+  };
 }
 
 function rows<R>(db: Database.Database, sql: string, parameters: readonly string[]): R[] {
@@ -158,7 +162,11 @@ function activeOrgs(db: Database.Database, skills: readonly SkillOrgs[], range: 
   return bySkill;
 }
 
-function skillAdoption(users: ReadonlyMap<string, number>, orgs: ReadonlyMap<string, ReadonlySet<string>>, totalOrgs: number): SkillAdoption[] {
+function skillAdoption(
+  users: ReadonlyMap<string, number>,
+  orgs: ReadonlyMap<string, ReadonlySet<string>>,
+  totalOrgs: number,
+): SkillAdoption[] {
   const skills = [...new Set([...users.keys(), ...orgs.keys()])].map((skillId) => {
     const orgCount = orgs.get(skillId)?.size ?? 0;
     return { skillId, users: users.get(skillId) ?? 0, orgs: orgCount, orgAdoptionRate: totalOrgs > 0 ? orgCount / totalOrgs : null };

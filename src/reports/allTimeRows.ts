@@ -20,5 +20,7 @@ export const SKILL_METRICS_SQL: readonly string[] = Object.freeze([METRICS_SQL])
 /** Every skill's all-time totals, by skill id. */
 export function readSkillMetrics(db: Database.Database): Map<string, SkillMetricsRow> {
   const rows = prepared<[], [string, number, number, string, string]>(db, METRICS_SQL).raw(true).all();
-  return new Map(rows.map(([skillId, ratingCount, ratingSum, firstSeen, lastUpdated]) => [skillId, { ratingCount, ratingSum, firstSeen, lastUpdated }]));
+  return new Map(
+    rows.map(([skillId, ratingCount, ratingSum, firstSeen, lastUpdated]) => [skillId, { ratingCount, ratingSum, firstSeen, lastUpdated }]),
+  );
 }

@@ -87,7 +87,10 @@ export function coUsagePairs(usersBySkill: ReadonlyMap<string, readonly string[]
       if (sharedUsers === 0 || sharedUsers < minSharedUsers) continue;
       const skillB = skills[b] as string;
       const usersB = users[b] as number;
-      pairs.push({ skillA, skillB, sharedUsers, usersA, usersB }, { skillA: skillB, skillB: skillA, sharedUsers, usersA: usersB, usersB: usersA });
+      pairs.push(
+        { skillA, skillB, sharedUsers, usersA, usersB },
+        { skillA: skillB, skillB: skillA, sharedUsers, usersA: usersB, usersB: usersA },
+      );
     }
   }
   return pairs;
@@ -98,7 +101,11 @@ export function coUsagePairs(usersBySkill: ReadonlyMap<string, readonly string[]
  * gives for them, without counting the pairs of the other skills. What a recommendation reads: a
  * basket of a few skills costs one pass over the users of the window, not the whole matrix.
  */
-export function coUsageRows(usersBySkill: ReadonlyMap<string, readonly string[]>, minSharedUsers: number, skillsA: ReadonlySet<string>): CoUsagePair[] {
+export function coUsageRows(
+  usersBySkill: ReadonlyMap<string, readonly string[]>,
+  minSharedUsers: number,
+  skillsA: ReadonlySet<string>,
+): CoUsagePair[] {
   const rows = [...skillsA].filter((skillId) => (usersBySkill.get(skillId)?.length ?? 0) > 0);
   const pairs: CoUsagePair[] = [];
   // Each user of the skills A, with which of them they used as the bits of one number: 30 skills A a pass.
@@ -194,7 +201,8 @@ export function scoreCoUsage(input: CoUsageScoring): CoUsageCandidate[] {
   // A tie is reported as one: the later of two similarities equal but for rounding takes the
   // earlier's value, so the scores shown never contradict the order (best first).
   for (let i = 1; i < candidates.length; i++) {
-    if (bySimilarity(candidates[i - 1]!, candidates[i]!) === 0) candidates[i] = { ...candidates[i]!, similarity: candidates[i - 1]!.similarity };
+    if (bySimilarity(candidates[i - 1]!, candidates[i]!) === 0)
+      candidates[i] = { ...candidates[i]!, similarity: candidates[i - 1]!.similarity };
   }
   return candidates;
 }

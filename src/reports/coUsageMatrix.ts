@@ -73,7 +73,12 @@ export function coUsageOf(db: Database.Database, request: CoUsageRequest): CoUsa
  * skill but those `excluded` (the basket's other skills are kept, as scoring ignores them). Only the
  * users of those skills are read, and none when no skill with calls is left to recommend.
  */
-export function coUsageRowsOf(db: Database.Database, request: CoUsageRequest, basket: ReadonlySet<string>, excluded: ReadonlySet<string>): CoUsagePair[] {
+export function coUsageRowsOf(
+  db: Database.Database,
+  request: CoUsageRequest,
+  basket: ReadonlySet<string>,
+  excluded: ReadonlySet<string>,
+): CoUsagePair[] {
   const candidates = hourlySkills(db).filter((skillId) => !excluded.has(skillId) && !basket.has(skillId));
   if (candidates.length === 0) return [];
   const skills = new Set([...basket, ...candidates]);

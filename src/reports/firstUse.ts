@@ -16,12 +16,20 @@ export const FIRST_USE_SQL: readonly string[] = Object.freeze([FIRST_DAY_SQL]);
  * skill_metrics.first_seen (never pruned) and its first hour with calls in skill_usage_hourly
  * (pruned by retention, so only a fallback). Skills with none of the three are absent.
  */
-export function firstUseBySkill(db: Database.Database, skillIds: Iterable<string>, metrics: ReadonlyMap<string, SkillMetricsRow>): Map<string, string> {
+export function firstUseBySkill(
+  db: Database.Database,
+  skillIds: Iterable<string>,
+  metrics: ReadonlyMap<string, SkillMetricsRow>,
+): Map<string, string> {
   const firstDay = prepared<[string], string | null>(db, FIRST_DAY_SQL).pluck(true);
   const firstUse = new Map<string, string>();
   for (const skillId of skillIds) {
     const day = firstDay.get(skillId) ?? null;
-    const candidates = [day === null ? null : `${day} 00:00:00`, metrics.get(skillId)?.firstSeen ?? null, firstCallHour(db, skillOrgs(db, undefined, [skillId])[0] ?? { skillId, orgIds: [] })];
+    const candidates = [
+      day === null ? null : `${day} 00:00:00`,
+      metrics.get(skillId)?.firstSeen ?? null,
+      firstCallHour(db, skillOrgs(db, undefined, [skillId])[0] ?? { skillId, orgIds: [] }),
+    ];
     const earliest = candidates.filter((time): time is string => time !== null).sort()[0];
     if (earliest !== undefined) firstUse.set(skillId, earliest);
   }

@@ -77,7 +77,13 @@ interface HealthRequest {
 export function healthReport(db: Database.Database, options?: HealthReportOptions): SkillHealthReport[] {
   const caller = 'healthReport';
   const { window, orgId, now } = reportScope(caller, options);
-  const deprecatedAfterDays = wholeNumberOption(caller, 'deprecatedAfterDays', options?.deprecatedAfterDays, 1, HEALTH_REPORT_DEFAULTS.deprecatedAfterDays);
+  const deprecatedAfterDays = wholeNumberOption(
+    caller,
+    'deprecatedAfterDays',
+    options?.deprecatedAfterDays,
+    1,
+    HEALTH_REPORT_DEFAULTS.deprecatedAfterDays,
+  );
   const request: HealthRequest = {
     targets: targetsOption(caller, options?.latencyTargetsMs),
     latencyTargetMs: positiveOption(caller, 'latencyTargetMs', options?.latencyTargetMs, HEALTH_REPORT_DEFAULTS.latencyTargetMs),
@@ -135,7 +141,9 @@ function byScore(a: SkillHealthReport, b: SkillHealthReport): number {
 function targetsOption(caller: string, targets: unknown): Readonly<Record<string, number>> {
   if (targets === undefined) return {};
   if (typeof targets !== 'object' || targets === null || Array.isArray(targets)) {
-    throw new TypeError(`${caller}: option "latencyTargetsMs" must be an object of p95 targets in ms by skill id, got ${JSON.stringify(targets)}`);
+    throw new TypeError(
+      `${caller}: option "latencyTargetsMs" must be an object of p95 targets in ms by skill id, got ${JSON.stringify(targets)}`,
+    );
   }
   for (const [skillId, target] of Object.entries(targets)) positiveOption(caller, `latencyTargetsMs.${skillId}`, target, 0);
   return targets as Readonly<Record<string, number>>;

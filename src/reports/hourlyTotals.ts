@@ -51,18 +51,14 @@ const LATENCY_SQL = sumsOf([...CALLS, ...LATENCY_BUCKET_COLUMNS, ...ERROR_COLUMN
 const ERRORS_END = BUCKETS_END + ERROR_COLUMNS.length;
 
 /** The latest hour with calls of one skill and org: a backwards walk of its range that stops at the first such row. */
-const LAST_CALL_SQL = 'SELECT hour FROM skill_usage_hourly WHERE skill_id = ? AND org_id = ? AND execution_count > 0 ORDER BY hour DESC LIMIT 1';
+const LAST_CALL_SQL =
+  'SELECT hour FROM skill_usage_hourly WHERE skill_id = ? AND org_id = ? AND execution_count > 0 ORDER BY hour DESC LIMIT 1';
 /** The earliest hour with calls of one skill and org. */
-const FIRST_CALL_SQL = 'SELECT hour FROM skill_usage_hourly WHERE skill_id = ? AND org_id = ? AND execution_count > 0 ORDER BY hour LIMIT 1';
+const FIRST_CALL_SQL =
+  'SELECT hour FROM skill_usage_hourly WHERE skill_id = ? AND org_id = ? AND execution_count > 0 ORDER BY hour LIMIT 1';
 
 /** The statements of this module, for the query-plan test. */
-export const TOTALS_SQL: readonly string[] = Object.freeze([
-  COUNTS_SQL,
-  TIMINGS_SQL,
-  LATENCY_SQL,
-  LAST_CALL_SQL,
-  FIRST_CALL_SQL,
-]);
+export const TOTALS_SQL: readonly string[] = Object.freeze([COUNTS_SQL, TIMINGS_SQL, LATENCY_SQL, LAST_CALL_SQL, FIRST_CALL_SQL]);
 
 /** Calls, outcomes, ratings and installs per skill over `range`; skills without rows in it are absent. */
 export function countsBySkill(db: Database.Database, skills: readonly SkillOrgs[], range: TimeRange): Map<string, SkillCounts> {
@@ -112,7 +108,13 @@ function extremeHour(db: Database.Database, sql: string, skill: SkillOrgs, bette
 }
 
 /** Sums per skill over `range`, of the skill's hourly rows in its orgs. */
-function sumBySkill<T>(db: Database.Database, sql: string, skills: readonly SkillOrgs[], range: TimeRange, toTotals: (values: number[]) => T): Map<string, T> {
+function sumBySkill<T>(
+  db: Database.Database,
+  sql: string,
+  skills: readonly SkillOrgs[],
+  range: TimeRange,
+  toTotals: (values: number[]) => T,
+): Map<string, T> {
   const sums = prepared<[string, string, string, string], number[]>(db, sql).raw(true);
   const bySkill = new Map<string, T>();
   for (const { skillId, orgIds } of skills) {

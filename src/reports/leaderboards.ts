@@ -2,7 +2,15 @@ import type Database from 'better-sqlite3';
 import { sqliteTime } from '../store/schema.js';
 import { BoardSource } from './boardSource.js';
 import { oneOfOption, reportScope, wholeNumberOption, type ReportOptions, type ReportScope } from './reportScope.js';
-import { rankByImprovement, rankByRating, rankBySuccessRate, rankByUsage, rankTrendingNew, type EntryDetails, type RankedSkill } from './rankings.js';
+import {
+  rankByImprovement,
+  rankByRating,
+  rankBySuccessRate,
+  rankByUsage,
+  rankTrendingNew,
+  type EntryDetails,
+  type RankedSkill,
+} from './rankings.js';
 import { timeMs, type TimeRange } from './window.js';
 
 /** What a leaderboard ranks. */

@@ -24,7 +24,12 @@ export interface HealthPoint {
  * The Bayesian average of a skill's ratings: `(C × m + Σ stars) / (C + n)`, its own mean pulled
  * towards the prior mean `m` as if it had `C` more votes at `m`.
  */
-export function bayesianAverage(ratingSum: number, ratingCount: number, priorMean: number, priorWeight: number = RATING_PRIOR_WEIGHT): number {
+export function bayesianAverage(
+  ratingSum: number,
+  ratingCount: number,
+  priorMean: number,
+  priorWeight: number = RATING_PRIOR_WEIGHT,
+): number {
   return (priorWeight * priorMean + ratingSum) / (priorWeight + ratingCount);
 }
 
@@ -96,11 +101,16 @@ export function rankByImprovement(
  * Skills first used at or after `since` (SQLite UTC time) with calls in the window, by calls;
  * ties by skill id. `firstUse` holds each skill's first use, 'YYYY-MM-DD HH:MM:SS'.
  */
-export function rankTrendingNew(counts: ReadonlyMap<string, SkillCounts>, firstUse: ReadonlyMap<string, string>, since: string): RankedSkill[] {
+export function rankTrendingNew(
+  counts: ReadonlyMap<string, SkillCounts>,
+  firstUse: ReadonlyMap<string, string>,
+  since: string,
+): RankedSkill[] {
   const ranked: RankedSkill[] = [];
   for (const [skillId, c] of counts) {
     const first = firstUse.get(skillId);
-    if (c.calls > 0 && first !== undefined && first >= since) ranked.push({ skillId, score: c.calls, details: { calls: c.calls, firstUse: first } });
+    if (c.calls > 0 && first !== undefined && first >= since)
+      ranked.push({ skillId, score: c.calls, details: { calls: c.calls, firstUse: first } });
   }
   return ranked.sort((a, b) => b.score - a.score || bySkill(a, b));
 }

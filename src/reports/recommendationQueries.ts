@@ -8,7 +8,9 @@ import type { SkillCalls } from './trendingCandidates.js';
 import type { DayRange, ResolvedWindow } from './window.js';
 
 /** Walks skill_user_first for every skill, or (ONLY) for the skills of a JSON array, probing skill_user_daily for a day with calls. */
-const windowUsersSql = (only: boolean) => `SELECT f.skill_id, json_group_array(f.user_id) FROM skill_user_first f INDEXED BY sqlite_autoindex_skill_user_first_1
+const windowUsersSql = (
+  only: boolean,
+) => `SELECT f.skill_id, json_group_array(f.user_id) FROM skill_user_first f INDEXED BY sqlite_autoindex_skill_user_first_1
     WHERE ${only ? 'f.skill_id IN (SELECT value FROM json_each(@skills)) AND ' : ''}f.first_day < @to AND EXISTS (
       SELECT 1 FROM skill_user_daily d
        WHERE d.skill_id = f.skill_id AND d.user_id = f.user_id AND d.day >= @from AND d.day < @to
@@ -26,7 +28,12 @@ const WINDOW_USERS_OF_SKILLS = windowUsersSql(true);
  * order the probes move forward through skill_user_daily's own (skill, user, day) key, which is
  * about 12% faster, and grouping by skill sorts nothing.
  */
-export function windowUsersBySkill(db: Database.Database, days: DayRange, orgId: string | undefined, skills?: ReadonlySet<string>): Map<string, string[]> {
+export function windowUsersBySkill(
+  db: Database.Database,
+  days: DayRange,
+  orgId: string | undefined,
+  skills?: ReadonlySet<string>,
+): Map<string, string[]> {
   const parameters = { from: days.fromDay, to: days.toDay, org: orgId ?? null };
   const lists =
     skills === undefined
@@ -104,7 +111,10 @@ export function skillCalls(db: Database.Database, window: ResolvedWindow, orgId:
 
 /** The org of the user's latest row with one, or undefined. */
 export function latestOrg(db: Database.Database, userId: string): string | undefined {
-  return prepared<[string], string>(db, `SELECT org_id FROM skill_user_daily WHERE user_id = ? AND org_id <> '' ORDER BY day DESC, skill_id DESC LIMIT 1`)
+  return prepared<[string], string>(
+    db,
+    `SELECT org_id FROM skill_user_daily WHERE user_id = ? AND org_id <> '' ORDER BY day DESC, skill_id DESC LIMIT 1`,
+  )
     .pluck()
     .get(userId);
 }

@@ -80,7 +80,9 @@ export function recommend(db: Database.Database, options: RecommendOptions): Rec
   const { scope } = request;
   const userId = userIdOption(options.userId);
   if (db.readonly) {
-    throw new TypeError('recommend: the database is open read-only, but every recommendation is logged; open it with openAnalyticsDatabase(path) without readonly');
+    throw new TypeError(
+      'recommend: the database is open read-only, but every recommendation is logged; open it with openAnalyticsDatabase(path) without readonly',
+    );
   }
   const limit = wholeNumberOption('recommend', 'limit', options.limit, 1, RECOMMEND_DEFAULTS.limit);
   const excluded = skillsEverUsed(db, userId).add(OVERFLOW_SKILL_ID);
@@ -114,7 +116,12 @@ function toUnlogged(candidate: CoUsageCandidate): Unlogged {
 
 function fromTrending(db: Database.Database, scope: ReportScope, excluded: ReadonlySet<string>): Unlogged[] {
   const calls = skillCalls(db, scope.window, scope.orgId).filter((skill) => skill.skillId !== OVERFLOW_SKILL_ID);
-  const candidates = trendingCandidates({ calls, excluded, minCalls: RECOMMEND_DEFAULTS.minTrendingCalls, windowPhrase: windowPhrase(scope.window) });
+  const candidates = trendingCandidates({
+    calls,
+    excluded,
+    minCalls: RECOMMEND_DEFAULTS.minTrendingCalls,
+    windowPhrase: windowPhrase(scope.window),
+  });
   return candidates.map((candidate) => ({ ...candidate, source: 'trending' }));
 }
 
@@ -143,7 +150,15 @@ function logRecommendations(db: Database.Database, picks: readonly Unlogged[], c
   const insert = prepared<[string, string | null, string, number, string, string, string]>(db, LOG_SQL);
   const logAll = db.transaction(() =>
     picks.map((pick) => {
-      const { lastInsertRowid } = insert.run(context.userId, context.orgId ?? null, pick.skillId, pick.score, pick.reason, pick.source, context.timestamp);
+      const { lastInsertRowid } = insert.run(
+        context.userId,
+        context.orgId ?? null,
+        pick.skillId,
+        pick.score,
+        pick.reason,
+        pick.source,
+        context.timestamp,
+      );
       return { id: Number(lastInsertRowid), ...pick };
     }),
   );

@@ -64,7 +64,8 @@ export function positiveOption(caller: string, name: string, value: unknown, fal
  * @throws {TypeError} when it is not a string. @throws {RangeError} when it is not one of `allowed`.
  */
 export function oneOfOption<T extends string>(caller: string, name: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string') throw new TypeError(`${caller}: option "${name}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    throw new TypeError(`${caller}: option "${name}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
   if ((allowed as readonly string[]).includes(value)) return value as T;
   const nearest = closestMatch(value, allowed);
   const hint = nearest === undefined ? '' : `did you mean ${JSON.stringify(nearest)}? `;

@@ -21,7 +21,12 @@ export interface RatingTotals {
  * gauge: successes and failures of the window, p95 by {@link histogramQuantile} over the window's
  * summed buckets, the given ratings and latency target; no score below `minCalls` calls.
  */
-export function windowHealth(totals: SkillTimings | undefined, rating: RatingTotals | undefined, latencyTargetMs: number, minCalls: number): WindowHealth {
+export function windowHealth(
+  totals: SkillTimings | undefined,
+  rating: RatingTotals | undefined,
+  latencyTargetMs: number,
+  minCalls: number,
+): WindowHealth {
   const p95 = totals === undefined ? Number.NaN : percentile(0.95, totals.latencyBuckets);
   const health = computeHealth(
     {

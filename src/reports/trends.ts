@@ -70,10 +70,16 @@ GROUP BY bucket ORDER BY bucket`;
 
 const NEXT_ADOPTED_SKILL = 'SELECT skill_id FROM skill_user_first WHERE skill_id > ? ORDER BY skill_id LIMIT 1';
 const NEW_USERS = 'SELECT first_day, count(*) FROM skill_user_first WHERE skill_id = ? AND first_day < ? GROUP BY first_day';
-const NEW_USERS_OF_ORG = 'SELECT first_day, count(*) FROM skill_user_first WHERE skill_id = ? AND first_day < ? AND org_id = ? GROUP BY first_day';
+const NEW_USERS_OF_ORG =
+  'SELECT first_day, count(*) FROM skill_user_first WHERE skill_id = ? AND first_day < ? AND org_id = ? GROUP BY first_day';
 
 /** The statements of this module, for the query-plan test. */
-export const TREND_SQL: readonly string[] = Object.freeze([...Object.values(BUCKETS).map(bucketSql), NEXT_ADOPTED_SKILL, NEW_USERS, NEW_USERS_OF_ORG]);
+export const TREND_SQL: readonly string[] = Object.freeze([
+  ...Object.values(BUCKETS).map(bucketSql),
+  NEXT_ADOPTED_SKILL,
+  NEW_USERS,
+  NEW_USERS_OF_ORG,
+]);
 
 /**
  * Executions, successes and failures per skill per hour, day or week of the window, by skill then
@@ -171,6 +177,7 @@ function newUsersByDay(db: Database.Database, skillId: string, toDay: string, or
 
 function skillIdsOption(caller: string, skillIds: unknown): string[] | undefined {
   if (skillIds === undefined) return undefined;
-  if (Array.isArray(skillIds) && skillIds.every((id) => typeof id === 'string' && id !== '')) return [...new Set(skillIds as string[])].sort();
+  if (Array.isArray(skillIds) && skillIds.every((id) => typeof id === 'string' && id !== ''))
+    return [...new Set(skillIds as string[])].sort();
   throw new TypeError(`${caller}: option "skillIds" must be an array of skill ids (non-empty strings), got ${JSON.stringify(skillIds)}`);
 }

@@ -58,7 +58,8 @@ export function resolveWindow(spec: WindowSpec, now: number = Date.now()): Resol
 
 /** {@link resolveWindow} with errors that start with the name of the report that was called. */
 export function resolveWindowFor(caller: string, spec: unknown, now: unknown): ResolvedWindow {
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError(`${caller}: option "now" must be epoch milliseconds, got ${describe(now)}`);
+  if (typeof now !== 'number' || !Number.isFinite(now))
+    throw new TypeError(`${caller}: option "now" must be epoch milliseconds, got ${describe(now)}`);
   if (typeof spec === 'string') return relativeWindow(caller, spec, now);
   if (typeof spec === 'object' && spec !== null && 'from' in spec && 'to' in spec) return explicitWindow(caller, spec.from, spec.to);
   throw new TypeError(`${caller}: option "window" must be ${ALLOWED}, got ${describe(spec)}`);
@@ -98,7 +99,9 @@ function explicitWindow(caller: string, from: unknown, to: unknown): ResolvedWin
   const fromMs = Math.floor(instant(caller, from, 'from') / HOUR_MS) * HOUR_MS;
   const toMs = Math.ceil(instant(caller, to, 'to') / HOUR_MS) * HOUR_MS;
   if (!(fromMs < toMs)) {
-    throw new RangeError(`${caller}: window from ${describe(from)} is not before to ${describe(to)}; give a range that ends after it starts`);
+    throw new RangeError(
+      `${caller}: window from ${describe(from)} is not before to ${describe(to)}; give a range that ends after it starts`,
+    );
   }
   return pinned(`${sqliteTime(fromMs)}..${sqliteTime(toMs)}`, fromMs, toMs);
 }

@@ -7,13 +7,20 @@ import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from '../store/schema.js
 const UPSERT_HOURLY = addingUpsert('skill_usage_hourly', ['skill_id', 'org_id', 'hour'], HOURLY_TOTAL_COLUMNS);
 
 /** SQL for the latest day of skill_user_daily before `day` of the same skill and user (and org, when given), '' for none. */
-const previousDay = (skillId: string, userId: string, day: string, orgId?: string) => `coalesce((SELECT max(earlier.day) FROM skill_user_daily AS earlier
+const previousDay = (
+  skillId: string,
+  userId: string,
+  day: string,
+  orgId?: string,
+) => `coalesce((SELECT max(earlier.day) FROM skill_user_daily AS earlier
   WHERE earlier.skill_id = ${skillId} AND earlier.user_id = ${userId} AND earlier.day < ${day}${orgId === undefined ? '' : ` AND earlier.org_id = ${orgId}`}), '')`;
 
 // A day that has its row already, in the same org, only adds its totals. It sets no column of an
 // index, so SQLite leaves the indexes alone (the upsert below rewrites two, for its org): a third
 // of the upsert's time, and the usual case of an export, whose users were busy the export before.
-const addToUserDay = (columns: readonly string[]) => `UPDATE skill_user_daily SET ${columns.map((column) => `${column} = ${column} + ?`).join(', ')}
+const addToUserDay = (
+  columns: readonly string[],
+) => `UPDATE skill_user_daily SET ${columns.map((column) => `${column} = ${column} + ?`).join(', ')}
 WHERE skill_id = ? AND user_id = ? AND day = ? AND org_id = ?`;
 
 /** The totals of a day of calls without ratings or installs, the usual kind: the first three of USER_DAY_TOTAL_COLUMNS. */
@@ -45,7 +52,8 @@ const DROP_LEFT_ORGS = `DELETE FROM user_daily WHERE (day, user_id) IN (SELECT v
   AND NOT EXISTS (SELECT 1 FROM skill_user_daily AS d WHERE d.user_id = user_daily.user_id AND d.day = user_daily.day AND d.org_id = user_daily.org_id)`;
 
 /** The days, users and orgs of an export ([day, user, org] in JSON) are listed in user_daily. */
-const ADD_USER_DAYS = 'INSERT OR IGNORE INTO user_daily (day, user_id, org_id) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)';
+const ADD_USER_DAYS =
+  'INSERT OR IGNORE INTO user_daily (day, user_id, org_id) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)';
 
 // Only an earlier day changes the row, and then its org comes along: the org of the first day's first row.
 const UPSERT_USER_FIRST = `INSERT INTO skill_user_first (skill_id, user_id, org_id, first_day) VALUES (?, ?, ?, ?)

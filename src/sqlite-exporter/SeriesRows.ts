@@ -31,7 +31,14 @@ export class SeriesRows {
       const ratings = at + SERIES_LAYOUT.ratings;
       if (executions === 0 && installs === 0 && values[ratings + COUNT] === 0) continue;
       const start = this.#start.of(times[2 * i]!);
-      const row = this.#index.get(this.#end.of(times[2 * i + 1]!), batch.overflow[i] === 1, batch.skillIds[i] ?? OVERFLOW_SKILL_ID, batch.userIds[i]!, batch.orgIds[i]!, start);
+      const row = this.#index.get(
+        this.#end.of(times[2 * i + 1]!),
+        batch.overflow[i] === 1,
+        batch.skillIds[i] ?? OVERFLOW_SKILL_ID,
+        batch.userIds[i]!,
+        batch.orgIds[i]!,
+        start,
+      );
       if (start < row.intervalStart) row.intervalStart = start;
       row.executions += executions;
       row.successes += values[at + SERIES_LAYOUT.successes]!;
@@ -49,7 +56,14 @@ export class SeriesRows {
 }
 
 /** The first row of an identity, as {@link UsageRowIndex} makes it. */
-function newRow(timestamp: string, overflow: boolean, skillId: string, userId: string | null, orgId: string | null, intervalStart: string): UsageRow {
+function newRow(
+  timestamp: string,
+  overflow: boolean,
+  skillId: string,
+  userId: string | null,
+  orgId: string | null,
+  intervalStart: string,
+): UsageRow {
   return emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID);
 }
 

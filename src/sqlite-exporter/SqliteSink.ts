@@ -143,7 +143,8 @@ export class SqliteSink {
   #finish(error: Error | undefined): void {
     if (error !== undefined && this.#buffer.size > 0) this.#reportLost(error);
     this.#dropForProblem();
-    if (this.#lostCalls > 0) log.error(`${this.#lostCalls} calls recorded for ${this.path} while it could not serve as the database are lost`);
+    if (this.#lostCalls > 0)
+      log.error(`${this.#lostCalls} calls recorded for ${this.path} while it could not serve as the database are lost`);
     this.#lostCalls = 0;
     const open = this.#open;
     this.#open = undefined;
@@ -171,7 +172,8 @@ export class SqliteSink {
       if (changed) this.#reportProblem(problem, busy);
       return false;
     }
-    if (this.#problem !== undefined && log.over(this.#problemKey)) log.warn(`${this.path} can be written again; the calls kept meanwhile are written now`);
+    if (this.#problem !== undefined && log.over(this.#problemKey))
+      log.warn(`${this.path} can be written again; the calls kept meanwhile are written now`);
     this.#problem = undefined;
     return true;
   }
@@ -185,13 +187,21 @@ export class SqliteSink {
   #reportProblem(problem: Error, busy: boolean): void {
     log.over(this.#problemKey);
     if (busy) {
-      log.once(this.#problemKey, 'error', `${problem.message}; the application goes on: calls wait in memory (up to ANALYTICS_DB_BUFFER_ROWS rows) and are written once it is free`);
+      log.once(
+        this.#problemKey,
+        'error',
+        `${problem.message}; the application goes on: calls wait in memory (up to ANALYTICS_DB_BUFFER_ROWS rows) and are written once it is free`,
+      );
       return;
     }
     const lost = this.#buffer.calls();
     this.#buffer.clear();
     const already = lost > 0 ? `the ${lost} calls recorded for it so far are lost, and ` : '';
-    log.once(this.#problemKey, 'error', `${problem.message}; the application goes on: ${already}calls are not written to SQLite until it is fixed (tried again every minute)`);
+    log.once(
+      this.#problemKey,
+      'error',
+      `${problem.message}; the application goes on: ${already}calls are not written to SQLite until it is fixed (tried again every minute)`,
+    );
   }
 
   /** While the file cannot serve (anything but a lock): what waits is lost, counted in calls. */
@@ -246,7 +256,11 @@ export class SqliteSink {
 
   #reportSkipped(skipped: readonly SkippedMetric[]): void {
     for (const { name, reason } of skipped) {
-      log.once(`sqlite-skipped:${this.path}:${name}`, 'warn', `metric ${name} is not stored in ${this.path} as it is: ${reason}; everything else is`);
+      log.once(
+        `sqlite-skipped:${this.path}:${name}`,
+        'warn',
+        `metric ${name} is not stored in ${this.path} as it is: ${reason}; everything else is`,
+      );
     }
   }
 

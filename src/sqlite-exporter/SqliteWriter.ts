@@ -22,7 +22,11 @@ const DERIVED = [
 ] as const;
 
 /** Every column skill_usage is written with, in bind order: the keys, the per-call totals of the registry, the derived columns. */
-export const USAGE_COLUMNS: readonly string[] = Object.freeze([...KEYS.map(([column]) => column), ...CALL_TOTAL_COLUMNS, ...DERIVED.map(([column]) => column)]);
+export const USAGE_COLUMNS: readonly string[] = Object.freeze([
+  ...KEYS.map(([column]) => column),
+  ...CALL_TOTAL_COLUMNS,
+  ...DERIVED.map(([column]) => column),
+]);
 
 const INSERT_USAGE = `INSERT INTO skill_usage (${USAGE_COLUMNS.join(', ')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(', ')})`;
 
@@ -115,7 +119,18 @@ export class SqliteWriter {
       this.#touchSeries.run(point.timestamp, series.id);
       series.lastSeen = point.timestamp;
     }
-    this.#insertPoint.run(series.id, point.startTime, point.timestamp, point.value, point.count, point.sum, point.min, point.max, point.bounds, point.bucketCounts);
+    this.#insertPoint.run(
+      series.id,
+      point.startTime,
+      point.timestamp,
+      point.value,
+      point.count,
+      point.sum,
+      point.min,
+      point.max,
+      point.bounds,
+      point.bucketCounts,
+    );
   }
 }
 
@@ -133,7 +148,10 @@ export function usageValues(row: UsageRow, values: unknown[]): unknown[] {
 
 /** One skill_metrics upsert per skill: the ratings and installs of its rows, added up. */
 function skillTotals(usage: readonly UsageRow[]): unknown[][] {
-  const totals = new Map<string, { ratingCount: number; ratingSum: number; stars: StarCounts; installs: number; first: string; last: string }>();
+  const totals = new Map<
+    string,
+    { ratingCount: number; ratingSum: number; stars: StarCounts; installs: number; first: string; last: string }
+  >();
   for (const row of usage) {
     let total = totals.get(row.skillId);
     if (total === undefined) {

@@ -6,7 +6,14 @@ type ByUser = Map<string | null, ByOrg>;
 type BySkill = Map<string, ByUser>;
 
 /** Makes the first row of an identity. */
-export type NewRow = (timestamp: string, overflow: boolean, skillId: string, userId: string | null, orgId: string | null, intervalStart: string) => UsageRow;
+export type NewRow = (
+  timestamp: string,
+  overflow: boolean,
+  skillId: string,
+  userId: string | null,
+  orgId: string | null,
+  intervalStart: string,
+) => UsageRow;
 
 /**
  * The skill_usage rows of one export by their identity (interval end, overflow, skill, user, org),

@@ -88,7 +88,12 @@ export class WriterThread implements ExportTarget {
     const request = this.#enqueue('export', split, (answer) => (result = answer));
     this.#postAllNow();
     this.#waitFor(request.id);
-    return result ?? { code: FAILED, error: new Error(`the SQLite writer thread for ${this.#options.path} did not answer within ${this.#lastWriteMs} ms`) };
+    return (
+      result ?? {
+        code: FAILED,
+        error: new Error(`the SQLite writer thread for ${this.#options.path} did not answer within ${this.#lastWriteMs} ms`),
+      }
+    );
   }
 
   retry(): Promise<void> {
@@ -115,7 +120,9 @@ export class WriterThread implements ExportTarget {
       if (calls > 0) log.error(`${calls} calls recorded for ${path} while it was shutting down are lost`);
     } else if (this.#writer !== undefined) {
       const calls = this.#unwrittenCalls();
-      log.error(`the SQLite writer thread for ${path} did not finish the last write within ${this.#lastWriteMs} ms; the ${calls} calls it was given are lost`);
+      log.error(
+        `the SQLite writer thread for ${path} did not finish the last write within ${this.#lastWriteMs} ms; the ${calls} calls it was given are lost`,
+      );
     }
   }
 
@@ -253,7 +260,9 @@ export class WriterThread implements ExportTarget {
     if (lost.some((request) => request.type === 'final' || request.type === 'close')) this.#finished = true;
     this.#opened?.(new Error(`the SQLite writer thread for ${path} stopped before it opened the file (${reason})`));
     const next = this.#finished ? '' : '; the next export starts a new one';
-    log.error(`the SQLite writer thread for ${path} stopped (${reason}): ${calls > 0 ? `the ${calls} calls it had not written are lost` : 'nothing it was given is lost'}${next}`);
+    log.error(
+      `the SQLite writer thread for ${path} stopped (${reason}): ${calls > 0 ? `the ${calls} calls it had not written are lost` : 'nothing it was given is lost'}${next}`,
+    );
     const failure = new Error(`the SQLite writer thread for ${path} stopped (${reason}) before it wrote this`);
     for (const request of lost) request.settle({ code: FAILED, error: failure });
     if (this.#queue.length > 0) void this.#pump();

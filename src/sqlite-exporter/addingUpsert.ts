@@ -2,7 +2,8 @@
 export const placeholders = (count: number): string => new Array<string>(count).fill('?').join(', ');
 
 /** The SET list of an upsert that adds the new row's `columns` to the stored ones. */
-export const addExcluded = (columns: readonly string[]): string => columns.map((column) => `${column} = ${column} + excluded.${column}`).join(',\n  ');
+export const addExcluded = (columns: readonly string[]): string =>
+  columns.map((column) => `${column} = ${column} + excluded.${column}`).join(',\n  ');
 
 /**
  * An upsert of an aggregate row: a new `keys` gets the row, an existing one adds the row's

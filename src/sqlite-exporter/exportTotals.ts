@@ -93,7 +93,12 @@ export function hourlyTotals(usage: readonly UsageRow[]): HourlyTotals[] {
   for (const row of usage) {
     const orgId = row.orgId ?? '';
     const hour = hourOfRow(row.timestamp);
-    const group = groups.get(row.skillId, orgId, hour, () => ({ skillId: row.skillId, orgId, hour, totals: zeros(HOURLY_TOTAL_COLUMNS.length) }));
+    const group = groups.get(row.skillId, orgId, hour, () => ({
+      skillId: row.skillId,
+      orgId,
+      hour,
+      totals: zeros(HOURLY_TOTAL_COLUMNS.length),
+    }));
     addTotalsInto(group.totals, row);
   }
   return groups.values();
@@ -107,7 +112,13 @@ export function userDayTotals(usage: readonly UsageRow[]): UserDayTotals[] {
     const userId = row.userId;
     if (userId === null) continue;
     const day = dayOfRow(row.timestamp);
-    const group = groups.get(row.skillId, userId, day, () => ({ skillId: row.skillId, userId, day, orgId: '', totals: zeros(USER_DAY_TOTAL_COLUMNS.length) }));
+    const group = groups.get(row.skillId, userId, day, () => ({
+      skillId: row.skillId,
+      userId,
+      day,
+      orgId: '',
+      totals: zeros(USER_DAY_TOTAL_COLUMNS.length),
+    }));
     addUserDay(group.totals, row);
     group.orgId = row.orgId ?? '';
   }
@@ -115,7 +126,11 @@ export function userDayTotals(usage: readonly UsageRow[]): UserDayTotals[] {
 }
 
 /** The earliest day of the groups, and their distinct [day, user] and [day, user, org]. Pure. */
-export function userDaysOf(groups: readonly UserDayTotals[]): { earliest: string; users: [string, string][]; orgs: [string, string, string][] } {
+export function userDaysOf(groups: readonly UserDayTotals[]): {
+  earliest: string;
+  users: [string, string][];
+  orgs: [string, string, string][];
+} {
   const users = new Map<string, [string, string]>();
   const orgs = new Map<string, [string, string, string]>();
   let earliest = groups[0]?.day ?? '';

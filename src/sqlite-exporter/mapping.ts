@@ -110,7 +110,8 @@ function genericPoints(metric: MetricData, scopeName: string, scopeVersion: stri
       ...columns,
     });
   }
-  if (unreadable > 0) skipped.push({ name: descriptor.name, reason: `${unreadable} of its ${type} points have no value this version can read` });
+  if (unreadable > 0)
+    skipped.push({ name: descriptor.name, reason: `${unreadable} of its ${type} points have no value this version can read` });
   return points;
 }
 
@@ -148,7 +149,12 @@ function pointColumns(type: DataPointType, value: unknown): PointColumns | undef
     sum: exponential.sum ?? null,
     min: exponential.min ?? null,
     max: exponential.max ?? null,
-    bucketCounts: JSON.stringify({ scale: exponential.scale, zeroCount: exponential.zeroCount, positive: exponential.positive, negative: exponential.negative }),
+    bucketCounts: JSON.stringify({
+      scale: exponential.scale,
+      zeroCount: exponential.zeroCount,
+      positive: exponential.positive,
+      negative: exponential.negative,
+    }),
   };
 }
 

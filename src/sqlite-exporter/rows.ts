@@ -52,7 +52,14 @@ export interface MappedExport {
 }
 
 /** A row with nothing counted yet. */
-export function emptyRow(skillId: string, userId: string | null, orgId: string | null, intervalStart: string, timestamp: string, overflow: boolean): UsageRow {
+export function emptyRow(
+  skillId: string,
+  userId: string | null,
+  orgId: string | null,
+  intervalStart: string,
+  timestamp: string,
+  overflow: boolean,
+): UsageRow {
   return {
     skillId,
     userId,

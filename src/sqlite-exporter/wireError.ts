@@ -18,7 +18,10 @@ export interface WireError {
  * throw); any other comes back as an Error with its name.
  */
 const CLASSES: ReadonlyMap<string, typeof Error> = new Map<string, typeof Error>(
-  [DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteAddonError, SqliteWriteError, TypeError, RangeError].map((Class) => [Class.name, Class as unknown as typeof Error]),
+  [DatabaseBusyError, DatabaseFileError, DatabaseVersionError, SqliteAddonError, SqliteWriteError, TypeError, RangeError].map((Class) => [
+    Class.name,
+    Class as unknown as typeof Error,
+  ]),
 );
 
 /** `error` (anything thrown) as it crosses to another thread. */
@@ -26,9 +29,16 @@ export function toWire(error: unknown): WireError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error), stack: undefined, fields: {}, cause: undefined };
   const fields: WireError['fields'] = {};
   for (const [key, value] of Object.entries(error)) {
-    if (value === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof value)) fields[key] = value as WireError['fields'][string];
+    if (value === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof value))
+      fields[key] = value as WireError['fields'][string];
   }
-  return { name: error.name, message: error.message, stack: error.stack, fields, cause: error.cause === undefined ? undefined : toWire(error.cause) };
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    fields,
+    cause: error.cause === undefined ? undefined : toWire(error.cause),
+  };
 }
 
 /** The error `wire` describes, of its class when it is one of ours, with its fields and cause. */

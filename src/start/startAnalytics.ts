@@ -89,8 +89,20 @@ const LOG_LEVELS: Record<Exclude<LogLevel, 'none'>, DiagLogLevel> = {
  * setting at once.
  */
 export function startAnalytics(options: StartOptions = {}): Analytics {
-  const { env = process.env, classifyError, flushOnExit = true, registerGlobal = false, prometheusServer = true, clock, views = [], ...configOptions } = options;
-  if (!Array.isArray(views)) throw new TypeError(`startAnalytics({ views }) takes an array of View options, as new MeterProvider({ views }) does; got ${typeof views}`);
+  const {
+    env = process.env,
+    classifyError,
+    flushOnExit = true,
+    registerGlobal = false,
+    prometheusServer = true,
+    clock,
+    views = [],
+    ...configOptions
+  } = options;
+  if (!Array.isArray(views))
+    throw new TypeError(
+      `startAnalytics({ views }) takes an array of View options, as new MeterProvider({ views }) does; got ${typeof views}`,
+    );
   const config = loadConfig(env, configOptions);
   applyLogLevel(config.logLevel);
   const backends = createBackends(config, { prometheusServer });

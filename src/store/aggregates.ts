@@ -65,7 +65,9 @@ function agrees(column: string, expected: unknown, actual: unknown): boolean {
 
 const differsIn = (columns: readonly string[]) =>
   columns
-    .map((column) => (REAL_COLUMNS.has(column) ? `abs(e.${column} - a.${column}) > 1e-9 * max(1.0, abs(e.${column}))` : `e.${column} IS NOT a.${column}`))
+    .map((column) =>
+      REAL_COLUMNS.has(column) ? `abs(e.${column} - a.${column}) > 1e-9 * max(1.0, abs(e.${column}))` : `e.${column} IS NOT a.${column}`,
+    )
     .join(' OR ');
 
 const COMPARISONS: readonly Comparison[] = [
@@ -114,7 +116,8 @@ const COMPARISONS: readonly Comparison[] = [
     columns: ['first_day', 'org_id'],
     expected: USER_FIRST_FROM_USAGE,
     extra: 'a.first_day >= :from',
-    differs: 'a.first_day > e.first_day OR (a.first_day < e.first_day AND a.first_day >= :from) OR (a.first_day = e.first_day AND a.org_id IS NOT e.org_id)',
+    differs:
+      'a.first_day > e.first_day OR (a.first_day < e.first_day AND a.first_day >= :from) OR (a.first_day = e.first_day AND a.org_id IS NOT e.org_id)',
   },
 ];
 
@@ -171,7 +174,12 @@ function firstRawDay(db: Database.Database): string | null {
 }
 
 // The join is on the table itself, not on a filtered copy, so that SQLite looks rows up by its primary key.
-function compare(db: Database.Database, { table, keys, columns, expected, source = 'skill_usage', extra, differs }: Comparison, from: string, limit: number): string[] {
+function compare(
+  db: Database.Database,
+  { table, keys, columns, expected, source = 'skill_usage', extra, differs }: Comparison,
+  from: string,
+  limit: number,
+): string[] {
   const both = [...keys, ...columns];
   const sql = `WITH expected AS (${expected})
 SELECT ${both.map((column) => `e.${column} AS e_${column}, a.${column} AS a_${column}`).join(', ')}
@@ -182,7 +190,13 @@ LIMIT :limit`;
   return rows.map((row) => describe(table, keys, columns, source, row));
 }
 
-function describe(table: string, keys: readonly string[], columns: readonly string[], source: string, row: Record<string, unknown>): string {
+function describe(
+  table: string,
+  keys: readonly string[],
+  columns: readonly string[],
+  source: string,
+  row: Record<string, unknown>,
+): string {
   const side = row[`e_${keys[0]}`] === null ? 'a' : 'e';
   const key = keys.map((column) => `${column}=${JSON.stringify(row[`${side}_${column}`])}`).join(', ');
   if (row[`a_${keys[0]}`] === null) return `${table} (${key}): missing, though ${source} has rows for it`;

@@ -15,7 +15,10 @@ export type MetaKey = (typeof META)[keyof typeof META];
 
 /** Sets `key` to `value`, replacing what was there. */
 export function setMeta(db: Database.Database, key: MetaKey, value: string): void {
-  db.prepare('INSERT INTO toolweaver_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  db.prepare('INSERT INTO toolweaver_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+    key,
+    value,
+  );
 }
 
 /** Sets `key` to `value` unless it is set already. */

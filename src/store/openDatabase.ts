@@ -184,16 +184,21 @@ function explainOpenFailure(error: unknown, path: string): unknown {
 function checkOpenArguments(path: string, options: OpenDatabaseOptions): void {
   if (typeof path !== 'string' || path.trim() === '') throw new TypeError('openAnalyticsDatabase: path must be a non-empty string');
   if (path !== MEMORY && !isAbsolute(path)) {
-    throw new TypeError(`openAnalyticsDatabase: path must be absolute or ':memory:', got ${JSON.stringify(path)}; resolve it first, as loadConfig does`);
+    throw new TypeError(
+      `openAnalyticsDatabase: path must be absolute or ':memory:', got ${JSON.stringify(path)}; resolve it first, as loadConfig does`,
+    );
   }
   if (typeof options !== 'object' || options === null) throw new TypeError('openAnalyticsDatabase: options must be an object');
   if ('readOnly' in options) throw new TypeError('openAnalyticsDatabase: misspelled option "readOnly" should be "readonly"');
   if (options.readonly !== undefined && typeof options.readonly !== 'boolean') {
     throw new TypeError(`openAnalyticsDatabase: option "readonly" must be true or false, got ${String(options.readonly)}`);
   }
-  if (options.readonly === true && path === MEMORY) throw new TypeError("openAnalyticsDatabase: a ':memory:' database cannot be opened readonly");
+  if (options.readonly === true && path === MEMORY)
+    throw new TypeError("openAnalyticsDatabase: a ':memory:' database cannot be opened readonly");
   const timeout = options.busyTimeoutMs;
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0 && timeout <= 0x7fffffff)) {
-    throw new RangeError(`openAnalyticsDatabase: option "busyTimeoutMs" must be a whole number of milliseconds from 0 to 2147483647, got ${String(timeout)}`);
+    throw new RangeError(
+      `openAnalyticsDatabase: option "busyTimeoutMs" must be a whole number of milliseconds from 0 to 2147483647, got ${String(timeout)}`,
+    );
   }
 }

@@ -79,7 +79,9 @@ export function assertOwnedByUs(path: string): void {
     const fix = stats.isSymbolicLink()
       ? 'it was left untouched: its owner may point it elsewhere at any time; remove the link, or point ANALYTICS_DB_PATH at a file of your own'
       : `it was left untouched. If it is yours, \`chown ${userName(uid)} ${file}\` and \`chmod 600 ${file}\`; if not, point ANALYTICS_DB_PATH at a file of your own`;
-    throw new DatabaseFileError(path, 'unsafe-permissions', `${what} is owned by uid ${stats.uid}, and this process runs as uid ${uid}`, { fix });
+    throw new DatabaseFileError(path, 'unsafe-permissions', `${what} is owned by uid ${stats.uid}, and this process runs as uid ${uid}`, {
+      fix,
+    });
   }
 }
 
@@ -95,9 +97,14 @@ export function assertPrivate(path: string): void {
   assertOwnedByUs(path);
   for (const { file, what, stats } of filesOf(path)) {
     if (stats.isSymbolicLink() || (stats.mode & OTHERS) === 0) continue;
-    throw new DatabaseFileError(path, 'unsafe-permissions', `${what} has mode ${octal(stats.mode)}, which lets every user ${access(stats.mode)} it`, {
-      fix: `it was left untouched: \`chmod 600 ${file}\`, or \`chmod 640 ${file}\` to let its group read it (as for Grafana: docs/grafana.md)`,
-    });
+    throw new DatabaseFileError(
+      path,
+      'unsafe-permissions',
+      `${what} has mode ${octal(stats.mode)}, which lets every user ${access(stats.mode)} it`,
+      {
+        fix: `it was left untouched: \`chmod 600 ${file}\`, or \`chmod 640 ${file}\` to let its group read it (as for Grafana: docs/grafana.md)`,
+      },
+    );
   }
 }
 
@@ -108,7 +115,10 @@ interface Entry {
   readonly stats: Stats;
 }
 
-/** What exists of: the entry at `path` (a link itself, then the file it leads to), and the -wal, -shm and -journal SQLite keeps beside the real file. */
+/**
+ * What exists of: the entry at `path` (a link itself, then the file it leads to), and the -wal,
+ * -shm and -journal SQLite keeps beside the real file.
+ */
 function filesOf(path: string): Entry[] {
   const entries: Entry[] = [];
   const entry = statOrUndefined(path, (at) => lstatSync(at));
@@ -130,14 +140,24 @@ function filesOf(path: string): Entry[] {
 
 function checkDirectory(path: string, directory: string, stats: Stats, uid: number): void {
   if (stats.uid !== uid && stats.uid !== ROOT_UID) {
-    throw new DatabaseFileError(path, 'unsafe-permissions', `its directory ${directory} is owned by uid ${stats.uid}, and this process runs as uid ${uid}`, {
-      fix: "it was left untouched: a directory's owner can replace any file in it; keep the database in a directory of your own, or point ANALYTICS_DB_PATH at one",
-    });
+    throw new DatabaseFileError(
+      path,
+      'unsafe-permissions',
+      `its directory ${directory} is owned by uid ${stats.uid}, and this process runs as uid ${uid}`,
+      {
+        fix: "it was left untouched: a directory's owner can replace any file in it; keep the database in a directory of your own, or point ANALYTICS_DB_PATH at one",
+      },
+    );
   }
   if ((stats.mode & OTHERS_WRITE) !== 0 && (stats.mode & STICKY) === 0) {
-    throw new DatabaseFileError(path, 'unsafe-permissions', `its directory ${directory} has mode ${octal(stats.mode)}, which lets every user replace the files in it`, {
-      fix: `it was left untouched: \`chmod o-w ${directory}\`, or point ANALYTICS_DB_PATH at a directory of your own`,
-    });
+    throw new DatabaseFileError(
+      path,
+      'unsafe-permissions',
+      `its directory ${directory} has mode ${octal(stats.mode)}, which lets every user replace the files in it`,
+      {
+        fix: `it was left untouched: \`chmod o-w ${directory}\`, or point ANALYTICS_DB_PATH at a directory of your own`,
+      },
+    );
   }
 }
 
@@ -158,15 +178,25 @@ function statOrUndefined<T>(path: string, read: (path: string) => T): T | undefi
 
 /** What `mode` lets others do, in words: `read`, `read and write`. */
 function access(mode: number): string {
-  const kinds = [['read', 0o004], ['write', 0o002], ['execute', 0o001]] as const;
-  return kinds.filter(([, bit]) => (mode & bit) !== 0).map(([kind]) => kind).join(' and ');
+  const kinds = [
+    ['read', 0o004],
+    ['write', 0o002],
+    ['execute', 0o001],
+  ] as const;
+  return kinds
+    .filter(([, bit]) => (mode & bit) !== 0)
+    .map(([kind]) => kind)
+    .join(' and ');
 }
 
 function octal(mode: number): string {
   return `0${(mode & 0o7777).toString(8).padStart(3, '0')}`;
 }
 
-/** The name `chown` takes for `uid`, this process's user: its name, or the number where none is known (a container without a passwd entry). */
+/**
+ * The name `chown` takes for `uid`, this process's user: its name, or the number where none is
+ * known (a container without a passwd entry).
+ */
 function userName(uid: number): string {
   try {
     return userInfo().username;

@@ -97,7 +97,12 @@ export function applyRetention(db: Database.Database, options: RetentionOptions)
  * Failures go to `onError`, never thrown; a closed database stops the schedule.
  * @throws {RangeError} when retentionDays is not a whole number of days, 1 or more.
  */
-export function scheduleRetention(db: Database.Database, retentionDays: number, onError: (error: unknown) => void, firstAfterMs = 0): { stop(): void } {
+export function scheduleRetention(
+  db: Database.Database,
+  retentionDays: number,
+  onError: (error: unknown) => void,
+  firstAfterMs = 0,
+): { stop(): void } {
   checkRetentionDays(retentionDays, 'scheduleRetention');
   const run = (): void => {
     if (!db.open) {
@@ -142,7 +147,10 @@ function prepareRetention(db: Database.Database): RetentionStatements {
     const day = cutoff.get(sqliteTime(now), modifier) as string;
     const dailyRows = rollUp.run(day).changes;
     for (const statement of unlink) statement.run(day, day);
-    const deleted = Object.fromEntries(prune.map(([table, statement]) => [table, statement.run(day).changes])) as Record<PrunedTable, number>;
+    const deleted = Object.fromEntries(prune.map(([table, statement]) => [table, statement.run(day).changes])) as Record<
+      PrunedTable,
+      number
+    >;
     setMeta(db, META.lastRetentionAt, sqliteTime(now));
     return { cutoff: day, rolledUpRows: deleted.skill_usage, dailyRows, deleted };
   });
@@ -172,6 +180,8 @@ ON CONFLICT (skill_id, org_id, day) DO UPDATE SET
 
 function checkRetentionDays(days: number, caller: string): void {
   if (!Number.isInteger(days) || days < 1) {
-    throw new RangeError(`${caller}: retentionDays must be a whole number of days, 1 or more, got ${String(days)} (ANALYTICS_DB_RETENTION_DAYS)`);
+    throw new RangeError(
+      `${caller}: retentionDays must be a whole number of days, 1 or more, got ${String(days)} (ANALYTICS_DB_RETENTION_DAYS)`,
+    );
   }
 }

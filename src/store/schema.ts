@@ -33,14 +33,21 @@ const existedAt = (version: number) => (column: string) => (PER_CALL_COLUMNS_ADD
 /** The totals of calls at `version` (all of them at the current one), in registry order. */
 const totalsAt = (version: number): readonly string[] => CALL_TOTAL_COLUMNS.filter(existedAt(version));
 
-/** Columns skill_usage, skill_usage_daily, skill_usage_hourly and skill_usage_by_day share: the additive totals of calls, from the registry. */
-const totalsDdl = (version: number) => totalsAt(version).map((column) => counted(column, totalColumnType(column))).join(',\n');
+/** Columns skill_usage, skill_usage_daily and skill_usage_hourly share: the additive totals of calls, from the registry. */
+const totalsDdl = (version: number) =>
+  totalsAt(version)
+    .map((column) => counted(column, totalColumnType(column)))
+    .join(',\n');
 
 /** The all-time totals of skill_metrics, in schema order: the ratings, one count per star, the installs. */
-export const SKILL_METRICS_TOTAL_COLUMNS: readonly string[] = Object.freeze([...columnsOf(['ratingCount', 'ratingSum']), ...STAR_COLUMNS, ...columnsOf(['installs'])]);
+export const SKILL_METRICS_TOTAL_COLUMNS: readonly string[] = Object.freeze([
+  ...columnsOf(['ratingCount', 'ratingSum']),
+  ...STAR_COLUMNS,
+  ...columnsOf(['installs']),
+]);
 
 /** The tables that keep every total of calls. */
-export const CALL_TOTAL_TABLES = Object.freeze(['skill_usage', 'skill_usage_daily', 'skill_usage_hourly', 'skill_usage_by_day'] as const);
+export const CALL_TOTAL_TABLES = Object.freeze(['skill_usage', 'skill_usage_daily', 'skill_usage_hourly'] as const);
 
 /**
  * SQL that adds per-call columns, as the migration of a version that adds some does: `totals` to
@@ -48,7 +55,9 @@ export const CALL_TOTAL_TABLES = Object.freeze(['skill_usage', 'skill_usage_dail
  */
 export function addPerCallColumns(totals: readonly string[], stars: readonly string[]): string {
   return [
-    ...totals.flatMap((column) => CALL_TOTAL_TABLES.map((table) => `ALTER TABLE ${table} ADD COLUMN ${counted(column, totalColumnType(column)).trim()};`)),
+    ...totals.flatMap((column) =>
+      CALL_TOTAL_TABLES.map((table) => `ALTER TABLE ${table} ADD COLUMN ${counted(column, totalColumnType(column)).trim()};`),
+    ),
     ...stars.map((column) => `ALTER TABLE skill_metrics ADD COLUMN ${counted(column).trim()};`),
   ].join('\n');
 }
@@ -84,7 +93,9 @@ CREATE INDEX ix_skill_usage_daily_day ON skill_usage_daily (day);
 CREATE TABLE skill_metrics (
   skill_id TEXT PRIMARY KEY,
   rating_1_5_stars REAL,
-${SKILL_METRICS_TOTAL_COLUMNS.filter(existedAt(1)).map((column) => counted(column)).join(',\n')},
+${SKILL_METRICS_TOTAL_COLUMNS.filter(existedAt(1))
+  .map((column) => counted(column))
+  .join(',\n')},
   first_seen TEXT NOT NULL,
   last_updated TEXT NOT NULL
 );
@@ -155,11 +166,18 @@ CREATE TABLE toolweaver_meta (
 );
 `;
 
-/** The additive totals of skill_usage_hourly and skill_usage_by_day, as in skill_usage and skill_usage_daily, in schema order. */
+/** The additive totals of skill_usage_hourly, as in skill_usage and skill_usage_daily, in schema order. */
 export const HOURLY_TOTAL_COLUMNS: readonly string[] = CALL_TOTAL_COLUMNS;
 
 /** The totals skill_user_daily keeps, in schema order: the fields of the per-call registry it adds up. */
-export const USER_DAY_TOTAL_FIELDS = Object.freeze(['executions', 'successes', 'failures', 'ratingCount', 'ratingSum', 'installs'] as const satisfies readonly ScalarTotalField[]);
+export const USER_DAY_TOTAL_FIELDS = Object.freeze([
+  'executions',
+  'successes',
+  'failures',
+  'ratingCount',
+  'ratingSum',
+  'installs',
+] as const satisfies readonly ScalarTotalField[]);
 
 /** The columns of {@link USER_DAY_TOTAL_FIELDS}. */
 export const USER_DAY_TOTAL_COLUMNS: readonly string[] = Object.freeze(columnsOf(USER_DAY_TOTAL_FIELDS));
@@ -176,7 +194,9 @@ const sums = (columns: readonly string[]) => columns.map((column) => `sum(${colu
 // in skill order, which fetches each row from the table at random and takes half as long again.
 
 /** skill_usage added up per skill, org ('' for none) and hour, over `columns`. */
-const hourlyFromUsage = (columns: readonly string[]) => `SELECT skill_id, coalesce(org_id, '') AS org_id, ${HOUR_OF_TIMESTAMP} AS hour, ${sums(columns)}
+const hourlyFromUsage = (
+  columns: readonly string[],
+) => `SELECT skill_id, coalesce(org_id, '') AS org_id, ${HOUR_OF_TIMESTAMP} AS hour, ${sums(columns)}
 FROM skill_usage NOT INDEXED GROUP BY 1, 2, 3`;
 
 /** skill_usage added up per skill, org ('' for none) and hour: the rows skill_usage_hourly should hold. */
@@ -353,7 +373,11 @@ const addedAt = (version: number, columns: readonly string[]) => columns.filter(
 
 /** SQL per schema version: MIGRATIONS[i] takes user_version i to i + 1. */
 export const MIGRATIONS: readonly string[] = Object.freeze(
-  Array.from({ length: LAST_VERSION }, (_, i) => (i < FIRST_VERSIONS ? WRITTEN[i]! : `${WRITTEN[i] ?? ''}\n${addPerCallColumns(addedAt(i + 1, CALL_TOTAL_COLUMNS), addedAt(i + 1, STAR_COLUMNS))}\n`)),
+  Array.from({ length: LAST_VERSION }, (_, i) =>
+    i < FIRST_VERSIONS
+      ? WRITTEN[i]!
+      : `${WRITTEN[i] ?? ''}\n${addPerCallColumns(addedAt(i + 1, CALL_TOTAL_COLUMNS), addedAt(i + 1, STAR_COLUMNS))}\n`,
+  ),
 );
 
 /** The user_version of a database at the current schema. */

@@ -47,7 +47,8 @@ function schemaProblems(found: SchemaShape, version: number): string[] {
   });
   // A table a later migration makes, even one a migration after it drops again (skill_usage_by_day).
   const later = new Set<string>();
-  for (let next = version + 1; next <= SCHEMA_VERSION; next++) for (const table of expectedShape(next).keys()) if (!expected.has(table)) later.add(table);
+  for (let next = version + 1; next <= SCHEMA_VERSION; next++)
+    for (const table of expectedShape(next).keys()) if (!expected.has(table)) later.add(table);
   const early = [...later].filter((table) => found.has(table));
   if (early.length > 0) problems.push(`it already has tables of a later version: ${early.join(', ')}`);
   return problems;
@@ -58,16 +59,19 @@ function tableProblems(table: string, expected: TableShape, actual: TableShape):
   const problems = missing.length === 0 ? [] : [`table ${table} lacks column${missing.length === 1 ? '' : 's'} ${listed(missing)}`];
   for (const [name, column] of expected.columns) {
     const other = actual.columns.get(name);
-    if (other !== undefined && describe(other) !== describe(column)) problems.push(`${table}.${name} is ${describe(other)}, not ${describe(column)}`);
+    if (other !== undefined && describe(other) !== describe(column))
+      problems.push(`${table}.${name} is ${describe(other)}, not ${describe(column)}`);
   }
   for (const [name, column] of actual.columns) {
     if (expected.columns.has(name)) continue;
     if (column.pk > 0) problems.push(`${table}.${name} is an added column in the primary key`);
-    else if (column.notnull === 1 && column.dflt_value === null) problems.push(`${table}.${name} is an added NOT NULL column without a default`);
+    else if (column.notnull === 1 && column.dflt_value === null)
+      problems.push(`${table}.${name} is an added NOT NULL column without a default`);
   }
   // A key over a missing column is said already, by that column.
   const present = (key: string) => key.split(', ').every((name) => actual.columns.has(name));
-  for (const key of expected.uniqueKeys) if (!actual.uniqueKeys.has(key) && present(key)) problems.push(`table ${table} has no unique key (${key})`);
+  for (const key of expected.uniqueKeys)
+    if (!actual.uniqueKeys.has(key) && present(key)) problems.push(`table ${table} has no unique key (${key})`);
   return problems;
 }
 
@@ -101,14 +105,20 @@ function expectedShape(version: number): SchemaShape {
 
 /** Every table but SQLite's own, read through the pragma functions, so table names are bound, never spliced in. */
 function readShape(db: Database.Database): SchemaShape {
-  const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").pluck().all() as string[];
+  const tables = db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+    .pluck()
+    .all() as string[];
   const columns = db.prepare('SELECT name, upper(type) AS type, "notnull", dflt_value, pk FROM pragma_table_info(?)');
   const indexes = db.prepare('SELECT name FROM pragma_index_list(?) WHERE "unique" = 1').pluck();
   const indexColumns = db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck();
   return new Map(
     tables.map((table) => {
       const rows = columns.all(table) as (Column & { name: string })[];
-      const primaryKey = rows.filter((row) => row.pk > 0).sort((a, b) => a.pk - b.pk).map((row) => row.name);
+      const primaryKey = rows
+        .filter((row) => row.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((row) => row.name);
       const keys = (indexes.all(table) as string[]).map((index) => (indexColumns.all(index) as string[]).join(', '));
       if (primaryKey.length > 0) keys.push(primaryKey.join(', '));
       return [table, { columns: new Map(rows.map(({ name, ...column }) => [name, column])), uniqueKeys: new Set(keys) }];

@@ -15,7 +15,9 @@ export interface DatabaseHeader {
 }
 
 /** Every table our migrations create. */
-const OUR_TABLES: ReadonlySet<string> = new Set(MIGRATIONS.flatMap((ddl) => [...ddl.matchAll(/CREATE TABLE (\w+)/g)].map((match) => match[1]!)));
+const OUR_TABLES: ReadonlySet<string> = new Set(
+  MIGRATIONS.flatMap((ddl) => [...ddl.matchAll(/CREATE TABLE (\w+)/g)].map((match) => match[1]!)),
+);
 
 const LISTED_TABLES = 5;
 
@@ -43,7 +45,10 @@ export function readDatabaseHeader(db: Database.Database, path: string): Databas
   return inOneSnapshot(db, path, () => ({
     applicationId: db.pragma('application_id', { simple: true }) as number,
     userVersion: db.pragma('user_version', { simple: true }) as number,
-    tables: db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all() as string[],
+    tables: db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+      .pluck()
+      .all() as string[],
   }));
 }
 
@@ -63,7 +68,11 @@ function inOneSnapshot<T>(db: Database.Database, path: string, read: () => T): T
 export function assertOurs(header: DatabaseHeader, path: string): void {
   if (header.applicationId === APPLICATION_ID) return;
   if (header.applicationId !== 0) {
-    throw new DatabaseFileError(path, 'foreign', `application_id ${hex(header.applicationId)}; toolweaver-analytics databases have ${hex(APPLICATION_ID)}`);
+    throw new DatabaseFileError(
+      path,
+      'foreign',
+      `application_id ${hex(header.applicationId)}; toolweaver-analytics databases have ${hex(APPLICATION_ID)}`,
+    );
   }
   if (header.tables.length === 0) return;
   const strangers = header.tables.filter((table) => !OUR_TABLES.has(table));
@@ -91,8 +100,10 @@ export function assertIntact(db: Database.Database, path: string): void {
 /** The DatabaseFileError for SQLITE_NOTADB or SQLITE_CORRUPT*, undefined for other errors. */
 export function damagedFileError(error: unknown, path: string): DatabaseFileError | undefined {
   const code = sqliteCode(error);
-  if (code === 'SQLITE_NOTADB') return new DatabaseFileError(path, 'not-a-database', `SQLite: ${(error as Error).message}`, { cause: error });
-  if (code?.startsWith('SQLITE_CORRUPT')) return new DatabaseFileError(path, 'corrupt', `SQLite: ${(error as Error).message}`, { cause: error });
+  if (code === 'SQLITE_NOTADB')
+    return new DatabaseFileError(path, 'not-a-database', `SQLite: ${(error as Error).message}`, { cause: error });
+  if (code?.startsWith('SQLITE_CORRUPT'))
+    return new DatabaseFileError(path, 'corrupt', `SQLite: ${(error as Error).message}`, { cause: error });
   return undefined;
 }
 

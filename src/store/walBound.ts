@@ -17,7 +17,10 @@ export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
  */
 export const WAL_AUTOCHECKPOINT_PAGES = 1000;
 
-/** Bounds the write-ahead log of a writing connection: automatic checkpoints, and the file cut back to {@link WAL_SIZE_LIMIT_BYTES} after them. */
+/**
+ * Bounds the write-ahead log of a writing connection: automatic checkpoints, and the file cut back
+ * to {@link WAL_SIZE_LIMIT_BYTES} after them.
+ */
 export function boundWal(db: Database.Database): void {
   db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);

@@ -80,11 +80,25 @@ describe('one replay through sqlite, prometheus and otlp at once', function () {
     await analytics.ready;
     const target = new URL((analytics.describeBackends()[1] as string).replace('prometheus: ', ''));
     prometheus = await startPrometheus({ targets: [target.host], metricsPath: target.pathname, scrapeIntervalSeconds: 1 });
-    await play(analytics, (ms) => (monotonic += ms), () => (now += INTERVAL_MS));
+    await play(
+      analytics,
+      (ms) => (monotonic += ms),
+      () => (now += INTERVAL_MS),
+    );
 
-    await prometheus.waitFor('sum(toolweaver_skill_executions_total)', (result) => sumOf(result) === events.filter((e) => e.kind === 'call').length, { timeoutMs: 30_000 });
+    await prometheus.waitFor(
+      'sum(toolweaver_skill_executions_total)',
+      (result) => sumOf(result) === events.filter((e) => e.kind === 'call').length,
+      { timeoutMs: 30_000 },
+    );
     views.set('prometheus', await prometheusViews(prometheus));
-    p95s.set('prometheus', byLabel(await prometheus.query('histogram_quantile(0.95, sum by (skill_id, le) (toolweaver_skill_latency_milliseconds_bucket))'), 'skill_id'));
+    p95s.set(
+      'prometheus',
+      byLabel(
+        await prometheus.query('histogram_quantile(0.95, sum by (skill_id, le) (toolweaver_skill_latency_milliseconds_bucket))'),
+        'skill_id',
+      ),
+    );
     await analytics.shutdown();
     const last = receiver.requests.filter((request) => request.status === 200).at(-1);
     assert.ok(last?.body, 'the otlp backend pushed');
@@ -119,7 +133,10 @@ describe('one replay through sqlite, prometheus and otlp at once', function () {
     for (const { skillId } of events) {
       if (sync.has(skillId)) continue;
       sync.set(skillId, app.wrap(skillId, body));
-      async.set(skillId, app.wrap(skillId, async (event: ReplayEvent) => body(event)));
+      async.set(
+        skillId,
+        app.wrap(skillId, async (event: ReplayEvent) => body(event)),
+      );
     }
     for (const interval of replay(SEED)) {
       for (const event of interval) {
@@ -144,20 +161,31 @@ describe('one replay through sqlite, prometheus and otlp at once', function () {
       new Map([...view].map(([skill, { executions, successes, failures }]) => [skill, { executions, successes, failures }]));
     const expected = counts(new Map([...truth].map(([skill, total]) => [skill, truthView(total)])));
     for (const backend of ['sqlite', 'prometheus', 'otlp'] as const) assert.deepEqual(counts(views.get(backend)!), expected, backend);
-    assert.ok([...truth.values()].every((total) => Object.keys(total.failures).length > 0), 'every skill failed at least once');
-    assert.equal(new Set([...truth.values()].flatMap((total) => Object.keys(total.failures))).size, ERROR_TYPES.length, 'every error type occurred');
+    assert.ok(
+      [...truth.values()].every((total) => Object.keys(total.failures).length > 0),
+      'every skill failed at least once',
+    );
+    assert.equal(
+      new Set([...truth.values()].flatMap((total) => Object.keys(total.failures))).size,
+      ERROR_TYPES.length,
+      'every error type occurred',
+    );
   });
 
   it('has the same latency buckets, count and sum per skill in all three, as the replay timed them', () => {
     const latency = (view: Map<string, SkillView>) =>
-      new Map([...view].map(([skill, { latencyBuckets, latencyCount, latencySum }]) => [skill, { latencyBuckets, latencyCount, latencySum }]));
+      new Map(
+        [...view].map(([skill, { latencyBuckets, latencyCount, latencySum }]) => [skill, { latencyBuckets, latencyCount, latencySum }]),
+      );
     const expected = latency(new Map([...truth].map(([skill, total]) => [skill, truthView(total)])));
     for (const backend of ['sqlite', 'prometheus', 'otlp'] as const) assert.deepEqual(latency(views.get(backend)!), expected, backend);
   });
 
   it('counts ratings by star and installs per skill the same in all three, as the replay gave them', () => {
     const feedback = (view: Map<string, SkillView>) =>
-      new Map([...view].map(([skill, { ratingCount, ratingSum, stars, installs }]) => [skill, { ratingCount, ratingSum, stars, installs }]));
+      new Map(
+        [...view].map(([skill, { ratingCount, ratingSum, stars, installs }]) => [skill, { ratingCount, ratingSum, stars, installs }]),
+      );
     const expected = feedback(new Map([...truth].map(([skill, total]) => [skill, truthView(total)])));
     for (const backend of ['sqlite', 'prometheus', 'otlp'] as const) assert.deepEqual(feedback(views.get(backend)!), expected, backend);
   });
@@ -175,7 +203,10 @@ describe('one replay through sqlite, prometheus and otlp at once', function () {
         if (min !== -Infinity) assert.deepEqual([min, max], [Math.min(...latencies), Math.max(...latencies)], `${skill}: min and max`);
         const expected = backend === 'sqlite latencyReport' ? Math.min(Math.max(value, min), max) : value;
         const got = p95.get(skill) ?? NaN;
-        assert.ok(Math.abs(got - expected) <= 1e-9 * Math.max(1, expected), `${backend} p95 of ${skill}: ${got} against ${expected} (Prometheus' ${value})`);
+        assert.ok(
+          Math.abs(got - expected) <= 1e-9 * Math.max(1, expected),
+          `${backend} p95 of ${skill}: ${got} against ${expected} (Prometheus' ${value})`,
+        );
       }
     }
     const bucketsSeen = new Set<number>();
@@ -186,10 +217,16 @@ describe('one replay through sqlite, prometheus and otlp at once', function () {
       // as that bound. So: the bucket of the estimate is the exact p95's bucket or its neighbour.
       const exact = bucketIndex(LATENCY_BOUNDARIES_MS, exactP95(total.latencies));
       const estimated = bucketIndex(LATENCY_BOUNDARIES_MS, reference.get(skill)!);
-      assert.ok(Math.abs(exact - estimated) <= 1, `${skill}: exact p95 ${exactP95(total.latencies)} ms in bucket ${exact}, estimate ${reference.get(skill)} in bucket ${estimated}`);
+      assert.ok(
+        Math.abs(exact - estimated) <= 1,
+        `${skill}: exact p95 ${exactP95(total.latencies)} ms in bucket ${exact}, estimate ${reference.get(skill)} in bucket ${estimated}`,
+      );
       bucketsSeen.add(exact);
     }
-    assert.ok(bucketsSeen.has(0) && bucketsSeen.has(LATENCY_BOUNDARIES_MS.length), 'p95 in the first bucket and past the last bound are both exercised');
+    assert.ok(
+      bucketsSeen.has(0) && bucketsSeen.has(LATENCY_BOUNDARIES_MS.length),
+      'p95 in the first bucket and past the last bound are both exercised',
+    );
   });
 
   it("keeps each user's and org's calls, ratings and installs in SQLite, adding up to the replay", () => {
@@ -200,7 +237,15 @@ describe('one replay through sqlite, prometheus and otlp at once', function () {
            sum(success_count) AS successes, sum(failure_count) AS failures, sum(rating_count) AS ratings, sum(rating_sum) AS stars, sum(install_count) AS installs
          FROM skill_usage GROUP BY key`,
       )
-      .all() as { key: string; executions: number; successes: number; failures: number; ratings: number; stars: number; installs: number }[];
+      .all() as {
+      key: string;
+      executions: number;
+      successes: number;
+      failures: number;
+      ratings: number;
+      stars: number;
+      installs: number;
+    }[];
     const expected = [...totalsBy(events, keyOf)].map(([key, total]) => ({
       key,
       executions: total.executions,
@@ -214,7 +259,9 @@ describe('one replay through sqlite, prometheus and otlp at once', function () {
     assert.deepEqual(byKey(perUser), byKey(expected));
     assert.ok(perUser.length > 100, `rows for many users, got ${perUser.length}`);
 
-    const perOrg = db!.prepare(`SELECT skill_id || ' ' || org_id AS key, sum(execution_count) AS executions FROM skill_usage_hourly GROUP BY key`).all();
+    const perOrg = db!
+      .prepare(`SELECT skill_id || ' ' || org_id AS key, sum(execution_count) AS executions FROM skill_usage_hourly GROUP BY key`)
+      .all();
     const orgTruth = [...totalsBy(events, (event) => `${event.skillId} ${event.user?.orgId ?? ''}`)]
       .filter(([, total]) => total.executions > 0)
       .map(([key, total]) => ({ key, executions: total.executions }));
@@ -293,7 +340,8 @@ async function prometheusViews(prometheus: PrometheusServer): Promise<Map<string
       const le = sample.metric['le'] === '+Inf' ? Infinity : Number(sample.metric['le']);
       cumulative.set(skill, (cumulative.get(skill) ?? new Map<number, number>()).set(le, sample.value.value));
     }
-    for (const [skill, byBound] of cumulative) set(viewOf(views, skill), name.includes('rating') ? fromCumulativeRatings(byBound) : fromCumulative(byBound));
+    for (const [skill, byBound] of cumulative)
+      set(viewOf(views, skill), name.includes('rating') ? fromCumulativeRatings(byBound) : fromCumulative(byBound));
   }
   return views;
 }
@@ -352,15 +400,25 @@ function sqliteViews(db: Database.Database): Map<string, SkillView> {
     .raw()
     .all() as [string, ...number[]][];
   const stars = new Map(
-    (db.prepare('SELECT skill_id, stars_1, stars_2, stars_3, stars_4, stars_5, rating_count, install_count FROM skill_metrics').raw().all() as [string, ...number[]][]).map(
-      ([skill, ...values]) => [skill, values],
-    ),
+    (
+      db
+        .prepare('SELECT skill_id, stars_1, stars_2, stars_3, stars_4, stars_5, rating_count, install_count FROM skill_metrics')
+        .raw()
+        .all() as [string, ...number[]][]
+    ).map(([skill, ...values]) => [skill, values]),
   );
   return new Map(
     rows.map(([skill, executions, successes, ...rest]) => {
-      const failures = Object.fromEntries(ERROR_TYPES.map((type, index) => [type, rest[index]!]).filter(([, count]) => (count as number) > 0));
+      const failures = Object.fromEntries(
+        ERROR_TYPES.map((type, index) => [type, rest[index]!]).filter(([, count]) => (count as number) > 0),
+      );
       const latencyBuckets = rest.slice(ERROR_TYPES.length, ERROR_TYPES.length + LATENCY_BUCKET_COLUMNS.length);
-      const [latencySum, ratingCount, ratingSum, installs] = rest.slice(ERROR_TYPES.length + LATENCY_BUCKET_COLUMNS.length) as [number, number, number, number];
+      const [latencySum, ratingCount, ratingSum, installs] = rest.slice(ERROR_TYPES.length + LATENCY_BUCKET_COLUMNS.length) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       const metrics = stars.get(skill) ?? [];
       // skill_metrics keeps its own totals of ratings and installs: they must agree with the rows.
       assert.deepEqual([metrics[5], metrics[6]], [ratingCount, installs], `skill_metrics of ${skill}`);

@@ -11,7 +11,14 @@ export interface ReplayUser {
 
 /** One thing the replay does. Latencies are whole milliseconds, so every sum is exact. */
 export type ReplayEvent =
-  | { readonly kind: 'call'; readonly skillId: string; readonly user: ReplayUser | undefined; readonly latencyMs: number; readonly errorType: ErrorType | undefined; readonly async: boolean }
+  | {
+      readonly kind: 'call';
+      readonly skillId: string;
+      readonly user: ReplayUser | undefined;
+      readonly latencyMs: number;
+      readonly errorType: ErrorType | undefined;
+      readonly async: boolean;
+    }
   | { readonly kind: 'rate'; readonly skillId: string; readonly user: ReplayUser | undefined; readonly stars: number }
   | { readonly kind: 'install'; readonly skillId: string; readonly user: ReplayUser | undefined };
 
@@ -39,7 +46,10 @@ const SKILLS: readonly ReplaySkill[] = [
 /** The replay: `intervals` export intervals of events, the same for the same seed. */
 export function replay(seed: number, intervals = 6, eventsPerInterval = 400): ReplayEvent[][] {
   const random = seededRandom(seed);
-  const users = Array.from({ length: 30 }, (_, index) => ({ userId: `user_${String(index).padStart(2, '0')}`, orgId: `org_${'abcd'[index % 4]}` }));
+  const users = Array.from({ length: 30 }, (_, index) => ({
+    userId: `user_${String(index).padStart(2, '0')}`,
+    orgId: `org_${'abcd'[index % 4]}`,
+  }));
   const installed = new Set<string>();
   return Array.from({ length: intervals }, () => {
     const events: ReplayEvent[] = [];

@@ -5,13 +5,38 @@ import { join } from 'node:path';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import Database from 'better-sqlite3';
-import { EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, LATENCY_BOUNDARIES_MS, METER_NAME, RATING, SUCCESSES } from '../../src/instruments/names.js';
+import {
+  EXECUTIONS,
+  FAILURES,
+  HEALTH,
+  INSTALLS,
+  LATENCY,
+  LATENCY_BOUNDARIES_MS,
+  METER_NAME,
+  RATING,
+  SUCCESSES,
+} from '../../src/instruments/names.js';
 import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/instruments/perCallColumns.js';
 import { flattenMetrics, startOtlpReceiver, type OtlpExportRequest, type OtlpReceiver } from '../helpers/otlpReceiver.js';
 import { requirePrometheus, startPrometheus, type PrometheusServer, type TargetHealth } from '../helpers/prometheusServer.js';
 import { startPipeline, type Mode, type Pipeline } from '../helpers/viewsPipeline.js';
-import { exponentialPoints, histogramLines, otlpSamples, prometheusSamplesByInstance, type ExponentialPoint } from '../helpers/viewsSamples.js';
-import { byIdentity, expectedSamples, expectedUsageRows, latenciesByOutcome, latencySamples, sum, type LatencyShape, type UsageRow } from '../helpers/viewsTruth.js';
+import {
+  exponentialPoints,
+  histogramLines,
+  otlpSamples,
+  prometheusSamplesByInstance,
+  type ExponentialPoint,
+} from '../helpers/viewsSamples.js';
+import {
+  byIdentity,
+  expectedSamples,
+  expectedUsageRows,
+  latenciesByOutcome,
+  latencySamples,
+  sum,
+  type LatencyShape,
+  type UsageRow,
+} from '../helpers/viewsTruth.js';
 import { playWorkload } from '../helpers/viewsWorkload.js';
 
 /** One View configuration of the matrix, and what the metric backends must show under it. */
@@ -42,7 +67,12 @@ const VIEW_CASES: readonly ViewCase[] = [
   },
   {
     title: 'a bucket View [100, 1000] on the latency',
-    views: [{ instrumentName: LATENCY.name, aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [100, 1000] } } }],
+    views: [
+      {
+        instrumentName: LATENCY.name,
+        aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [100, 1000] } },
+      },
+    ],
     dropped: new Set(),
     latency: { kind: 'buckets', name: LATENCY.name, boundaries: [100, 1000] },
     prometheusShows: 'the latency in buckets le 100, 1000 and +Inf, the 30 ms calls under le=100',
@@ -203,7 +233,12 @@ describe('Views of the MeterProvider through sqlite, prometheus and otlp, with s
             assert.deepEqual(cell.prometheus, expectedSamples(viewCase.dropped, shown));
             for (const line of viewCase.pinned ?? []) assert.ok(cell.prometheus!.includes(line), line);
             if (viewCase.latency.kind === 'exponential') {
-              assert.ok(cell.diagErrors!.some((error) => /Unrecognizable DataPointType: \d+ for metric "toolweaver_skill_latency_milliseconds"/.test(error)), cell.diagErrors!.join('\n'));
+              assert.ok(
+                cell.diagErrors!.some((error) =>
+                  /Unrecognizable DataPointType: \d+ for metric "toolweaver_skill_latency_milliseconds"/.test(error),
+                ),
+                cell.diagErrors!.join('\n'),
+              );
               assert.ok(!/^toolweaver_skill_latency_milliseconds/m.test(cell.metricsText!), 'no latency sample in /metrics');
             }
           });
@@ -275,7 +310,9 @@ async function playEveryCell(cells: Cell[], dir: string, pipelines: Pipeline[], 
 async function scrapeEveryCell(cells: Cell[]): Promise<PrometheusServer> {
   const prometheus = await startPrometheus({ targets: cells.map((cell) => cell.instance!), scrapeIntervalSeconds: 1 });
   try {
-    await prometheus.waitFor('count(up)', (result) => result.resultType === 'vector' && result.result[0]?.value.value === cells.length, { timeoutMs: 30_000 });
+    await prometheus.waitFor('count(up)', (result) => result.resultType === 'vector' && result.result[0]?.value.value === cells.length, {
+      timeoutMs: 30_000,
+    });
     const everything = await prometheus.query('{__name__=~".+"}');
     assert.equal(everything.resultType, 'vector');
     const samples = prometheusSamplesByInstance(everything);
@@ -297,7 +334,9 @@ function readDatabase(cell: Cell, path: string): void {
   const db = new Database(path, { readonly: true });
   try {
     cell.usage = (db.prepare(USAGE_QUERY).all() as UsageRow[]).sort(byIdentity);
-    cell.genericSeries = (db.prepare('SELECT DISTINCT name, type, scope_name FROM metric_series ORDER BY name').raw().all() as string[][]).map((row) => row.join(' '));
+    cell.genericSeries = (
+      db.prepare('SELECT DISTINCT name, type, scope_name FROM metric_series ORDER BY name').raw().all() as string[][]
+    ).map((row) => row.join(' '));
     cell.genericHistograms = genericHistogramLines(db);
   } finally {
     db.close();
@@ -308,7 +347,13 @@ function readDatabase(cell: Cell, path: string): void {
 async function fetchLoggingDiag(url: URL): Promise<{ metricsText: string; diagErrors: string[] }> {
   const diagErrors: string[] = [];
   const ignore = () => undefined;
-  const logger: DiagLogger = { error: (message, ...args) => diagErrors.push([message, ...args].join(' ')), warn: ignore, info: ignore, debug: ignore, verbose: ignore };
+  const logger: DiagLogger = {
+    error: (message, ...args) => diagErrors.push([message, ...args].join(' ')),
+    warn: ignore,
+    info: ignore,
+    debug: ignore,
+    verbose: ignore,
+  };
   diag.setLogger(logger, { logLevel: DiagLogLevel.ERROR, suppressOverrideMessage: true });
   try {
     const response = await fetch(url);
@@ -320,8 +365,16 @@ async function fetchLoggingDiag(url: URL): Promise<{ metricsText: string; diagEr
 
 /** The last point of every generic histogram series of a database, as sample lines, sorted. */
 function genericHistogramLines(db: Database.Database): string[] {
-  const rows = db.prepare(LAST_HISTOGRAM_POINTS).all() as { name: string; attributes: string; sum: number; bounds: string; bucket_counts: string }[];
-  return rows.flatMap((row) => histogramLines(row.name, JSON.parse(row.attributes), JSON.parse(row.bounds), JSON.parse(row.bucket_counts), row.sum)).sort();
+  const rows = db.prepare(LAST_HISTOGRAM_POINTS).all() as {
+    name: string;
+    attributes: string;
+    sum: number;
+    bounds: string;
+    bucket_counts: string;
+  }[];
+  return rows
+    .flatMap((row) => histogramLines(row.name, JSON.parse(row.attributes), JSON.parse(row.bounds), JSON.parse(row.bucket_counts), row.sum))
+    .sort();
 }
 
 /**

@@ -34,7 +34,10 @@ describe('writeSyntheticUsage', function () {
   it('writes the rows asked for through the writer, so the aggregates and skill totals agree with them', () => {
     assert.equal(countRows(db, 'skill_usage'), OPTIONS.rows);
     assert.deepEqual(checkAggregates(db), { ok: true, problems: [] });
-    assert.equal(scalar(db, 'SELECT sum(execution_count) FROM skill_usage_hourly'), scalar(db, 'SELECT sum(execution_count) FROM skill_usage'));
+    assert.equal(
+      scalar(db, 'SELECT sum(execution_count) FROM skill_usage_hourly'),
+      scalar(db, 'SELECT sum(execution_count) FROM skill_usage'),
+    );
     assert.equal(scalar(db, 'SELECT sum(rating_count) FROM skill_metrics'), scalar(db, 'SELECT sum(rating_count) FROM skill_usage'));
   });
 
@@ -74,14 +77,24 @@ describe('writeSyntheticUsage', function () {
 
   it('spreads the rows over the days before endMs, busier on weekdays and afternoons (UTC)', () => {
     assert.equal(scalar(db, 'SELECT min(timestamp) FROM skill_usage'), '2026-02-24 12:00:09');
-    assert.match(scalar(db, 'SELECT max(timestamp) FROM skill_usage') as string, /^2026-03-10 11:5\d:\d9$/, 'in the last whole hour before endMs');
-    const perHour = (where: string) => scalar(db, `SELECT sum(execution_count) * 1.0 / count(DISTINCT hour) FROM skill_usage_hourly WHERE ${where}`) as number;
+    assert.match(
+      scalar(db, 'SELECT max(timestamp) FROM skill_usage') as string,
+      /^2026-03-10 11:5\d:\d9$/,
+      'in the last whole hour before endMs',
+    );
+    const perHour = (where: string) =>
+      scalar(db, `SELECT sum(execution_count) * 1.0 / count(DISTINCT hour) FROM skill_usage_hourly WHERE ${where}`) as number;
     assert.ok(perHour("strftime('%w', hour) NOT IN ('0', '6')") > 1.5 * perHour("strftime('%w', hour) IN ('0', '6')"), 'weekdays');
-    assert.ok(perHour("substr(hour, 12, 2) BETWEEN '12' AND '16'") > 2 * perHour("substr(hour, 12, 2) BETWEEN '00' AND '04'"), 'afternoons');
+    assert.ok(
+      perHour("substr(hour, 12, 2) BETWEEN '12' AND '16'") > 2 * perHour("substr(hour, 12, 2) BETWEEN '00' AND '04'"),
+      'afternoons',
+    );
   });
 
   it('makes a few skills popular and the rest a long tail, with some launched late', () => {
-    const calls = db.prepare('SELECT skill_id, sum(execution_count) AS calls FROM skill_usage GROUP BY skill_id ORDER BY calls DESC').all() as { skill_id: string; calls: number }[];
+    const calls = db
+      .prepare('SELECT skill_id, sum(execution_count) AS calls FROM skill_usage GROUP BY skill_id ORDER BY calls DESC')
+      .all() as { skill_id: string; calls: number }[];
     assert.equal(calls.length, OPTIONS.skills);
     assert.equal(calls[0]!.skill_id, 'web_search');
     assert.ok(calls[0]!.calls > 5 * calls.at(-1)!.calls);
@@ -90,7 +103,10 @@ describe('writeSyntheticUsage', function () {
   });
 
   it('has users in orgs of different sizes, a few without one, and some calls made outside any user', () => {
-    const orgs = db.prepare("SELECT count(DISTINCT user_id) FROM skill_usage WHERE org_id IS NOT NULL GROUP BY org_id ORDER BY 1 DESC").pluck().all() as number[];
+    const orgs = db
+      .prepare('SELECT count(DISTINCT user_id) FROM skill_usage WHERE org_id IS NOT NULL GROUP BY org_id ORDER BY 1 DESC')
+      .pluck()
+      .all() as number[];
     assert.equal(orgs.length, OPTIONS.orgs);
     assert.ok(orgs[0]! > 2 * orgs.at(-1)!, `org sizes ${orgs.join(', ')}`);
     assert.ok((scalar(db, 'SELECT count(DISTINCT user_id) FROM skill_usage WHERE org_id IS NULL') as number) > 0);
@@ -99,21 +115,36 @@ describe('writeSyntheticUsage', function () {
   });
 
   it('fails calls at rates that differ by skill, timeouts and upstream errors first, timeouts slow', () => {
-    const rates = db.prepare('SELECT sum(failure_count) * 1.0 / sum(execution_count) FROM skill_usage GROUP BY skill_id').pluck().all() as number[];
+    const rates = db
+      .prepare('SELECT sum(failure_count) * 1.0 / sum(execution_count) FROM skill_usage GROUP BY skill_id')
+      .pluck()
+      .all() as number[];
     assert.ok(Math.max(...rates) > 3 * Math.min(...rates), `failure rates ${Math.min(...rates)} to ${Math.max(...rates)}`);
     const byType = ERROR_COLUMNS.map((column) => scalar(db, `SELECT sum(${column}) FROM skill_usage`) as number);
     assert.deepEqual(
       ERROR_COLUMNS.filter((_, index) => byType[index]! >= Math.max(...byType) * 0.6),
       ['timeout_count', 'upstream_count'],
     );
-    assert.ok((scalar(db, 'SELECT sum(lat_le_60000) FROM skill_usage') as number) >= (scalar(db, 'SELECT sum(timeout_count) FROM skill_usage') as number) * 0.9);
+    assert.ok(
+      (scalar(db, 'SELECT sum(lat_le_60000) FROM skill_usage') as number) >=
+        (scalar(db, 'SELECT sum(timeout_count) FROM skill_usage') as number) * 0.9,
+    );
   });
 
   it('refuses options that are not whole numbers in range, naming the option', () => {
     const fresh = openAnalyticsDatabase(':memory:');
     try {
-      for (const [name, value] of [['rows', -1], ['skills', 0], ['users', 1.5], ['days', Number.NaN], ['endMs', -1]] as const) {
-        assert.throws(() => writeSyntheticUsage(fresh, { ...OPTIONS, [name]: value }), { name: 'RangeError', message: new RegExp(`option "${name}" must be a whole number`) });
+      for (const [name, value] of [
+        ['rows', -1],
+        ['skills', 0],
+        ['users', 1.5],
+        ['days', Number.NaN],
+        ['endMs', -1],
+      ] as const) {
+        assert.throws(() => writeSyntheticUsage(fresh, { ...OPTIONS, [name]: value }), {
+          name: 'RangeError',
+          message: new RegExp(`option "${name}" must be a whole number`),
+        });
       }
       assert.equal(countRows(fresh, 'skill_usage'), 0);
     } finally {

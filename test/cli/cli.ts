@@ -47,7 +47,8 @@ export async function cli(args: readonly string[], options: CliRunOptions): Prom
 
 /** Fails with everything the CLI printed unless it exited with `code`. */
 export function expectExit(run: CliRun, code: number): CliRun {
-  if (run.code !== code) throw new Error(`expected exit code ${code}, got ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`);
+  if (run.code !== code)
+    throw new Error(`expected exit code ${code}, got ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`);
   return run;
 }
 
@@ -105,11 +106,13 @@ export function assertAligned(text: string, numeric: readonly number[]): void {
   const end = rows.indexOf('');
   for (const row of [lines[ruleAt - 1]!, ...(end === -1 ? rows : rows.slice(0, end))]) {
     spans.slice(0, -1).forEach(([, stop]) => {
-      if (row.length > stop && row.slice(stop, stop + 2) !== '  ') throw new Error(`misaligned at column ${stop}: ${JSON.stringify(row)}\n${text}`);
+      if (row.length > stop && row.slice(stop, stop + 2) !== '  ')
+        throw new Error(`misaligned at column ${stop}: ${JSON.stringify(row)}\n${text}`);
     });
     for (const index of numeric) {
       const [, stop] = spans[index]!;
-      if (row[stop - 1] === ' ' || row[stop - 1] === undefined) throw new Error(`column ${index} not right-aligned: ${JSON.stringify(row)}\n${text}`);
+      if (row[stop - 1] === ' ' || row[stop - 1] === undefined)
+        throw new Error(`column ${index} not right-aligned: ${JSON.stringify(row)}\n${text}`);
     }
   }
 }

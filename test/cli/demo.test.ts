@@ -36,7 +36,10 @@ describe('toolweaver-analytics demo', () => {
     );
     assert.ok(demo.next.includes(`npx toolweaver-analytics recommend --user ${demo.userId} --db toolweaver-demo.db`));
     const again = expectExit(await cli(['demo', '--days', '1', '--seed', '3'], { cwd: cwd() }), 0).stdout;
-    assert.match(again, /^Simulated [\d,]+ skill calls \([\d,]+ failed\), [\d,]+ ratings and [\d,]+ installs by [\d,]+ users of \d+ skills in [\d.]+ s, into .*toolweaver-demo\.db\.$/m);
+    assert.match(
+      again,
+      /^Simulated [\d,]+ skill calls \([\d,]+ failed\), [\d,]+ ratings and [\d,]+ installs by [\d,]+ users of \d+ skills in [\d.]+ s, into .*toolweaver-demo\.db\.$/m,
+    );
     assert.match(again, /^Top skills by usage, last 12h, every org/m);
     assert.match(again, /^Skill health, last 7d, every org$/m);
     assert.match(again, /^Recommended for user_\d+$/m);
@@ -63,7 +66,10 @@ describe('toolweaver-analytics demo', () => {
     const path = join(cwd(), 'toolweaver-demo.db');
     writeFileSync(path, 'my notes, not a database\n');
     const run = expectExit(await cli(['demo', '--days', '1'], { cwd: cwd() }), 1);
-    assert.equal(run.stderr, `toolweaver-analytics: ${path} exists and is not a toolweaver-analytics database, so the demo will not replace it: move it, or pass --db with a new file name\n`);
+    assert.equal(
+      run.stderr,
+      `toolweaver-analytics: ${path} exists and is not a toolweaver-analytics database, so the demo will not replace it: move it, or pass --db with a new file name\n`,
+    );
     assert.equal(readFileSync(path, 'utf8'), 'my notes, not a database\n');
   });
 

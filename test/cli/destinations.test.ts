@@ -39,7 +39,10 @@ describe('toolweaver-analytics never writes over the live database', function ()
       for (const name of ['analytics.db', 'analytics.db-wal', 'analytics.db-shm', 'analytics.db-journal']) {
         const out = join(linked, name);
         const stderr = await refused([...command, '--out', out, '--force']);
-        assert.equal(stderr, `toolweaver-analytics: The file ${out} ${IS_THE_DATABASE} (the same file as ${join(home, name)}): choose a path outside the database; nothing was written\n`);
+        assert.equal(
+          stderr,
+          `toolweaver-analytics: The file ${out} ${IS_THE_DATABASE} (the same file as ${join(home, name)}): choose a path outside the database; nothing was written\n`,
+        );
       }
       assert.deepEqual(readdirSync(home).sort(), ['analytics.db', 'analytics.db-shm', 'analytics.db-wal']);
       await assertUntouched(live, before);
@@ -50,7 +53,10 @@ describe('toolweaver-analytics never writes over the live database', function ()
       linkSync(live.path, join(cwd(), 'hard.db'));
       symlinkSync(live.path, join(cwd(), 'soft.db'));
       for (const out of ['hard.db', 'soft.db']) {
-        assert.match(await refused([...command, '--out', out, '--force']), new RegExp(`${IS_THE_DATABASE} \\(the same file as ${live.path}\\)`));
+        assert.match(
+          await refused([...command, '--out', out, '--force']),
+          new RegExp(`${IS_THE_DATABASE} \\(the same file as ${live.path}\\)`),
+        );
       }
       assert.deepEqual([kindOf(join(cwd(), 'hard.db')), kindOf(join(cwd(), 'soft.db'))], ['file', 'symlink']);
       await assertUntouched(live, before);
@@ -60,14 +66,23 @@ describe('toolweaver-analytics never writes over the live database', function ()
   it('restore refuses a backup that is the database through a symlinked directory', async () => {
     const before = live.state();
     const stderr = await refused(['restore', '--from', join(linked, 'analytics.db'), '--force']);
-    assert.match(stderr, new RegExp(`${IS_THE_DATABASE} \\(the same file as ${live.path}, the restore target\\): choose another backup file`));
+    assert.match(
+      stderr,
+      new RegExp(`${IS_THE_DATABASE} \\(the same file as ${live.path}, the restore target\\): choose another backup file`),
+    );
     await assertUntouched(live, before);
   });
 
   it('grafana export refuses the database file, and a link to its directory, as DIR, even with --force', async () => {
     const before = live.state();
-    assert.match(await refused(['grafana', 'export', '--out', live.path, '--force']), new RegExp(`The file ${live.path} ${IS_THE_DATABASE}`));
-    assert.match(await refused(['grafana', 'export', '--out', linked, '--force']), /is a symbolic link \(to .*\): name what it leads to, or a new path: a link is never replaced or written through, not even with --force/);
+    assert.match(
+      await refused(['grafana', 'export', '--out', live.path, '--force']),
+      new RegExp(`The file ${live.path} ${IS_THE_DATABASE}`),
+    );
+    assert.match(
+      await refused(['grafana', 'export', '--out', linked, '--force']),
+      /is a symbolic link \(to .*\): name what it leads to, or a new path: a link is never replaced or written through, not even with --force/,
+    );
     assert.deepEqual(readdirSync(home).sort(), ['analytics.db', 'analytics.db-shm', 'analytics.db-wal']);
     await assertUntouched(live, before);
   });
@@ -85,12 +100,20 @@ describe('toolweaver-analytics writes only regular files where a file is named',
 
   /** Each destination that --force must not replace, and what the message says it is. */
   const specials: { name: string; make(directory: string): string; says: RegExp }[] = [
-    { name: 'a FIFO', make: (directory) => makeFifo(join(directory, 'pipe')), says: /is not a regular file \(a FIFO\): choose the path of a regular file/ },
+    {
+      name: 'a FIFO',
+      make: (directory) => makeFifo(join(directory, 'pipe')),
+      says: /is not a regular file \(a FIFO\): choose the path of a regular file/,
+    },
     { name: 'a character device', make: charDevice, says: /is not a regular file \(a character device\)/ },
-    { name: 'a directory', make: (directory) => {
+    {
+      name: 'a directory',
+      make: (directory) => {
         mkdirSync(join(directory, 'dir'));
         return join(directory, 'dir');
-      }, says: /is not a regular file \(a directory\)/ },
+      },
+      says: /is not a regular file \(a directory\)/,
+    },
     {
       name: 'a symbolic link to a file',
       make: (directory) => {
@@ -126,10 +149,16 @@ describe('toolweaver-analytics writes only regular files where a file is named',
     it(`${command[0]} names --force when the file exists, and refuses a directory that does not exist`, async () => {
       writeFileSync(join(cwd(), 'taken'), 'keep me');
       const exists = expectExit(await cli([...command, '--out', 'taken', '--db', database], { cwd: cwd() }), 1);
-      assert.equal(exists.stderr, `toolweaver-analytics: The file ${join(cwd(), 'taken')} already exists: choose a new file name, or allow replacing it (--force)\n`);
+      assert.equal(
+        exists.stderr,
+        `toolweaver-analytics: The file ${join(cwd(), 'taken')} already exists: choose a new file name, or allow replacing it (--force)\n`,
+      );
       assert.equal(readFileSync(join(cwd(), 'taken'), 'utf8'), 'keep me');
       const missing = expectExit(await cli([...command, '--out', 'nowhere/out', '--db', database], { cwd: cwd() }), 1);
-      assert.match(missing.stderr, /is in a directory that does not exist \(.*nowhere\): create the directory first, or choose another path/);
+      assert.match(
+        missing.stderr,
+        /is in a directory that does not exist \(.*nowhere\): create the directory first, or choose another path/,
+      );
       assert.equal(kindOf(join(cwd(), 'nowhere')), 'missing');
     });
   }

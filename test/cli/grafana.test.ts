@@ -24,7 +24,8 @@ describe('toolweaver-analytics grafana provision', () => {
     fakes.push(started);
     return started;
   };
-  const run = (args: string[], env: Record<string, string>) => cli(['grafana', ...args], { cwd: cwd(), env: { ANALYTICS_DB_PATH: join(cwd(), 'analytics.db'), ...env } });
+  const run = (args: string[], env: Record<string, string>) =>
+    cli(['grafana', ...args], { cwd: cwd(), env: { ANALYTICS_DB_PATH: join(cwd(), 'analytics.db'), ...env } });
   afterEach(async () => {
     await Promise.all(fakes.splice(0).map((started) => started.close()));
     for (const server of servers.splice(0)) server.close();
@@ -53,7 +54,10 @@ describe('toolweaver-analytics grafana provision', () => {
     const second = expectExit(await run(['provision', '--json'], env), 0);
     assert.deepEqual(grafana.writes(), []);
     const result = JSON.parse(second.stdout) as { dryRun: boolean; steps: { action: string }[]; datasource: { uid: string } };
-    assert.deepEqual([result.dryRun, result.datasource.uid, new Set(result.steps.map((step) => step.action))], [false, 'toolweaver-sqlite', new Set(['unchanged'])]);
+    assert.deepEqual(
+      [result.dryRun, result.datasource.uid, new Set(result.steps.map((step) => step.action))],
+      [false, 'toolweaver-sqlite', new Set(['unchanged'])],
+    );
     assertNoKey(first);
     assertNoKey(second);
   });
@@ -64,27 +68,64 @@ describe('toolweaver-analytics grafana provision', () => {
   });
 
   it("refuses the guide's postgresql type, naming the supported ones (exit 2)", async () => {
-    const { stderr } = expectExit(await run(['provision'], { GRAFANA_URL: 'http://127.0.0.1:1', GRAFANA_DATASOURCE_TYPE: 'postgresql' }), 2);
+    const { stderr } = expectExit(
+      await run(['provision'], { GRAFANA_URL: 'http://127.0.0.1:1', GRAFANA_DATASOURCE_TYPE: 'postgresql' }),
+      2,
+    );
     assert.match(stderr, /GRAFANA_DATASOURCE_TYPE=postgresql: expected sqlite \(also frser-sqlite-datasource.*\) or prometheus/);
   });
 
   it('explains each failure in one line naming the variable to check, and never prints the key', async () => {
     const grafana = await fake();
-    const refusing = await fake({ force: (request) => (request.method === 'POST' && request.path === '/api/datasources' ? { status: 403, body: { message: 'Permissions needed: datasources:create' } } : undefined) });
-    const failing = await fake({ force: (request) => (request.path === '/api/folders/toolweaver' ? { status: 500, body: { message: `database locked while checking ${KEY}` } } : undefined) });
+    const refusing = await fake({
+      force: (request) =>
+        request.method === 'POST' && request.path === '/api/datasources'
+          ? { status: 403, body: { message: 'Permissions needed: datasources:create' } }
+          : undefined,
+    });
+    const failing = await fake({
+      force: (request) =>
+        request.path === '/api/folders/toolweaver'
+          ? { status: 500, body: { message: `database locked while checking ${KEY}` } }
+          : undefined,
+    });
     const closed = await freePort();
     const hung = createServer(() => undefined);
     servers.push(hung);
     await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
     const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
     const cases: [string, Record<string, string>, RegExp][] = [
-      ['401', { GRAFANA_URL: grafana.url, GRAFANA_API_KEY: `${KEY}x` }, /rejected GRAFANA_API_KEY \(HTTP 401 on GET \/api\/plugins\/frser-sqlite-datasource\/settings\): the key or token is invalid, expired or revoked/],
+      [
+        '401',
+        { GRAFANA_URL: grafana.url, GRAFANA_API_KEY: `${KEY}x` },
+        /rejected GRAFANA_API_KEY \(HTTP 401 on GET \/api\/plugins\/frser-sqlite-datasource\/settings\): the key or token is invalid, expired or revoked/,
+      ],
       ['401 without a key', { GRAFANA_URL: grafana.url }, /needs a key \(HTTP 401 on .*\): set GRAFANA_API_KEY to a service-account token/],
-      ['403', { GRAFANA_URL: refusing.url, GRAFANA_API_KEY: KEY }, /refused POST \/api\/datasources \(HTTP 403\): GRAFANA_API_KEY lacks the permission \(reading and creating data sources needs the Admin role\)/],
-      ['404', { GRAFANA_URL: `${grafana.url}/grafana`, GRAFANA_API_KEY: KEY }, /\/grafana does not answer as Grafana \(GET \/api\/health answered with HTTP 404\): check GRAFANA_URL; when Grafana is served under a sub-path, include it/],
-      ['connection refused', { GRAFANA_URL: `http://127.0.0.1:${closed}`, GRAFANA_API_KEY: KEY }, new RegExp(`Cannot reach Grafana at 127\\.0\\.0\\.1:${closed} \\(connection refused\\): check GRAFANA_URL`)],
-      ['timeout', { GRAFANA_URL: hungUrl, GRAFANA_API_KEY: KEY, GRAFANA_TIMEOUT: '300' }, /\(no answer within 300 ms\): check GRAFANA_URL .* or raise GRAFANA_TIMEOUT\.$/],
-      ['500', { GRAFANA_URL: failing.url, GRAFANA_API_KEY: KEY }, /answered HTTP 500 to GET \/api\/folders\/toolweaver: database locked while checking \[REDACTED\]; check Grafana's log/],
+      [
+        '403',
+        { GRAFANA_URL: refusing.url, GRAFANA_API_KEY: KEY },
+        /refused POST \/api\/datasources \(HTTP 403\): GRAFANA_API_KEY lacks the permission \(reading and creating data sources needs the Admin role\)/,
+      ],
+      [
+        '404',
+        { GRAFANA_URL: `${grafana.url}/grafana`, GRAFANA_API_KEY: KEY },
+        /\/grafana does not answer as Grafana \(GET \/api\/health answered with HTTP 404\): check GRAFANA_URL; when Grafana is served under a sub-path, include it/,
+      ],
+      [
+        'connection refused',
+        { GRAFANA_URL: `http://127.0.0.1:${closed}`, GRAFANA_API_KEY: KEY },
+        new RegExp(`Cannot reach Grafana at 127\\.0\\.0\\.1:${closed} \\(connection refused\\): check GRAFANA_URL`),
+      ],
+      [
+        'timeout',
+        { GRAFANA_URL: hungUrl, GRAFANA_API_KEY: KEY, GRAFANA_TIMEOUT: '300' },
+        /\(no answer within 300 ms\): check GRAFANA_URL .* or raise GRAFANA_TIMEOUT\.$/,
+      ],
+      [
+        '500',
+        { GRAFANA_URL: failing.url, GRAFANA_API_KEY: KEY },
+        /answered HTTP 500 to GET \/api\/folders\/toolweaver: database locked while checking \[REDACTED\]; check Grafana's log/,
+      ],
     ];
     const runs = await Promise.all(cases.map(([, env]) => run(['provision'], env)));
     cases.forEach(([label, , expected], index) => {
@@ -96,7 +137,10 @@ describe('toolweaver-analytics grafana provision', () => {
       assert.match(lines[0]!, expected, label);
       assertNoKey(result);
     });
-    assert.deepEqual(refusing.writes().map((request) => request.path), ['/api/datasources']);
+    assert.deepEqual(
+      refusing.writes().map((request) => request.path),
+      ['/api/datasources'],
+    );
   });
 
   it('warns on stderr when the key would cross the network over plain http, and not on loopback', async () => {
@@ -104,7 +148,10 @@ describe('toolweaver-analytics grafana provision', () => {
     const port = new URL(grafana.url).port;
     // 0.0.0.0 reaches this machine, but is not a loopback name: it stands for any remote host here.
     const remote = expectExit(await run(['provision', '--dry-run'], { GRAFANA_URL: `http://0.0.0.0:${port}`, GRAFANA_API_KEY: KEY }), 0);
-    assert.match(remote.stderr, new RegExp(`^toolweaver-analytics: warning: GRAFANA_URL http://0\\.0\\.0\\.0:${port} is ${WARNING.source}`));
+    assert.match(
+      remote.stderr,
+      new RegExp(`^toolweaver-analytics: warning: GRAFANA_URL http://0\\.0\\.0\\.0:${port} is ${WARNING.source}`),
+    );
     const local = expectExit(await run(['provision', '--dry-run'], { GRAFANA_URL: `http://localhost:${port}`, GRAFANA_API_KEY: KEY }), 0);
     assert.equal(local.stderr, '');
   });
@@ -125,9 +172,14 @@ describe('toolweaver-analytics grafana export', () => {
     const result = expectExit(await cli(['grafana', 'export', '--out', 'grafana'], { cwd: cwd(), env: env() }), 0);
     assertNoKey(result);
     const out = join(cwd(), 'grafana');
-    const dashboards = renderDashboards({ flavour: 'sqlite', refresh: '30s', datasource: { uid: 'toolweaver-sqlite', name: 'ToolWeaver SQLite' } });
+    const dashboards = renderDashboards({
+      flavour: 'sqlite',
+      refresh: '30s',
+      datasource: { uid: 'toolweaver-sqlite', name: 'ToolWeaver SQLite' },
+    });
     assert.deepEqual(readdirSync(join(out, 'dashboards')).sort(), dashboards.map((dashboard) => `${dashboard.uid}.json`).sort());
-    for (const dashboard of dashboards) assert.deepEqual(JSON.parse(readFileSync(join(out, 'dashboards', `${dashboard.uid}.json`), 'utf8')), dashboard);
+    for (const dashboard of dashboards)
+      assert.deepEqual(JSON.parse(readFileSync(join(out, 'dashboards', `${dashboard.uid}.json`), 'utf8')), dashboard);
     assert.equal(
       readFileSync(join(out, 'provisioning', 'datasources', 'toolweaver.yaml'), 'utf8'),
       [
@@ -161,16 +213,23 @@ describe('toolweaver-analytics grafana export', () => {
         '',
       ].join('\n'),
     );
-    for (const file of ['datasources', 'dashboards']) assert.ok(!readFileSync(join(out, 'provisioning', file, 'toolweaver.yaml'), 'utf8').includes(KEY));
+    for (const file of ['datasources', 'dashboards'])
+      assert.ok(!readFileSync(join(out, 'provisioning', file, 'toolweaver.yaml'), 'utf8').includes(KEY));
     assert.match(result.stdout, /^ {2}dashboards\/toolweaver-health-sqlite\.json$/m);
   });
 
   it('writes the Prometheus data source with its URL, and the dashboards path given', async () => {
     const extra = { GRAFANA_DATASOURCE_TYPE: 'prometheus', GRAFANA_DATASOURCE_URL: 'http://prometheus:9090', GRAFANA_ORG_ID: '2' };
-    const result = expectExit(await cli(['grafana', 'export', '--out', 'g', '--dashboards-path', '/dash', '--json'], { cwd: cwd(), env: { ...env(), ...extra } }), 0);
+    const result = expectExit(
+      await cli(['grafana', 'export', '--out', 'g', '--dashboards-path', '/dash', '--json'], { cwd: cwd(), env: { ...env(), ...extra } }),
+      0,
+    );
     assert.deepEqual(JSON.parse(result.stdout).files.length, 7);
     const datasources = readFileSync(join(cwd(), 'g', 'provisioning', 'datasources', 'toolweaver.yaml'), 'utf8');
-    assert.match(datasources, /\n {4}uid: "toolweaver-prometheus"\n {4}type: "prometheus"\n {4}access: "proxy"\n {4}orgId: 2\n {4}url: "http:\/\/prometheus:9090"\n {4}jsonData:\n {6}httpMethod: "POST"\n$/);
+    assert.match(
+      datasources,
+      /\n {4}uid: "toolweaver-prometheus"\n {4}type: "prometheus"\n {4}access: "proxy"\n {4}orgId: 2\n {4}url: "http:\/\/prometheus:9090"\n {4}jsonData:\n {6}httpMethod: "POST"\n$/,
+    );
     assert.match(readFileSync(join(cwd(), 'g', 'provisioning', 'dashboards', 'toolweaver.yaml'), 'utf8'), /\n {6}path: "\/dash"\n$/);
   });
 

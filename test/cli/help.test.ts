@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { COMMANDS, loadCommands } from '../../src/cli/commands.js';
 import { cli, expectExit, useWorkDirectory } from './cli.js';
 
-const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string; bin: Record<string, string> };
+const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+  bin: Record<string, string>;
+};
 
 describe('toolweaver-analytics --help', () => {
   const cwd = useWorkDirectory();
@@ -14,7 +17,8 @@ describe('toolweaver-analytics --help', () => {
       assert.equal(stderr, '');
       assert.match(stdout, /^Usage: toolweaver-analytics <command> \[options\]/);
       for (const command of COMMANDS) assert.match(stdout, new RegExp(`^  ${command.name} +\\S`, 'm'), command.name);
-      for (const option of ['--db PATH', '--json', '--verbose', '--no-color', '-h, --help', '--version']) assert.ok(stdout.includes(option), option);
+      for (const option of ['--db PATH', '--json', '--verbose', '--no-color', '-h, --help', '--version'])
+        assert.ok(stdout.includes(option), option);
       assert.match(stdout, /Exit codes: 0 success, 1 failure .*, 2 bad usage or configuration/);
     }
   });
@@ -40,7 +44,10 @@ describe('toolweaver-analytics --help', () => {
       }
       assert.match(stdout, /^Examples?:\n {2}toolweaver-analytics \S/m, command.name);
     }
-    assert.equal(expectExit(await cli(['help', 'trends'], { cwd: cwd() }), 0).stdout, runs[COMMANDS.findIndex((command) => command.name === 'trends')]!.stdout);
+    assert.equal(
+      expectExit(await cli(['help', 'trends'], { cwd: cwd() }), 0).stdout,
+      runs[COMMANDS.findIndex((command) => command.name === 'trends')]!.stdout,
+    );
   });
 
   it('prints the package version for --version', async () => {

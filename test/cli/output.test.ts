@@ -11,7 +11,11 @@ const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
 /** Runs the CLI under `script`, whose pseudo-terminal makes stdout and stderr TTYs; returns both, merged. */
 function underTerminal(args: readonly string[], cwd: string, env: Record<string, string> = {}): { code: number | null; output: string } {
   const command = [process.execPath, MAIN, ...args].map((word) => `'${word}'`).join(' ');
-  const run = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env }, encoding: 'utf8' });
+  const run = spawnSync('script', ['-qec', command, '/dev/null'], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env },
+    encoding: 'utf8',
+  });
   return { code: run.status, output: run.stdout };
 }
 
@@ -26,7 +30,16 @@ describe('toolweaver-analytics output', () => {
       ['x', null, undefined],
     ];
     const plain = renderTable(columns, rows, painter(false));
-    assert.equal(plain, ['skill       calls  state', '----------  -----  -----', 'web_search  1,204  up', 'code_exec       7  down', 'x               -  -'].join('\n'));
+    assert.equal(
+      plain,
+      [
+        'skill       calls  state',
+        '----------  -----  -----',
+        'web_search  1,204  up',
+        'code_exec       7  down',
+        'x               -  -',
+      ].join('\n'),
+    );
     const coloured = renderTable(columns, rows, painter(true));
     assert.ok(coloured.includes(`${ESC}32mup${ESC}39m`));
     assert.equal(coloured.replace(/\u001b\[\d+m/g, ''), plain);

@@ -13,7 +13,11 @@ const run = promisify(execFile);
 
 /** `count` calls of web_search by alice, written by a real application that then stops. */
 async function appWrites(path: string, count: number): Promise<void> {
-  const app = startAnalytics({ env: { ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' }, flushOnExit: false, logLevel: 'none' });
+  const app = startAnalytics({
+    env: { ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' },
+    flushOnExit: false,
+    logLevel: 'none',
+  });
   const search = app.wrap('web_search', () => 'ok');
   for (let i = 0; i < count; i++) app.withContext({ userId: 'alice', orgId: 'acme' }, () => search());
   await app.shutdown();
@@ -47,19 +51,39 @@ describe('reading commands on the file of a stopped application', function () {
 
   it('shows calls exported after an earlier read: no board is kept between reads', async () => {
     await appWrites(path, 1);
-    const board = async () => JSON.parse(expectExit(await cli(['leaderboard', '--json', '--db', path], { cwd: dir }), 0).stdout) as { entries: { skillId: string; score: number }[] };
-    assert.deepEqual((await board()).entries.map((entry) => [entry.skillId, entry.score]), [['web_search', 1]]);
+    const board = async () =>
+      JSON.parse(expectExit(await cli(['leaderboard', '--json', '--db', path], { cwd: dir }), 0).stdout) as {
+        entries: { skillId: string; score: number }[];
+      };
+    assert.deepEqual(
+      (await board()).entries.map((entry) => [entry.skillId, entry.score]),
+      [['web_search', 1]],
+    );
     await appWrites(path, 2);
-    assert.deepEqual((await board()).entries.map((entry) => [entry.skillId, entry.score]), [['web_search', 3]]);
-    const latency = JSON.parse(expectExit(await cli(['latency', '--json', '--db', path], { cwd: dir }), 0).stdout) as { skills: { calls: number }[] };
+    assert.deepEqual(
+      (await board()).entries.map((entry) => [entry.skillId, entry.score]),
+      [['web_search', 3]],
+    );
+    const latency = JSON.parse(expectExit(await cli(['latency', '--json', '--db', path], { cwd: dir }), 0).stdout) as {
+      skills: { calls: number }[];
+    };
     assert.equal(latency.skills[0]!.calls, 3, 'the same calls as the leaderboard');
   });
 
   it('reads a file of schema version 3 without migrating it: version 4 only dropped tables the reports no longer read', async () => {
     copyFileSync(fileURLToPath(new URL('../../../test/store/fixtures/schema-v3.sqlite', import.meta.url)), path);
     const bytes = readFileSync(path);
-    const board = JSON.parse(expectExit(await cli(['leaderboard', '--window', '2026-03-04..2026-03-11', '--json', '--db', path], { cwd: dir }), 0).stdout) as { entries: { skillId: string; score: number }[] };
-    assert.deepEqual(board.entries.map((entry) => [entry.skillId, entry.score]), [['web_search', 56], ['send_email', 12], ['summarize', 12]]);
+    const board = JSON.parse(
+      expectExit(await cli(['leaderboard', '--window', '2026-03-04..2026-03-11', '--json', '--db', path], { cwd: dir }), 0).stdout,
+    ) as { entries: { skillId: string; score: number }[] };
+    assert.deepEqual(
+      board.entries.map((entry) => [entry.skillId, entry.score]),
+      [
+        ['web_search', 56],
+        ['send_email', 12],
+        ['summarize', 12],
+      ],
+    );
     assert.ok(readFileSync(path).equals(bytes), 'the file is unchanged');
   });
 
@@ -95,7 +119,13 @@ describe('reading commands on the file of a stopped application', function () {
       }
       // As Grafana's plugin reads it: another user, read-only, in a directory it may not write.
       if (asRoot) {
-        const { stdout } = await run('su', ['nobody', '-s', '/bin/sh', '-c', `sqlite3 'file:${path}?mode=ro' 'SELECT sum(execution_count) FROM skill_usage'`]);
+        const { stdout } = await run('su', [
+          'nobody',
+          '-s',
+          '/bin/sh',
+          '-c',
+          `sqlite3 'file:${path}?mode=ro' 'SELECT sum(execution_count) FROM skill_usage'`,
+        ]);
         assert.equal(stdout.trim(), '3', what);
       }
     }

@@ -26,22 +26,32 @@ describe('toolweaver-analytics reports', () => {
   };
 
   it('ranks skills by usage', async () => {
-    type Board = { metric: string; window: string; entries: { rank: number; skillId: string; score: number; rankChange: number | null; details: Record<string, number> }[] };
+    type Board = {
+      metric: string;
+      window: string;
+      entries: { rank: number; skillId: string; score: number; rankChange: number | null; details: Record<string, number> }[];
+    };
     const board = await json<Board>('leaderboard');
     assert.equal(board.metric, 'usage');
     assert.equal(board.window, '7d');
-    assert.deepEqual(board.entries.map((entry) => [entry.rank, entry.skillId, entry.score]), [
-      [1, 'web_search', CALLS.web_search],
-      [2, 'code_exec', CALLS.code_exec],
-      [3, 'send_email', CALLS.send_email],
-      [4, 'summarize', CALLS.summarize],
-    ]);
+    assert.deepEqual(
+      board.entries.map((entry) => [entry.rank, entry.skillId, entry.score]),
+      [
+        [1, 'web_search', CALLS.web_search],
+        [2, 'code_exec', CALLS.code_exec],
+        [3, 'send_email', CALLS.send_email],
+        [4, 'summarize', CALLS.summarize],
+      ],
+    );
     assert.deepEqual(board.entries[0]!.details, { calls: 18, successes: 12, failures: 6 });
   });
 
   it('prints a leaderboard as an aligned table with rank changes', async () => {
     const { stdout } = expectExit(await cli(['leaderboard', '--metric', 'rating', '--db', path], { cwd: cwd() }), 0);
-    assert.match(stdout, /^Top skills by rating \(Bayesian average\), last 7d, every org \(computed \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)\n/);
+    assert.match(
+      stdout,
+      /^Top skills by rating \(Bayesian average\), last 7d, every org \(computed \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)\n/,
+    );
     assert.match(stdout, /^rank +change +skill +rating +ratings +mean$/m);
     assert.match(stdout, /^ +1 +new +web_search +4\.00 +2 +4\.00$/m);
     assertAligned(stdout, [0, 3, 4, 5]);
@@ -51,19 +61,43 @@ describe('toolweaver-analytics reports', () => {
   });
 
   it('shows calls per day per skill with growth, for chosen skills', async () => {
-    type Trends = { granularity: string; usage: { skillId: string; bucket: string; executions: number }[]; growth: { skillId: string; calls: number }[] };
+    type Trends = {
+      granularity: string;
+      usage: { skillId: string; bucket: string; executions: number }[];
+      growth: { skillId: string; calls: number }[];
+    };
     const trends = await json<Trends>('trends', '--skill', 'web_search', '--skill', 'summarize');
     assert.equal(trends.granularity, 'day');
     assert.deepEqual([...new Set(trends.usage.map((point) => point.skillId))], ['summarize', 'web_search']);
-    assert.equal(trends.usage.filter((point) => point.skillId === 'web_search').reduce((sum, point) => sum + point.executions, 0), CALLS.web_search);
-    assert.deepEqual(trends.growth.map((row) => [row.skillId, row.calls]), [['web_search', 18], ['summarize', 6]]);
+    assert.equal(
+      trends.usage.filter((point) => point.skillId === 'web_search').reduce((sum, point) => sum + point.executions, 0),
+      CALLS.web_search,
+    );
+    assert.deepEqual(
+      trends.growth.map((row) => [row.skillId, row.calls]),
+      [
+        ['web_search', 18],
+        ['summarize', 6],
+      ],
+    );
     const table = expectExit(await cli(['trends', '--granularity', 'hour', '--window', '3d', '--db', path], { cwd: cwd() }), 0).stdout;
     assert.match(table, /^Calls per hour, last 3d, every org\nskill +(\d\d-\d\d \d\dh +)+total +previous +growth$/m);
     assertAligned(table, [1, 2, 3]);
   });
 
   it('reports latency percentiles and failures by type', async () => {
-    type Latency = { window: { label: string }; skills: { skillId: string; calls: number; p50: number; p95: number; p99: number; errorRate: number; errors: Record<string, number> }[] };
+    type Latency = {
+      window: { label: string };
+      skills: {
+        skillId: string;
+        calls: number;
+        p50: number;
+        p95: number;
+        p99: number;
+        errorRate: number;
+        errors: Record<string, number>;
+      }[];
+    };
     const latency = await json<Latency>('latency');
     assert.equal(latency.window.label, '7d');
     const webSearch = latency.skills.find((skill) => skill.skillId === 'web_search')!;
@@ -83,13 +117,21 @@ describe('toolweaver-analytics reports', () => {
     assert.equal(adoption.users, 3);
     assert.equal(adoption.totalOrgs, 2);
     assert.equal(adoption.engagedUsers, 3);
-    assert.deepEqual(adoption.skills.find((skill) => skill.skillId === 'web_search'), { skillId: 'web_search', users: 2, orgs: 1, orgAdoptionRate: 0.5 });
+    assert.deepEqual(
+      adoption.skills.find((skill) => skill.skillId === 'web_search'),
+      { skillId: 'web_search', users: 2, orgs: 1, orgAdoptionRate: 0.5 },
+    );
   });
 
   it('scores health only with enough calls, and flags skills without', async () => {
-    type Health = { skills: { skillId: string; score: number | null; calls: number; lowConfidence: boolean; components: Record<string, number> }[] };
+    type Health = {
+      skills: { skillId: string; score: number | null; calls: number; lowConfidence: boolean; components: Record<string, number> }[];
+    };
     const [strict, lenient] = await Promise.all([json<Health>('health'), json<Health>('health', '--min-calls', '5')]);
-    assert.ok(strict.skills.every((skill) => skill.score === null && skill.lowConfidence), 'every skill has fewer than 20 calls');
+    assert.ok(
+      strict.skills.every((skill) => skill.score === null && skill.lowConfidence),
+      'every skill has fewer than 20 calls',
+    );
     const webSearch = lenient.skills.find((skill) => skill.skillId === 'web_search')!;
     assert.equal(webSearch.calls, 18);
     assert.ok(webSearch.score !== null && webSearch.score > 0 && webSearch.score <= 100);
@@ -99,7 +141,10 @@ describe('toolweaver-analytics reports', () => {
 
   it('recommends skills a user has not used, logging each one', async () => {
     const before = rows(path, 'recommendation_log');
-    type Recommended = { userId: string; recommendations: { id: number; skillId: string; score: number; source: string; reason: string }[] };
+    type Recommended = {
+      userId: string;
+      recommendations: { id: number; skillId: string; score: number; source: string; reason: string }[];
+    };
     const result = await json<Recommended>('recommend', '--user', 'carol');
     assert.equal(result.userId, 'carol');
     assert.ok(result.recommendations.length > 0);
@@ -114,13 +159,21 @@ describe('toolweaver-analytics reports', () => {
     const board = await json<{ window: string }>('leaderboard', '--window', `2020-01-01..${today}T23:00:00Z`);
     assert.equal(board.window, `2020-01-01 00:00:00..${today} 23:00:00`);
     const bad = expectExit(await cli(['latency', '--window', '7x', '--db', path], { cwd: cwd() }), 2);
-    assert.match(bad.stderr, /^toolweaver-analytics: --window "7x" is not a window \(window "7x" is malformed\); use 24h, 7d, 30d, 12h, 90d or FROM\.\.TO/);
-    assert.match(expectExit(await cli(['leaderboard', '--metric', 'speed', '--db', path], { cwd: cwd() }), 2).stderr, /--metric must be usage, rating, success_rate, most_improved or trending_new, got "speed"/);
+    assert.match(
+      bad.stderr,
+      /^toolweaver-analytics: --window "7x" is not a window \(window "7x" is malformed\); use 24h, 7d, 30d, 12h, 90d or FROM\.\.TO/,
+    );
+    assert.match(
+      expectExit(await cli(['leaderboard', '--metric', 'speed', '--db', path], { cwd: cwd() }), 2).stderr,
+      /--metric must be usage, rating, success_rate, most_improved or trending_new, got "speed"/,
+    );
   });
 
   it('opens the database read-only for the reports that do not write', async () => {
     const bytes = readFileSync(path);
-    const runs = await Promise.all(['leaderboard', 'trends', 'latency', 'adoption', 'health'].map((command) => cli([command, '--db', path], { cwd: cwd() })));
+    const runs = await Promise.all(
+      ['leaderboard', 'trends', 'latency', 'adoption', 'health'].map((command) => cli([command, '--db', path], { cwd: cwd() })),
+    );
     for (const run of runs) expectExit(run, 0);
     assert.ok(readFileSync(path).equals(bytes), 'the file is unchanged');
   });

@@ -18,8 +18,13 @@ function importsOf(args: readonly string[], cwd: string): string[] {
     encoding: 'utf8',
   });
   assert.ok(run.status !== null && run.status <= 2, `${args.join(' ')}: exit code ${run.status}\n${run.stderr}`);
-  const urls = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '');
-  assert.ok(urls.some((url) => url.endsWith('/src/cli/main.js')), 'the recorder saw the CLI load');
+  const urls = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
+  assert.ok(
+    urls.some((url) => url.endsWith('/src/cli/main.js')),
+    'the recorder saw the CLI load',
+  );
   return urls;
 }
 
@@ -35,6 +40,9 @@ describe('toolweaver-analytics starts fast', () => {
 
   it('a command still loads what it needs (the recorder sees better-sqlite3 for integrity)', () => {
     const urls = importsOf(['integrity', '--db', 'missing.db'], cwd());
-    assert.ok(urls.some((url) => /\/node_modules\/better-sqlite3\//.test(url)), urls.join('\n'));
+    assert.ok(
+      urls.some((url) => /\/node_modules\/better-sqlite3\//.test(url)),
+      urls.join('\n'),
+    );
   });
 });

@@ -60,19 +60,40 @@ describe('toolweaver-analytics status', () => {
     assert.ok(status.database.sizeBytes > 0);
     assert.equal(status.database.tables['skill_usage'], 45);
     assert.equal(status.database.tables['recommendation_log'], 3);
-    assert.deepEqual(backend(status, 'sqlite'), { name: 'sqlite', state: 'up', target: path, detail: `schema version ${status.database.schemaVersion}, ${Object.values(status.database.tables).reduce((a, b) => a + b, 0)} rows` });
+    assert.deepEqual(backend(status, 'sqlite'), {
+      name: 'sqlite',
+      state: 'up',
+      target: path,
+      detail: `schema version ${status.database.schemaVersion}, ${Object.values(status.database.tables).reduce((a, b) => a + b, 0)} rows`,
+    });
   });
 
   it('finds a Prometheus endpoint up on loopback, and exits 1 once it is gone', async () => {
     const path = await fixtureDatabase(cwd());
     const started = await metricsEndpoint();
     endpoint = started.server;
-    const env = { ANALYTICS_DB_PATH: path, ANALYTICS_BACKEND: 'sqlite,prometheus', PROMETHEUS_HOST: '0.0.0.0', PROMETHEUS_PORT: String(started.port) };
+    const env = {
+      ANALYTICS_DB_PATH: path,
+      ANALYTICS_BACKEND: 'sqlite,prometheus',
+      PROMETHEUS_HOST: '0.0.0.0',
+      PROMETHEUS_PORT: String(started.port),
+    };
     const up = JSON.parse(expectExit(await cli(['status', '--json'], { cwd: cwd(), env }), 0).stdout) as StatusJson;
-    assert.deepEqual(backend(up, 'prometheus'), { name: 'prometheus', state: 'up', target: `http://127.0.0.1:${started.port}/metrics`, detail: 'serving 2 toolweaver series' });
+    assert.deepEqual(backend(up, 'prometheus'), {
+      name: 'prometheus',
+      state: 'up',
+      target: `http://127.0.0.1:${started.port}/metrics`,
+      detail: 'serving 2 toolweaver series',
+    });
     await new Promise((resolve) => started.server.close(resolve));
     const down = expectExit(await cli(['status'], { cwd: cwd(), env }), 1);
-    assert.match(down.stdout, new RegExp(`^prometheus +down +http://127\\.0\\.0\\.1:${started.port}/metrics +connection refused: the application serves this endpoint; is it running\\?$`, 'm'));
+    assert.match(
+      down.stdout,
+      new RegExp(
+        `^prometheus +down +http://127\\.0\\.0\\.1:${started.port}/metrics +connection refused: the application serves this endpoint; is it running\\?$`,
+        'm',
+      ),
+    );
   });
 
   it('posts an empty export with Basic auth to the OTLP endpoint and reports it up', async () => {
@@ -81,7 +102,12 @@ describe('toolweaver-analytics status', () => {
     const { stdout, stderr } = expectExit(await cli(['status', '--json'], { cwd: cwd(), env }), 0);
     const status = JSON.parse(stdout) as StatusJson;
     assert.equal(status.config.otlp.token, '[REDACTED]');
-    assert.deepEqual(backend(status, 'otlp'), { name: 'otlp', state: 'up', target: receiver.url, detail: 'reachable (HTTP 200 to an empty export)' });
+    assert.deepEqual(backend(status, 'otlp'), {
+      name: 'otlp',
+      state: 'up',
+      target: receiver.url,
+      detail: 'reachable (HTTP 200 to an empty export)',
+    });
     assert.equal(receiver.requests.length, 1);
     assert.deepEqual(receiver.requests[0]!.body, { resourceMetrics: [] });
     assert.ok(!(stdout + stderr).includes(TOKEN));
@@ -90,7 +116,9 @@ describe('toolweaver-analytics status', () => {
   it('reports refused credentials and exits 1, never printing the token', async () => {
     receiver = await startOtlpReceiver({ basicAuth: { username: '42', password: 'the-right-token' } });
     const env = { ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: receiver.baseUrl, OTLP_INSTANCE_ID: '42', OTLP_TOKEN: TOKEN };
-    const runs = await Promise.all([['status'], ['status', '--json'], ['status', '--verbose']].map((args) => cli(args, { cwd: cwd(), env })));
+    const runs = await Promise.all(
+      [['status'], ['status', '--json'], ['status', '--verbose']].map((args) => cli(args, { cwd: cwd(), env })),
+    );
     for (const run of runs) {
       expectExit(run, 1);
       assert.ok(!(run.stdout + run.stderr).includes(TOKEN), run.stdout + run.stderr);
@@ -109,7 +137,12 @@ describe('toolweaver-analytics status', () => {
     const run = expectExit(await cli(['status', '--json'], { cwd: cwd(), env: { ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: url } }), 1);
     const status = JSON.parse(run.stdout) as StatusJson;
     assert.equal(status.ok, false);
-    assert.deepEqual(backend(status, 'otlp'), { name: 'otlp', state: 'down', target: `${url}/v1/metrics`, detail: 'connection refused: check OTLP_ENDPOINT and the network' });
+    assert.deepEqual(backend(status, 'otlp'), {
+      name: 'otlp',
+      state: 'down',
+      target: `${url}/v1/metrics`,
+      detail: 'connection refused: check OTLP_ENDPOINT and the network',
+    });
   });
 
   it('prints aligned tables for people, and says when there is no database yet', async () => {

@@ -54,9 +54,14 @@ describe('toolweaver-analytics errors and exit codes', () => {
 
   it('exits 2 for a missing required option, a missing value and a bad value', async () => {
     const [missing, noValue, zero, xml] = await Promise.all(
-      [['backup'], ['export', '--table'], ['prune', '--days', '0'], ['export', '--table', 'skill_usage', '--format', 'xml']].map((args) => cli(args, { cwd: cwd() })),
+      [['backup'], ['export', '--table'], ['prune', '--days', '0'], ['export', '--table', 'skill_usage', '--format', 'xml']].map((args) =>
+        cli(args, { cwd: cwd() }),
+      ),
     );
-    assert.equal(oneLineError(expectExit(missing!, 2)), 'toolweaver-analytics: backup needs --out FILE (see `toolweaver-analytics backup --help`)');
+    assert.equal(
+      oneLineError(expectExit(missing!, 2)),
+      'toolweaver-analytics: backup needs --out FILE (see `toolweaver-analytics backup --help`)',
+    );
     assert.match(oneLineError(expectExit(noValue!, 2)), /option --table needs a value/);
     assert.match(oneLineError(expectExit(zero!, 2)), /--days must be a whole number, 1 or more, got "0"/);
     assert.match(oneLineError(expectExit(xml!, 2)), /--format must be csv, json or ndjson, got "xml"/);
@@ -74,7 +79,10 @@ describe('toolweaver-analytics errors and exit codes', () => {
   it('exits 1 when there is no database, saying how to make one', async () => {
     const line = oneLineError(expectExit(await cli(['integrity'], { cwd: cwd() }), 1));
     const path = join(cwd(), '.toolweaver', 'analytics.db');
-    assert.equal(line, `toolweaver-analytics: no database at ${path}: run your application once with the sqlite backend (or try \`toolweaver-analytics demo\`), or pass --db PATH`);
+    assert.equal(
+      line,
+      `toolweaver-analytics: no database at ${path}: run your application once with the sqlite backend (or try \`toolweaver-analytics demo\`), or pass --db PATH`,
+    );
   });
 
   it('exits 1 for a file that is not a database, without a stack trace unless --verbose', async () => {

@@ -37,7 +37,11 @@ describe('display width of table cells', () => {
       ['web_search', '5'],
     ];
     const columns = [{ header: 'skill' }, { header: 'calls', numeric: true }, { header: 'x' }];
-    const table = renderTable(columns, rows.map((row) => [...row, 'y']), painter(false));
+    const table = renderTable(
+      columns,
+      rows.map((row) => [...row, 'y']),
+      painter(false),
+    );
     assert.equal(
       table,
       [

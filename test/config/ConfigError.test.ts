@@ -11,12 +11,22 @@ const GRAFANA = 'https://otlp-gateway-prod-us-east-2.grafana.net/otlp';
 describe('ConfigError from loadConfig', () => {
   it('lists every bad variable and option in one error', () => {
     const error = configErrorOf(
-      { ANALYTICS_BACKEND: 'prometheus', PROMETHEUS_PORT: 'abc', ANALYTICS_LOG_LEVEL: 'loud', ANALYTICS_CARDINALITY_LIMIT: '0', ANALYTICS_HEALTH_WINDOW: 'soon' },
+      {
+        ANALYTICS_BACKEND: 'prometheus',
+        PROMETHEUS_PORT: 'abc',
+        ANALYTICS_LOG_LEVEL: 'loud',
+        ANALYTICS_CARDINALITY_LIMIT: '0',
+        ANALYTICS_HEALTH_WINDOW: 'soon',
+      },
       { userLabels: 'yes' as unknown as boolean },
     );
     assert.equal(error.code, 'TW_CONFIG');
     assert.deepEqual(error.problems.map((problem) => problem.source).sort(), [
-      'ANALYTICS_CARDINALITY_LIMIT', 'ANALYTICS_HEALTH_WINDOW', 'ANALYTICS_LOG_LEVEL', 'PROMETHEUS_PORT', 'options.userLabels',
+      'ANALYTICS_CARDINALITY_LIMIT',
+      'ANALYTICS_HEALTH_WINDOW',
+      'ANALYTICS_LOG_LEVEL',
+      'PROMETHEUS_PORT',
+      'options.userLabels',
     ]);
     assert.match(error.message, /^Invalid toolweaver-analytics configuration \(5 problems\):\n/);
     assert.match(error.message, /\n {2}- PROMETHEUS_PORT=abc: expected a whole number from 0 to 65535/);
@@ -78,8 +88,16 @@ describe('secrets', () => {
       OTLP_ENDPOINT: `https://1:${TOKEN}url@host.example/otlp`,
       OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${TOKEN}header`,
     });
-    const withOptions = loadConfig({}, { otlp: { instanceId: '1', token: `${TOKEN}option` as unknown as Secret, headers: { 'X-Key': `${TOKEN}h` } } });
-    for (const shown of [JSON.stringify(config), inspect(config, { depth: 10 }), JSON.stringify(withOptions), inspect(withOptions, { depth: 10 })]) {
+    const withOptions = loadConfig(
+      {},
+      { otlp: { instanceId: '1', token: `${TOKEN}option` as unknown as Secret, headers: { 'X-Key': `${TOKEN}h` } } },
+    );
+    for (const shown of [
+      JSON.stringify(config),
+      inspect(config, { depth: 10 }),
+      JSON.stringify(withOptions),
+      inspect(withOptions, { depth: 10 }),
+    ]) {
       assert.ok(!shown.includes(TOKEN), shown);
       assert.match(shown, /\[REDACTED\]/);
     }

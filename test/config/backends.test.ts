@@ -10,7 +10,11 @@ describe('backends', () => {
   });
 
   it('reads ANALYTICS_BACKEND trimmed, in any case, without duplicates, in the order given', () => {
-    assert.deepEqual(loadConfig({ ANALYTICS_BACKEND: ' Console , SQLite,console,PROMETHEUS ' }).backends, ['console', 'sqlite', 'prometheus']);
+    assert.deepEqual(loadConfig({ ANALYTICS_BACKEND: ' Console , SQLite,console,PROMETHEUS ' }).backends, [
+      'console',
+      'sqlite',
+      'prometheus',
+    ]);
   });
 
   it('skips blank entries of the list', () => {
@@ -69,8 +73,16 @@ describe('backends', () => {
   });
 
   for (const [text, enabled] of [
-    ['true', true], ['TRUE', true], ['1', true], ['yes', true], ['On', true],
-    ['false', false], ['False', false], ['0', false], ['no', false], ['OFF', false],
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['On', true],
+    ['false', false],
+    ['False', false],
+    ['0', false],
+    ['no', false],
+    ['OFF', false],
   ] as const) {
     it(`reads PROMETHEUS_ENABLED=${text} as ${enabled}`, () => {
       assert.equal(loadConfig({ ANALYTICS_BACKEND: 'console', PROMETHEUS_ENABLED: text }).backends.includes('prometheus'), enabled);
@@ -99,6 +111,9 @@ describe('backends', () => {
 
   it('refuses none in options.backends and says to pass an empty array', () => {
     const line = lineAbout('options.backends', {}, { backends: ['none' as 'sqlite'] });
-    assert.match(line, /^options\.backends=\["none"\]: expected an array of 'sqlite', 'prometheus', 'otlp', 'console' \(\[\] for no backend\)$/);
+    assert.match(
+      line,
+      /^options\.backends=\["none"\]: expected an array of 'sqlite', 'prometheus', 'otlp', 'console' \(\[\] for no backend\)$/,
+    );
   });
 });

@@ -12,7 +12,13 @@ function unfrozen(value: unknown, path = '$'): string[] {
 describe('frozen config', () => {
   it('returns a config frozen all the way down, records and secrets included', () => {
     const config = loadConfig(
-      { ANALYTICS_BACKEND: 'otlp,sqlite', OTLP_ENDPOINT: 'https://h.example/otlp', OTLP_INSTANCE_ID: '1', OTLP_TOKEN: 't', OTEL_EXPORTER_OTLP_HEADERS: 'a=b' },
+      {
+        ANALYTICS_BACKEND: 'otlp,sqlite',
+        OTLP_ENDPOINT: 'https://h.example/otlp',
+        OTLP_INSTANCE_ID: '1',
+        OTLP_TOKEN: 't',
+        OTEL_EXPORTER_OTLP_HEADERS: 'a=b',
+      },
       { resourceAttributes: { team: 'x' }, health: { latencyTargetsMs: { s: 5 } } },
     );
     assert.deepEqual(unfrozen(config), []);

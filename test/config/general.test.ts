@@ -4,15 +4,22 @@ import { lineAbout, problemAbout } from './helpers.js';
 
 describe('log level', () => {
   for (const [text, level] of [
-    ['NONE', 'none'], ['off', 'none'], ['Error', 'error'], ['warn', 'warn'], ['WARNING', 'warn'],
-    ['info', 'info'], ['DEBUG', 'debug'], ['verbose', 'verbose'], ['ALL', 'all'],
+    ['NONE', 'none'],
+    ['off', 'none'],
+    ['Error', 'error'],
+    ['warn', 'warn'],
+    ['WARNING', 'warn'],
+    ['info', 'info'],
+    ['DEBUG', 'debug'],
+    ['verbose', 'verbose'],
+    ['ALL', 'all'],
   ] as const) {
     it(`reads ANALYTICS_LOG_LEVEL=${text} as ${level}`, () => {
       assert.equal(loadConfig({ ANALYTICS_LOG_LEVEL: text }).logLevel, level);
     });
   }
 
-  it('is unset by default, so the application\'s diag logger is left alone', () => {
+  it("is unset by default, so the application's diag logger is left alone", () => {
     assert.equal(loadConfig({}).logLevel, undefined);
   });
 
@@ -63,7 +70,12 @@ describe('health settings', () => {
       ANALYTICS_LATENCY_TARGET_MS: '250.5',
       ANALYTICS_LATENCY_TARGETS: ' web_search = 2000 , summarize=500',
     };
-    assert.deepEqual(loadConfig(env).health, { windowMs: 60_000, minCalls: 5, latencyTargetMs: 250.5, latencyTargetsMs: { web_search: 2000, summarize: 500 } });
+    assert.deepEqual(loadConfig(env).health, {
+      windowMs: 60_000,
+      minCalls: 5,
+      latencyTargetMs: 250.5,
+      latencyTargetsMs: { web_search: 2000, summarize: 500 },
+    });
   });
 
   it('refuses a per-skill target that is not a positive number, naming the entry', () => {

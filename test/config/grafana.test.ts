@@ -12,19 +12,22 @@ const grafana = (env: Env): GrafanaConfig => loadConfig(on(env)).grafana;
 
 describe('grafana settings', () => {
   it('follow the guide: off, auto-create on, 30s refresh, the SQLite data source on our database', () => {
-    assert.deepEqual({ ...loadConfig({ HOME }).grafana }, {
-      enabled: false,
-      url: undefined,
-      apiKey: undefined,
-      datasourceType: 'sqlite',
-      datasourceName: 'ToolWeaver SQLite',
-      orgId: undefined,
-      autoCreateDashboards: true,
-      dashboardRefresh: '30s',
-      datasourceUrl: 'http://localhost:9090',
-      sqlitePath: '/home/tester/.toolweaver/analytics.db',
-      timeoutMs: 10_000,
-    });
+    assert.deepEqual(
+      { ...loadConfig({ HOME }).grafana },
+      {
+        enabled: false,
+        url: undefined,
+        apiKey: undefined,
+        datasourceType: 'sqlite',
+        datasourceName: 'ToolWeaver SQLite',
+        orgId: undefined,
+        autoCreateDashboards: true,
+        dashboardRefresh: '30s',
+        datasourceUrl: 'http://localhost:9090',
+        sqlitePath: '/home/tester/.toolweaver/analytics.db',
+        timeoutMs: 10_000,
+      },
+    );
   });
 
   it('read every GRAFANA_ variable of the guide, and the two locations it lacks', () => {
@@ -46,7 +49,10 @@ describe('grafana settings', () => {
       [config.datasourceName, config.datasourceType, config.orgId, config.autoCreateDashboards, config.dashboardRefresh],
       ['Metrics', 'prometheus', 3, false, '1m'],
     );
-    assert.deepEqual([config.datasourceUrl, config.sqlitePath, config.timeoutMs], ['http://prometheus:9090', '/var/lib/grafana/tw.db', 2500]);
+    assert.deepEqual(
+      [config.datasourceUrl, config.sqlitePath, config.timeoutMs],
+      ['http://prometheus:9090', '/var/lib/grafana/tw.db', 2500],
+    );
   });
 
   it("take the guide's type sqlite and the plugin id frser-sqlite-datasource as the SQLite plugin", () => {
@@ -77,7 +83,10 @@ describe('grafana settings', () => {
   });
 
   it('need GRAFANA_URL when enabled', () => {
-    assert.match(lineAbout('GRAFANA_URL', { GRAFANA_ENABLED: 'true' }), /^GRAFANA_URL=\(unset\): provisioning Grafana needs its URL: set GRAFANA_URL/);
+    assert.match(
+      lineAbout('GRAFANA_URL', { GRAFANA_ENABLED: 'true' }),
+      /^GRAFANA_URL=\(unset\): provisioning Grafana needs its URL: set GRAFANA_URL/,
+    );
   });
 
   it('refuse a URL with a password, without printing it', () => {
@@ -87,9 +96,19 @@ describe('grafana settings', () => {
   });
 
   it('refuse bad values, all at once', () => {
-    const error = configErrorOf(on({ GRAFANA_ORG_ID: '0', GRAFANA_DASHBOARD_REFRESH: 'often', GRAFANA_URL: 'ftp://grafana', GRAFANA_AUTO_CREATE_DASHBOARDS: 'maybe' }));
+    const error = configErrorOf(
+      on({
+        GRAFANA_ORG_ID: '0',
+        GRAFANA_DASHBOARD_REFRESH: 'often',
+        GRAFANA_URL: 'ftp://grafana',
+        GRAFANA_AUTO_CREATE_DASHBOARDS: 'maybe',
+      }),
+    );
     assert.deepEqual(error.problems.map((problem) => problem.source).sort(), [
-      'GRAFANA_AUTO_CREATE_DASHBOARDS', 'GRAFANA_DASHBOARD_REFRESH', 'GRAFANA_ORG_ID', 'GRAFANA_URL',
+      'GRAFANA_AUTO_CREATE_DASHBOARDS',
+      'GRAFANA_DASHBOARD_REFRESH',
+      'GRAFANA_ORG_ID',
+      'GRAFANA_URL',
     ]);
   });
 
@@ -98,7 +117,10 @@ describe('grafana settings', () => {
   });
 
   it('are checked for the grafana commands even while GRAFANA_ENABLED is off; export needs no URL', () => {
-    assert.throws(() => loadConfigFor('api', { HOME }), (error) => error instanceof ConfigError && error.problems[0]?.source === 'GRAFANA_URL');
+    assert.throws(
+      () => loadConfigFor('api', { HOME }),
+      (error) => error instanceof ConfigError && error.problems[0]?.source === 'GRAFANA_URL',
+    );
     assert.equal(loadConfigFor('files', { HOME }).grafana.url, undefined);
     assert.throws(() => loadConfigFor('files', { HOME, GRAFANA_DATASOURCE_TYPE: 'postgresql' }), ConfigError);
   });
@@ -111,7 +133,8 @@ describe('grafana settings', () => {
   it('keep the key out of JSON.stringify and util.inspect of the config', () => {
     const config = loadConfig(on({ GRAFANA_API_KEY: KEY }));
     const optioned = loadConfig(on({}), { grafana: { apiKey: KEY } });
-    for (const shown of [JSON.stringify(config), inspect(config, { depth: 10 }), JSON.stringify(optioned)]) assert.ok(!shown.includes(KEY), shown);
+    for (const shown of [JSON.stringify(config), inspect(config, { depth: 10 }), JSON.stringify(optioned)])
+      assert.ok(!shown.includes(KEY), shown);
     assert.equal(optioned.grafana.apiKey?.reveal(), KEY);
   });
 });

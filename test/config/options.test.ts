@@ -56,11 +56,19 @@ describe('options', () => {
   });
 
   it('neither changes nor freezes the options it is given', () => {
-    const options = { backends: ['sqlite', 'sqlite'] as ('sqlite' | 'console')[], resourceAttributes: { a: '1' }, health: { latencyTargetsMs: { s: 5 } } };
+    const options = {
+      backends: ['sqlite', 'sqlite'] as ('sqlite' | 'console')[],
+      resourceAttributes: { a: '1' },
+      health: { latencyTargetsMs: { s: 5 } },
+    };
     const before = structuredClone(options);
     const config = loadConfig({ HOME: '/h' }, options);
     assert.deepEqual(options, before);
-    assert.ok(!Object.isFrozen(options.backends) && !Object.isFrozen(options.resourceAttributes) && !Object.isFrozen(options.health.latencyTargetsMs));
+    assert.ok(
+      !Object.isFrozen(options.backends) &&
+        !Object.isFrozen(options.resourceAttributes) &&
+        !Object.isFrozen(options.health.latencyTargetsMs),
+    );
     assert.notEqual(config.resourceAttributes, options.resourceAttributes);
   });
 });

@@ -29,7 +29,10 @@ describe('otlp url', () => {
   });
 
   it('appends /v1/metrics to OTEL_EXPORTER_OTLP_ENDPOINT', () => {
-    assert.equal(otlp({ OTLP_ENDPOINT: undefined, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).url, 'http://collector:4318/v1/metrics');
+    assert.equal(
+      otlp({ OTLP_ENDPOINT: undefined, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).url,
+      'http://collector:4318/v1/metrics',
+    );
   });
 
   it('prefers OTLP_ENDPOINT, then the metrics endpoint, then the generic endpoint', () => {
@@ -72,7 +75,10 @@ describe('otlp url', () => {
 
   it('reports an invalid URL once, not also as a missing one', () => {
     const problems = configErrorOf({ ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: 'nonsense' }).problems;
-    assert.deepEqual(problems.map((problem) => problem.source), ['OTLP_ENDPOINT']);
+    assert.deepEqual(
+      problems.map((problem) => problem.source),
+      ['OTLP_ENDPOINT'],
+    );
   });
 });
 
@@ -104,7 +110,10 @@ describe('otlp credentials', () => {
   });
 
   it('names the missing option when the other one came from options', () => {
-    assert.match(problemAbout('options.otlp.instanceId', {}, { otlp: { token: plain('glc_abc') } }).expected, /options\.otlp\.token is set/);
+    assert.match(
+      problemAbout('options.otlp.instanceId', {}, { otlp: { token: plain('glc_abc') } }).expected,
+      /options\.otlp\.token is set/,
+    );
   });
 
   it('takes user:password out of the URL into instanceId and token', () => {
@@ -115,7 +124,12 @@ describe('otlp credentials', () => {
   });
 
   it('refuses credentials given both in the URL and in OTLP_TOKEN, without showing the password', () => {
-    const env = { ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: 'https://1:glc_url@h.example/otlp', OTLP_INSTANCE_ID: '1', OTLP_TOKEN: 'glc_var' };
+    const env = {
+      ANALYTICS_BACKEND: 'otlp',
+      OTLP_ENDPOINT: 'https://1:glc_url@h.example/otlp',
+      OTLP_INSTANCE_ID: '1',
+      OTLP_TOKEN: 'glc_var',
+    };
     assert.equal(
       lineAbout('OTLP_ENDPOINT', env),
       'OTLP_ENDPOINT=https://1:[REDACTED]@h.example/otlp: the URL carries user:password and OTLP_INSTANCE_ID and OTLP_TOKEN are set too: give the credentials one way only',
@@ -131,7 +145,10 @@ describe('otlp headers', () => {
   });
 
   it('lets the metrics-specific headers win key by key, whatever the case of the name', () => {
-    const config = otlp({ OTEL_EXPORTER_OTLP_HEADERS: 'authorization=generic,a=1', OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'Authorization=metrics,b=2' });
+    const config = otlp({
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=generic,a=1',
+      OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'Authorization=metrics,b=2',
+    });
     assert.deepEqual(revealAll(config.headers), { Authorization: 'metrics', a: '1', b: '2' });
   });
 
@@ -172,7 +189,10 @@ describe('otlp protocol, interval, timeout, compression, temporality', () => {
 
   it('maps the OpenTelemetry protocol names and prefers the metrics-specific one', () => {
     assert.equal(otlp({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).protocol, 'json');
-    assert.equal(otlp({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf' }).protocol, 'protobuf');
+    assert.equal(
+      otlp({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf' }).protocol,
+      'protobuf',
+    );
     assert.equal(otlp({ OTLP_PROTOCOL: 'json', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf' }).protocol, 'json');
   });
 
@@ -222,7 +242,10 @@ describe('otlp protocol, interval, timeout, compression, temporality', () => {
   it('reads the timeout in milliseconds, the metrics-specific variable first', () => {
     assert.equal(otlp({ OTEL_EXPORTER_OTLP_TIMEOUT: '5000' }).timeoutMs, 5000);
     assert.equal(otlp({ OTEL_EXPORTER_OTLP_TIMEOUT: '5000', OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '2000' }).timeoutMs, 2000);
-    assert.match(problemAbout('OTEL_EXPORTER_OTLP_TIMEOUT', withOtlp({ OTEL_EXPORTER_OTLP_TIMEOUT: '0' })).expected, /milliseconds, 1 or more/);
+    assert.match(
+      problemAbout('OTEL_EXPORTER_OTLP_TIMEOUT', withOtlp({ OTEL_EXPORTER_OTLP_TIMEOUT: '0' })).expected,
+      /milliseconds, 1 or more/,
+    );
   });
 
   it('reads compression as gzip or none, the metrics-specific variable first', () => {

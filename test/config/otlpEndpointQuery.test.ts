@@ -23,11 +23,17 @@ describe('an OTLP endpoint with a query string', () => {
   });
 
   it('does the same for OTEL_EXPORTER_OTLP_ENDPOINT', () => {
-    assert.equal(otlpUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/?token=abc' }), 'http://collector:4318/v1/metrics?token=abc');
+    assert.equal(
+      otlpUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/?token=abc' }),
+      'http://collector:4318/v1/metrics?token=abc',
+    );
   });
 
   it('keeps the query of a URL used whole', () => {
-    assert.equal(otlpUrl({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://collector:4318/m?token=abc' }), 'http://collector:4318/m?token=abc');
+    assert.equal(
+      otlpUrl({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://collector:4318/m?token=abc' }),
+      'http://collector:4318/m?token=abc',
+    );
     assert.equal(otlpUrl({}, { otlp: { url: 'https://example.com/push?token=abc' } }), 'https://example.com/push?token=abc');
   });
 
@@ -43,7 +49,10 @@ describe('an OTLP endpoint with a query string', () => {
   ] as const) {
     it(`refuses a fragment in ${variable}, which HTTP never sends, without showing it`, () => {
       const line = lineAbout(variable, { ANALYTICS_BACKEND: 'otlp', [variable]: value });
-      assert.match(line, /: the URL has a fragment \(#…\), which is never sent over HTTP: remove it; expected an http:\/\/ or https:\/\/ URL/);
+      assert.match(
+        line,
+        /: the URL has a fragment \(#…\), which is never sent over HTTP: remove it; expected an http:\/\/ or https:\/\/ URL/,
+      );
       assert.match(line, new RegExp(`^${variable}=https://otlp\\.example\\.com/otlp.*#\\[REDACTED\\]: `));
       assert.ok(!line.includes(QUERY_SECRET), line);
     });
@@ -54,7 +63,12 @@ describe('an OTLP endpoint with a query string', () => {
   });
 
   it('shows the query with its values redacted in a problem message', () => {
-    const env = { ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: `https://1:glc_pw@otlp.example.com/otlp?token=${QUERY_SECRET}&flag`, OTLP_TOKEN: 'glc_var', OTLP_INSTANCE_ID: '1' };
+    const env = {
+      ANALYTICS_BACKEND: 'otlp',
+      OTLP_ENDPOINT: `https://1:glc_pw@otlp.example.com/otlp?token=${QUERY_SECRET}&flag`,
+      OTLP_TOKEN: 'glc_var',
+      OTLP_INSTANCE_ID: '1',
+    };
     assert.equal(
       lineAbout('OTLP_ENDPOINT', env),
       'OTLP_ENDPOINT=https://1:[REDACTED]@otlp.example.com/otlp?token=[REDACTED]&[REDACTED]: the URL carries user:password and OTLP_INSTANCE_ID and OTLP_TOKEN are set too: give the credentials one way only',
@@ -67,10 +81,12 @@ describe('an OTLP endpoint with a query string', () => {
       const config = loadConfig({ ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: `${receiver.baseUrl}?token=${QUERY_SECRET}` }).otlp;
       const shown = `${receiver.url}?token=[REDACTED]`;
       assert.equal(createOtlpBackend(config).describe(), `${shown} (protobuf, every 60 s)`);
-      assert.deepEqual(configLines(loadConfig({ ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: `${BASE}?token=${QUERY_SECRET}` })).find(([key]) => key === 'otlp.url'), [
-        'otlp.url',
-        `${BASE}/v1/metrics?token=[REDACTED]`,
-      ]);
+      assert.deepEqual(
+        configLines(loadConfig({ ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: `${BASE}?token=${QUERY_SECRET}` })).find(
+          ([key]) => key === 'otlp.url',
+        ),
+        ['otlp.url', `${BASE}/v1/metrics?token=[REDACTED]`],
+      );
       const status = await probeOtlp(config, 2000);
       assert.deepEqual([status.state, status.target], ['up', shown]);
     } finally {
@@ -92,7 +108,10 @@ describe('pushing to an OTLP endpoint with a query string', function () {
 
   it('sends the query to the receiver, on the metrics path', async () => {
     receiver = await startOtlpReceiver();
-    analytics = startAnalytics({ env: { ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: `${receiver.baseUrl}?token=${QUERY_SECRET}` }, flushOnExit: false });
+    analytics = startAnalytics({
+      env: { ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: `${receiver.baseUrl}?token=${QUERY_SECRET}` },
+      flushOnExit: false,
+    });
     analytics.wrap('a', () => 1)();
     await analytics.flush();
     assert.deepEqual(
@@ -104,11 +123,17 @@ describe('pushing to an OTLP endpoint with a query string', function () {
   it('logs a failed push without the query values', async () => {
     receiver = await startOtlpReceiver({ basicAuth: { username: 'u', password: 'p' } });
     const errors = sinon.stub(log, 'error');
-    analytics = startAnalytics({ env: { ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: `${receiver.baseUrl}?token=${QUERY_SECRET}` }, flushOnExit: false });
+    analytics = startAnalytics({
+      env: { ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: `${receiver.baseUrl}?token=${QUERY_SECRET}` },
+      flushOnExit: false,
+    });
     analytics.wrap('a', () => 1)();
     await analytics.flush().catch(() => undefined);
     const logged = errors.getCalls().map((call) => call.args.map(String).join(' '));
-    assert.ok(logged.some((line) => line.includes(`${receiver!.url}?token=[REDACTED]`)), logged.join('\n'));
+    assert.ok(
+      logged.some((line) => line.includes(`${receiver!.url}?token=[REDACTED]`)),
+      logged.join('\n'),
+    );
     assert.ok(!logged.join('\n').includes(QUERY_SECRET), logged.join('\n'));
   });
 });

@@ -27,7 +27,10 @@ describe('prometheus settings', () => {
   }
 
   it("refuses a PROMETHEUS_PATH that does not start with '/'", () => {
-    assert.equal(lineAbout('PROMETHEUS_PATH', { ANALYTICS_BACKEND: 'prometheus', PROMETHEUS_PATH: 'metrics' }), "PROMETHEUS_PATH=metrics: expected a URL path starting with '/'");
+    assert.equal(
+      lineAbout('PROMETHEUS_PATH', { ANALYTICS_BACKEND: 'prometheus', PROMETHEUS_PATH: 'metrics' }),
+      "PROMETHEUS_PATH=metrics: expected a URL path starting with '/'",
+    );
   });
 
   it('lets options win over the variables', () => {
@@ -42,7 +45,9 @@ describe('prometheus settings', () => {
 
   it('takes each option on its own, leaving the other settings to the environment', () => {
     assert.deepEqual(loadConfig({ PROMETHEUS_HOST: '0.0.0.0' }, { prometheus: { port: 1234 } }).prometheus, {
-      host: '0.0.0.0', port: 1234, path: '/metrics',
+      host: '0.0.0.0',
+      port: 1234,
+      path: '/metrics',
     });
   });
 

@@ -20,6 +20,9 @@ describe("OpenTelemetry's Prometheus variables", () => {
   });
 
   it('name themselves in a problem', () => {
-    assert.throws(() => loadConfig({ ANALYTICS_BACKEND: 'prometheus', OTEL_EXPORTER_PROMETHEUS_PORT: '70000' }), /OTEL_EXPORTER_PROMETHEUS_PORT=70000: expected a whole number from 0 to 65535/);
+    assert.throws(
+      () => loadConfig({ ANALYTICS_BACKEND: 'prometheus', OTEL_EXPORTER_PROMETHEUS_PORT: '70000' }),
+      /OTEL_EXPORTER_PROMETHEUS_PORT=70000: expected a whole number from 0 to 65535/,
+    );
   });
 });

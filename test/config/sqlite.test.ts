@@ -102,12 +102,18 @@ describe('sqlite flush interval and retention', () => {
 
   it('reads ANALYTICS_DB_RETENTION_DAYS as a whole number of days, 1 or more', () => {
     assert.equal(sqlite({ ANALYTICS_DB_RETENTION_DAYS: '30' }).retentionDays, 30);
-    assert.match(problemAbout('ANALYTICS_DB_RETENTION_DAYS', on({ ANALYTICS_DB_RETENTION_DAYS: '0' })).expected, /whole number of days, 1 or more/);
+    assert.match(
+      problemAbout('ANALYTICS_DB_RETENTION_DAYS', on({ ANALYTICS_DB_RETENTION_DAYS: '0' })).expected,
+      /whole number of days, 1 or more/,
+    );
     assert.match(problemAbout('ANALYTICS_DB_RETENTION_DAYS', on({ ANALYTICS_DB_RETENTION_DAYS: '1.5' })).expected, /whole number of days/);
   });
 
   it('lets options win', () => {
-    const config = sqlite({ ANALYTICS_DB_FLUSH_INTERVAL: '2', ANALYTICS_DB_RETENTION_DAYS: '30' }, { sqlite: { flushIntervalMs: 500, retentionDays: 7 } });
+    const config = sqlite(
+      { ANALYTICS_DB_FLUSH_INTERVAL: '2', ANALYTICS_DB_RETENTION_DAYS: '30' },
+      { sqlite: { flushIntervalMs: 500, retentionDays: 7 } },
+    );
     assert.deepEqual([config.flushIntervalMs, config.retentionDays], [500, 7]);
   });
 });
@@ -122,17 +128,30 @@ describe('sqlite busy timeout', () => {
       lineAbout('ANALYTICS_DB_BUSY_TIMEOUT', on({ ANALYTICS_DB_BUSY_TIMEOUT: '0.5' })),
       /^ANALYTICS_DB_BUSY_TIMEOUT=0\.5: expected whole milliseconds, 0 or more/,
     );
-    assert.match(lineAbout('options.sqlite.busyTimeoutMs', {}, { sqlite: { busyTimeoutMs: 0.5 } }), /^options\.sqlite\.busyTimeoutMs=0\.5: expected whole milliseconds from 0/);
+    assert.match(
+      lineAbout('options.sqlite.busyTimeoutMs', {}, { sqlite: { busyTimeoutMs: 0.5 } }),
+      /^options\.sqlite\.busyTimeoutMs=0\.5: expected whole milliseconds from 0/,
+    );
   });
 });
 
 describe('sqlite variables while sqlite is off', () => {
   it('does not check them, since a shared .env may point the Python tools at another database', () => {
-    assert.doesNotThrow(() => loadConfig({ ANALYTICS_BACKEND: 'prometheus', ANALYTICS_DB_URL: 'postgresql://db/analytics', ANALYTICS_DB_RETENTION_DAYS: 'forever' }));
+    assert.doesNotThrow(() =>
+      loadConfig({
+        ANALYTICS_BACKEND: 'prometheus',
+        ANALYTICS_DB_URL: 'postgresql://db/analytics',
+        ANALYTICS_DB_RETENTION_DAYS: 'forever',
+      }),
+    );
   });
 
   it('checks them once ANALYTICS_DB_ENABLED turns sqlite on', () => {
-    const sources = configErrorOf({ ANALYTICS_BACKEND: 'prometheus', ANALYTICS_DB_ENABLED: 'true', ANALYTICS_DB_URL: 'postgresql://db/analytics' }).problems.map((p) => p.source);
+    const sources = configErrorOf({
+      ANALYTICS_BACKEND: 'prometheus',
+      ANALYTICS_DB_ENABLED: 'true',
+      ANALYTICS_DB_URL: 'postgresql://db/analytics',
+    }).problems.map((p) => p.source);
     assert.deepEqual(sources, ['ANALYTICS_DB_URL']);
   });
 });

@@ -17,8 +17,13 @@ describe('the variable and option tables', () => {
 
   it('give every setting a variable and a default', () => {
     for (const path of OPTION_PATHS) {
-      assert.ok(names.some((name) => ENV_VARIABLES[name].path === path), `no variable feeds ${path}`);
-      const [section, key] = path.includes('.') ? [valueAt(DEFAULTS, path.slice(0, path.indexOf('.'))), path.slice(path.indexOf('.') + 1)] : [DEFAULTS, path];
+      assert.ok(
+        names.some((name) => ENV_VARIABLES[name].path === path),
+        `no variable feeds ${path}`,
+      );
+      const [section, key] = path.includes('.')
+        ? [valueAt(DEFAULTS, path.slice(0, path.indexOf('.'))), path.slice(path.indexOf('.') + 1)]
+        : [DEFAULTS, path];
       assert.ok(typeof section === 'object' && section !== null && Object.hasOwn(section, key), `no default for ${path}`);
     }
   });
@@ -26,7 +31,10 @@ describe('the variable and option tables', () => {
   it('mark the credentials as secret', () => {
     const secrets = names.filter((name) => ENV_VARIABLES[name].secret);
     assert.deepEqual(secrets, ['OTLP_TOKEN', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', 'OTEL_EXPORTER_OTLP_HEADERS', 'GRAFANA_API_KEY']);
-    assert.deepEqual(OPTION_PATHS.filter((path) => OPTIONS[path].secret), ['otlp.token', 'otlp.headers', 'grafana.apiKey']);
+    assert.deepEqual(
+      OPTION_PATHS.filter((path) => OPTIONS[path].secret),
+      ['otlp.token', 'otlp.headers', 'grafana.apiKey'],
+    );
   });
 
   it('are documented: docs/configuration.md names every variable and option', () => {

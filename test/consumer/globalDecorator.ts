@@ -36,5 +36,9 @@ await tools.sendEmail('ops@example.com').then(
 
 const text = await scrape((request, response) => (readers[0] as PrometheusExporter).getMetricsRequestHandler(request, response));
 expectLine(text, /^toolweaver_skill_executions_total\{skill_id="run_sql",.*\} 1$/m, '@skill on the global provider: sync call counted');
-expectLine(text, /^toolweaver_skill_failures_total\{skill_id="send_email",error_type="rate_limited",.*\} 1$/m, '@skill on the global provider: failure typed');
+expectLine(
+  text,
+  /^toolweaver_skill_failures_total\{skill_id="send_email",error_type="rate_limited",.*\} 1$/m,
+  '@skill on the global provider: failure typed',
+);
 await provider.shutdown();

@@ -17,7 +17,11 @@ if (sum !== 5) throw new Error('the sync skill did not stay sync');
 const exporter = readers[0] as PrometheusExporter;
 const text = await scrape((request, response) => exporter.getMetricsRequestHandler(request, response));
 expectLine(text, /^toolweaver_skill_executions_total\{skill_id="web_search",.*\} 1$/m, 'own MeterProvider: executions counted');
-expectLine(text, /^toolweaver_skill_latency_milliseconds_count\{skill_id="add",outcome="success",.*\} 1$/m, 'own MeterProvider: latency recorded');
+expectLine(
+  text,
+  /^toolweaver_skill_latency_milliseconds_count\{skill_id="add",outcome="success",.*\} 1$/m,
+  'own MeterProvider: latency recorded',
+);
 
 try {
   createMetricReaders(loadConfig({ ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: 'http://127.0.0.1:4318' }));

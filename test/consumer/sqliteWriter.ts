@@ -14,7 +14,9 @@ const dir = mkdtempSync(join(tmpdir(), 'consumer-sqlite-'));
 function usage(path: string): string {
   const db = openAnalyticsDatabase(path, { readonly: true });
   try {
-    const { users, calls } = db.prepare('SELECT count(DISTINCT user_id) AS users, sum(execution_count) AS calls FROM skill_usage').get() as { users: number; calls: number };
+    const { users, calls } = db
+      .prepare('SELECT count(DISTINCT user_id) AS users, sum(execution_count) AS calls FROM skill_usage')
+      .get() as { users: number; calls: number };
     return `${calls} calls of ${users} users`;
   } finally {
     db.close();
@@ -23,7 +25,8 @@ function usage(path: string): string {
 
 function expectUsage(path: string, what: string): void {
   const written = usage(path);
-  if (written !== `${USERS} calls of ${USERS} users`) throw new Error(`${what}: the writer thread wrote ${written}, not ${USERS} of ${USERS}`);
+  if (written !== `${USERS} calls of ${USERS} users`)
+    throw new Error(`${what}: the writer thread wrote ${written}, not ${USERS} of ${USERS}`);
   console.log(`ok - ${what}`);
 }
 
@@ -44,7 +47,10 @@ try {
     "const search = analytics.wrap('web_search', () => 'ok');" +
     `for (let user = 0; user < ${USERS}; user++) analytics.withContext({ userId: 'user-' + user }, () => search());` +
     'process.exit(0);';
-  execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ANALYTICS_DB_PATH: exitPath }, stdio: 'inherit' });
+  execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, ANALYTICS_DB_PATH: exitPath },
+    stdio: 'inherit',
+  });
   expectUsage(exitPath, 'sqlite: every call written by the writer thread on process.exit()');
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -31,7 +31,10 @@ describe('runWeekDemo', () => {
         [],
         'the previous window is empty, so every skill is new',
       );
-      assert.equal(rows.reduce((sum, row) => sum + row.calls, 0), summary.calls);
+      assert.equal(
+        rows.reduce((sum, row) => sum + row.calls, 0),
+        summary.calls,
+      );
     } finally {
       db.close();
     }

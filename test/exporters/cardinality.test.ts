@@ -43,7 +43,13 @@ describe('ANALYTICS_CARDINALITY_LIMIT above the SDK default of 2000 series', fun
 
   it('reaches the OTLP push too', async () => {
     receiver = await startOtlpReceiver();
-    analytics = startAnalytics({ env: {}, flushOnExit: false, backends: ['otlp'], otlp: { url: receiver.url, pushIntervalMs: 3_600_000 }, cardinalityLimit: 5000 });
+    analytics = startAnalytics({
+      env: {},
+      flushOnExit: false,
+      backends: ['otlp'],
+      otlp: { url: receiver.url, pushIntervalMs: 3_600_000 },
+      cardinalityLimit: 5000,
+    });
     traffic(analytics);
     await analytics.flush();
     const executions = receiver.metrics().find((metric) => metric.name === EXECUTIONS.name);

@@ -11,9 +11,14 @@ describe('console backend', () => {
     analytics.wrap('printed_skill', () => 1)();
     await analytics.flush();
     await analytics.shutdown();
-    const executions = printed.getCalls().map((call) => call.args[0] as { descriptor?: { name: string }; dataPoints?: { attributes: object; value: number }[] });
+    const executions = printed
+      .getCalls()
+      .map((call) => call.args[0] as { descriptor?: { name: string }; dataPoints?: { attributes: object; value: number }[] });
     const metric = executions.find((item) => item.descriptor?.name === 'toolweaver_skill_executions_total');
     assert.ok(metric, 'the executions metric was printed');
-    assert.deepEqual(metric.dataPoints?.map((point) => [point.attributes, point.value]), [[{ skill_id: 'printed_skill' }, 1]]);
+    assert.deepEqual(
+      metric.dataPoints?.map((point) => [point.attributes, point.value]),
+      [[{ skill_id: 'printed_skill' }, 1]],
+    );
   });
 });

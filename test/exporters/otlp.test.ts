@@ -27,7 +27,12 @@ describe('otlp backend', function () {
   });
 
   function start(env: Record<string, string>, extra: Parameters<typeof startAnalytics>[0] = {}): Analytics {
-    analytics = startAnalytics({ env: { ANALYTICS_BACKEND: 'otlp', OTLP_PUSH_INTERVAL: '3600', ...env }, flushOnExit: false, logLevel: 'none', ...extra });
+    analytics = startAnalytics({
+      env: { ANALYTICS_BACKEND: 'otlp', OTLP_PUSH_INTERVAL: '3600', ...env },
+      flushOnExit: false,
+      logLevel: 'none',
+      ...extra,
+    });
     return analytics;
   }
 
@@ -62,7 +67,10 @@ describe('otlp backend', function () {
       assert.equal(executions.unit, '{execution}');
       assert.equal(executions.scopeName, 'toolweaver-analytics');
       assert.equal(executions.resource['service.name'], 'research-agent');
-      assert.deepEqual(executions.points.map((p) => [p.attributes, p.value]), [[{ skill_id: 'web_search' }, 2]]);
+      assert.deepEqual(
+        executions.points.map((p) => [p.attributes, p.value]),
+        [[{ skill_id: 'web_search' }, 2]],
+      );
       assert.deepEqual(
         metric(metrics, 'toolweaver_skill_failures_total').points.map((p) => [p.attributes, p.value]),
         [[{ skill_id: 'web_search', error_type: 'upstream' }, 1]],
@@ -71,10 +79,13 @@ describe('otlp backend', function () {
       assert.equal(latency.kind, 'histogram');
       assert.equal(latency.temporality, 'cumulative');
       assert.equal(latency.unit, 'ms');
-      assert.deepEqual(latency.points.map((p) => [p.attributes, p.count]), [
-        [{ skill_id: 'web_search', outcome: 'success' }, 1],
-        [{ skill_id: 'web_search', outcome: 'failure' }, 1],
-      ]);
+      assert.deepEqual(
+        latency.points.map((p) => [p.attributes, p.count]),
+        [
+          [{ skill_id: 'web_search', outcome: 'success' }, 1],
+          [{ skill_id: 'web_search', outcome: 'failure' }, 1],
+        ],
+      );
       assert.deepEqual(latency.points[0]?.explicitBounds, [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000]);
       const rating = metric(metrics, 'toolweaver_skill_rating');
       assert.deepEqual([rating.points[0]?.count, rating.points[0]?.sum, rating.points[0]?.bucketCounts], [1, 5, [0, 0, 0, 0, 1, 0]]);
@@ -97,9 +108,15 @@ describe('otlp backend', function () {
     app.wrap('a', () => 1)();
     await app.flush().catch(() => undefined);
     assert.equal(receiver.requests[0]?.status, 401);
-    const logged = errors.getCalls().map((call) => call.args.map((arg) => (arg instanceof Error ? `${arg.name}: ${arg.message}` : String(arg))).join(' '));
+    const logged = errors
+      .getCalls()
+      .map((call) => call.args.map((arg) => (arg instanceof Error ? `${arg.name}: ${arg.message}` : String(arg))).join(' '));
     assert.ok(
-      logged.some((line) => /OtlpAuthError: OTLP endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/metrics rejected the credentials \(HTTP 401\): check OTLP_INSTANCE_ID and OTLP_TOKEN/.test(line)),
+      logged.some((line) =>
+        /OtlpAuthError: OTLP endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/metrics rejected the credentials \(HTTP 401\): check OTLP_INSTANCE_ID and OTLP_TOKEN/.test(
+          line,
+        ),
+      ),
       logged.join('\n'),
     );
     assert.ok(!logged.join('\n').includes(TOKEN));
@@ -110,7 +127,10 @@ describe('otlp backend', function () {
     const app = start({ OTLP_ENDPOINT: receiver.baseUrl });
     app.wrap('a', () => 1)();
     await app.flush();
-    assert.deepEqual(receiver.requests.map((request) => request.status), [503, 200]);
+    assert.deepEqual(
+      receiver.requests.map((request) => request.status),
+      [503, 200],
+    );
     const accepted = receiver.requests[1]?.body;
     assert.ok(accepted);
     assert.equal(metric(flattenMetrics(accepted), 'toolweaver_skill_executions_total').points[0]?.value, 1);

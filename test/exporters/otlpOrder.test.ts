@@ -27,7 +27,11 @@ describe('otlp push order', function () {
   it('never delivers an older cumulative state after a newer one, when 429 and 503 with Retry-After make pushes retry', async () => {
     receiver = await startOtlpReceiver({ responses: [429, 503, 429], retryAfterSeconds: 1 });
     // Pushes every 200 ms, so retries 1 s later overlap the pushes that follow.
-    analytics = startAnalytics({ env: { ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: receiver.baseUrl, OTLP_PUSH_INTERVAL: '0.2' }, flushOnExit: false, logLevel: 'none' });
+    analytics = startAnalytics({
+      env: { ANALYTICS_BACKEND: 'otlp', OTLP_ENDPOINT: receiver.baseUrl, OTLP_PUSH_INTERVAL: '0.2' },
+      flushOnExit: false,
+      logLevel: 'none',
+    });
     const search = analytics.wrap('web_search', () => 'ok');
     for (let push = 0; push < PUSHES; push++) {
       for (let call = 0; call < CALLS_PER_PUSH; call++) search();
@@ -35,9 +39,16 @@ describe('otlp push order', function () {
     }
     await analytics.shutdown();
 
-    assert.deepEqual(receiver.requests.slice(0, 3).map((request) => request.status), [429, 503, 429]);
+    assert.deepEqual(
+      receiver.requests.slice(0, 3).map((request) => request.status),
+      [429, 503, 429],
+    );
     const accepted = receiver.requests.filter((request) => request.status === 200).map(executionsIn);
-    assert.deepEqual(accepted, [...accepted].sort((a, b) => a - b), `the receiver accepted the totals ${accepted.join(', ')}`);
+    assert.deepEqual(
+      accepted,
+      [...accepted].sort((a, b) => a - b),
+      `the receiver accepted the totals ${accepted.join(', ')}`,
+    );
     assert.equal(accepted.at(-1), PUSHES * CALLS_PER_PUSH, `the receiver accepted the totals ${accepted.join(', ')}`);
   });
 });
@@ -81,11 +92,17 @@ describe('InOrderExporter', () => {
     const ordered = new InOrderExporter(inner);
     const results: [string, Result][] = [];
     for (const name of ['s1', 's2', 's3']) ordered.export(state(name), (result) => results.push([name, result]));
-    assert.deepEqual(inner.pushes.map((push) => push.state), ['s1']);
+    assert.deepEqual(
+      inner.pushes.map((push) => push.state),
+      ['s1'],
+    );
 
     inner.pushes[0]!.finish(SUCCESS);
     await settled();
-    assert.deepEqual(inner.pushes.map((push) => push.state), ['s1', 's3']);
+    assert.deepEqual(
+      inner.pushes.map((push) => push.state),
+      ['s1', 's3'],
+    );
     assert.deepEqual(results, [['s1', SUCCESS]]);
 
     ordered.export(state('s4'), (result) => results.push(['s4', result]));
@@ -93,8 +110,16 @@ describe('InOrderExporter', () => {
     await settled();
     inner.pushes[2]!.finish(SUCCESS);
     await ordered.forceFlush();
-    assert.deepEqual(inner.pushes.map((push) => push.state), ['s1', 's3', 's4']);
-    assert.deepEqual(results, [['s1', SUCCESS], ['s2', FAILURE], ['s3', FAILURE], ['s4', SUCCESS]]);
+    assert.deepEqual(
+      inner.pushes.map((push) => push.state),
+      ['s1', 's3', 's4'],
+    );
+    assert.deepEqual(results, [
+      ['s1', SUCCESS],
+      ['s2', FAILURE],
+      ['s3', FAILURE],
+      ['s4', SUCCESS],
+    ]);
   });
 
   it('flushes only once the push in flight and the one waiting are done', async () => {

@@ -38,7 +38,14 @@ describe('otlp over plain http', () => {
     assert.ok(!(warning ?? '').includes(TOKEN), warning);
   });
 
-  for (const url of ['http://localhost:4318', 'http://127.0.0.1:4318', 'http://127.8.9.10', 'http://[::1]:4318', 'http://[::ffff:127.0.0.1]:4318', 'https://collector.example.com']) {
+  for (const url of [
+    'http://localhost:4318',
+    'http://127.0.0.1:4318',
+    'http://127.8.9.10',
+    'http://[::1]:4318',
+    'http://[::ffff:127.0.0.1]:4318',
+    'https://collector.example.com',
+  ]) {
     it(`says nothing for ${url}`, () => assert.deepEqual(warningsFor({ OTLP_ENDPOINT: url, ...BASIC }), []));
   }
 

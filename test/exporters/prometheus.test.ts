@@ -38,7 +38,10 @@ describe('prometheus backend', () => {
     const scope = 'otel_scope_name="toolweaver-analytics",otel_scope_version="0.1.0"';
     const bounds = ['1', '2.5', '5', '10', '25', '50', '100', '250', '500', '1000', '2500', '5000', '10000', '30000', '60000', '+Inf'];
     const buckets = (labels: string, firstBucketWith: number, count: number) =>
-      bounds.map((le, index) => `toolweaver_skill_latency_milliseconds_bucket{${labels},${scope},le="${le}"} ${index >= firstBucketWith ? count : 0}`);
+      bounds.map(
+        (le, index) =>
+          `toolweaver_skill_latency_milliseconds_bucket{${labels},${scope},le="${le}"} ${index >= firstBucketWith ? count : 0}`,
+      );
     assert.deepEqual(lines.slice(3), [
       '# HELP toolweaver_skill_executions_total Skill calls, successful or not.',
       '# UNIT toolweaver_skill_executions_total {execution}',
@@ -119,7 +122,9 @@ describe('prometheus backend', () => {
       analytics = startAnalytics({ ...QUIET, backends: ['prometheus'], prometheus: { port } });
       await assert.rejects(
         analytics.ready,
-        (error) => error instanceof PrometheusListenError && new RegExp(`127\\.0\\.0\\.1:${port} \\(the port is in use\\): set PROMETHEUS_PORT`).test(error.message),
+        (error) =>
+          error instanceof PrometheusListenError &&
+          new RegExp(`127\\.0\\.0\\.1:${port} \\(the port is in use\\): set PROMETHEUS_PORT`).test(error.message),
       );
     } finally {
       blocker.close();

@@ -38,10 +38,22 @@ describe('a real Prometheus scraping the prometheus backend', function () {
     for (let i = 0; i < 20; i++) search();
     for (let i = 0; i < 10; i++) sql();
 
-    const totals = await prometheus.waitFor('toolweaver_skill_executions_total', (result) => bySkill(result).get('web_search') === 21, { timeoutMs: 20_000 });
-    assert.deepEqual(bySkill(totals), new Map([['web_search', 21], ['run_sql', 11]]));
+    const totals = await prometheus.waitFor('toolweaver_skill_executions_total', (result) => bySkill(result).get('web_search') === 21, {
+      timeoutMs: 20_000,
+    });
+    assert.deepEqual(
+      bySkill(totals),
+      new Map([
+        ['web_search', 21],
+        ['run_sql', 11],
+      ]),
+    );
 
-    const rates = bySkill(await prometheus.waitFor('rate(toolweaver_skill_executions_total[5m])', (result) => bySkill(result).size === 2, { timeoutMs: 20_000 }));
+    const rates = bySkill(
+      await prometheus.waitFor('rate(toolweaver_skill_executions_total[5m])', (result) => bySkill(result).size === 2, {
+        timeoutMs: 20_000,
+      }),
+    );
     assert.ok((rates.get('web_search') ?? 0) > 0, `rate of web_search ${rates.get('web_search')}`);
     assert.ok((rates.get('run_sql') ?? 0) > 0, `rate of run_sql ${rates.get('run_sql')}`);
 

@@ -60,7 +60,11 @@ describe('GRAFANA_TIMEOUT', function () {
   ] as const) {
     it(`gives up on a Grafana that drips ${phase} one byte at a time, once the deadline has passed`, async () => {
       server = await startDrippingServer(atOnce);
-      const grafana = loadConfigFor('api', { GRAFANA_URL: server.url, GRAFANA_TIMEOUT: '500', ANALYTICS_DB_PATH: '/srv/analytics.db' }).grafana;
+      const grafana = loadConfigFor('api', {
+        GRAFANA_URL: server.url,
+        GRAFANA_TIMEOUT: '500',
+        ANALYTICS_DB_PATH: '/srv/analytics.db',
+      }).grafana;
       const started = Date.now();
       await assert.rejects(provisionGrafana({ grafana, onWarning: () => undefined }), (error: unknown) => {
         assert.ok(error instanceof GrafanaConnectionError, String(error));

@@ -66,8 +66,14 @@ describe('the Prometheus dashboards on a real Prometheus scraping the exporter',
       if (result.resultType === 'vector') {
         for (const sample of result.result) assert.ok(Number.isFinite(sample.value.value), `${JSON.stringify(sample)} from\n${promql}`);
         // A bar chart names its bars by the first column; an instant table keeps the labels as columns.
-        const xField = (renderDashboards({ flavour: 'prometheus' }).flatMap((d) => d['panels'] as { title: string; options: { xField?: string } }[]).find((p) => p.title === query.panel)!.options.xField);
-        if (xField !== undefined) assert.ok(result.result.every((sample) => sample.metric[xField] !== undefined), `no ${xField} label`);
+        const xField = renderDashboards({ flavour: 'prometheus' })
+          .flatMap((d) => d['panels'] as { title: string; options: { xField?: string } }[])
+          .find((p) => p.title === query.panel)!.options.xField;
+        if (xField !== undefined)
+          assert.ok(
+            result.result.every((sample) => sample.metric[xField] !== undefined),
+            `no ${xField} label`,
+          );
       }
     });
   }
@@ -108,11 +114,31 @@ async function runWorkload(analytics: Analytics, clock: sinon.SinonFakeTimers): 
     });
   };
   const calls = {
-    web_search: skill('web_search', () => 120, () => undefined),
-    run_sql: skill('run_sql', (n) => 20 + (n % 5) * 5, (n) => (n % 25 === 0 ? httpError(400) : undefined)),
-    send_email: skill('send_email', (n) => 200 + (n % 8) * 100, (n) => (n % (tick < NEW_SKILL_AT * ticksPerSecond ? 3 : 20) === 0 ? httpError(429) : undefined)),
-    fetch_weather: skill('fetch_weather', (n) => 5 + (n % 4) * 10, (n) => (n % 10 === 0 ? Object.assign(new Error('slow'), { name: 'TimeoutError' }) : undefined)),
-    [NEW_SKILL]: skill(NEW_SKILL, () => 900, () => undefined),
+    web_search: skill(
+      'web_search',
+      () => 120,
+      () => undefined,
+    ),
+    run_sql: skill(
+      'run_sql',
+      (n) => 20 + (n % 5) * 5,
+      (n) => (n % 25 === 0 ? httpError(400) : undefined),
+    ),
+    send_email: skill(
+      'send_email',
+      (n) => 200 + (n % 8) * 100,
+      (n) => (n % (tick < NEW_SKILL_AT * ticksPerSecond ? 3 : 20) === 0 ? httpError(429) : undefined),
+    ),
+    fetch_weather: skill(
+      'fetch_weather',
+      (n) => 5 + (n % 4) * 10,
+      (n) => (n % 10 === 0 ? Object.assign(new Error('slow'), { name: 'TimeoutError' }) : undefined),
+    ),
+    [NEW_SKILL]: skill(
+      NEW_SKILL,
+      () => 900,
+      () => undefined,
+    ),
   } as Record<string, () => void>;
   for (; tick < WORKLOAD_SECONDS * ticksPerSecond; tick++) {
     for (const id of STEADY) {

@@ -45,16 +45,27 @@ describe('provisionGrafana', () => {
       isDefault: false,
     });
     assert.deepEqual(fake.writes()[1]!.body, { uid: 'toolweaver', title: 'ToolWeaver' });
-    const rendered = renderDashboards({ flavour: 'sqlite', refresh: '30s', datasource: { uid: 'toolweaver-sqlite', name: 'ToolWeaver SQLite' } });
+    const rendered = renderDashboards({
+      flavour: 'sqlite',
+      refresh: '30s',
+      datasource: { uid: 'toolweaver-sqlite', name: 'ToolWeaver SQLite' },
+    });
     assert.deepEqual(
-      fake.writes().slice(2).map((request) => request.body),
-      rendered.map((dashboard) => ({ dashboard: { ...dashboard, id: null }, folderUid: 'toolweaver', overwrite: true, message: `toolweaver-analytics ${VERSION}` })),
+      fake
+        .writes()
+        .slice(2)
+        .map((request) => request.body),
+      rendered.map((dashboard) => ({
+        dashboard: { ...dashboard, id: null },
+        folderUid: 'toolweaver',
+        overwrite: true,
+        message: `toolweaver-analytics ${VERSION}`,
+      })),
     );
-    assert.deepEqual(result.steps.map((step) => `${step.kind} ${step.uid} ${step.action}`), [
-      'datasource toolweaver-sqlite create',
-      'folder toolweaver create',
-      ...DASHBOARD_UIDS.map((uid) => `dashboard ${uid} create`),
-    ]);
+    assert.deepEqual(
+      result.steps.map((step) => `${step.kind} ${step.uid} ${step.action}`),
+      ['datasource toolweaver-sqlite create', 'folder toolweaver create', ...DASHBOARD_UIDS.map((uid) => `dashboard ${uid} create`)],
+    );
     assert.deepEqual([result.dryRun, result.flavour, result.grafanaVersion, result.warnings], [false, 'sqlite', '11.3.0', []]);
   });
 
@@ -77,15 +88,22 @@ describe('provisionGrafana', () => {
     fake.requests.length = 0;
     const again = await provisionGrafana({ grafana: settings(fake) });
     assert.deepEqual(fake.writes(), []);
-    assert.ok(again.steps.every((step) => step.action === 'unchanged'), JSON.stringify(again.steps));
+    assert.ok(
+      again.steps.every((step) => step.action === 'unchanged'),
+      JSON.stringify(again.steps),
+    );
   });
 
-  it("still writes nothing when Grafana has added fields of its own to the stored dashboards, but restores a removed panel", async () => {
+  it('still writes nothing when Grafana has added fields of its own to the stored dashboards, but restores a removed panel', async () => {
     await provisionGrafana({ grafana: settings(fake) });
     // What a newer Grafana may store: a migrated schemaVersion, plugin versions, filled-in defaults.
     for (const entry of fake.dashboards.values()) {
       const panels = entry.dashboard['panels'] as Record<string, unknown>[];
-      entry.dashboard = { ...entry.dashboard, schemaVersion: 41, panels: panels.map((panel) => ({ ...panel, pluginVersion: '11.3.0', links: [] })) };
+      entry.dashboard = {
+        ...entry.dashboard,
+        schemaVersion: 41,
+        panels: panels.map((panel) => ({ ...panel, pluginVersion: '11.3.0', links: [] })),
+      };
     }
     fake.requests.length = 0;
     const again = await provisionGrafana({ grafana: settings(fake) });
@@ -94,7 +112,10 @@ describe('provisionGrafana', () => {
     const health = fake.dashboards.get('toolweaver-health-sqlite')!;
     health.dashboard = { ...health.dashboard, panels: (health.dashboard['panels'] as unknown[]).slice(1) };
     const repaired = await provisionGrafana({ grafana: settings(fake) });
-    assert.deepEqual(repaired.steps.filter((step) => step.action === 'update').map((step) => step.uid), ['toolweaver-health-sqlite']);
+    assert.deepEqual(
+      repaired.steps.filter((step) => step.action === 'update').map((step) => step.uid),
+      ['toolweaver-health-sqlite'],
+    );
   });
 
   it('only reads in a dry run, and returns the plan', async () => {
@@ -102,7 +123,10 @@ describe('provisionGrafana', () => {
     assert.deepEqual(fake.writes(), []);
     assert.equal(fake.datasources.size + fake.folders.size + fake.dashboards.size, 0);
     assert.equal(plan.dryRun, true);
-    assert.deepEqual(plan.steps.map((step) => step.action), Array(7).fill('create'));
+    assert.deepEqual(
+      plan.steps.map((step) => step.action),
+      Array(7).fill('create'),
+    );
   });
 
   it('updates only what changed: a new refresh rewrites the dashboards, a new path the data source with the fields it kept', async () => {
@@ -110,23 +134,53 @@ describe('provisionGrafana', () => {
     fake.datasources.get('toolweaver-sqlite')!['secureJsonFields'] = { token: true };
     fake.requests.length = 0;
     const refreshed = await provisionGrafana({ grafana: settings(fake, { GRAFANA_DASHBOARD_REFRESH: '5m' }) });
-    assert.deepEqual(refreshed.steps.map((step) => step.action), ['unchanged', 'unchanged', ...Array(5).fill('update')]);
-    assert.deepEqual(fake.writes().map((request) => request.path), Array(5).fill('/api/dashboards/db'));
+    assert.deepEqual(
+      refreshed.steps.map((step) => step.action),
+      ['unchanged', 'unchanged', ...Array(5).fill('update')],
+    );
+    assert.deepEqual(
+      fake.writes().map((request) => request.path),
+      Array(5).fill('/api/dashboards/db'),
+    );
     fake.requests.length = 0;
     await provisionGrafana({ grafana: settings(fake, { GRAFANA_DASHBOARD_REFRESH: '5m', GRAFANA_SQLITE_PATH: '/var/lib/grafana/tw.db' }) });
-    assert.deepEqual(calls(fake).filter((call) => !call.startsWith('GET')), ['PUT /api/datasources/uid/toolweaver-sqlite']);
+    assert.deepEqual(
+      calls(fake).filter((call) => !call.startsWith('GET')),
+      ['PUT /api/datasources/uid/toolweaver-sqlite'],
+    );
     const stored = fake.datasources.get('toolweaver-sqlite')!;
     assert.deepEqual(stored['jsonData'], { path: '/var/lib/grafana/tw.db', pathPrefix: 'file:', pathOptions: 'mode=ro' });
     assert.deepEqual(stored['secureJsonFields'], { token: true });
   });
 
   it("uses someone else's data source of the right type as it is, and points the dashboards at it", async () => {
-    fake.datasources.set('grafanacloud-prom', { id: 9, uid: 'grafanacloud-prom', name: 'grafanacloud-mystack-prom', type: 'prometheus', access: 'proxy', url: 'https://prometheus-prod.grafana.net/api/prom' });
-    const result = await provisionGrafana({ grafana: settings(fake, { GRAFANA_DATASOURCE_TYPE: 'prometheus', GRAFANA_DATASOURCE_NAME: 'grafanacloud-mystack-prom' }) });
-    assert.deepEqual(result.steps[0], { kind: 'datasource', uid: 'grafanacloud-prom', name: 'grafanacloud-mystack-prom', action: 'use existing' });
+    fake.datasources.set('grafanacloud-prom', {
+      id: 9,
+      uid: 'grafanacloud-prom',
+      name: 'grafanacloud-mystack-prom',
+      type: 'prometheus',
+      access: 'proxy',
+      url: 'https://prometheus-prod.grafana.net/api/prom',
+    });
+    const result = await provisionGrafana({
+      grafana: settings(fake, { GRAFANA_DATASOURCE_TYPE: 'prometheus', GRAFANA_DATASOURCE_NAME: 'grafanacloud-mystack-prom' }),
+    });
+    assert.deepEqual(result.steps[0], {
+      kind: 'datasource',
+      uid: 'grafanacloud-prom',
+      name: 'grafanacloud-mystack-prom',
+      action: 'use existing',
+    });
     assert.ok(!calls(fake).some((call) => call.includes('/api/datasources') && !call.startsWith('GET')));
-    const expected = renderDashboards({ flavour: 'prometheus', refresh: '30s', datasource: { uid: 'grafanacloud-prom', name: 'grafanacloud-mystack-prom' } });
-    assert.deepEqual([...fake.dashboards.keys()], expected.map((dashboard) => dashboard.uid));
+    const expected = renderDashboards({
+      flavour: 'prometheus',
+      refresh: '30s',
+      datasource: { uid: 'grafanacloud-prom', name: 'grafanacloud-mystack-prom' },
+    });
+    assert.deepEqual(
+      [...fake.dashboards.keys()],
+      expected.map((dashboard) => dashboard.uid),
+    );
   });
 
   it('refuses a data source of that name but another type, naming the variables to change', async () => {
@@ -134,7 +188,8 @@ describe('provisionGrafana', () => {
     await assert.rejects(provisionGrafana({ grafana: settings(fake) }), {
       name: 'GrafanaDatasourceError',
       code: 'TW_GRAFANA_DATASOURCE',
-      message: /"ToolWeaver SQLite" \(uid pg\) of type postgres, but the dashboards need type frser-sqlite-datasource: set GRAFANA_DATASOURCE_NAME .* or GRAFANA_DATASOURCE_TYPE/,
+      message:
+        /"ToolWeaver SQLite" \(uid pg\) of type postgres, but the dashboards need type frser-sqlite-datasource: set GRAFANA_DATASOURCE_NAME .* or GRAFANA_DATASOURCE_TYPE/,
     });
     assert.deepEqual(fake.writes(), []);
   });
@@ -142,7 +197,10 @@ describe('provisionGrafana', () => {
   it('renames our data source when GRAFANA_DATASOURCE_NAME changes, instead of making a second one', async () => {
     await provisionGrafana({ grafana: settings(fake) });
     await provisionGrafana({ grafana: settings(fake, { GRAFANA_DATASOURCE_NAME: 'Agent analytics' }) });
-    assert.deepEqual([...fake.datasources.values()].map((datasource) => [datasource['uid'], datasource['name']]), [['toolweaver-sqlite', 'Agent analytics']]);
+    assert.deepEqual(
+      [...fake.datasources.values()].map((datasource) => [datasource['uid'], datasource['name']]),
+      [['toolweaver-sqlite', 'Agent analytics']],
+    );
   });
 
   it('moves a dashboard back into the ToolWeaver folder and gives the folder back its title', async () => {
@@ -151,7 +209,10 @@ describe('provisionGrafana', () => {
     fake.folders.set('toolweaver', { ...fake.folders.get('toolweaver'), title: 'Renamed', version: 4 });
     fake.requests.length = 0;
     const result = await provisionGrafana({ grafana: settings(fake) });
-    assert.deepEqual(result.steps.filter((step) => step.action !== 'unchanged').map((step) => step.uid), ['toolweaver', 'toolweaver-health-sqlite']);
+    assert.deepEqual(
+      result.steps.filter((step) => step.action !== 'unchanged').map((step) => step.uid),
+      ['toolweaver', 'toolweaver-health-sqlite'],
+    );
     assert.deepEqual(fake.writes().find((request) => request.method === 'PUT')?.body, { title: 'ToolWeaver', version: 4, overwrite: true });
     assert.equal(fake.dashboards.get('toolweaver-health-sqlite')!.folderUid, 'toolweaver');
   });
@@ -159,7 +220,10 @@ describe('provisionGrafana', () => {
   it('says how to install the SQLite plugin when Grafana lacks it', async () => {
     const bare = await startFakeGrafana({ plugins: [] });
     try {
-      await assert.rejects(provisionGrafana({ grafana: settings(bare) }), /does not have the frser-sqlite-datasource plugin.*GF_INSTALL_PLUGINS=frser-sqlite-datasource/);
+      await assert.rejects(
+        provisionGrafana({ grafana: settings(bare) }),
+        /does not have the frser-sqlite-datasource plugin.*GF_INSTALL_PLUGINS=frser-sqlite-datasource/,
+      );
     } finally {
       await bare.close();
     }

@@ -10,7 +10,13 @@ const run = promisify(execFile);
 
 /** Counts skill_usage rows as an unprivileged user through a read-only SQLite URI, as Grafana's plugin opens it. */
 async function countAsOtherUser(path: string): Promise<string> {
-  const { stdout } = await run('su', ['nobody', '-s', '/bin/sh', '-c', `sqlite3 'file:${path}?mode=ro' 'SELECT sum(execution_count) FROM skill_usage'`]);
+  const { stdout } = await run('su', [
+    'nobody',
+    '-s',
+    '/bin/sh',
+    '-c',
+    `sqlite3 'file:${path}?mode=ro' 'SELECT sum(execution_count) FROM skill_usage'`,
+  ]);
   return stdout.trim();
 }
 
@@ -36,7 +42,11 @@ describe('Grafana reading the database as another user, read-only', function () 
     closeSync(openSync(path, 'w', 0o640));
     chownSync(path, 0, 65534);
     chmodSync(path, 0o640);
-    const app = startAnalytics({ env: { ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' }, flushOnExit: false, logLevel: 'none' });
+    const app = startAnalytics({
+      env: { ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' },
+      flushOnExit: false,
+      logLevel: 'none',
+    });
     const search = app.wrap('web_search', () => 'ok');
     for (let i = 0; i < 3; i++) search();
     await app.flush();

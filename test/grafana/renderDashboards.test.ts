@@ -48,7 +48,8 @@ describe('renderDashboards', () => {
   });
 
   it('gives the same JSON for the same options, so provisioning can tell an unchanged dashboard', () => {
-    for (const flavour of FLAVOURS) assert.deepEqual(renderDashboards({ flavour, refresh: '1m' }), renderDashboards({ flavour, refresh: '1m' }));
+    for (const flavour of FLAVOURS)
+      assert.deepEqual(renderDashboards({ flavour, refresh: '1m' }), renderDashboards({ flavour, refresh: '1m' }));
   });
 
   it('uses only current panel types, each reading the data source chosen in the datasource variable', () => {
@@ -82,7 +83,11 @@ describe('renderDashboards', () => {
       for (const panel of panelsOf(dashboard)) {
         for (const target of panel.targets) {
           const series = panel.type === 'timeseries';
-          assert.deepEqual([target['range'], target['instant'], target['format']], series ? [true, false, 'time_series'] : [false, true, 'table'], panel.title);
+          assert.deepEqual(
+            [target['range'], target['instant'], target['format']],
+            series ? [true, false, 'time_series'] : [false, true, 'table'],
+            panel.title,
+          );
         }
       }
     }
@@ -101,7 +106,10 @@ describe('renderDashboards', () => {
             }
           }
         }
-        assert.deepEqual(panelsOf(dashboard).map((panel) => panel.id), panelsOf(dashboard).map((_, i) => i + 1));
+        assert.deepEqual(
+          panelsOf(dashboard).map((panel) => panel.id),
+          panelsOf(dashboard).map((_, i) => i + 1),
+        );
       }
     }
   });
@@ -109,7 +117,10 @@ describe('renderDashboards', () => {
   it('has the data source, skill and interval variables, with all skills chosen at first', () => {
     const [prometheus] = renderDashboards({ flavour: 'prometheus' });
     const [sqlite] = renderDashboards({ flavour: 'sqlite' });
-    for (const [dashboard, plugin] of [[prometheus!, 'prometheus'], [sqlite!, 'frser-sqlite-datasource']] as const) {
+    for (const [dashboard, plugin] of [
+      [prometheus!, 'prometheus'],
+      [sqlite!, 'frser-sqlite-datasource'],
+    ] as const) {
       const [datasource, skill, interval] = variablesOf(dashboard);
       assert.deepEqual([datasource!.type, datasource!.name, datasource!.query], ['datasource', 'datasource', plugin]);
       assert.deepEqual([skill!.name, skill!.multi, skill!.includeAll, skill!.current?.value], ['skill', true, true, ['$__all']]);
@@ -129,7 +140,11 @@ describe('renderDashboards', () => {
   });
 
   it('selects the provisioned data source and applies the refresh interval', () => {
-    const [dashboard] = renderDashboards({ flavour: 'sqlite', refresh: '1m', datasource: { uid: 'toolweaver-sqlite', name: 'ToolWeaver SQLite' } });
+    const [dashboard] = renderDashboards({
+      flavour: 'sqlite',
+      refresh: '1m',
+      datasource: { uid: 'toolweaver-sqlite', name: 'ToolWeaver SQLite' },
+    });
     assert.equal(dashboard!['refresh'], '1m');
     assert.deepEqual(variablesOf(dashboard!)[0]!.current, { selected: true, text: 'ToolWeaver SQLite', value: 'toolweaver-sqlite' });
     assert.equal(variablesOf(renderDashboards({ flavour: 'sqlite' })[0]!)[0]!.current, undefined);
@@ -151,7 +166,11 @@ describe('renderDashboards', () => {
       'Recommendation effectiveness',
     ]);
     const sqliteCount = renderDashboards({ flavour: 'sqlite' }).reduce((sum, d) => sum + panelsOf(d).length, 0);
-    assert.equal(sqliteCount, DASHBOARDS.reduce((sum, spec) => sum + spec.panels.length, 0), 'every panel has SQL');
+    assert.equal(
+      sqliteCount,
+      DASHBOARDS.reduce((sum, spec) => sum + spec.panels.length, 0),
+      'every panel has SQL',
+    );
   });
 
   it('has every panel in the table of docs/grafana.md, with its type and whether Prometheus shows it', () => {

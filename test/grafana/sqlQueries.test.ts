@@ -36,7 +36,10 @@ describe('the SQLite dashboards on a database the exporter filled', function () 
     const writer = new Database(path);
     const taken: { userId: string; skillId: string }[] = [];
     try {
-      const users = writer.prepare("SELECT DISTINCT user_id FROM skill_user_daily WHERE day = date(?, 'unixepoch') ORDER BY user_id LIMIT 15").pluck().all((NOW - 3 * DAY) / 1000) as string[];
+      const users = writer
+        .prepare("SELECT DISTINCT user_id FROM skill_user_daily WHERE day = date(?, 'unixepoch') ORDER BY user_id LIMIT 15")
+        .pluck()
+        .all((NOW - 3 * DAY) / 1000) as string[];
       users.forEach((userId, i) => {
         const picks = recommend(writer, { userId, now: NOW - 3 * DAY + HOUR, limit: 3 });
         if (picks[0] !== undefined && i % 3 === 0) recordRecommendationOutcome(writer, picks[0].id, 'clicked', NOW - 2 * DAY);
@@ -47,15 +50,24 @@ describe('the SQLite dashboards on a database the exporter filled', function () 
     }
     // Two days ago some users took up their recommendation and three new users arrived.
     let now = NOW - 2 * DAY;
-    const app = startAnalytics({ env: { ANALYTICS_DB_PATH: path }, clock: { now: () => now, monotonic: () => now }, flushOnExit: false, logLevel: 'none' });
+    const app = startAnalytics({
+      env: { ANALYTICS_DB_PATH: path },
+      clock: { now: () => now, monotonic: () => now },
+      flushOnExit: false,
+      logLevel: 'none',
+    });
     for (const { userId, skillId } of taken) app.withContext({ userId }, () => app.wrap(skillId, () => undefined)());
-    for (const userId of ['newcomer_1', 'newcomer_2', 'newcomer_3']) app.withContext({ userId, orgId: 'acme' }, () => app.wrap('web_search', () => undefined)());
+    for (const userId of ['newcomer_1', 'newcomer_2', 'newcomer_3'])
+      app.withContext({ userId, orgId: 'acme' }, () => app.wrap('web_search', () => undefined)());
     now += 60_000;
     await app.shutdown();
     // Grafana's plugin reads the file; read-only, like the data source we provision (mode=ro).
     db = new Database(path, { readonly: true, fileMustExist: true });
     const skillVariable = renderDashboards({ flavour: 'sqlite' })[0]!['templating'] as { list: { name: string; query: string }[] };
-    const skills = db.prepare(skillVariable.list.find((variable) => variable.name === 'skill')!.query).pluck().all() as string[];
+    const skills = db
+      .prepare(skillVariable.list.find((variable) => variable.name === 'skill')!.query)
+      .pluck()
+      .all() as string[];
     variables = { fromMs: NOW - 3 * DAY, toMs: NOW, intervalSeconds: 3600, skills };
   });
   after(() => {
@@ -63,7 +75,8 @@ describe('the SQLite dashboards on a database the exporter filled', function () 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = (sql: string, overrides: Partial<SqlVariables> = {}): Row[] => db.prepare(interpolateSql(sql, { ...variables, ...overrides })).all() as Row[];
+  const run = (sql: string, overrides: Partial<SqlVariables> = {}): Row[] =>
+    db.prepare(interpolateSql(sql, { ...variables, ...overrides })).all() as Row[];
 
   it('lists every skill of the demo in the skill variable', () => {
     assert.equal(variables.skills.length, 36);
@@ -87,18 +100,34 @@ describe('the SQLite dashboards on a database the exporter filled', function () 
         if (timeColumns.includes(column)) {
           for (const value of values) {
             assert.ok(Number.isInteger(value), `${column}: ${String(value)} is no Unix time in seconds`);
-            assert.ok((value as number) * 1000 >= variables.fromMs - 2 * DAY && (value as number) * 1000 <= variables.toMs, `${column}: ${String(value)} outside the range`);
+            assert.ok(
+              (value as number) * 1000 >= variables.fromMs - 2 * DAY && (value as number) * 1000 <= variables.toMs,
+              `${column}: ${String(value)} outside the range`,
+            );
           }
         } else if (TEXT_COLUMNS.has(column)) {
-          assert.ok(values.every((value) => typeof value === 'string'), `${column} should be text`);
+          assert.ok(
+            values.every((value) => typeof value === 'string'),
+            `${column} should be text`,
+          );
         } else {
-          assert.ok(values.every((value) => value === null || typeof value === 'number'), `${column} should be numeric`);
-          assert.ok(values.some((value) => typeof value === 'number' && Number.isFinite(value)), `${column} has no number`);
+          assert.ok(
+            values.every((value) => value === null || typeof value === 'number'),
+            `${column} should be numeric`,
+          );
+          assert.ok(
+            values.some((value) => typeof value === 'number' && Number.isFinite(value)),
+            `${column} has no number`,
+          );
         }
       }
       if (target['queryType'] === 'time series') {
         const times = rows.map((row) => row['time'] as number);
-        assert.deepEqual(times, [...times].sort((a, b) => a - b), 'the plugin needs a long-format series sorted by time');
+        assert.deepEqual(
+          times,
+          [...times].sort((a, b) => a - b),
+          'the plugin needs a long-format series sorted by time',
+        );
         assert.ok(spec.sqlite!.columns.filter((column) => TEXT_COLUMNS.has(column)).length <= 1, 'one text column names the series');
       } else {
         assert.equal(target['queryType'], 'table');
@@ -126,7 +155,8 @@ describe('the SQLite dashboards on a database the exporter filled', function () 
         expected.map((skill) => skill.skillId),
       );
       rows.forEach((row, i) => {
-        for (const q of ['p50', 'p95', 'p99'] as const) assert.ok(Math.abs(clamp(row[`${q}_ms`] as number, expected[i]!) - expected[i]![q]!) < 1e-9, `${String(row['skill_id'])} ${q}`);
+        for (const q of ['p50', 'p95', 'p99'] as const)
+          assert.ok(Math.abs(clamp(row[`${q}_ms`] as number, expected[i]!) - expected[i]![q]!) < 1e-9, `${String(row['skill_id'])} ${q}`);
         assert.equal(row['calls'], expected[i]!.calls);
       });
     });
@@ -165,7 +195,12 @@ describe('the SQLite dashboards on a database the exporter filled', function () 
       for (const toMs of [NOW, NOW + 40 * DAY]) {
         const report = healthReport(reports, { window: '30d', now: toMs });
         const expected = Object.fromEntries(report.map((skill) => [skill.skillId, skill.deprecatedCandidate ? 'yes' : 'no']));
-        for (const row of run(sqlOf('Deprecation candidates'), { toMs })) assert.equal(row['deprecated'], expected[row['skill_id'] as string], `${String(row['skill_id'])} at ${new Date(toMs).toISOString()}`);
+        for (const row of run(sqlOf('Deprecation candidates'), { toMs }))
+          assert.equal(
+            row['deprecated'],
+            expected[row['skill_id'] as string],
+            `${String(row['skill_id'])} at ${new Date(toMs).toISOString()}`,
+          );
       }
     });
   });

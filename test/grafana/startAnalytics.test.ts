@@ -73,7 +73,10 @@ describe('startAnalytics with GRAFANA_ENABLED', () => {
       assert.equal(unhandled.callCount, 0);
       const messages = warn.getCalls().map((call) => String(call.args[0]));
       assert.equal(messages.length, 1, messages.join('\n'));
-      assert.match(messages[0]!, /Grafana provisioning failed; the application goes on recording\. Cannot reach Grafana at 127\.0\.0\.1:\d+ \(connection refused\): check GRAFANA_URL/);
+      assert.match(
+        messages[0]!,
+        /Grafana provisioning failed; the application goes on recording\. Cannot reach Grafana at 127\.0\.0\.1:\d+ \(connection refused\): check GRAFANA_URL/,
+      );
       assert.ok(!messages[0]!.includes(KEY));
     } finally {
       process.off('unhandledRejection', unhandled);

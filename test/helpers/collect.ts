@@ -1,4 +1,12 @@
-import { MeterProvider, MetricReader, type CollectionResult, type DataPoint, type Histogram, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import {
+  MeterProvider,
+  MetricReader,
+  type CollectionResult,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
 import { collectLinking, DetailLinks } from '../../src/instruments/DetailLinks.js';
 import { SkillDetailProducer } from '../../src/instruments/SkillDetailProducer.js';
 import { SkillMetrics, type SkillMetricsOptions } from '../../src/instruments/SkillMetrics.js';
@@ -28,7 +36,11 @@ export async function collectByName(reader: MetricReader): Promise<Map<string, M
 }
 
 /** The data point of `name` whose attributes equal `attributes` exactly, or undefined. */
-export function pointOf(metrics: Map<string, MetricData>, name: string, attributes: Record<string, unknown>): DataPoint<unknown> | undefined {
+export function pointOf(
+  metrics: Map<string, MetricData>,
+  name: string,
+  attributes: Record<string, unknown>,
+): DataPoint<unknown> | undefined {
   const metric = metrics.get(name);
   if (metric === undefined) return undefined;
   const wanted = JSON.stringify(sortKeys(attributes));

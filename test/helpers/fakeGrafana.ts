@@ -73,7 +73,9 @@ export async function startFakeGrafana(options: FakeGrafanaOptions = {}): Promis
     let match: RegExpExecArray | null;
     match = method === 'GET' ? /^\/api\/plugins\/([^/]+)\/settings$/.exec(path) : null;
     if (match !== null) {
-      return plugins.has(match[1]!) ? { status: 200, body: { id: match[1], enabled: true } } : { status: 404, body: { message: 'Plugin not found' } };
+      return plugins.has(match[1]!)
+        ? { status: 200, body: { id: match[1], enabled: true } }
+        : { status: 404, body: { message: 'Plugin not found' } };
     }
     match = method === 'GET' ? /^\/api\/datasources\/name\/(.+)$/.exec(path) : null;
     if (match !== null) {
@@ -86,7 +88,8 @@ export async function startFakeGrafana(options: FakeGrafanaOptions = {}): Promis
       return found === undefined ? { status: 404, body: { message: 'Data source not found' } } : { status: 200, body: found };
     }
     if (method === 'POST' && path === '/api/datasources') {
-      if ([...datasources.values()].some((datasource) => datasource['name'] === body['name'])) return { status: 409, body: { message: 'data source with the same name already exists' } };
+      if ([...datasources.values()].some((datasource) => datasource['name'] === body['name']))
+        return { status: 409, body: { message: 'data source with the same name already exists' } };
       const uid = typeof body['uid'] === 'string' ? body['uid'] : `generated${nextId}`;
       if (datasources.has(uid)) return { status: 409, body: { message: 'data source with the same uid already exists' } };
       const stored: Json = { id: nextId++, orgId: 1, basicAuth: false, readOnly: false, ...body, uid, version: 1 };
@@ -116,7 +119,8 @@ export async function startFakeGrafana(options: FakeGrafanaOptions = {}): Promis
     if (match !== null) {
       const found = folders.get(match[1]!);
       if (found === undefined) return { status: 404, body: { message: 'folder not found' } };
-      if (body['overwrite'] !== true && body['version'] !== found['version']) return { status: 412, body: { message: 'the folder has been changed by someone else' } };
+      if (body['overwrite'] !== true && body['version'] !== found['version'])
+        return { status: 412, body: { message: 'the folder has been changed by someone else' } };
       const stored = { ...found, title: body['title'], version: (found['version'] as number) + 1 };
       folders.set(match[1]!, stored);
       return { status: 200, body: stored };
@@ -125,7 +129,10 @@ export async function startFakeGrafana(options: FakeGrafanaOptions = {}): Promis
     if (match !== null) {
       const found = dashboards.get(match[1]!);
       if (found === undefined) return { status: 404, body: { message: 'Dashboard not found' } };
-      return { status: 200, body: { dashboard: { ...found.dashboard, version: found.version }, meta: { folderUid: found.folderUid, version: found.version } } };
+      return {
+        status: 200,
+        body: { dashboard: { ...found.dashboard, version: found.version }, meta: { folderUid: found.folderUid, version: found.version } },
+      };
     }
     if (method === 'POST' && path === '/api/dashboards/db') {
       const dashboard = body['dashboard'] as Json;
@@ -133,7 +140,8 @@ export async function startFakeGrafana(options: FakeGrafanaOptions = {}): Promis
       if (folderUid !== undefined && !folders.has(folderUid)) return { status: 400, body: { message: 'folder not found' } };
       const uid = dashboard['uid'] as string;
       const previous = dashboards.get(uid);
-      if (previous !== undefined && body['overwrite'] !== true) return { status: 412, body: { message: 'A dashboard with the same uid already exists' } };
+      if (previous !== undefined && body['overwrite'] !== true)
+        return { status: 412, body: { message: 'A dashboard with the same uid already exists' } };
       const id = (previous?.dashboard['id'] as number | undefined) ?? nextId++;
       const { version: _version, ...rest } = dashboard;
       const version = (previous?.version ?? 0) + 1;

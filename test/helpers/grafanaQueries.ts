@@ -69,7 +69,10 @@ export interface PromVariables {
 
 /** The expression as Grafana sends it to Prometheus; throws on a variable it does not know. */
 export function interpolatePromql(expr: string, variables: PromVariables): string {
-  const text = expr.replaceAll('$__range', variables.range).replaceAll('$interval', variables.interval).replaceAll('$skill', variables.skill);
+  const text = expr
+    .replaceAll('$__range', variables.range)
+    .replaceAll('$interval', variables.interval)
+    .replaceAll('$skill', variables.skill);
   const left = /\$\S*/.exec(text);
   if (left !== null) throw new Error(`unknown Grafana variable ${left[0]} in:\n${expr}`);
   return text;

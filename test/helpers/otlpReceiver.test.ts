@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { ValueType } from '@opentelemetry/api';
-import {
-  AggregationTemporalityPreference,
-  OTLPMetricExporter as OTLPJsonMetricExporter,
-} from '@opentelemetry/exporter-metrics-otlp-http';
+import { AggregationTemporalityPreference, OTLPMetricExporter as OTLPJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -37,7 +34,9 @@ function exporterFor(encoding: Encoding, receiver: OtlpReceiver, config: Exporte
 /** Records one counter and one histogram measurement into a fresh provider. */
 function recordSample(provider: MeterProvider): void {
   const meter = provider.getMeter('helper-test', '2.0.0');
-  meter.createCounter('skill.calls', { unit: '{call}', description: 'Skill calls', valueType: ValueType.INT }).add(3, { skill: 'search', ok: true });
+  meter
+    .createCounter('skill.calls', { unit: '{call}', description: 'Skill calls', valueType: ValueType.INT })
+    .add(3, { skill: 'search', ok: true });
   meter.createHistogram('skill.duration', { unit: 'ms' }).record(30, { skill: 'search' });
 }
 
@@ -188,7 +187,10 @@ describe('startOtlpReceiver with the stock OTLP exporters', () => {
       assert.equal(result.error?.name, 'OTLPExporterError');
       assert.equal((result.error as Error & { code?: number }).code, 401);
     }
-    assert.deepEqual(receiver.requests.map((r) => r.status), [401, 401]);
+    assert.deepEqual(
+      receiver.requests.map((r) => r.status),
+      [401, 401],
+    );
     assert.deepEqual(receiver.metrics(), []);
   });
 
@@ -199,7 +201,10 @@ describe('startOtlpReceiver with the stock OTLP exporters', () => {
     await run.reader.forceFlush();
 
     const requests = await receiver.waitForRequests(2, 2_000);
-    assert.deepEqual(requests.map((r) => r.status), [503, 200]);
+    assert.deepEqual(
+      requests.map((r) => r.status),
+      [503, 200],
+    );
     assert.deepEqual(requests[0]?.body, requests[1]?.body);
     assert.equal(receiver.metrics().filter((m) => m.name === 'skill.calls').length, 1);
   });
@@ -215,7 +220,11 @@ describe('startOtlpReceiver answering malformed requests', () => {
   afterEach(() => receiver.close());
 
   it('answers 404 to another path and records which one', async () => {
-    const response = await fetch(`${receiver.baseUrl}/v1/traces`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    const response = await fetch(`${receiver.baseUrl}/v1/traces`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'Content-Type': 'application/json' },
+    });
     assert.equal(response.status, 404);
     assert.equal(receiver.requests[0]?.path, '/v1/traces');
   });
@@ -227,7 +236,11 @@ describe('startOtlpReceiver answering malformed requests', () => {
   });
 
   it('answers 400 to a JSON body that is no export request', async () => {
-    const response = await fetch(receiver.url, { method: 'POST', body: '{"resourceMetrics": 5}', headers: { 'Content-Type': 'application/json' } });
+    const response = await fetch(receiver.url, {
+      method: 'POST',
+      body: '{"resourceMetrics": 5}',
+      headers: { 'Content-Type': 'application/json' },
+    });
     assert.equal(response.status, 400);
     assert.match(receiver.requests[0]?.decodeError ?? '', /resourceMetrics/);
   });

@@ -189,9 +189,7 @@ interface GeneratedRoot {
 }
 
 // The generated protobufjs code is CommonJS only and its .d.ts types the root as a bare `Root`.
-const generatedRoot = createRequire(import.meta.url)(
-  '@opentelemetry/otlp-transformer/build/src/generated/root.js',
-) as GeneratedRoot;
+const generatedRoot = createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as GeneratedRoot;
 const ExportRequestType = generatedRoot.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 
 /**
@@ -411,7 +409,16 @@ async function handle(
   const refusal = refusalStatus(req, path, options);
   const scripted = refusal === undefined ? script.shift() : undefined;
   const status = refusal ?? scripted ?? decoded.status;
-  const request: ReceivedRequest = { method: req.method ?? '', path, query, headers: req.headers, contentType, contentEncoding, status, body: decoded.body };
+  const request: ReceivedRequest = {
+    method: req.method ?? '',
+    path,
+    query,
+    headers: req.headers,
+    contentType,
+    contentEncoding,
+    status,
+    body: decoded.body,
+  };
   if (decoded.error !== undefined) request.decodeError = decoded.error;
   record(request);
   answer(res, status, contentType, scripted === undefined ? undefined : options.retryAfterSeconds);

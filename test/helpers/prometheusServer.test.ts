@@ -209,7 +209,10 @@ describe('startPrometheus refusing to start', function () {
   });
 
   it('refuses a scrape interval below a millisecond', async () => {
-    await assert.rejects(startPrometheus({ targets: ['127.0.0.1:9'], scrapeIntervalSeconds: 0 }), /scrapeIntervalSeconds must be at least 0.001, got 0/);
+    await assert.rejects(
+      startPrometheus({ targets: ['127.0.0.1:9'], scrapeIntervalSeconds: 0 }),
+      /scrapeIntervalSeconds must be at least 0.001, got 0/,
+    );
   });
 });
 
@@ -237,7 +240,10 @@ describe('requirePrometheus', () => {
 
   it('fails instead of skipping when the binary is missing under CI', () => {
     const { ctx, skip } = fakeContext();
-    assert.throws(() => requirePrometheus(ctx, { ...missing, CI: 'true' }), /CI=true forbids skipping: install it with `apt-get install -y prometheus`/);
+    assert.throws(
+      () => requirePrometheus(ctx, { ...missing, CI: 'true' }),
+      /CI=true forbids skipping: install it with `apt-get install -y prometheus`/,
+    );
     sinon.assert.notCalled(skip);
   });
 

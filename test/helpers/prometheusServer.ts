@@ -505,7 +505,10 @@ async function describeTimeout(
 ): Promise<string> {
   const lastText = last instanceof Error ? `error: ${last.message}` : JSON.stringify(last);
   const targets = await targetsHealth(launched.url).then(describeTargets, (error: Error) => `unavailable (${error.message})`);
-  const complaints = launched.stderr().split('\n').filter((line) => /level=(warn|error)/.test(line));
+  const complaints = launched
+    .stderr()
+    .split('\n')
+    .filter((line) => /level=(warn|error)/.test(line));
   return [
     `waitFor timed out after ${timeoutMs} ms: \`${promql}\` never satisfied the predicate`,
     `last result: ${lastText}`,

@@ -15,7 +15,13 @@ export function sampleLine(name: string, labels: Readonly<Record<string, string>
 }
 
 /** The lines of one explicit-bucket histogram point; `counts` has one more entry than `boundaries`. */
-export function histogramLines(name: string, labels: Readonly<Record<string, string>>, boundaries: readonly number[], counts: readonly number[], sum: number): string[] {
+export function histogramLines(
+  name: string,
+  labels: Readonly<Record<string, string>>,
+  boundaries: readonly number[],
+  counts: readonly number[],
+  sum: number,
+): string[] {
   let cumulative = 0;
   const buckets = counts.map((count, index) => {
     cumulative += count;
@@ -28,7 +34,14 @@ export function histogramLines(name: string, labels: Readonly<Record<string, str
 /** Labels Prometheus or the exporter add that say where a sample came from, not what it counts. */
 const ORIGIN_LABELS = new Set(['__name__', 'job', 'instance', 'otel_scope_name', 'otel_scope_version']);
 /** Series Prometheus makes itself, and the exporter's resource series. */
-const SYNTHETIC_NAMES = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added', 'target_info']);
+const SYNTHETIC_NAMES = new Set([
+  'up',
+  'scrape_duration_seconds',
+  'scrape_samples_scraped',
+  'scrape_samples_post_metric_relabeling',
+  'scrape_series_added',
+  'target_info',
+]);
 
 /** The samples a Prometheus query of every series holds for each `instance`, sorted. */
 export function prometheusSamplesByInstance(result: VectorResult): Map<string, string[]> {
@@ -60,7 +73,8 @@ export function otlpSamples(metrics: readonly FlatMetric[], scopeName: string): 
     for (const point of metric.points) {
       const labels = Object.fromEntries(Object.entries(point.attributes).map(([key, value]) => [key, String(value)]));
       if (metric.kind === 'sum' || metric.kind === 'gauge') lines.push(sampleLine(metric.name, labels, point.value ?? NaN));
-      else if (metric.kind === 'histogram') lines.push(...histogramLines(metric.name, labels, point.explicitBounds ?? [], point.bucketCounts ?? [], point.sum ?? NaN));
+      else if (metric.kind === 'histogram')
+        lines.push(...histogramLines(metric.name, labels, point.explicitBounds ?? [], point.bucketCounts ?? [], point.sum ?? NaN));
     }
   }
   return lines.sort();

@@ -1,5 +1,13 @@
 import { ERROR_TYPES } from '../../src/instruments/errorTypes.js';
-import { EXECUTIONS, FAILURES, INSTALLS, LATENCY_BOUNDARIES_MS, RATING, RATING_BOUNDARIES, SUCCESSES } from '../../src/instruments/names.js';
+import {
+  EXECUTIONS,
+  FAILURES,
+  INSTALLS,
+  LATENCY_BOUNDARIES_MS,
+  RATING,
+  RATING_BOUNDARIES,
+  SUCCESSES,
+} from '../../src/instruments/names.js';
 import { histogramLines, sampleLine } from './viewsSamples.js';
 import { CALLS, INSTALLS as INSTALL_EVENTS, RATINGS } from './viewsWorkload.js';
 
@@ -47,7 +55,14 @@ export function expectedUsageRows(): UsageRow[] {
       for (const type of ERROR_TYPES) row[`${type}_count`] = 0;
       for (let index = 0; index < LATENCY_BOUNDARIES_MS.length; index += 1) row[`bucket_${index}`] = 0;
       row[`bucket_${LATENCY_BOUNDARIES_MS.length}`] = 0;
-      Object.assign(row, { latency_sum_ms: 0, latency_min_ms: null, latency_max_ms: null, rating_count: 0, rating_sum: 0, install_count: 0 });
+      Object.assign(row, {
+        latency_sum_ms: 0,
+        latency_min_ms: null,
+        latency_max_ms: null,
+        rating_count: 0,
+        rating_sum: 0,
+        install_count: 0,
+      });
       rows.set(key, row);
     }
     return row;
@@ -95,7 +110,8 @@ export function expectedSamples(dropped: ReadonlySet<string>, latency: LatencySh
   for (const [skillId, { executions, successes, failures }] of perSkill) {
     if (keep(EXECUTIONS.name)) lines.push(sampleLine(EXECUTIONS.name, { skill_id: skillId }, executions));
     if (keep(SUCCESSES.name)) lines.push(sampleLine(SUCCESSES.name, { skill_id: skillId }, successes));
-    if (keep(FAILURES.name)) for (const [type, count] of failures) lines.push(sampleLine(FAILURES.name, { skill_id: skillId, error_type: type }, count));
+    if (keep(FAILURES.name))
+      for (const [type, count] of failures) lines.push(sampleLine(FAILURES.name, { skill_id: skillId, error_type: type }, count));
   }
   if (keep(INSTALLS.name)) {
     for (const skillId of new Set(INSTALL_EVENTS.map((event) => event.skillId))) {
@@ -105,7 +121,9 @@ export function expectedSamples(dropped: ReadonlySet<string>, latency: LatencySh
   if (keep(RATING.name)) {
     for (const skillId of new Set(RATINGS.map((rating) => rating.skillId))) {
       const stars = RATINGS.filter((rating) => rating.skillId === skillId).map((rating) => rating.stars);
-      lines.push(...histogramLines(RATING.name, { skill_id: skillId }, RATING_BOUNDARIES, bucketCounts(RATING_BOUNDARIES, stars), sum(stars)));
+      lines.push(
+        ...histogramLines(RATING.name, { skill_id: skillId }, RATING_BOUNDARIES, bucketCounts(RATING_BOUNDARIES, stars), sum(stars)),
+      );
     }
   }
   if (latency.kind === 'buckets') lines.push(...latencySamples(latency.name, latency.boundaries));

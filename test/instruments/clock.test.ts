@@ -15,7 +15,10 @@ describe('an injected clock', () => {
     const call = skills.wrap('replayed', () => clock.advance(750));
     skills.withContext({ userId: 'u1' }, call);
     clock.advance(60_000);
-    const latency = histogramOf(await collectByName(reader), 'toolweaver_skill_latency_milliseconds', { skill_id: 'replayed', outcome: 'success' });
+    const latency = histogramOf(await collectByName(reader), 'toolweaver_skill_latency_milliseconds', {
+      skill_id: 'replayed',
+      outcome: 'success',
+    });
     assert.equal(latency?.sum, 750);
     clock.advance(1000);
     const { usage } = mapExport((await sqliteReader.collect()).resourceMetrics);

@@ -22,11 +22,20 @@ describe("the SQLite reader's exact record read as OpenTelemetry data", () => {
     });
     const [scope] = (await detailReader.collect()).resourceMetrics.scopeMetrics.filter((s) => s instanceof DetailScopeMetrics);
     assert.ok(scope instanceof DetailScopeMetrics);
-    assert.deepEqual(scope.drained.map(({ series }) => series.size), [1]);
+    assert.deepEqual(
+      scope.drained.map(({ series }) => series.size),
+      [1],
+    );
     const byName = new Map(scope.metrics.map((metric) => [metric.descriptor.name, metric.dataPoints as DataPoint<number | Histogram>[]]));
     const user = { skill_id: 'web_search', user_id: 'u1', org_id: 'acme' };
-    assert.deepEqual(byName.get(EXECUTIONS.name)!.map((point) => [point.attributes, point.value]), [[user, 2]]);
-    assert.deepEqual(byName.get(FAILURES.name)!.map((point) => [point.attributes, point.value]), [[{ ...user, error_type: 'rate_limited' }, 1]]);
+    assert.deepEqual(
+      byName.get(EXECUTIONS.name)!.map((point) => [point.attributes, point.value]),
+      [[user, 2]],
+    );
+    assert.deepEqual(
+      byName.get(FAILURES.name)!.map((point) => [point.attributes, point.value]),
+      [[{ ...user, error_type: 'rate_limited' }, 1]],
+    );
     assert.deepEqual(
       byName.get(LATENCY.name)!.map((point) => [point.attributes['outcome'], (point.value as Histogram).sum]),
       [

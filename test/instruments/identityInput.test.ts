@@ -32,13 +32,31 @@ describe('identities as applications really pass them', () => {
     for (const userId of bad) assert.equal(skills.withContext({ userId: userId as never, orgId: 'acme' }, call), 'ran');
     assert.equal(skills.withContext(null as never, call), 'ran');
     const { usage } = mapExport((await detailReader.collect()).resourceMetrics);
-    assert.deepEqual(usage.map((row) => [row.userId, row.orgId, row.executions]), [[null, 'acme', 8], [null, null, 1]]);
+    assert.deepEqual(
+      usage.map((row) => [row.userId, row.orgId, row.executions]),
+      [
+        [null, 'acme', 8],
+        [null, null, 1],
+      ],
+    );
     const messages = warn.getCalls().map((c) => String(c.args[0]));
     assert.deepEqual(messages.length, new Set(messages).size, 'each reason once');
-    assert.ok(messages.some((m) => /withContext: userId is an object/.test(m)), messages.join('\n'));
-    assert.ok(messages.some((m) => /userId has a control character/.test(m)), messages.join('\n'));
-    assert.ok(messages.some((m) => /userId is longer than 256 characters/.test(m)), messages.join('\n'));
-    assert.ok(messages.every((m) => m.includes('recorded without it') && !m.includes('x'.repeat(50))), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => /withContext: userId is an object/.test(m)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => /userId has a control character/.test(m)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => /userId is longer than 256 characters/.test(m)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.every((m) => m.includes('recorded without it') && !m.includes('x'.repeat(50))),
+      messages.join('\n'),
+    );
   });
 
   it('treats null and undefined as anonymous, without a word', () => {

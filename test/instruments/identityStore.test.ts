@@ -5,14 +5,18 @@ import { IdentityStore, type SeriesMemo } from '../../src/instruments/IdentitySt
 /** The skill, user, org and executions of each drained series, sorted. */
 function drainedCounts(store: IdentityStore): string[] {
   return [...store.drain().series.values()]
-    .map((series) => `${String(series.attributes['skill_id'])}/${String(series.attributes['user_id'])}/${String(series.attributes['org_id'])}: ${series.executions}`)
+    .map(
+      (series) =>
+        `${String(series.attributes['skill_id'])}/${String(series.attributes['user_id'])}/${String(series.attributes['org_id'])}: ${series.executions}`,
+    )
     .sort();
 }
 
 describe('the per-user store of the SQLite backend', () => {
   it('counts the calls of two contexts of the same user and org in one series', () => {
     const store = new IdentityStore(100);
-    for (let i = 0; i < 2; i++) withContext({ userId: 'u1', orgId: 'acme' }, () => store.series('web_search', currentIdentity()).recordSuccess(5));
+    for (let i = 0; i < 2; i++)
+      withContext({ userId: 'u1', orgId: 'acme' }, () => store.series('web_search', currentIdentity()).recordSuccess(5));
     assert.deepEqual(drainedCounts(store), ['web_search/u1/acme: 2']);
   });
 
@@ -110,7 +114,13 @@ describe('the per-user store of the SQLite backend', () => {
         for (let i = 0; i < 3; i++) store.series('web_search', currentIdentity(), memo).recordSuccess(5);
       });
       const { series, overflowed } = store.drain();
-      assert.deepEqual([...series.values()].map((s) => [s.attributes['user_id'] ?? null, s.executions]), [['u1', 1], [null, 3]]);
+      assert.deepEqual(
+        [...series.values()].map((s) => [s.attributes['user_id'] ?? null, s.executions]),
+        [
+          ['u1', 1],
+          [null, 3],
+        ],
+      );
       assert.equal(overflowed, 3);
     });
   });

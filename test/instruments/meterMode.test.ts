@@ -22,9 +22,10 @@ describe('SkillMetrics over an application Meter', () => {
     assert.equal(pointValue(collected, OK, { skill_id: 'web_search' }), 1);
     assert.equal(pointValue(collected, FAIL, { skill_id: 'web_search', error_type: 'timeout' }), 1);
     assert.equal(histogramOf(collected, LAT, { skill_id: 'web_search', outcome: 'success' })?.count, 1);
-    assert.deepEqual(histogramOf(collected, LAT, { skill_id: 'web_search', outcome: 'failure' })?.buckets.boundaries, [
-      1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
-    ]);
+    assert.deepEqual(
+      histogramOf(collected, LAT, { skill_id: 'web_search', outcome: 'failure' })?.buckets.boundaries,
+      [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000],
+    );
     assert.equal(histogramOf(collected, RATING, { skill_id: 'web_search' })?.sum, 5);
     const { resourceMetrics } = await reader.collect();
     assert.deepEqual(
@@ -90,7 +91,8 @@ describe('@skill', () => {
         return Fields;
       },
       (error: unknown) =>
-        error instanceof TypeError && /^@skill\('field'\) decorates methods, not the field run: make it a method declaration \(run\(…\)/.test(error.message),
+        error instanceof TypeError &&
+        /^@skill\('field'\) decorates methods, not the field run: make it a method declaration \(run\(…\)/.test(error.message),
     );
   });
 });

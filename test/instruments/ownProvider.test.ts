@@ -65,7 +65,9 @@ describe('your own MeterProvider', () => {
   it('gives the same per-user and per-org rows as startAnalytics, with the three lines of docs/backends.md', async () => {
     // docs/backends.md, "Your own MeterProvider", as written there (env passed instead of process.env).
     const appReader = new TestReader();
-    const provider = new MeterProvider({ readers: [appReader, ...createMetricReaders(loadConfig({ HOME: dir, ANALYTICS_DB_PATH: join(dir, 'own.db') }))] });
+    const provider = new MeterProvider({
+      readers: [appReader, ...createMetricReaders(loadConfig({ HOME: dir, ANALYTICS_DB_PATH: join(dir, 'own.db') }))],
+    });
     const skills = SkillMetrics.fromMeterProvider(provider);
     traffic(skills);
     await provider.shutdown();
@@ -80,7 +82,9 @@ describe('your own MeterProvider', () => {
 
   it('keeps users off the metric labels while SQLite has them', async () => {
     const appReader = new TestReader();
-    const provider = new MeterProvider({ readers: [appReader, ...createMetricReaders(loadConfig({ HOME: dir, ANALYTICS_DB_PATH: join(dir, 'a.db') }))] });
+    const provider = new MeterProvider({
+      readers: [appReader, ...createMetricReaders(loadConfig({ HOME: dir, ANALYTICS_DB_PATH: join(dir, 'a.db') }))],
+    });
     traffic(SkillMetrics.fromMeterProvider(provider));
     const collected = await collectByName(appReader);
     const attributes = collected.get('toolweaver_skill_executions_total')!.dataPoints.map((point) => point.attributes);
@@ -91,7 +95,9 @@ describe('your own MeterProvider', () => {
 
   it('never writes one pipeline into the file of another in the same process', async () => {
     const first = new MeterProvider({ readers: createMetricReaders(loadConfig({ HOME: dir, ANALYTICS_DB_PATH: join(dir, 'first.db') })) });
-    const second = new MeterProvider({ readers: createMetricReaders(loadConfig({ HOME: dir, ANALYTICS_DB_PATH: join(dir, 'second.db') })) });
+    const second = new MeterProvider({
+      readers: createMetricReaders(loadConfig({ HOME: dir, ANALYTICS_DB_PATH: join(dir, 'second.db') })),
+    });
     const one = SkillMetrics.fromMeterProvider(first);
     const other = SkillMetrics.fromMeterProvider(second);
     one.withContext({ userId: 'u1' }, () => one.wrap('only_first', () => 1)());
@@ -108,11 +114,16 @@ describe('your own MeterProvider', () => {
         ['only_first', 'u1', 1],
       ],
     );
-    assert.deepEqual(usage(join(dir, 'second.db')).map((row) => [row.skill_id, row.user_id, row.calls]), [['only_second', 'u2', 1]]);
+    assert.deepEqual(
+      usage(join(dir, 'second.db')).map((row) => [row.skill_id, row.user_id, row.calls]),
+      [['only_second', 'u2', 1]],
+    );
   });
 
   it('reaches the SQLite reader of the global provider through SkillMetrics.fromGlobal()', async () => {
-    const provider = new MeterProvider({ readers: createMetricReaders(loadConfig({ HOME: dir, ANALYTICS_DB_PATH: join(dir, 'global.db') })) });
+    const provider = new MeterProvider({
+      readers: createMetricReaders(loadConfig({ HOME: dir, ANALYTICS_DB_PATH: join(dir, 'global.db') })),
+    });
     metrics.setGlobalMeterProvider(provider);
     traffic(SkillMetrics.fromGlobal());
     await provider.shutdown();

@@ -34,7 +34,15 @@ describe('recordCall: a call measured elsewhere', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function rows(): { hour: string; user_id: string | null; org_id: string | null; calls: number; failures: number; rate_limited: number; latency_sum: number }[] {
+  function rows(): {
+    hour: string;
+    user_id: string | null;
+    org_id: string | null;
+    calls: number;
+    failures: number;
+    rate_limited: number;
+    latency_sum: number;
+  }[] {
     const db = new Database(join(dir, 'a.db'), { readonly: true });
     try {
       return db
@@ -81,7 +89,9 @@ describe('recordCall: a call measured elsewhere', () => {
   it('groups calls replayed for one minute into one row', async () => {
     for (let second = 0; second < 60; second++) skills.recordCall('replayed', { latencyMs: 5, at: NOW - DAY + second * 1000 });
     await provider.forceFlush();
-    assert.deepEqual(rows(), [{ hour: '2026-12-06 15:00:00', user_id: null, org_id: null, calls: 60, failures: 0, rate_limited: 0, latency_sum: 300 }]);
+    assert.deepEqual(rows(), [
+      { hour: '2026-12-06 15:00:00', user_id: null, org_id: null, calls: 60, failures: 0, rate_limited: 0, latency_sum: 300 },
+    ]);
   });
 
   it('refuses, before counting anything, what cannot be a call', () => {
@@ -97,18 +107,34 @@ describe('recordCall: a call measured elsewhere', () => {
       [{ latencyMs: 1, at: new Date('not a date') }, /at is not a valid time/, InvalidCallError],
       [{ latencyMs: 1, at: '2026-12-01' }, /at must be a Date or epoch milliseconds, got string/, TypeError],
       [{ latencyMs: 1, at: NOW - 31 * DAY }, /older than the database keeps \(ANALYTICS_DB_RETENTION_DAYS/, InvalidCallError],
-      [{ latencyMs: 1, userId: { id: 1 } }, /userId must be a string of at most 256 printable characters or a number, got object/, TypeError],
-      [{ latencyMs: 1, orgId: 'a\nb' }, /orgId must be a string of at most 256 printable characters or a number, got another string/, TypeError],
+      [
+        { latencyMs: 1, userId: { id: 1 } },
+        /userId must be a string of at most 256 printable characters or a number, got object/,
+        TypeError,
+      ],
+      [
+        { latencyMs: 1, orgId: 'a\nb' },
+        /orgId must be a string of at most 256 printable characters or a number, got another string/,
+        TypeError,
+      ],
     ];
     for (const [call, message, type] of refused) {
-      assert.throws(() => skills.recordCall('web_search', call as never), (error: Error) => error instanceof type && message.test(error.message), JSON.stringify(call));
+      assert.throws(
+        () => skills.recordCall('web_search', call as never),
+        (error: Error) => error instanceof type && message.test(error.message),
+        JSON.stringify(call),
+      );
     }
     assert.throws(() => skills.recordCall('', { latencyMs: 1 }), TypeError);
     assert.equal(skills.recorder.registry.skill('web_search').base.executions, 0, 'nothing was counted');
   });
 
   it('is on the analytics of startAnalytics too', async () => {
-    const analytics = startAnalytics({ env: { HOME: dir, ANALYTICS_DB_PATH: join(dir, 'b.db') }, flushOnExit: false, clock: { now: () => now, monotonic: () => 0 } });
+    const analytics = startAnalytics({
+      env: { HOME: dir, ANALYTICS_DB_PATH: join(dir, 'b.db') },
+      flushOnExit: false,
+      clock: { now: () => now, monotonic: () => 0 },
+    });
     analytics.recordCall('send_email', { latencyMs: 250, at: NOW - HOUR, userId: 'dave' });
     await analytics.shutdown();
     const db = new Database(join(dir, 'b.db'), { readonly: true });

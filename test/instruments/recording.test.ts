@@ -112,7 +112,10 @@ describe('SkillMetrics recording', () => {
 
     it('returns what the function returns, sync or async', async () => {
       const { skills } = setup();
-      assert.equal(skills.withContext({ userId: 'u' }, () => 3), 3);
+      assert.equal(
+        skills.withContext({ userId: 'u' }, () => 3),
+        3,
+      );
       assert.equal(await skills.withContext({ userId: 'u' }, async () => 4), 4);
     });
   });

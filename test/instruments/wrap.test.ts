@@ -160,7 +160,10 @@ describe('SkillMetrics.wrap', () => {
       const { skills } = setup();
       assert.throws(
         () => skills.wrap(id as string, () => 1),
-        (error) => error instanceof TypeError && error instanceof InvalidSkillIdError && /Invalid skill id .*Use 1-128 printable characters/.test(error.message),
+        (error) =>
+          error instanceof TypeError &&
+          error instanceof InvalidSkillIdError &&
+          /Invalid skill id .*Use 1-128 printable characters/.test(error.message),
       );
     });
   }

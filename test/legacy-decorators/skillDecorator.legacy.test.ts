@@ -42,7 +42,11 @@ describe('@skill under experimentalDecorators', () => {
     const sum = tools.add(5);
     assert.equal(sum, 15, 'a sync method returns its value itself, not a promise');
     assert.deepEqual(seen, [tools], 'this is the instance');
-    assert.throws(() => tools.failSync(), (error: unknown) => error === boom, 'the same error object is rethrown');
+    assert.throws(
+      () => tools.failSync(),
+      (error: unknown) => error === boom,
+      'the same error object is rethrown',
+    );
     const pending = tools.lookup('a');
     assert.ok(pending instanceof Promise);
     assert.equal(await pending, 'value of a');

@@ -43,7 +43,10 @@ describe('backupDatabase', function () {
     }
     const copy = join(tmp(), 'copy.db');
     assert.deepEqual(read(copy, checkIntegrity), { ok: true, problems: [] });
-    const { rows, lastId } = read(copy, (db) => db.prepare('SELECT count(*) AS rows, max(id) AS lastId FROM skill_usage').get() as { rows: number; lastId: number });
+    const { rows, lastId } = read(
+      copy,
+      (db) => db.prepare('SELECT count(*) AS rows, max(id) AS lastId FROM skill_usage').get() as { rows: number; lastId: number },
+    );
     assert.ok(rows >= 20_001, `${rows} rows`);
     assert.equal(lastId, rows, 'a snapshot: every row up to the last one, none missing');
   });
@@ -54,7 +57,9 @@ describe('backupDatabase', function () {
     const progress: BackupProgress[] = [];
     const umask = process.umask(0);
     try {
-      const result = await backupDatabase(path, join(tmp(), 'backups', 'copy.db').replace('/backups', ''), { onProgress: (step) => progress.push(step) });
+      const result = await backupDatabase(path, join(tmp(), 'backups', 'copy.db').replace('/backups', ''), {
+        onProgress: (step) => progress.push(step),
+      });
       const copy = join(tmp(), 'copy.db');
       assert.equal(modeOf(copy), 0o600);
       const pageCount = read(copy, (db) => db.pragma('page_count', { simple: true }) as number);
@@ -84,7 +89,10 @@ describe('backupDatabase', function () {
     await assert.rejects(backupDatabase(path, destination), (error: unknown) => {
       assert.ok(error instanceof DatabaseFileError);
       assert.equal(error.reason, 'exists');
-      assert.equal(error.message, `The file ${destination} already exists: choose a new file name, or allow replacing it ({ overwrite: true })`);
+      assert.equal(
+        error.message,
+        `The file ${destination} already exists: choose a new file name, or allow replacing it ({ overwrite: true })`,
+      );
       return true;
     });
     assert.equal(readFileSync(destination, 'utf8'), 'precious');
@@ -97,7 +105,10 @@ describe('backupDatabase', function () {
   it('refuses to overwrite the database it copies', async () => {
     const path = join(tmp(), 'analytics.db');
     makeDatabase(path, 3);
-    await assert.rejects(backupDatabase(path, join(tmp(), '.', 'analytics.db'), { overwrite: true }), { name: 'DatabaseFileError', reason: 'same-file' });
+    await assert.rejects(backupDatabase(path, join(tmp(), '.', 'analytics.db'), { overwrite: true }), {
+      name: 'DatabaseFileError',
+      reason: 'same-file',
+    });
     assert.equal(usageRows(path), 3);
   });
 
@@ -164,8 +175,16 @@ describe('restoreDatabase', function () {
   });
 
   const badBackups: { name: string; make(path: string): void; expected: object }[] = [
-    { name: "another application's database", make: (path) => makeForeignDatabase(path, 'CREATE TABLE users (id INTEGER);'), expected: { name: 'DatabaseFileError', reason: 'foreign' } },
-    { name: 'a text file', make: (path) => writeFileSync(path, 'not a backup'), expected: { name: 'DatabaseFileError', reason: 'not-a-database' } },
+    {
+      name: "another application's database",
+      make: (path) => makeForeignDatabase(path, 'CREATE TABLE users (id INTEGER);'),
+      expected: { name: 'DatabaseFileError', reason: 'foreign' },
+    },
+    {
+      name: 'a text file',
+      make: (path) => writeFileSync(path, 'not a backup'),
+      expected: { name: 'DatabaseFileError', reason: 'not-a-database' },
+    },
     {
       name: 'a damaged backup',
       make: (path) => {

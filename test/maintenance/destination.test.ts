@@ -103,7 +103,10 @@ describe('destinations that lead to the live database', function () {
         `The file ${backup} is the database itself, or one of its -wal, -shm or -journal files (the same file as ${live.path}, the restore target): ${BAD_BACKUP}`,
       );
     }
-    assert.deepEqual(readdirSync(home).filter((name) => name.includes('before-restore')), []);
+    assert.deepEqual(
+      readdirSync(home).filter((name) => name.includes('before-restore')),
+      [],
+    );
     await assertUntouched(live, before);
   });
 
@@ -158,10 +161,15 @@ describe('destinations that are not regular files', function () {
   const refused: { name: string; make(directory: string): string; reason: string; detail: (path: string) => string }[] = [
     { name: 'a FIFO', make: (directory) => makeFifo(join(directory, 'pipe')), reason: 'not-a-file', detail: () => 'a FIFO' },
     { name: 'a character device', make: charDevice, reason: 'not-a-file', detail: () => 'a character device' },
-    { name: 'a directory', make: (directory) => {
+    {
+      name: 'a directory',
+      make: (directory) => {
         mkdirSync(join(directory, 'dir'));
         return join(directory, 'dir');
-      }, reason: 'not-a-file', detail: () => 'a directory' },
+      },
+      reason: 'not-a-file',
+      detail: () => 'a directory',
+    },
     {
       name: 'a symbolic link to a regular file',
       make: (directory) => {
@@ -228,7 +236,10 @@ describe('destinations that are not regular files', function () {
     const destination = join(tmp(), 'missing', 'copy.db');
     const error = await refusal(() => backupDatabase(source, destination));
     assert.equal(error.reason, 'no-directory');
-    assert.equal(error.message, `The file ${destination} is in a directory that does not exist (${join(tmp(), 'missing')}): create the directory first, or choose another path`);
+    assert.equal(
+      error.message,
+      `The file ${destination} is in a directory that does not exist (${join(tmp(), 'missing')}): create the directory first, or choose another path`,
+    );
     assert.equal(kindOf(join(tmp(), 'missing')), 'missing');
   });
 
@@ -242,7 +253,10 @@ describe('destinations that are not regular files', function () {
       const asTarget = await refusal(() => restoreDatabase(source, special));
       assert.deepEqual([asTarget.reason, asTarget.path], ['not-a-file', special]);
     }
-    assert.deepEqual(readdirSync(tmp()).filter((name) => name.includes('before-restore')), []);
+    assert.deepEqual(
+      readdirSync(tmp()).filter((name) => name.includes('before-restore')),
+      [],
+    );
   });
 
   it('restoreDatabase refuses a dangling symbolic link as the target, and makes no file where it leads', async () => {

@@ -91,7 +91,13 @@ describe('exportTable', function () {
 
     it('writes a REAL with the digits SQLite needs to give the same number back', async () => {
       const third = 1000 / 3;
-      insertRow(db, 'skill_usage', { skill_id: 's', timestamp: 't', interval_start: 'x', latency_sum_ms: third, avg_latency_ms: 0.1 + 0.2 });
+      insertRow(db, 'skill_usage', {
+        skill_id: 's',
+        timestamp: 't',
+        interval_start: 'x',
+        latency_sum_ms: third,
+        avg_latency_ms: 0.1 + 0.2,
+      });
       const [header, row] = (await exportText(db, 'skill_usage', 'csv')).split('\n');
       const cell = (name: string) => row!.split(',')[header!.split(',').indexOf(name)]!;
       assert.equal(Number(cell('latency_sum_ms')), third);
@@ -119,7 +125,10 @@ describe('exportTable', function () {
       writeAnalyticsFixture(db, Date.parse('2026-03-10T12:00:00Z'));
       const lines = (await exportText(db, 'skill_usage', 'ndjson')).split('\n');
       assert.equal(lines.pop(), '');
-      assert.deepEqual(lines.map((line) => JSON.parse(line)), JSON.parse(await exportText(db, 'skill_usage', 'json')));
+      assert.deepEqual(
+        lines.map((line) => JSON.parse(line)),
+        JSON.parse(await exportText(db, 'skill_usage', 'json')),
+      );
     });
 
     it('keeps integers beyond 2^53 exact, and gives an empty table as [] (json) or nothing (ndjson)', async () => {
@@ -182,7 +191,13 @@ describe('exportTable', function () {
       message: `exportTable: unknown table "sqlite_schema"; the tables are ${allowed}`,
     });
     await assert.rejects(exportTable(db, 'skill_usage; DROP TABLE skill_usage' as TableName, 'csv', collectText().stream), TypeError);
-    await assert.rejects(exportTable(db, 'skill_usage', 'xml' as 'csv', collectText().stream), /unknown format "xml"; the formats are csv, json, ndjson/);
-    await assert.rejects(exportTable(db, 'skill_usage', 'csv', collectText().stream, { where: '1=1' } as never), /there is no "where" option/);
+    await assert.rejects(
+      exportTable(db, 'skill_usage', 'xml' as 'csv', collectText().stream),
+      /unknown format "xml"; the formats are csv, json, ndjson/,
+    );
+    await assert.rejects(
+      exportTable(db, 'skill_usage', 'csv', collectText().stream, { where: '1=1' } as never),
+      /there is no "where" option/,
+    );
   });
 });

@@ -29,7 +29,10 @@ describe('integrity, vacuum and stats', () => {
       const { ok, problems } = checkIntegrity(db);
       db.close();
       assert.equal(ok, false);
-      assert.ok(problems.some((problem) => /page 20\b/.test(problem)), problems.join('\n'));
+      assert.ok(
+        problems.some((problem) => /page 20\b/.test(problem)),
+        problems.join('\n'),
+      );
     });
 
     it('reports a file that is no database at all as its problem, without throwing', () => {
@@ -46,7 +49,7 @@ describe('integrity, vacuum and stats', () => {
       const path = join(tmp(), 'analytics.db');
       makeDatabase(path, 20_000);
       const db = openAnalyticsDatabase(path);
-      db.prepare("DELETE FROM skill_usage WHERE id > 100").run();
+      db.prepare('DELETE FROM skill_usage WHERE id > 100').run();
       const { bytesBefore, bytesAfter } = vacuum(db);
       assert.ok(bytesAfter < bytesBefore / 10, `${bytesBefore} bytes, then ${bytesAfter}`);
       assert.equal(bytesAfter, statSync(path).size);

@@ -18,7 +18,14 @@ function declaredNames(file: string): string[] {
   const names = [...declarations.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((match) =>
     match[1]!
       .split(',')
-      .map((name) => name.trim().replace(/^type /, '').split(' as ').pop()!.trim())
+      .map((name) =>
+        name
+          .trim()
+          .replace(/^type /, '')
+          .split(' as ')
+          .pop()!
+          .trim(),
+      )
       .filter((name) => name !== ''),
   );
   const namespaces = [...declarations.matchAll(/export \* as (\w+)/g)].map((match) => match[1]!);
@@ -29,7 +36,9 @@ function declaredNames(file: string): string[] {
 function runtimeNames(module: Record<string, unknown>): string[] {
   const isNamespace = (value: unknown) => Object.prototype.toString.call(value) === '[object Module]';
   return Object.keys(module)
-    .flatMap((name) => (isNamespace(module[name]) ? [name, ...Object.keys(module[name] as object).map((member) => `${name}.${member}`)] : [name]))
+    .flatMap((name) =>
+      isNamespace(module[name]) ? [name, ...Object.keys(module[name] as object).map((member) => `${name}.${member}`)] : [name],
+    )
     .sort();
 }
 

@@ -75,7 +75,9 @@ describe('the layering of src/', () => {
   const files = sourceFiles(SRC);
 
   it('places every folder of src/ in a layer', () => {
-    const folders = readdirSync(SRC, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     assert.deepEqual(
       folders.filter((folder) => rankOf(folder) < 0),
       [],
@@ -84,7 +86,10 @@ describe('the layering of src/', () => {
   });
 
   it('has no import from a folder to one after it, to a peer, or to an entry point', () => {
-    assert.deepEqual(layerViolations(files, (path) => readFileSync(path, 'utf8')), []);
+    assert.deepEqual(
+      layerViolations(files, (path) => readFileSync(path, 'utf8')),
+      [],
+    );
   });
 
   it('catches an import that runs against the layering', () => {
@@ -96,23 +101,31 @@ describe('the layering of src/', () => {
       [reports, "const m = await import('../maintenance/backup.js');\nimport '../index.js';\n"],
       [entry, "export * from './reports/window.js';\n"],
     ]);
-    assert.deepEqual(layerViolations([...texts.keys()], (path) => texts.get(path)!), [
-      { file: join('store', 'schema.ts'), imports: join('reports', 'window.js') },
-      { file: join('reports', 'window.ts'), imports: join('maintenance', 'backup.js') },
-      { file: join('reports', 'window.ts'), imports: 'index.js' },
-    ]);
+    assert.deepEqual(
+      layerViolations([...texts.keys()], (path) => texts.get(path)!),
+      [
+        { file: join('store', 'schema.ts'), imports: join('reports', 'window.js') },
+        { file: join('reports', 'window.ts'), imports: join('maintenance', 'backup.js') },
+        { file: join('reports', 'window.ts'), imports: 'index.js' },
+      ],
+    );
   });
 
   it('reads process.env only in config/, startAnalytics and the programs (each main.ts)', () => {
     const code = (file: string) => readFileSync(file, 'utf8').replace(/^\s*(\/\/|\/\*|\*).*$/gm, '');
     const readers = files.filter((file) => /process\.env\b/.test(code(file)));
     const allowed = (file: string) => ['config', 'start'].includes(folderOf(file) ?? '') || basename(file) === 'main.ts';
-    assert.deepEqual(readers.filter((file) => !allowed(file)).map((file) => relative(SRC, file)), []);
+    assert.deepEqual(
+      readers.filter((file) => !allowed(file)).map((file) => relative(SRC, file)),
+      [],
+    );
   });
 
   it('is the order docs/architecture.md shows', () => {
     const doc = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
-    const table = [...doc.matchAll(/^\| (\d+) \| ([^|]+) \|/gm)].map((row) => [...row[2]!.matchAll(/`([^`]+)\/`/g)].map((name) => name[1]!));
+    const table = [...doc.matchAll(/^\| (\d+) \| ([^|]+) \|/gm)].map((row) =>
+      [...row[2]!.matchAll(/`([^`]+)\/`/g)].map((name) => name[1]!),
+    );
     assert.deepEqual(table, LAYERS);
   });
 });

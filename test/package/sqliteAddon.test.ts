@@ -60,26 +60,35 @@ describe('better-sqlite3 without its native addon', () => {
     if (copy !== undefined) rmSync(copy, { recursive: true, force: true });
   });
 
-  it('is the condition: better-sqlite3 itself fails with bindings\' error', () => {
+  it("is the condition: better-sqlite3 itself fails with bindings' error", () => {
     const Database = createRequire(join(copy, 'src', 'index.js'))('better-sqlite3') as typeof import('better-sqlite3');
     assert.throws(() => new Database(':memory:'), /Could not locate the bindings file/);
   });
 
   it('openAnalyticsDatabase throws SqliteAddonError, which says how to build the addon', async () => {
     const { openAnalyticsDatabase } = await load<typeof Sqlite>(copy, 'sqlite.js');
-    assert.throws(() => openAnalyticsDatabase(':memory:'), (error: unknown) => {
-      assertAddonError(error, errors, 'missing');
-      assert.match(((error as Error).cause as Error).message, /Could not locate the bindings file/);
-      return true;
-    });
-    assert.throws(() => openAnalyticsDatabase(join(copy, 'new.db')), (error: unknown) => assertAddonError(error, errors, 'missing'));
+    assert.throws(
+      () => openAnalyticsDatabase(':memory:'),
+      (error: unknown) => {
+        assertAddonError(error, errors, 'missing');
+        assert.match(((error as Error).cause as Error).message, /Could not locate the bindings file/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => openAnalyticsDatabase(join(copy, 'new.db')),
+      (error: unknown) => assertAddonError(error, errors, 'missing'),
+    );
   });
 
   it('lockExclusively throws SqliteAddonError', async () => {
     const { lockExclusively } = await load<typeof Lock>(copy, 'store/exclusiveLock.js');
     const path = join(copy, 'locked.db');
     writeFileSync(path, '');
-    assert.throws(() => lockExclusively(path), (error: unknown) => assertAddonError(error, errors, 'missing'));
+    assert.throws(
+      () => lockExclusively(path),
+      (error: unknown) => assertAddonError(error, errors, 'missing'),
+    );
   });
 
   it('startAnalytics with the SQLite backend rejects ready with SqliteAddonError from the writer thread', async () => {
@@ -94,7 +103,8 @@ describe('better-sqlite3 without its native addon', () => {
 
   it('an addon compiled for another Node.js is named as such (when scripts/sqlite-addon.sh cached one)', async function () {
     const cache = process.env['TOOLWEAVER_ADDON_CACHE'] ?? join(process.env['TMPDIR'] ?? '/tmp', 'toolweaver-addon-cache');
-    const version = (createRequire(import.meta.url)(join(project, 'node_modules', 'better-sqlite3', 'package.json')) as { version: string }).version;
+    const version = (createRequire(import.meta.url)(join(project, 'node_modules', 'better-sqlite3', 'package.json')) as { version: string })
+      .version;
     const other = ['115', '127', '137']
       .filter((abi) => abi !== process.versions.modules)
       .map((abi) => join(cache, `better-sqlite3-${version}-abi${abi}.node`))
@@ -104,11 +114,14 @@ describe('better-sqlite3 without its native addon', () => {
     try {
       const { openAnalyticsDatabase } = await load<typeof Sqlite>(mismatched, 'sqlite.js');
       const ownErrors = await load<typeof Errors>(mismatched, 'core/errors.js');
-      assert.throws(() => openAnalyticsDatabase(':memory:'), (error: unknown) => {
-        assertAddonError(error, ownErrors, 'wrong-node');
-        assert.match((error as Error).message, new RegExp(`NODE_MODULE_VERSION ${process.versions.modules}`));
-        return true;
-      });
+      assert.throws(
+        () => openAnalyticsDatabase(':memory:'),
+        (error: unknown) => {
+          assertAddonError(error, ownErrors, 'wrong-node');
+          assert.match((error as Error).message, new RegExp(`NODE_MODULE_VERSION ${process.versions.modules}`));
+          return true;
+        },
+      );
     } finally {
       rmSync(mismatched, { recursive: true, force: true });
     }

@@ -16,7 +16,9 @@ type Package = typeof A;
 function usage(path: string): { skill_id: string; user_id: string | null; calls: number }[] {
   const db = openAnalyticsDatabase(path, { readonly: true });
   try {
-    return db.prepare('SELECT skill_id, user_id, sum(execution_count) AS calls FROM skill_usage GROUP BY skill_id, user_id ORDER BY skill_id').all() as never;
+    return db
+      .prepare('SELECT skill_id, user_id, sum(execution_count) AS calls FROM skill_usage GROUP BY skill_id, user_id ORDER BY skill_id')
+      .all() as never;
   } finally {
     db.close();
   }
@@ -58,7 +60,11 @@ describe('two copies of the package in one process', () => {
 
   it('attribute a call recorded through copy B to the withContext identity of copy A, in SQLite', async () => {
     const path = join(dir, 'identity.db');
-    const analytics = B.startAnalytics({ env: { ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' }, flushOnExit: false, logLevel: 'none' });
+    const analytics = B.startAnalytics({
+      env: { ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' },
+      flushOnExit: false,
+      logLevel: 'none',
+    });
     await analytics.ready;
     const search = analytics.wrap('web_search', (query: string) => `results for ${query}`);
     A.withContext({ userId: 'user-a' }, () => search('otel'));
@@ -72,7 +78,11 @@ describe('two copies of the package in one process', () => {
 
   it('share the running instance: an @skill method of copy B records into the pipeline copy A started', async () => {
     const path = join(dir, 'running.db');
-    const analytics = A.startAnalytics({ env: { ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' }, flushOnExit: false, logLevel: 'none' });
+    const analytics = A.startAnalytics({
+      env: { ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' },
+      flushOnExit: false,
+      logLevel: 'none',
+    });
     await analytics.ready;
     class Tools {
       @B.skill('lookup')

@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { lockWithShell, type ShellLock } from '../helpers/shellLock.js';
 import { callsIn } from '../helpers/usage.js';
 
-
 const APP = fileURLToPath(new URL('../fixtures/exitPathApp.js', import.meta.url));
 const PACKAGE = new URL('../../src/index.js', import.meta.url).href;
 
@@ -19,7 +18,13 @@ interface Ended {
 }
 
 /** Runs the app in `mode` and, for `wait`, sends `signal` once it is ready (and `beforeSignal` has run). */
-async function run(dir: string, mode: string, env: Record<string, string> = {}, signal?: NodeJS.Signals, beforeSignal?: () => Promise<unknown>): Promise<Ended> {
+async function run(
+  dir: string,
+  mode: string,
+  env: Record<string, string> = {},
+  signal?: NodeJS.Signals,
+  beforeSignal?: () => Promise<unknown>,
+): Promise<Ended> {
   const child = spawn(process.execPath, [APP, mode], {
     // A flush interval far away: whatever reaches the file was written on the way out.
     env: { PATH: process.env['PATH'] ?? '', HOME: dir, ANALYTICS_DB_PATH: join(dir, 'a.db'), ANALYTICS_DB_FLUSH_INTERVAL: '3600', ...env },
@@ -35,7 +40,6 @@ async function run(dir: string, mode: string, env: Record<string, string> = {}, 
   const [code, received] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   return { code, signal: received, stderr };
 }
-
 
 describe('every exit path keeps what SQLite was given', function () {
   this.timeout(30_000);
@@ -111,7 +115,10 @@ describe('every exit path keeps what SQLite was given', function () {
       assert.deepEqual([ended.code, ended.signal], [null, 'SIGTERM'], ended.stderr);
       const lines = ended.stderr.split('\n').filter((line) => line !== '');
       assert.equal(lines.length, 1, ended.stderr);
-      assert.match(lines[0]!, /^toolweaver-analytics: 1000 calls could not be written to .*a\.db before it was closed and are lost: .*a\.db is locked by another connection/);
+      assert.match(
+        lines[0]!,
+        /^toolweaver-analytics: 1000 calls could not be written to .*a\.db before it was closed and are lost: .*a\.db is locked by another connection/,
+      );
       assert.doesNotMatch(ended.stderr, /later export|kept in memory/);
     } finally {
       await shell?.release();

@@ -29,13 +29,25 @@ describe("the application's diag logger and ours", function () {
     assert.ok(!lines.some((line) => line.includes('overwritten')), lines.join('\n'));
     const locked = lines.filter((line) => line.startsWith(`toolweaver-analytics: ${join(dir, 'a.db')} is locked by another connection`));
     assert.equal(locked.length, 1, lines.join('\n'));
-    assert.ok(lines.some((line) => /^toolweaver-analytics: 3 calls could not be written to .* before it was closed and are lost/.test(line)), lines.join('\n'));
+    assert.ok(
+      lines.some((line) => /^toolweaver-analytics: 3 calls could not be written to .* before it was closed and are lost/.test(line)),
+      lines.join('\n'),
+    );
   });
 
   it("installs ours when ANALYTICS_LOG_LEVEL is set, with OpenTelemetry's override warning to the application's logger", () => {
     const lines = stderrOf(dir, { ANALYTICS_LOG_LEVEL: 'warn' });
-    assert.ok(lines.some((line) => line.startsWith('APP-WARN Current logger will be overwritten from')), lines.join('\n'));
-    assert.ok(lines.some((line) => line.includes('from the application') && !line.startsWith('APP-')), 'the application now logs through ours');
-    assert.ok(lines.some((line) => line.includes('toolweaver-analytics: ') && line.includes('is locked by another connection')), lines.join('\n'));
+    assert.ok(
+      lines.some((line) => line.startsWith('APP-WARN Current logger will be overwritten from')),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((line) => line.includes('from the application') && !line.startsWith('APP-')),
+      'the application now logs through ours',
+    );
+    assert.ok(
+      lines.some((line) => line.includes('toolweaver-analytics: ') && line.includes('is locked by another connection')),
+      lines.join('\n'),
+    );
   });
 });

@@ -102,7 +102,10 @@ describe('adoptionReport', () => {
   });
 
   it('refuses engagedDays below 1', () => {
-    assert.throws(() => adoptionReport(db, { engagedDays: 0 }), /^RangeError: adoptionReport: option "engagedDays" must be a whole number, 1 or more, got 0$/);
+    assert.throws(
+      () => adoptionReport(db, { engagedDays: 0 }),
+      /^RangeError: adoptionReport: option "engagedDays" must be a whole number, 1 or more, got 0$/,
+    );
   });
 
   it('equals a count over the raw rows, for any exports in any order, with or without an org, after retention (property)', () => {
@@ -118,7 +121,9 @@ describe('adoptionReport', () => {
         const fresh = openAnalyticsDatabase(':memory:');
         try {
           const writer = new SqliteWriter(fresh);
-          const rows = exports.map((batch) => batch.map(({ skill, user, org, hour }) => emptyRow(skill, user, org, timeAt(hour), timeAt(hour), false)));
+          const rows = exports.map((batch) =>
+            batch.map(({ skill, user, org, hour }) => emptyRow(skill, user, org, timeAt(hour), timeAt(hour), false)),
+          );
           for (const usage of rows) writer.write({ usage, points: [] });
           // Retention keeps the days from 2026-03-05: the window reaches back past the rows kept.
           if (prune) applyRetention(fresh, { retentionDays: 5, now: NOW });
@@ -145,7 +150,10 @@ function timeAt(hours: number): string {
  * users by the days 2026-03-03 to 2026-03-10 and the org of each skill, user and day's last row;
  * orgs by the hours 2026-03-03 13:00 to 2026-03-10 13:00.
  */
-function adoptionFromRaw(rows: readonly { skillId: string; userId: string | null; orgId: string | null; timestamp: string }[], orgId: string | undefined): AdoptionReport {
+function adoptionFromRaw(
+  rows: readonly { skillId: string; userId: string | null; orgId: string | null; timestamp: string }[],
+  orgId: string | undefined,
+): AdoptionReport {
   const lastOrg = new Map<string, string>();
   for (const row of rows) {
     const day = row.timestamp.slice(0, 10);
@@ -166,7 +174,8 @@ function adoptionFromRaw(rows: readonly { skillId: string; userId: string | null
   }
   const totalOrgs = new Set([...orgsBySkill.values()].flatMap((orgs) => [...orgs])).size;
   const usersOf = (skillId: string) => [...skills.values()].filter((used) => used.has(skillId)).length;
-  const perUser = (counts: number[]) => [...new Set(counts)].sort((a, b) => a - b).map((n) => ({ skills: n, users: counts.filter((count) => count === n).length }));
+  const perUser = (counts: number[]) =>
+    [...new Set(counts)].sort((a, b) => a - b).map((n) => ({ skills: n, users: counts.filter((count) => count === n).length }));
   const activeDays = [...days.values()].map((set) => set.size);
   return {
     users: days.size,

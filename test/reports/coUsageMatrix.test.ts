@@ -27,7 +27,13 @@ function insertUsers(db: Database.Database): void {
   recordBasket(db, 'erin', 'globex', '2026-03-07', ['a', 'b']);
 }
 
-const pair = (skillA: string, skillB: string, sharedUsers: number, usersA: number, usersB: number): CoUsagePair => ({ skillA, skillB, sharedUsers, usersA, usersB });
+const pair = (skillA: string, skillB: string, sharedUsers: number, usersA: number, usersB: number): CoUsagePair => ({
+  skillA,
+  skillB,
+  sharedUsers,
+  usersA,
+  usersB,
+});
 
 const EVERY_ORG = [
   pair('a', 'a', 4, 4, 4),
@@ -58,7 +64,10 @@ describe('coUsageMatrix', () => {
   it('counts among the users of orgId only', () => {
     // acme: |a| = 3 (alice bob carol), |b| = 3 (alice bob dave), |c| = 3; each pair shares 2.
     const { pairs } = coUsageMatrix(database(), { orgId: 'acme', now: NOW });
-    assert.deepEqual(pairs.filter((cell) => cell.skillA === 'a'), [pair('a', 'a', 3, 3, 3), pair('a', 'b', 2, 3, 3), pair('a', 'c', 2, 3, 3)]);
+    assert.deepEqual(
+      pairs.filter((cell) => cell.skillA === 'a'),
+      [pair('a', 'a', 3, 3, 3), pair('a', 'b', 2, 3, 3), pair('a', 'c', 2, 3, 3)],
+    );
   });
 
   it('counts the baskets recorded after an earlier computation, writing nothing', () => {
@@ -82,7 +91,10 @@ describe('coUsageMatrix', () => {
   });
 
   it('rejects a malformed window, naming it', () => {
-    assert.throws(() => coUsageMatrix(database(), { window: '7x' as never }), { name: 'RangeError', message: /^coUsageMatrix: window "7x" is malformed/ });
+    assert.throws(() => coUsageMatrix(database(), { window: '7x' as never }), {
+      name: 'RangeError',
+      message: /^coUsageMatrix: window "7x" is malformed/,
+    });
   });
 });
 
@@ -91,13 +103,18 @@ describe('recommend and the co-usage matrix', () => {
   beforeEach(() => insertUsers(database()));
 
   it("counts the rows of the user's own skills exactly as the whole matrix has them", () => {
-    const sorted = (pairs: readonly CoUsagePair[]) => [...pairs].sort((x, y) => compareIds(x.skillA, y.skillA) || compareIds(x.skillB, y.skillB));
+    const sorted = (pairs: readonly CoUsagePair[]) =>
+      [...pairs].sort((x, y) => compareIds(x.skillA, y.skillA) || compareIds(x.skillB, y.skillB));
     for (const orgId of [undefined, 'acme']) {
       const users = windowUsersBySkill(database(), dayRange(resolveWindow('30d', NOW)), orgId);
       for (const skills of [['a'], ['a', 'b'], ['b', 'c', 'd'], ['d'], ['x'], []]) {
         const basket = new Set(skills);
         const whole = coUsagePairs(users, RECOMMEND_DEFAULTS.minSharedUsers).filter((cell) => basket.has(cell.skillA));
-        assert.deepEqual(sorted(coUsageRows(users, RECOMMEND_DEFAULTS.minSharedUsers, basket)), sorted(whole), `${skills.join(' ')} in ${orgId ?? 'every org'}`);
+        assert.deepEqual(
+          sorted(coUsageRows(users, RECOMMEND_DEFAULTS.minSharedUsers, basket)),
+          sorted(whole),
+          `${skills.join(' ')} in ${orgId ?? 'every org'}`,
+        );
       }
     }
   });

@@ -35,7 +35,13 @@ describe('healthReport', () => {
       // the calls of skills past the series limit: not a skill to score or deprecate
       { skill: '(overflow)', hour: '2026-03-05 00:00:00', calls: 500 },
     );
-    insertSkillMetrics(db, { skill: 'search', ratingCount: 4, ratingSum: 18, firstSeen: '2026-01-01 00:00:00', lastUpdated: '2026-03-09 10:01:00' });
+    insertSkillMetrics(db, {
+      skill: 'search',
+      ratingCount: 4,
+      ratingSum: 18,
+      firstSeen: '2026-01-01 00:00:00',
+      lastUpdated: '2026-03-09 10:01:00',
+    });
     insertSkillMetrics(db, { skill: 'ghost', firstSeen: '2025-11-01 00:00:00', lastUpdated: '2026-01-01 00:00:00' });
   });
 
@@ -107,7 +113,11 @@ describe('healthReport', () => {
     // ghost has no hourly rows: its skill_metrics.last_updated 2026-01-01 counts
     const rows = healthReport(db, { now: NOW });
     assert.deepEqual(
-      ['stale', 'recent', 'ghost', 'tiny'].map((skillId) => [skillId, bySkill(rows, skillId).lastUsed, bySkill(rows, skillId).deprecatedCandidate]),
+      ['stale', 'recent', 'ghost', 'tiny'].map((skillId) => [
+        skillId,
+        bySkill(rows, skillId).lastUsed,
+        bySkill(rows, skillId).deprecatedCandidate,
+      ]),
       [
         ['stale', '2026-01-20 10:00:00', true],
         ['recent', '2026-02-09 10:00:00', false],
@@ -143,9 +153,18 @@ describe('healthReport', () => {
   });
 
   it('refuses targets that are not positive numbers', () => {
-    assert.throws(() => healthReport(db, { latencyTargetsMs: { search: 0 } }), /^RangeError: healthReport: option "latencyTargetsMs.search" must be a number greater than 0, got 0$/);
-    assert.throws(() => healthReport(db, { latencyTargetsMs: [] as never }), /^TypeError: healthReport: option "latencyTargetsMs" must be an object/);
+    assert.throws(
+      () => healthReport(db, { latencyTargetsMs: { search: 0 } }),
+      /^RangeError: healthReport: option "latencyTargetsMs.search" must be a number greater than 0, got 0$/,
+    );
+    assert.throws(
+      () => healthReport(db, { latencyTargetsMs: [] as never }),
+      /^TypeError: healthReport: option "latencyTargetsMs" must be an object/,
+    );
     assert.throws(() => healthReport(db, { latencyTargetMs: -5 }), /option "latencyTargetMs" must be a number greater than 0, got -5/);
-    assert.throws(() => healthReport(db, { deprecatedAfterDays: 0.5 }), /option "deprecatedAfterDays" must be a whole number, 1 or more, got 0.5/);
+    assert.throws(
+      () => healthReport(db, { deprecatedAfterDays: 0.5 }),
+      /option "deprecatedAfterDays" must be a whole number, 1 or more, got 0.5/,
+    );
   });
 });

@@ -11,7 +11,13 @@ type Pinned = Omit<SkillLatencyReport, 'minMs' | 'avgMs' | 'maxMs' | 'estimated'
 function assertRows(actual: SkillLatencyReport[], expected: Pinned[]): void {
   const rounded = (rows: Pinned[]) =>
     rows.map(({ skillId, calls, p50, p95, p99, errorRate, errors }) => ({
-      skillId, calls, p50: round(p50), p95: round(p95), p99: round(p99), errorRate: round(errorRate), errors,
+      skillId,
+      calls,
+      p50: round(p50),
+      p95: round(p95),
+      p99: round(p99),
+      errorRate: round(errorRate),
+      errors,
     }));
   assert.deepEqual(rounded(actual), rounded(expected));
 }
@@ -28,7 +34,14 @@ describe('latencyReport', () => {
     db = database();
     insertHourly(
       db,
-      { skill: 'search', hour: '2026-03-05 10:00:00', calls: 40, failures: 4, latency: { 100: 10, 250: 30 }, errors: { timeout: 3, upstream: 1 } },
+      {
+        skill: 'search',
+        hour: '2026-03-05 10:00:00',
+        calls: 40,
+        failures: 4,
+        latency: { 100: 10, 250: 30 },
+        errors: { timeout: 3, upstream: 1 },
+      },
       {
         skill: 'search',
         org: 'acme',
@@ -58,7 +71,15 @@ describe('latencyReport', () => {
     // (overflow), the calls of skills past the series limit, is real traffic: 2 in (5, 10]:
     // p50 = 5 + 5 × 1/2 = 7.5, p95 = 5 + 5 × 1.9/2 = 9.75, p99 = 5 + 5 × 1.98/2 = 9.95
     assertRows(latencyReport(db, { now: NOW }), [
-      { skillId: 'search', calls: 100, p50: 220, p95: 500 + (500 * 5) / 6, p99: 2500, errorRate: 0.1, errors: { ...NO_ERRORS, timeout: 4, rate_limited: 5, upstream: 1 } },
+      {
+        skillId: 'search',
+        calls: 100,
+        p50: 220,
+        p95: 500 + (500 * 5) / 6,
+        p99: 2500,
+        errorRate: 0.1,
+        errors: { ...NO_ERRORS, timeout: 4, rate_limited: 5, upstream: 1 },
+      },
       { skillId: 'fast', calls: 10, p50: 0.5, p95: 0.95, p99: 0.99, errorRate: 0, errors: NO_ERRORS },
       { skillId: 'untimed', calls: 5, p50: null, p95: null, p99: null, errorRate: 0, errors: NO_ERRORS },
       { skillId: 'slow', calls: 4, p50: 60000, p95: 60000, p99: 60000, errorRate: 1, errors: { ...NO_ERRORS, internal: 4 } },
@@ -72,7 +93,15 @@ describe('latencyReport', () => {
     // p95: rank 57 → 1000 + 1500 × (57 − 56)/3 = 1500
     // p99: rank 59.4 → 2500 + 2500 × (59.4 − 59)/1 = 3500
     assertRows(latencyReport(db, { now: NOW, orgId: 'acme' }), [
-      { skillId: 'search', calls: 60, p50: 250 + 250 / 3, p95: 1500, p99: 3500, errorRate: 0.1, errors: { ...NO_ERRORS, timeout: 1, rate_limited: 5 } },
+      {
+        skillId: 'search',
+        calls: 60,
+        p50: 250 + 250 / 3,
+        p95: 1500,
+        p99: 3500,
+        errorRate: 0.1,
+        errors: { ...NO_ERRORS, timeout: 1, rate_limited: 5 },
+      },
     ]);
   });
 

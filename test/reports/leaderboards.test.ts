@@ -220,7 +220,13 @@ describe('leaderboard', () => {
       // one 5-star rating: rating = ((15 + 5)/6 − 1)/4 = 0.583333, weights 0.5, 0.15, 0.1 over 0.75
       // x now:    100 × (0.5 × 0.963005 + 0.15 × 0.583333 + 0.1) / 0.75 = 89.20 → 89.2
       // x before: 100 × (0.5 × 0.403830 + 0.15 × 0.583333 + 0.1) / 0.75 = 51.92 → 51.9
-      insertSkillMetrics(db, { skill: 'x', ratingCount: 1, ratingSum: 5, firstSeen: '2026-01-01 00:00:00', lastUpdated: '2026-03-05 10:00:00' });
+      insertSkillMetrics(db, {
+        skill: 'x',
+        ratingCount: 1,
+        ratingSum: 5,
+        firstSeen: '2026-01-01 00:00:00',
+        lastUpdated: '2026-03-05 10:00:00',
+      });
       const x = rank({ metric: 'most_improved' }).entries.find((entry) => entry.skillId === 'x')!;
       assert.deepEqual([x.score, x.details['health'], x.details['previousHealth']], [37.3, 89.2, 51.9]);
     });
@@ -280,9 +286,7 @@ describe('leaderboard', () => {
 
     it('judges newness across every org, and ranks the calls of the org asked for', () => {
       // veteran is new to acme but not to the catalogue; anon's acme calls were in the previous window
-      assert.deepEqual(places(rank({ metric: 'trending_new', orgId: 'acme' })), [
-        [1, 'fresh', 3, null, null],
-      ]);
+      assert.deepEqual(places(rank({ metric: 'trending_new', orgId: 'acme' })), [[1, 'fresh', 3, null, null]]);
     });
   });
 
@@ -303,7 +307,11 @@ describe('leaderboard', () => {
     });
 
     it('writes nothing, and computes on a read-only connection', () => {
-      insertHourly(db, { skill: 'search', hour: '2026-03-05 10:00:00', calls: 120 }, { skill: 'code', hour: '2026-03-05 10:00:00', calls: 90 });
+      insertHourly(
+        db,
+        { skill: 'search', hour: '2026-03-05 10:00:00', calls: 120 },
+        { skill: 'code', hour: '2026-03-05 10:00:00', calls: 90 },
+      );
       const changes = db.prepare('SELECT total_changes()').pluck();
       const before = changes.get();
       rank({ metric: 'usage' });
@@ -323,14 +331,38 @@ describe('leaderboard', () => {
 
   describe('options', () => {
     const refused: [string, Partial<LeaderboardOptions> & Record<string, unknown>, RegExp][] = [
-      ['an unknown metric', { metric: 'usgae' as never }, /^RangeError: leaderboard: unknown metric "usgae"; did you mean "usage"\? use one of usage, rating, success_rate, most_improved, trending_new$/],
-      ['a missing metric', {}, /^TypeError: leaderboard: option "metric" must be one of usage, rating, success_rate, most_improved, trending_new, got undefined$/],
-      ['a negative limit', { metric: 'usage', limit: -1 }, /^RangeError: leaderboard: option "limit" must be a whole number, 1 or more, got -1$/],
+      [
+        'an unknown metric',
+        { metric: 'usgae' as never },
+        /^RangeError: leaderboard: unknown metric "usgae"; did you mean "usage"\? use one of usage, rating, success_rate, most_improved, trending_new$/,
+      ],
+      [
+        'a missing metric',
+        {},
+        /^TypeError: leaderboard: option "metric" must be one of usage, rating, success_rate, most_improved, trending_new, got undefined$/,
+      ],
+      [
+        'a negative limit',
+        { metric: 'usage', limit: -1 },
+        /^RangeError: leaderboard: option "limit" must be a whole number, 1 or more, got -1$/,
+      ],
       ['a limit of 0', { metric: 'usage', limit: 0 }, /option "limit" must be a whole number, 1 or more, got 0/],
-      ['a limit given as text', { metric: 'usage', limit: '5' as never }, /^TypeError: leaderboard: option "limit" must be a number, got "5"$/],
+      [
+        'a limit given as text',
+        { metric: 'usage', limit: '5' as never },
+        /^TypeError: leaderboard: option "limit" must be a number, got "5"$/,
+      ],
       ['a fractional minCalls', { metric: 'success_rate', minCalls: 2.5 }, /option "minCalls" must be a whole number, 1 or more, got 2.5/],
-      ['a malformed window', { metric: 'usage', window: '7x' as never }, /^RangeError: leaderboard: window "7x" is malformed; use '24h', '7d', '30d'/],
-      ['an empty orgId', { metric: 'usage', orgId: '' }, /^TypeError: leaderboard: option "orgId" must be a non-empty string, got ""; leave it out for every org$/],
+      [
+        'a malformed window',
+        { metric: 'usage', window: '7x' as never },
+        /^RangeError: leaderboard: window "7x" is malformed; use '24h', '7d', '30d'/,
+      ],
+      [
+        'an empty orgId',
+        { metric: 'usage', orgId: '' },
+        /^TypeError: leaderboard: option "orgId" must be a non-empty string, got ""; leave it out for every org$/,
+      ],
     ];
     for (const [what, options, message] of refused) {
       it(`refuses ${what}, saying what is allowed`, () => {

@@ -32,7 +32,17 @@ const hourlyRow: fc.Arbitrary<HourlyRow> = fc
     const latency: Latencies = {};
     buckets.forEach((count, i) => (latency[i < LATENCY_BOUNDARIES_MS.length ? LATENCY_BOUNDARIES_MS[i]! : 'inf'] = count));
     const hour = new Date(FIRST_HOUR_MS + hourIndex * HOUR_MS).toISOString().slice(0, 19).replace('T', ' ');
-    return { skill, org, hour, calls, failures, latency, errors: { internal: failures }, ratingCount: ratings, ratingSum: Math.round(ratings * stars) };
+    return {
+      skill,
+      org,
+      hour,
+      calls,
+      failures,
+      latency,
+      errors: { internal: failures },
+      ratingCount: ratings,
+      ratingSum: Math.round(ratings * stars),
+    };
   });
 
 const fixture = fc.uniqueArray(hourlyRow, { selector: (row) => `${row.skill}|${row.org}|${row.hour}`, maxLength: 40 });
@@ -50,7 +60,8 @@ function assertWellFormed(board: Leaderboard): void {
   board.entries.forEach((entry, i) => {
     assert.equal(entry.rank, i + 1);
     assert.ok(SCORE_RANGE[board.metric](entry.score), `${board.metric} score ${entry.score} out of range`);
-    if (i > 0) assert.ok(board.entries[i - 1]!.score >= entry.score, `${board.metric}: ${board.entries[i - 1]!.score} before ${entry.score}`);
+    if (i > 0)
+      assert.ok(board.entries[i - 1]!.score >= entry.score, `${board.metric}: ${board.entries[i - 1]!.score} before ${entry.score}`);
     assert.equal(entry.rankChange, entry.previousRank === null ? null : entry.previousRank - entry.rank);
     assert.ok(entry.previousRank === null || (Number.isInteger(entry.previousRank) && entry.previousRank >= 1));
   });

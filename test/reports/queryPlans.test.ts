@@ -54,7 +54,13 @@ describe('query plans of the reports', () => {
     );
     insertUserDays(db, { skill: 'a', user: 'u1', day: '2026-03-05', org: 'acme' });
     insertUserFirsts(db, { skill: 'a', user: 'u1', firstDay: '2026-03-05', org: 'acme' });
-    insertSkillMetrics(db, { skill: 'a', ratingCount: 1, ratingSum: 4, firstSeen: '2026-03-05 10:00:00', lastUpdated: '2026-03-05 10:00:00' });
+    insertSkillMetrics(db, {
+      skill: 'a',
+      ratingCount: 1,
+      ratingSum: 4,
+      firstSeen: '2026-03-05 10:00:00',
+      lastUpdated: '2026-03-05 10:00:00',
+    });
     statements = statementsOfEveryReport(db);
   });
 
@@ -89,7 +95,9 @@ describe('query plans of the reports', () => {
     assert.ok(windowed.length >= 4, `only ${windowed.length} windowed statements`);
     for (const sql of windowed) {
       assert.ok(
-        plan(db, sql).some((step) => step === 'SEARCH skill_usage_hourly USING PRIMARY KEY (skill_id=? AND org_id=? AND hour>? AND hour<?)'),
+        plan(db, sql).some(
+          (step) => step === 'SEARCH skill_usage_hourly USING PRIMARY KEY (skill_id=? AND org_id=? AND hour>? AND hour<?)',
+        ),
         `not a primary-key range: ${sql}\n  ${plan(db, sql).join('\n  ')}`,
       );
     }
@@ -100,7 +108,11 @@ describe('query plans of the reports', () => {
     assert.ok(daily.length >= 6, `only ${daily.length} statements on skill_user_daily and user_daily`);
     for (const sql of daily) {
       assert.ok(
-        plan(db, sql).some((step) => /^SEARCH (skill_user_daily USING COVERING INDEX ix_skill_user_daily_day|user_daily USING PRIMARY KEY) \(day>\? AND day<\?\)$/.test(step)),
+        plan(db, sql).some((step) =>
+          /^SEARCH (skill_user_daily USING COVERING INDEX ix_skill_user_daily_day|user_daily USING PRIMARY KEY) \(day>\? AND day<\?\)$/.test(
+            step,
+          ),
+        ),
         `${sql}\n  ${plan(db, sql).join('\n  ')}`,
       );
     }

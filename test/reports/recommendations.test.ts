@@ -11,7 +11,8 @@ function withoutIds(recommendations: readonly Recommendation[]): Omit<Recommenda
 
 /** Compares everything but the ids, scores to 12 decimals (the hand formulas may round differently in the last bit). */
 function assertRecommendations(actual: readonly Recommendation[], expected: readonly Omit<Recommendation, 'id'>[]): void {
-  const rounded = (list: readonly Omit<Recommendation, 'id'>[]) => list.map((entry) => ({ ...entry, score: Number(entry.score.toFixed(12)) }));
+  const rounded = (list: readonly Omit<Recommendation, 'id'>[]) =>
+    list.map((entry) => ({ ...entry, score: Number(entry.score.toFixed(12)) }));
   assert.deepEqual(rounded(withoutIds(actual)), rounded(expected));
 }
 
@@ -65,9 +66,24 @@ describe('recommend', () => {
       //   0.25 · 10 / 30 (web_search's 30 calls are the most) = 0.08333.
       const recommendations = recommend(database(), { userId: 'alice', now: NOW });
       assertRecommendations(recommendations, [
-        { skillId: 'translate', score: 0.5 + 0.5 * (4 / Math.sqrt(24) / 2), reason: 'users who used web_search also used translate (4 of 6 users)', source: 'co_usage' },
-        { skillId: 'code_exec', score: 0.5 + 0.5 * (2 / Math.sqrt(12) / 2), reason: 'users who used summarize also used code_exec (2 of 4 users)', source: 'co_usage' },
-        { skillId: 'image_gen', score: 0.5 + 0.5 * (2 / Math.sqrt(12) / 2), reason: 'users who used web_search also used image_gen (2 of 6 users)', source: 'co_usage' },
+        {
+          skillId: 'translate',
+          score: 0.5 + 0.5 * (4 / Math.sqrt(24) / 2),
+          reason: 'users who used web_search also used translate (4 of 6 users)',
+          source: 'co_usage',
+        },
+        {
+          skillId: 'code_exec',
+          score: 0.5 + 0.5 * (2 / Math.sqrt(12) / 2),
+          reason: 'users who used summarize also used code_exec (2 of 4 users)',
+          source: 'co_usage',
+        },
+        {
+          skillId: 'image_gen',
+          score: 0.5 + 0.5 * (2 / Math.sqrt(12) / 2),
+          reason: 'users who used web_search also used image_gen (2 of 6 users)',
+          source: 'co_usage',
+        },
         { skillId: 'pdf_reader', score: (0.25 * 10) / 30, reason: 'popular: 10 calls in the last 30 days', source: 'trending' },
       ]);
       assert.ok(Math.abs((recommendations[0]?.score ?? 0) - 0.70412) < 1e-5);
@@ -81,8 +97,18 @@ describe('recommend', () => {
       // Trending from acme's calls: pdf_reader 10 of at most 20 (web_search, summarize) → 0.125.
       const recommendations = recommend(database(), { userId: 'alice', orgId: 'acme', now: NOW });
       assertRecommendations(recommendations, [
-        { skillId: 'translate', score: 0.5 + 0.5 * (3 / Math.sqrt(12) / 2), reason: 'users who used web_search also used translate (3 of 4 users)', source: 'co_usage' },
-        { skillId: 'code_exec', score: 0.5 + 0.5 * (2 / Math.sqrt(12) / 2), reason: 'users who used summarize also used code_exec (2 of 4 users)', source: 'co_usage' },
+        {
+          skillId: 'translate',
+          score: 0.5 + 0.5 * (3 / Math.sqrt(12) / 2),
+          reason: 'users who used web_search also used translate (3 of 4 users)',
+          source: 'co_usage',
+        },
+        {
+          skillId: 'code_exec',
+          score: 0.5 + 0.5 * (2 / Math.sqrt(12) / 2),
+          reason: 'users who used summarize also used code_exec (2 of 4 users)',
+          source: 'co_usage',
+        },
         { skillId: 'pdf_reader', score: 0.125, reason: 'popular: 10 calls in the last 30 days', source: 'trending' },
       ]);
     });
@@ -149,7 +175,12 @@ describe('recommend', () => {
           reason: 'users who used translate also used legacy_tool (2 of 3 users)',
           source: 'co_usage',
         },
-        { skillId: 'summarize', score: 0.5 + 0.5 * (0.5 / 3), reason: 'users who used web_search also used summarize (2 of 4 users)', source: 'co_usage' },
+        {
+          skillId: 'summarize',
+          score: 0.5 + 0.5 * (0.5 / 3),
+          reason: 'users who used web_search also used summarize (2 of 4 users)',
+          source: 'co_usage',
+        },
         { skillId: 'code_exec', score: 0.1875, reason: 'popular: 15 calls in the last 30 days', source: 'trending' },
         { skillId: 'pdf_reader', score: 0.125, reason: 'popular: 10 calls in the last 30 days', source: 'trending' },
       ]);
@@ -190,7 +221,12 @@ describe('recommend', () => {
       const recommendations = recommend(database(), { userId: 'newcomer', window: '7d', limit: 10, now: NOW });
       assertRecommendations(recommendations, [
         { skillId: 'code_exec', score: 0.25 + 0.25 * (2 / 3), reason: 'trending: calls up 200% this week', source: 'trending' },
-        { skillId: 'translate', score: 0.25 + (0.25 * (27 / 20 - 1)) / (27 / 20), reason: 'trending: calls up 35% this week', source: 'trending' },
+        {
+          skillId: 'translate',
+          score: 0.25 + (0.25 * (27 / 20 - 1)) / (27 / 20),
+          reason: 'trending: calls up 35% this week',
+          source: 'trending',
+        },
         { skillId: 'web_search', score: 0.25, reason: 'popular: 100 calls this week', source: 'trending' },
         { skillId: 'image_gen', score: 0.1, reason: 'popular: 40 calls this week', source: 'trending' },
         { skillId: 'pdf_reader', score: 0.1, reason: 'popular: 40 calls this week', source: 'trending' },
@@ -202,7 +238,9 @@ describe('recommend', () => {
 
     it('leaves out the skills the user has used', () => {
       recordUse(database(), { user: 'zoe', org: 'acme', day: '2025-01-01', skill: 'code_exec', calls: 1 });
-      const skills = recommend(database(), { userId: 'zoe', window: '7d', limit: 2, now: NOW }).map((recommendation) => recommendation.skillId);
+      const skills = recommend(database(), { userId: 'zoe', window: '7d', limit: 2, now: NOW }).map(
+        (recommendation) => recommendation.skillId,
+      );
       assert.deepEqual(skills, ['translate', 'web_search']);
     });
 
@@ -211,7 +249,9 @@ describe('recommend', () => {
       const everyOrg = recommend(database(), { userId: 'newcomer', window: '7d', limit: 1, now: NOW });
       const acme = recommend(database(), { userId: 'newcomer', window: '7d', orgId: 'acme', limit: 1, now: NOW });
       // image_gen: 50 previous calls, 40 + 1000 now: +1980% → 0.25 + 0.25 · 19.8/20.8 = 0.48798
-      assertRecommendations(everyOrg, [{ skillId: 'image_gen', score: 0.25 + (0.25 * 19.8) / 20.8, reason: 'trending: calls up 1980% this week', source: 'trending' }]);
+      assertRecommendations(everyOrg, [
+        { skillId: 'image_gen', score: 0.25 + (0.25 * 19.8) / 20.8, reason: 'trending: calls up 1980% this week', source: 'trending' },
+      ]);
       assert.equal(acme[0]?.skillId, 'code_exec');
     });
 
@@ -242,11 +282,20 @@ describe('recommend', () => {
     it('rejects invalid options with a message naming the option', () => {
       const db = database();
       assert.throws(() => recommend(db, undefined as never), { name: 'TypeError', message: /^recommend: options must be an object/ });
-      assert.throws(() => recommend(db, {} as never), { name: 'TypeError', message: /^recommend: option "userId" must be a non-empty string, got undefined/ });
+      assert.throws(() => recommend(db, {} as never), {
+        name: 'TypeError',
+        message: /^recommend: option "userId" must be a non-empty string, got undefined/,
+      });
       assert.throws(() => recommend(db, { userId: '' }), { name: 'TypeError', message: /option "userId"/ });
-      assert.throws(() => recommend(db, { userId: 'u', limit: 0 }), { name: 'RangeError', message: /^recommend: option "limit" must be a whole number, 1 or more, got 0/ });
+      assert.throws(() => recommend(db, { userId: 'u', limit: 0 }), {
+        name: 'RangeError',
+        message: /^recommend: option "limit" must be a whole number, 1 or more, got 0/,
+      });
       assert.throws(() => recommend(db, { userId: 'u', limit: 2.5 }), { name: 'RangeError', message: /option "limit"/ });
-      assert.throws(() => recommend(db, { userId: 'u', window: '7x' as never }), { name: 'RangeError', message: /^recommend: window "7x" is malformed/ });
+      assert.throws(() => recommend(db, { userId: 'u', window: '7x' as never }), {
+        name: 'RangeError',
+        message: /^recommend: window "7x" is malformed/,
+      });
       assert.throws(() => recommend(db, { userId: 'u', orgId: '' }), { name: 'TypeError', message: /^recommend: option "orgId"/ });
       assert.throws(() => recommend(db, { userId: 'u', now: Number.NaN }), { name: 'TypeError', message: /^recommend: option "now"/ });
     });
@@ -257,7 +306,8 @@ describe('recommend', () => {
       try {
         assert.throws(() => recommend(reader, { userId: 'u', now: NOW }), {
           name: 'TypeError',
-          message: /^recommend: the database is open read-only, but every recommendation is logged; open it with openAnalyticsDatabase\(path\) without readonly$/,
+          message:
+            /^recommend: the database is open read-only, but every recommendation is logged; open it with openAnalyticsDatabase\(path\) without readonly$/,
         });
       } finally {
         reader.close();

@@ -108,6 +108,9 @@ describe('recommendationEffectiveness', () => {
       name: 'RangeError',
       message: /^recommendationEffectiveness: window "week" is malformed/,
     });
-    assert.throws(() => recommendationEffectiveness(database(), null as never), { name: 'TypeError', message: /^recommendationEffectiveness: options must be an object/ });
+    assert.throws(() => recommendationEffectiveness(database(), null as never), {
+      name: 'TypeError',
+      message: /^recommendationEffectiveness: options must be an object/,
+    });
   });
 });

@@ -22,7 +22,12 @@ describe('recordRecommendationOutcome', () => {
   });
 
   it('records an outcome with its time', () => {
-    assert.deepEqual(recordRecommendationOutcome(database(), id, 'clicked', NOW + MINUTE), { id, outcome: 'clicked', outcomeAt: '2026-03-10 12:31:00', changed: true });
+    assert.deepEqual(recordRecommendationOutcome(database(), id, 'clicked', NOW + MINUTE), {
+      id,
+      outcome: 'clicked',
+      outcomeAt: '2026-03-10 12:31:00',
+      changed: true,
+    });
     assert.deepEqual(stored(), { outcome: 'clicked', outcome_at: '2026-03-10 12:31:00' });
   });
 
@@ -30,13 +35,23 @@ describe('recordRecommendationOutcome', () => {
     recordRecommendationOutcome(database(), id, 'dismissed', NOW + MINUTE);
     recordRecommendationOutcome(database(), id, 'clicked', NOW + 2 * MINUTE);
     recordRecommendationOutcome(database(), id, 'installed', NOW + 3 * MINUTE);
-    assert.deepEqual(recordRecommendationOutcome(database(), id, 'used', NOW + 4 * MINUTE), { id, outcome: 'used', outcomeAt: '2026-03-10 12:34:00', changed: true });
+    assert.deepEqual(recordRecommendationOutcome(database(), id, 'used', NOW + 4 * MINUTE), {
+      id,
+      outcome: 'used',
+      outcomeAt: '2026-03-10 12:34:00',
+      changed: true,
+    });
   });
 
   it('keeps the stronger outcome when a weaker or equal one comes later', () => {
     recordRecommendationOutcome(database(), id, 'installed', NOW + MINUTE);
     for (const outcome of ['dismissed', 'clicked', 'installed'] as const) {
-      assert.deepEqual(recordRecommendationOutcome(database(), id, outcome, NOW + 5 * MINUTE), { id, outcome: 'installed', outcomeAt: '2026-03-10 12:31:00', changed: false });
+      assert.deepEqual(recordRecommendationOutcome(database(), id, outcome, NOW + 5 * MINUTE), {
+        id,
+        outcome: 'installed',
+        outcomeAt: '2026-03-10 12:31:00',
+        changed: false,
+      });
     }
     assert.deepEqual(stored(), { outcome: 'installed', outcome_at: '2026-03-10 12:31:00' });
   });
@@ -66,8 +81,14 @@ describe('recordRecommendationOutcome', () => {
   });
 
   it('rejects an id that is not a whole number, and a time that is not one', () => {
-    assert.throws(() => recordRecommendationOutcome(database(), 1.5, 'used'), { name: 'TypeError', message: /id must be the whole number recommend\(\) returned, got 1.5/ });
+    assert.throws(() => recordRecommendationOutcome(database(), 1.5, 'used'), {
+      name: 'TypeError',
+      message: /id must be the whole number recommend\(\) returned, got 1.5/,
+    });
     assert.throws(() => recordRecommendationOutcome(database(), '1' as never, 'used'), { name: 'TypeError', message: /got 1$/ });
-    assert.throws(() => recordRecommendationOutcome(database(), id, 'used', Number.NaN), { name: 'TypeError', message: /now must be epoch milliseconds/ });
+    assert.throws(() => recordRecommendationOutcome(database(), id, 'used', Number.NaN), {
+      name: 'TypeError',
+      message: /now must be epoch milliseconds/,
+    });
   });
 });

@@ -11,7 +11,10 @@ const DAY = 86_400_000;
 
 const orgArbitrary = fc.constantFrom('', 'acme', 'globex');
 const callsArbitrary = fc.oneof({ arbitrary: fc.integer({ min: 1, max: 40 }), weight: 9 }, { arbitrary: fc.constant(0), weight: 1 });
-const daysAgoArbitrary = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 8 }), weight: 2 }, { arbitrary: fc.integer({ min: 0, max: 70 }), weight: 1 });
+const daysAgoArbitrary = fc.oneof(
+  { arbitrary: fc.integer({ min: 0, max: 8 }), weight: 2 },
+  { arbitrary: fc.integer({ min: 0, max: 70 }), weight: 1 },
+);
 
 /** One user's activity with one skill on one day, `daysAgo` before NOW. */
 const useArbitrary = fc.record({
@@ -83,8 +86,10 @@ function usesOf(scenario: Scenario): (Omit<Use, 'day'> & { daysAgo: number })[] 
  */
 function load(db: Database.Database, scenario: Scenario): void {
   db.transaction(() => {
-    for (const table of ['skill_user_daily', 'skill_user_first', 'skill_usage_hourly', 'recommendation_log']) db.prepare(`DELETE FROM ${table}`).run();
-    for (const { daysAgo, ...use } of usesOf(scenario)) recordUse(db, { ...use, day: new Date(NOW - daysAgo * DAY).toISOString().slice(0, 10) });
+    for (const table of ['skill_user_daily', 'skill_user_first', 'skill_usage_hourly', 'recommendation_log'])
+      db.prepare(`DELETE FROM ${table}`).run();
+    for (const { daysAgo, ...use } of usesOf(scenario))
+      recordUse(db, { ...use, day: new Date(NOW - daysAgo * DAY).toISOString().slice(0, 10) });
   })();
 }
 
@@ -142,7 +147,10 @@ describe('recommendation properties', () => {
       else if (sources.has('trending')) seen.trending++;
       else seen.nothing++;
     }
-    assert.ok(Object.values(seen).every((count) => count >= 45), JSON.stringify(seen));
+    assert.ok(
+      Object.values(seen).every((count) => count >= 45),
+      JSON.stringify(seen),
+    );
   });
 
   it('recommends from co-usage exactly what a brute-force count over every row gives', () => {
@@ -151,7 +159,8 @@ describe('recommendation properties', () => {
         load(database(), scenario);
         const coUsage = run(database(), scenario).filter((recommendation) => recommendation.source === 'co_usage');
         // Scores are compared to 12 decimals: the brute force sums the same cosines in another order.
-        const rounded = <T extends { score: number }>(items: T[]) => items.map((item) => ({ ...item, score: Number(item.score.toFixed(12)) }));
+        const rounded = <T extends { score: number }>(items: T[]) =>
+          items.map((item) => ({ ...item, score: Number(item.score.toFixed(12)) }));
         assert.deepEqual(
           rounded(coUsage.map(({ id: _id, ...rest }) => rest)),
           rounded(bruteForceCoUsage(database(), scenario).slice(0, scenario.limit)),
@@ -171,8 +180,10 @@ describe('recommendation properties', () => {
         for (const { score } of recommendations) assert.ok(score >= 0 && score <= 1, String(score));
         const sources = recommendations.map((recommendation) => recommendation.source);
         assert.deepEqual(sources, [...sources].sort(), 'co_usage before trending');
-        for (const { score, source } of recommendations) assert.ok(source === 'co_usage' ? score > 0.5 : score <= 0.5, `${source} ${score}`);
-        for (let i = 1; i < recommendations.length; i++) assert.ok(recommendations[i - 1]!.score >= recommendations[i]!.score, 'best first');
+        for (const { score, source } of recommendations)
+          assert.ok(source === 'co_usage' ? score > 0.5 : score <= 0.5, `${source} ${score}`);
+        for (let i = 1; i < recommendations.length; i++)
+          assert.ok(recommendations[i - 1]!.score >= recommendations[i]!.score, 'best first');
       }),
       // The example is what seed 480839997 found: two similarities equal but for rounding, listed by
       // id (s10 before s9) while the second one's score was larger in the last bit.
@@ -184,7 +195,11 @@ describe('recommendation properties', () => {
     fc.assert(
       fc.property(scenarioArbitrary, (scenario) => {
         load(database(), scenario);
-        const touched = new Set(usesOf(scenario).filter((use) => use.user === scenario.userId).map((use) => use.skill));
+        const touched = new Set(
+          usesOf(scenario)
+            .filter((use) => use.user === scenario.userId)
+            .map((use) => use.skill),
+        );
         for (const { skillId } of run(database(), scenario)) {
           assert.ok(!touched.has(skillId), `${skillId} was used by ${scenario.userId}`);
           assert.notEqual(skillId, '(overflow)');
@@ -220,13 +235,17 @@ describe('recommendation properties', () => {
       fc.property(scenarioArbitrary, fc.array(useArbitrary, { maxLength: 20 }), (scenario, later) => {
         load(database(), scenario);
         for (const userId of [...USERS, 'stranger']) recommend(database(), { userId, limit: scenario.limit, now: NOW });
-        for (const { daysAgo, ...use } of later) recordUse(database(), { ...use, day: new Date(NOW + (daysAgo % 5) * DAY).toISOString().slice(0, 10) });
+        for (const { daysAgo, ...use } of later)
+          recordUse(database(), { ...use, day: new Date(NOW + (daysAgo % 5) * DAY).toISOString().slice(0, 10) });
         const report = recommendationEffectiveness(database(), { now: NOW + 5 * DAY });
         const { co_usage: coUsage, trending } = report.bySource;
         assert.ok(report.used <= report.recommended && report.recommended <= report.logged);
         assert.equal(coUsage.recommended + trending.recommended, report.recommended);
         assert.equal(coUsage.used + trending.used, report.used);
-        assert.equal(Object.values(report.outcomes).reduce((sum, count) => sum + count, 0), report.recommended);
+        assert.equal(
+          Object.values(report.outcomes).reduce((sum, count) => sum + count, 0),
+          report.recommended,
+        );
         for (const figures of [report, coUsage, trending]) {
           assert.ok(figures.rate === null ? figures.recommended === 0 : figures.rate >= 0 && figures.rate <= 1);
         }

@@ -66,8 +66,14 @@ describe('trends', () => {
     });
 
     it('refuses an unknown granularity or skill ids that are not strings', () => {
-      assert.throws(() => usageTrend(db, { granularity: 'weeks' as never }), /^RangeError: usageTrend: unknown granularity "weeks"; did you mean "week"\? use one of hour, day, week$/);
-      assert.throws(() => usageTrend(db, { granularity: 'day', skillIds: 'a' as never }), /^TypeError: usageTrend: option "skillIds" must be an array of skill ids \(non-empty strings\), got "a"$/);
+      assert.throws(
+        () => usageTrend(db, { granularity: 'weeks' as never }),
+        /^RangeError: usageTrend: unknown granularity "weeks"; did you mean "week"\? use one of hour, day, week$/,
+      );
+      assert.throws(
+        () => usageTrend(db, { granularity: 'day', skillIds: 'a' as never }),
+        /^TypeError: usageTrend: option "skillIds" must be an array of skill ids \(non-empty strings\), got "a"$/,
+      );
     });
   });
 
@@ -106,8 +112,10 @@ describe('trends', () => {
       ]);
     });
 
-    it("counts with orgId only the users who first used the skill in that org", () => {
-      assert.deepEqual(adoptionCurve(db, { now: NOW, orgId: 'acme' }), [{ skillId: 'a', day: '2026-03-04', newUsers: 1, cumulativeUsers: 1 }]);
+    it('counts with orgId only the users who first used the skill in that org', () => {
+      assert.deepEqual(adoptionCurve(db, { now: NOW, orgId: 'acme' }), [
+        { skillId: 'a', day: '2026-03-04', newUsers: 1, cumulativeUsers: 1 },
+      ]);
     });
   });
 

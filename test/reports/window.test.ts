@@ -53,22 +53,37 @@ describe('resolveWindow', () => {
   });
 
   const malformed: [string, unknown, RegExp][] = [
-    ['an unknown unit', '7x', /^RangeError: resolveWindow: window "7x" is malformed; use '24h', '7d', '30d', another whole number of hours or days/],
+    [
+      'an unknown unit',
+      '7x',
+      /^RangeError: resolveWindow: window "7x" is malformed; use '24h', '7d', '30d', another whole number of hours or days/,
+    ],
     ['a zero length', '0d', /window "0d" is malformed/],
     ['a fraction', '1.5d', /window "1.5d" is malformed/],
     ['a negative length', '-7d', /window "-7d" is malformed/],
     ['spaces', ' 7d', /window " 7d" is malformed/],
     ['a length past a hundred years', '36501d', /^RangeError: .*window "36501d" is too long; use at most 36500d/],
-    ['a date that is not one', { from: 'last tuesday', to: '2026-03-01' }, /^RangeError: resolveWindow: window from "last tuesday" is not a date; use a Date, an ISO 8601 string/],
+    [
+      'a date that is not one',
+      { from: 'last tuesday', to: '2026-03-01' },
+      /^RangeError: resolveWindow: window from "last tuesday" is not a date; use a Date, an ISO 8601 string/,
+    ],
     ['an invalid Date', { from: '2026-03-01', to: new Date(Number.NaN) }, /window to Invalid Date is not a date/],
-    ['a range that ends before it starts', { from: '2026-03-02', to: '2026-03-01' }, /^RangeError: .*window from "2026-03-02" is not before to "2026-03-01"; give a range that ends after it starts/],
+    [
+      'a range that ends before it starts',
+      { from: '2026-03-02', to: '2026-03-01' },
+      /^RangeError: .*window from "2026-03-02" is not before to "2026-03-01"; give a range that ends after it starts/,
+    ],
     ['an empty range', { from: '2026-03-01 10:00:00', to: '2026-03-01 10:00:00' }, /is not before/],
     ['a number', 7, /^TypeError: resolveWindow: option "window" must be '24h', '7d', '30d'.*, or \{ from, to \}, got 7/],
     ['an object without to', { from: '2026-03-01' }, /^TypeError: .*got \{"from":"2026-03-01"\}/],
   ];
   for (const [what, spec, message] of malformed) {
     it(`refuses ${what}, saying what is allowed`, () => {
-      assert.throws(() => resolveWindow(spec as WindowSpec, NOW), (error: Error) => message.test(`${error.name}: ${error.message}`));
+      assert.throws(
+        () => resolveWindow(spec as WindowSpec, NOW),
+        (error: Error) => message.test(`${error.name}: ${error.message}`),
+      );
     });
   }
 

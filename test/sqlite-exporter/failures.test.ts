@@ -24,7 +24,10 @@ function pipeline(database: Database.Database, bufferRows = 1000) {
 function totalExecutions(path: string): { executions: number; rows: number } {
   const db = new Database(path, { readonly: true });
   try {
-    return db.prepare('SELECT coalesce(sum(execution_count), 0) executions, count(*) rows FROM skill_usage').get() as { executions: number; rows: number };
+    return db.prepare('SELECT coalesce(sum(execution_count), 0) executions, count(*) rows FROM skill_usage').get() as {
+      executions: number;
+      rows: number;
+    };
   } finally {
     db.close();
   }
@@ -78,7 +81,10 @@ describe('SQLite writes that fail lose no count', () => {
     database.pragma(`max_page_count = ${pages}`);
     for (let user = 0; user < 300; user++) skills.withContext({ userId: `user-${user}` }, call);
     await provider.forceFlush();
-    assert.match(logged(errors), /the disk holding .*analytics\.db is full \(or the database reached its max_page_count\): free space, or lower ANALYTICS_DB_RETENTION_DAYS/);
+    assert.match(
+      logged(errors),
+      /the disk holding .*analytics\.db is full \(or the database reached its max_page_count\): free space, or lower ANALYTICS_DB_RETENTION_DAYS/,
+    );
     assert.equal(exporter.pendingRows, 301, "300 users' rows and the health sample");
     database.pragma('max_page_count = 1073741823');
     await provider.forceFlush();
@@ -104,11 +110,14 @@ describe('SQLite writes that fail lose no count', () => {
     await provider.forceFlush();
     const db = new Database(path, { readonly: true });
     try {
-      assert.deepEqual(db.prepare('SELECT count(DISTINCT user_id) users, sum(execution_count) calls, sum(overflow) folded FROM skill_usage').get(), {
-        users: 1000,
-        calls: 1000,
-        folded: 0,
-      });
+      assert.deepEqual(
+        db.prepare('SELECT count(DISTINCT user_id) users, sum(execution_count) calls, sum(overflow) folded FROM skill_usage').get(),
+        {
+          users: 1000,
+          calls: 1000,
+          folded: 0,
+        },
+      );
     } finally {
       db.close();
     }
@@ -153,7 +162,10 @@ describe('SQLite writes that fail lose no count', () => {
       await provider.forceFlush();
     }
     assert.ok(exporter.pendingRows <= 10, `bounded: ${exporter.pendingRows}`);
-    assert.match(String(warn.lastCall.args[0]), /retry buffer is full \(ANALYTICS_DB_BUFFER_ROWS\): \d+ usage rows were folded into per-skill overflow rows/);
+    assert.match(
+      String(warn.lastCall.args[0]),
+      /retry buffer is full \(ANALYTICS_DB_BUFFER_ROWS\): \d+ usage rows were folded into per-skill overflow rows/,
+    );
     locker.prepare('ROLLBACK').run();
     locker.close();
     await provider.forceFlush();

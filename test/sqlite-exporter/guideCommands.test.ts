@@ -84,10 +84,26 @@ describe("the guide's sqlite3 commands, run with the real sqlite3 against our da
     const stdout = await sqlite3Ok([path, 'SELECT * FROM skill_usage ORDER BY timestamp DESC LIMIT 10;']);
     const lines = stdout.trimEnd().split('\n');
     assert.equal(lines.length, 10);
-    const newest = fixture.usage.map((row) => row.timestamp).sort().reverse().slice(0, 10);
-    const shown = lines.map((line) => query(path, (db) => db.prepare('SELECT timestamp FROM skill_usage WHERE id = ?').pluck().get(Number(line.split('|')[0]))));
+    const newest = fixture.usage
+      .map((row) => row.timestamp)
+      .sort()
+      .reverse()
+      .slice(0, 10);
+    const shown = lines.map((line) =>
+      query(path, (db) =>
+        db
+          .prepare('SELECT timestamp FROM skill_usage WHERE id = ?')
+          .pluck()
+          .get(Number(line.split('|')[0])),
+      ),
+    );
     assert.deepEqual(shown, newest);
-    const first = query(path, (db) => db.prepare('SELECT * FROM skill_usage WHERE id = ?').raw().get(Number(lines[0]!.split('|')[0]))) as unknown[];
+    const first = query(path, (db) =>
+      db
+        .prepare('SELECT * FROM skill_usage WHERE id = ?')
+        .raw()
+        .get(Number(lines[0]!.split('|')[0])),
+    ) as unknown[];
     assertSameCells([lines[0]!.split('|')], [first.map((value) => (value === null ? '' : String(value)))]);
   });
 
@@ -95,20 +111,24 @@ describe("the guide's sqlite3 commands, run with the real sqlite3 against our da
     assert.equal(await sqlite3Ok([path, 'PRAGMA journal_mode=WAL;']), 'wal\n');
   });
 
-  it("the retention DELETE removes exactly the rows older than 365 days, because our timestamps are UTC text", async () => {
+  it('the retention DELETE removes exactly the rows older than 365 days, because our timestamps are UTC text', async () => {
     await sqlite3Ok([path, "DELETE FROM skill_usage WHERE timestamp < date('now', '-365 days');"]);
     const cutoff = new Date(Date.now() - 365 * DAY).toISOString().slice(0, 10);
     const kept = fixture.usage.filter((row) => row.timestamp >= cutoff).map((row) => row.id);
     assert.equal(fixture.usage.length - kept.length, 4, 'the rows 366 and 400 days old');
-    assert.deepEqual(query(path, (db) => db.prepare('SELECT id FROM skill_usage ORDER BY id').pluck().all()), kept);
+    assert.deepEqual(
+      query(path, (db) => db.prepare('SELECT id FROM skill_usage ORDER BY id').pluck().all()),
+      kept,
+    );
   });
 
   it('PRAGMA integrity_check answers ok', async () => {
     assert.equal(await sqlite3Ok([path, 'PRAGMA integrity_check;']), 'ok\n');
   });
 
-  it("the index block succeeds (our own indexes have other names), and the database still opens as ours", async () => {
-    const block = 'CREATE INDEX idx_skill_usage_timestamp ON skill_usage(timestamp);\nCREATE INDEX idx_skill_usage_skill_id ON skill_usage(skill_id);\nANALYZE;\n';
+  it('the index block succeeds (our own indexes have other names), and the database still opens as ours', async () => {
+    const block =
+      'CREATE INDEX idx_skill_usage_timestamp ON skill_usage(timestamp);\nCREATE INDEX idx_skill_usage_skill_id ON skill_usage(skill_id);\nANALYZE;\n';
     assert.equal(await sqlite3Ok([path], { input: block }), '');
     const db = openAnalyticsDatabase(path);
     const indexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'idx_%' ORDER BY name").pluck().all();

@@ -25,8 +25,14 @@ describe('mapping exports to SQLite rows', () => {
 
   it('starts a row with a zero for every latency bucket and error type column of skill_usage', () => {
     const row = emptyRow('web_search', 'alice', 'acme', '2026-11-28 09:59:00', '2026-11-28 10:00:00', false);
-    assert.deepEqual(row.latencyBuckets, LATENCY_BUCKET_COLUMNS.map(() => 0));
-    assert.deepEqual(row.errors, ERROR_COLUMNS.map(() => 0));
+    assert.deepEqual(
+      row.latencyBuckets,
+      LATENCY_BUCKET_COLUMNS.map(() => 0),
+    );
+    assert.deepEqual(
+      row.errors,
+      ERROR_COLUMNS.map(() => 0),
+    );
     assert.deepEqual(row.stars, [0, 0, 0, 0, 0]);
   });
 
@@ -82,17 +88,26 @@ describe('mapping exports to SQLite rows', () => {
     call();
     call();
     const first = mapExport((await reader.collect()).resourceMetrics);
-    assert.deepEqual(first.usage.map((row) => [row.skillId, row.userId, row.executions, row.latencySumMs]), [['run_sql', null, 2, 40]]);
+    assert.deepEqual(
+      first.usage.map((row) => [row.skillId, row.userId, row.executions, row.latencySumMs]),
+      [['run_sql', null, 2, 40]],
+    );
     clock.tick(10_000);
     call();
     const second = mapExport((await reader.collect()).resourceMetrics);
-    assert.deepEqual(second.usage.map((row) => [row.executions, row.successes, row.latencySumMs, row.intervalStart]), [[1, 1, 20, '2026-11-28 10:00:00']]);
+    assert.deepEqual(
+      second.usage.map((row) => [row.executions, row.successes, row.latencySumMs, row.intervalStart]),
+      [[1, 1, 20, '2026-11-28 10:00:00']],
+    );
     clock.tick(10_000);
     const third = mapExport((await reader.collect()).resourceMetrics);
     assert.deepEqual(third.usage, [], 'nothing new, no row');
     // The health gauge has no skill_usage column: its sample is a generic point, once per 5 minutes.
-    assert.deepEqual(first.points.map((point) => [point.name, point.type, point.attributes]), [['toolweaver_skill_health_score', 'gauge', '{"skill_id":"run_sql"}']]);
-    assert.deepEqual([second.points, third.points], [[], []], 'the Meter\'s copies of our metrics are never stored again');
+    assert.deepEqual(
+      first.points.map((point) => [point.name, point.type, point.attributes]),
+      [['toolweaver_skill_health_score', 'gauge', '{"skill_id":"run_sql"}']],
+    );
+    assert.deepEqual([second.points, third.points], [[], []], "the Meter's copies of our metrics are never stored again");
   });
 
   it('stores every other metric as generic points, histograms with their buckets', async () => {
@@ -140,8 +155,15 @@ describe('mapping exports to SQLite rows', () => {
       for (const userId of ['u1', 'u2', 'u3', 'u4', 'u5']) skills.withContext({ userId }, call);
       const { usage } = mapExport((await reader.collect()).resourceMetrics);
       const overflow = usage.filter((row) => row.overflow);
-      assert.deepEqual(overflow.map((row) => [row.skillId, row.userId, row.executions]), [['a', null, 3]]);
-      assert.equal(usage.reduce((sum, row) => sum + row.executions, 0), 5, 'no call lost');
+      assert.deepEqual(
+        overflow.map((row) => [row.skillId, row.userId, row.executions]),
+        [['a', null, 3]],
+      );
+      assert.equal(
+        usage.reduce((sum, row) => sum + row.executions, 0),
+        5,
+        'no call lost',
+      );
       assert.match(String(warn.firstCall.args[0]), /more than 2 skill, user and org combinations.*ANALYTICS_DB_CARDINALITY_LIMIT/);
     } finally {
       warn.restore();
@@ -163,9 +185,25 @@ describe('metrics of a shape the exporter does not know', () => {
         {
           scope: { name: 'my-app' },
           metrics: [
-            { descriptor: descriptor('good'), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: [point(3)] },
-            { descriptor: descriptor('future'), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: 9 as DataPointType, dataPoints: [point({ odd: true })] },
-            { descriptor: descriptor('broken'), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM, dataPoints: [point({ count: 1 })] },
+            {
+              descriptor: descriptor('good'),
+              aggregationTemporality: AggregationTemporality.CUMULATIVE,
+              dataPointType: DataPointType.SUM,
+              isMonotonic: true,
+              dataPoints: [point(3)],
+            },
+            {
+              descriptor: descriptor('future'),
+              aggregationTemporality: AggregationTemporality.CUMULATIVE,
+              dataPointType: 9 as DataPointType,
+              dataPoints: [point({ odd: true })],
+            },
+            {
+              descriptor: descriptor('broken'),
+              aggregationTemporality: AggregationTemporality.CUMULATIVE,
+              dataPointType: DataPointType.HISTOGRAM,
+              dataPoints: [point({ count: 1 })],
+            },
           ] as MetricData[],
         },
       ],
@@ -174,7 +212,10 @@ describe('metrics of a shape the exporter does not know', () => {
 
   it('maps what it can and names the rest', () => {
     const { points, skipped } = mapExport(strangeExport());
-    assert.deepEqual(points.map((point) => [point.name, point.value]), [['good', 3]]);
+    assert.deepEqual(
+      points.map((point) => [point.name, point.value]),
+      [['good', 3]],
+    );
     assert.deepEqual(skipped, [
       { name: 'future', reason: 'its data point type 9 is not one this version stores' },
       { name: 'broken', reason: '1 of its histogram points have no value this version can read' },
@@ -188,7 +229,10 @@ describe('metrics of a shape the exporter does not know', () => {
     assert.deepEqual([await exported(), await exported()], [0, 0]);
     const messages = warn.getCalls().map((call) => String(call.args[0]));
     assert.deepEqual(messages.length, 2, messages.join('\n'));
-    assert.match(messages[0]!, /^metric future is not stored in :memory: as it is: its data point type 9 is not one this version stores; everything else is$/);
+    assert.match(
+      messages[0]!,
+      /^metric future is not stored in :memory: as it is: its data point type 9 is not one this version stores; everything else is$/,
+    );
     await exporter.shutdown();
   });
 });

@@ -16,11 +16,16 @@ describe('memory with many users over time', function () {
   this.timeout(60_000);
 
   it('stays flat: each export drains the per-user series, the metric series stay one per skill', async () => {
-    const analytics = startAnalytics({ env: { ANALYTICS_DB_PATH: ':memory:', ANALYTICS_DB_FLUSH_INTERVAL: '3600' }, flushOnExit: false, logLevel: 'none' });
+    const analytics = startAnalytics({
+      env: { ANALYTICS_DB_PATH: ':memory:', ANALYTICS_DB_FLUSH_INTERVAL: '3600' },
+      flushOnExit: false,
+      logLevel: 'none',
+    });
     const skills = ['web_search', 'run_sql', 'send_email', 'summarize'].map((id) => analytics.wrap(id, () => id));
     let user = 0;
     const interval = async () => {
-      for (let i = 0; i < 2000; i++, user++) analytics.withContext({ userId: `user-${user}`, orgId: `org-${user % 50}` }, skills[i % skills.length]!);
+      for (let i = 0; i < 2000; i++, user++)
+        analytics.withContext({ userId: `user-${user}`, orgId: `org-${user % 50}` }, skills[i % skills.length]!);
       await analytics.flush();
     };
     for (let warmUp = 0; warmUp < 5; warmUp++) await interval();

@@ -21,7 +21,14 @@ describe('several processes writing one database file', function () {
     const path = join(dir, 'shared.db');
     const children = Array.from({ length: WRITERS }, (_, index) => {
       const child = spawn(process.execPath, [APP], {
-        env: { PATH: process.env['PATH'] ?? '', HOME: dir, ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '0.02', CALLS: String(CALLS), WRITER: `w${index}` },
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: dir,
+          ANALYTICS_DB_PATH: path,
+          ANALYTICS_DB_FLUSH_INTERVAL: '0.02',
+          CALLS: String(CALLS),
+          WRITER: `w${index}`,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

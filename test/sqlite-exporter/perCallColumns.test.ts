@@ -59,9 +59,18 @@ describe('the per-call columns registry', () => {
   afterEach(() => db.close());
 
   it('names one column per latency bucket, +Inf, error type and star, in their order', () => {
-    assert.deepEqual(LATENCY_BUCKET_COLUMNS, [...LATENCY_BOUNDARIES_MS.map((bound) => `lat_le_${String(bound).replace('.', '_')}`), 'lat_le_inf']);
-    assert.deepEqual(ERROR_COLUMNS, ERROR_TYPES.map((type) => `${type}_count`));
-    assert.deepEqual(STAR_COLUMNS, RATING_BOUNDARIES.map((star) => `stars_${star}`));
+    assert.deepEqual(LATENCY_BUCKET_COLUMNS, [
+      ...LATENCY_BOUNDARIES_MS.map((bound) => `lat_le_${String(bound).replace('.', '_')}`),
+      'lat_le_inf',
+    ]);
+    assert.deepEqual(
+      ERROR_COLUMNS,
+      ERROR_TYPES.map((type) => `${type}_count`),
+    );
+    assert.deepEqual(
+      STAR_COLUMNS,
+      RATING_BOUNDARIES.map((star) => `stars_${star}`),
+    );
     assert.deepEqual(CALL_TOTAL_COLUMNS, (Object.keys(CALL_TOTALS) as CallTotalField[]).flatMap(columnsOfField));
   });
 
@@ -76,13 +85,25 @@ describe('the per-call columns registry', () => {
         table,
       );
     }
-    const names = (table: string, keep: (name: string) => boolean) => columnsOfTable(db, table).map((column) => column.name).filter(keep).sort();
-    assert.deepEqual(names('skill_metrics', (name) => SKILL_METRICS_TOTAL_COLUMNS.includes(name)), ['rating_count', 'rating_sum', ...STAR_COLUMNS, 'install_count'].sort());
-    assert.deepEqual(names('skill_user_daily', (name) => registry.has(name)), [...USER_DAY_TOTAL_COLUMNS].sort());
+    const names = (table: string, keep: (name: string) => boolean) =>
+      columnsOfTable(db, table)
+        .map((column) => column.name)
+        .filter(keep)
+        .sort();
+    assert.deepEqual(
+      names('skill_metrics', (name) => SKILL_METRICS_TOTAL_COLUMNS.includes(name)),
+      ['rating_count', 'rating_sum', ...STAR_COLUMNS, 'install_count'].sort(),
+    );
+    assert.deepEqual(
+      names('skill_user_daily', (name) => registry.has(name)),
+      [...USER_DAY_TOTAL_COLUMNS].sort(),
+    );
   });
 
   it('binds a skill_usage row to every column of the table but the id, each once', () => {
-    const columns = columnsOfTable(db, 'skill_usage').map((column) => column.name).filter((name) => name !== 'id');
+    const columns = columnsOfTable(db, 'skill_usage')
+      .map((column) => column.name)
+      .filter((name) => name !== 'id');
     assert.deepEqual([...USAGE_COLUMNS].sort(), columns.sort());
   });
 
@@ -94,8 +115,16 @@ describe('the per-call columns registry', () => {
     const hourly = db.prepare('SELECT * FROM skill_usage_hourly').get() as Record<string, unknown>;
     for (const field of Object.keys(CALL_TOTALS) as CallTotalField[]) {
       const expected = [row[field]].flat();
-      assert.deepEqual(columnsOfField(field).map((column) => usage[column]), expected, `skill_usage, ${field}`);
-      assert.deepEqual(columnsOfField(field).map((column) => hourly[column]), expected, `skill_usage_hourly, ${field}`);
+      assert.deepEqual(
+        columnsOfField(field).map((column) => usage[column]),
+        expected,
+        `skill_usage, ${field}`,
+      );
+      assert.deepEqual(
+        columnsOfField(field).map((column) => hourly[column]),
+        expected,
+        `skill_usage_hourly, ${field}`,
+      );
     }
     assert.deepEqual(
       { skill: usage['skill_id'], user: usage['user_id'], org: usage['org_id'], at: usage['timestamp'], from: usage['interval_start'] },

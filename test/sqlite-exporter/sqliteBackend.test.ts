@@ -17,7 +17,12 @@ describe('the sqlite backend', () => {
   });
 
   function start(env: Record<string, string> = {}, options: Parameters<typeof startAnalytics>[0] = {}): Analytics {
-    analytics = startAnalytics({ env: { HOME: dir, ANALYTICS_DB_FLUSH_INTERVAL: '3600', ...env }, flushOnExit: false, logLevel: 'none', ...options });
+    analytics = startAnalytics({
+      env: { HOME: dir, ANALYTICS_DB_FLUSH_INTERVAL: '3600', ...env },
+      flushOnExit: false,
+      logLevel: 'none',
+      ...options,
+    });
     return analytics;
   }
 
@@ -28,7 +33,9 @@ describe('the sqlite backend', () => {
     await app.shutdown();
     const db = new Database(join(dir, '.toolweaver', 'analytics.db'), { readonly: true });
     try {
-      assert.deepEqual(db.prepare('SELECT skill_id, execution_count FROM skill_usage').all(), [{ skill_id: 'web_search', execution_count: 1 }]);
+      assert.deepEqual(db.prepare('SELECT skill_id, execution_count FROM skill_usage').all(), [
+        { skill_id: 'web_search', execution_count: 1 },
+      ]);
     } finally {
       db.close();
     }
@@ -41,7 +48,11 @@ describe('the sqlite backend', () => {
       if (fail) throw Object.assign(new Error('quota'), { status: 429 });
       return 'ok';
     });
-    for (const [userId, orgId, calls] of [['u1', 'acme', 3], ['u2', 'acme', 2], ['u3', 'globex', 1]] as const) {
+    for (const [userId, orgId, calls] of [
+      ['u1', 'acme', 3],
+      ['u2', 'acme', 2],
+      ['u3', 'globex', 1],
+    ] as const) {
       await app.withContext({ userId, orgId }, async () => {
         for (let i = 0; i < calls; i++) await search(false);
         await assert.rejects(search(true));
@@ -55,7 +66,9 @@ describe('the sqlite backend', () => {
     const db = new Database(path, { readonly: true });
     try {
       const rows = db
-        .prepare('SELECT user_id, org_id, sum(execution_count) e, sum(success_count) s, sum(rate_limited_count) r FROM skill_usage GROUP BY user_id, org_id ORDER BY user_id, org_id')
+        .prepare(
+          'SELECT user_id, org_id, sum(execution_count) e, sum(success_count) s, sum(rate_limited_count) r FROM skill_usage GROUP BY user_id, org_id ORDER BY user_id, org_id',
+        )
         .all();
       assert.deepEqual(rows, [
         { user_id: 'u1', org_id: null, e: 0, s: 0, r: 0 },
@@ -64,10 +77,15 @@ describe('the sqlite backend', () => {
         { user_id: 'u2', org_id: 'acme', e: 3, s: 2, r: 1 },
         { user_id: 'u3', org_id: 'globex', e: 2, s: 1, r: 1 },
       ]);
-      assert.deepEqual(db.prepare('SELECT skill_id, rating_count, rating_1_5_stars, stars_2, stars_5, install_count FROM skill_metrics').all(), [
-        { skill_id: 'web_search', rating_count: 2, rating_1_5_stars: 3.5, stars_2: 1, stars_5: 1, install_count: 1 },
-      ]);
-      const [row] = db.prepare("SELECT timestamp, avg_latency_ms, latency_sum_ms, execution_count FROM skill_usage WHERE user_id = 'u1' AND execution_count > 0").all() as {
+      assert.deepEqual(
+        db.prepare('SELECT skill_id, rating_count, rating_1_5_stars, stars_2, stars_5, install_count FROM skill_metrics').all(),
+        [{ skill_id: 'web_search', rating_count: 2, rating_1_5_stars: 3.5, stars_2: 1, stars_5: 1, install_count: 1 }],
+      );
+      const [row] = db
+        .prepare(
+          "SELECT timestamp, avg_latency_ms, latency_sum_ms, execution_count FROM skill_usage WHERE user_id = 'u1' AND execution_count > 0",
+        )
+        .all() as {
         timestamp: string;
         avg_latency_ms: number;
         latency_sum_ms: number;
@@ -75,7 +93,11 @@ describe('the sqlite backend', () => {
       }[];
       assert.match(row!.timestamp, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
       assert.equal(row!.avg_latency_ms, row!.latency_sum_ms / row!.execution_count);
-      assert.equal((db.prepare("SELECT count(*) n FROM skill_usage WHERE timestamp < date('now', '-365 days')").get() as { n: number }).n, 0, 'text timestamps: the guide\'s retention keeps fresh rows');
+      assert.equal(
+        (db.prepare("SELECT count(*) n FROM skill_usage WHERE timestamp < date('now', '-365 days')").get() as { n: number }).n,
+        0,
+        "text timestamps: the guide's retention keeps fresh rows",
+      );
     } finally {
       db.close();
     }
@@ -87,7 +109,10 @@ describe('the sqlite backend', () => {
     await app.ready;
     app.withContext({ userId: 'secret-user', orgId: 'acme' }, () => app.wrap('a', () => 1)());
     await app.flush();
-    const url = app.describeBackends().find((line) => line.startsWith('prometheus'))!.replace('prometheus: ', '');
+    const url = app
+      .describeBackends()
+      .find((line) => line.startsWith('prometheus'))!
+      .replace('prometheus: ', '');
     const text = await (await fetch(url)).text();
     assert.match(text, /toolweaver_skill_executions_total\{skill_id="a",.*\} 1/);
     assert.ok(!text.includes('secret-user') && !text.includes('user_id'), text);
@@ -107,7 +132,11 @@ describe('the sqlite backend', () => {
     const db = new Database(path, { readonly: true });
     try {
       assert.deepEqual(
-        db.prepare("SELECT s.name, s.attributes, p.value FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.name = 'tokens_used'").all(),
+        db
+          .prepare(
+            "SELECT s.name, s.attributes, p.value FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.name = 'tokens_used'",
+          )
+          .all(),
         [{ name: 'tokens_used', attributes: '{"model":"large"}', value: 42 }],
       );
     } finally {
@@ -161,7 +190,11 @@ describe('the sqlite backend', () => {
   it('leaves the file on its own at shutdown, readable without -wal and -shm, unless another application still has it open', async () => {
     const path = join(dir, 'ro.db');
     start({ ANALYTICS_DB_PATH: path }).wrap('a', () => 1)();
-    const second = startAnalytics({ env: { HOME: dir, ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' }, flushOnExit: false, logLevel: 'none' });
+    const second = startAnalytics({
+      env: { HOME: dir, ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600' },
+      flushOnExit: false,
+      logLevel: 'none',
+    });
     second.wrap('b', () => 1)();
     await second.ready; // its writer thread has the file open
     await analytics!.shutdown();
@@ -192,7 +225,10 @@ describe('the sqlite backend', () => {
     const path = join(dir, 'notes.db');
     writeFileSync(path, 'my notes, not a database\n'.repeat(100));
     const app = start({ ANALYTICS_BACKEND: 'sqlite,prometheus', ANALYTICS_DB_PATH: path, PROMETHEUS_PORT: '0' });
-    await assert.rejects(app.ready, (error) => error instanceof DatabaseFileError && error.code === 'TW_DB_FILE' && error.message.includes(path));
+    await assert.rejects(
+      app.ready,
+      (error) => error instanceof DatabaseFileError && error.code === 'TW_DB_FILE' && error.message.includes(path),
+    );
     assert.equal(app.wrap('web_search', () => 'still works')(), 'still works');
     await app.shutdown();
     assert.equal(readFileSync(path, 'utf8'), 'my notes, not a database\n'.repeat(100));

@@ -11,8 +11,6 @@ import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.j
 import { lockWithShell } from '../helpers/shellLock.js';
 import { callsIn } from '../helpers/usage.js';
 
-
-
 describe('a database someone else holds never stops the application', function () {
   this.timeout(20_000);
   let dir: string;
@@ -26,7 +24,10 @@ describe('a database someone else holds never stops the application', function (
   });
 
   function start(path: string): Analytics {
-    analytics = startAnalytics({ env: { HOME: dir, ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600', ANALYTICS_DB_BUSY_TIMEOUT: '20' }, flushOnExit: false });
+    analytics = startAnalytics({
+      env: { HOME: dir, ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '3600', ANALYTICS_DB_BUSY_TIMEOUT: '20' },
+      flushOnExit: false,
+    });
     return analytics;
   }
 
@@ -53,7 +54,13 @@ describe('a database someone else holds never stops the application', function (
       }
       await app.flush();
       assert.equal(callsIn(path), 50);
-      assert.ok(error.callCount <= 1, error.getCalls().map((c) => String(c.args[0])).join('\n'));
+      assert.ok(
+        error.callCount <= 1,
+        error
+          .getCalls()
+          .map((c) => String(c.args[0]))
+          .join('\n'),
+      );
     });
   }
 
@@ -78,12 +85,26 @@ describe('a database someone else holds never stops the application', function (
     await app.shutdown();
     const db = new Database(path, { readonly: true });
     try {
-      assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), [{ name: 'notes' }], 'nothing of ours was written');
+      assert.deepEqual(
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(),
+        [{ name: 'notes' }],
+        'nothing of ours was written',
+      );
     } finally {
       db.close();
     }
-    const lost = error.getCalls().map((c) => String(c.args[0])).filter((m) => /calls recorded for it so far are lost|are lost/.test(m));
-    assert.equal(lost.length, 1, error.getCalls().map((c) => String(c.args[0])).join('\n'));
+    const lost = error
+      .getCalls()
+      .map((c) => String(c.args[0]))
+      .filter((m) => /calls recorded for it so far are lost|are lost/.test(m));
+    assert.equal(
+      lost.length,
+      1,
+      error
+        .getCalls()
+        .map((c) => String(c.args[0]))
+        .join('\n'),
+    );
     assert.match(lost[0]!, /the 10 calls recorded for it so far are lost/);
   });
 

@@ -25,10 +25,18 @@ function acrossThreads(error: unknown): Error {
 
 describe('errors from the writer thread', () => {
   const cases: [string, Error, Record<string, unknown>][] = [
-    ['DatabaseFileError', new DatabaseFileError('/data/a.db', 'corrupt', 'SQLITE_CORRUPT'), { code: 'TW_DB_FILE', reason: 'corrupt', detail: 'SQLITE_CORRUPT', path: '/data/a.db' }],
+    [
+      'DatabaseFileError',
+      new DatabaseFileError('/data/a.db', 'corrupt', 'SQLITE_CORRUPT'),
+      { code: 'TW_DB_FILE', reason: 'corrupt', detail: 'SQLITE_CORRUPT', path: '/data/a.db' },
+    ],
     ['DatabaseBusyError', new DatabaseBusyError('/data/a.db', 'stayed locked', 'try again'), { code: 'TW_DB_BUSY', path: '/data/a.db' }],
     ['DatabaseVersionError', new DatabaseVersionError('/data/a.db', 9, 3), { code: 'TW_DB_VERSION', found: 9, supported: 3 }],
-    ['SqliteWriteError', new SqliteWriteError('/data/a.db', '3 calls', { cause: sqliteFull() }), { code: 'TW_DB_WRITE', sqliteCode: 'SQLITE_FULL', path: '/data/a.db' }],
+    [
+      'SqliteWriteError',
+      new SqliteWriteError('/data/a.db', '3 calls', { cause: sqliteFull() }),
+      { code: 'TW_DB_WRITE', sqliteCode: 'SQLITE_FULL', path: '/data/a.db' },
+    ],
   ];
   for (const [name, error, fields] of cases) {
     it(`come back as the ${name} they were, with message, fields and stack`, () => {
@@ -56,7 +64,10 @@ describe('errors from the writer thread', () => {
 
   it('come back as an Error with their name and message when they are of another class, or not errors at all', () => {
     const syntax = acrossThreads(new SyntaxError('unexpected token'));
-    assert.deepEqual([syntax instanceof SyntaxError, syntax instanceof Error, syntax.name, syntax.message], [false, true, 'SyntaxError', 'unexpected token']);
+    assert.deepEqual(
+      [syntax instanceof SyntaxError, syntax instanceof Error, syntax.name, syntax.message],
+      [false, true, 'SyntaxError', 'unexpected token'],
+    );
     const thrown = acrossThreads('a string was thrown');
     assert.deepEqual([thrown instanceof Error, thrown.message], [true, 'a string was thrown']);
   });

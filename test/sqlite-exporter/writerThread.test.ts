@@ -12,7 +12,7 @@ import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
 import { log } from '../../src/core/log.js';
 import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import { SERIES_PER_BATCH } from '../../src/sqlite-exporter/SeriesBatch.js';
-import { SqliteMetricExporter, } from '../../src/sqlite-exporter/SqliteMetricExporter.js';
+import { SqliteMetricExporter } from '../../src/sqlite-exporter/SqliteMetricExporter.js';
 
 /** A clock the test moves; both pipelines of a comparison read the same one. */
 interface TestClock {
@@ -24,7 +24,10 @@ interface TestClock {
 function pipeline(exporter: SqliteMetricExporter, clock: TestClock, cardinalityLimit = 100_000) {
   const reader = new SqliteMetricReader(exporter, { flushIntervalMs: 3_600_000, cardinalityLimit, retentionDays: 365 });
   const provider = new MeterProvider({ readers: [reader] });
-  const skills = SkillMetrics.fromMeterProvider(provider, { clock: { now: () => clock.nowMs, monotonic: () => clock.monotonic }, health: { minCalls: 5 } });
+  const skills = SkillMetrics.fromMeterProvider(provider, {
+    clock: { now: () => clock.nowMs, monotonic: () => clock.monotonic },
+    health: { minCalls: 5 },
+  });
   return { provider, skills, exporter };
 }
 
@@ -64,8 +67,22 @@ function traffic(skills: SkillMetrics, clock: TestClock, users: number): void {
 function contents(path: string): Record<string, string[]> {
   const db = new Database(path, { readonly: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'toolweaver_meta' ORDER BY name").pluck().all() as string[];
-    return Object.fromEntries(tables.map((table) => [table, db.prepare(`SELECT * FROM ${table}`).all().map((row) => JSON.stringify(row)).sort()]));
+    const tables = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'toolweaver_meta' ORDER BY name",
+      )
+      .pluck()
+      .all() as string[];
+    return Object.fromEntries(
+      tables.map((table) => [
+        table,
+        db
+          .prepare(`SELECT * FROM ${table}`)
+          .all()
+          .map((row) => JSON.stringify(row))
+          .sort(),
+      ]),
+    );
   } finally {
     db.close();
   }
@@ -74,7 +91,10 @@ function contents(path: string): Record<string, string[]> {
 function usage(path: string): { rows: number; calls: number } {
   const db = new Database(path, { readonly: true });
   try {
-    return db.prepare('SELECT count(*) AS rows, coalesce(sum(execution_count), 0) AS calls FROM skill_usage').get() as { rows: number; calls: number };
+    return db.prepare('SELECT count(*) AS rows, coalesce(sum(execution_count), 0) AS calls FROM skill_usage').get() as {
+      rows: number;
+      calls: number;
+    };
   } finally {
     db.close();
   }
@@ -108,7 +128,10 @@ describe("the SQLite exporter's writer thread", function () {
     const clock: TestClock = { nowMs: Date.parse('2026-11-28T23:59:45Z'), monotonic: 0 };
     // A limit below the interval's combinations: the rest go to overflow rows, the same in both.
     const limit = 2 * users - 700;
-    const both = [pipeline(new SqliteMetricExporter({ path: threadPath }), clock, limit), pipeline(new SqliteMetricExporter({ database: inThreadDb }), clock, limit)];
+    const both = [
+      pipeline(new SqliteMetricExporter({ path: threadPath }), clock, limit),
+      pipeline(new SqliteMetricExporter({ database: inThreadDb }), clock, limit),
+    ];
     sinon.stub(log, 'warn'); // the overflow warning
     // Three intervals, the last one on the next day (which closes the day before).
     for (let interval = 0; interval < 3; interval++) {
@@ -124,7 +147,10 @@ describe("the SQLite exporter's writer thread", function () {
     const written = contents(threadPath);
     assert.deepEqual(written, contents(inThreadPath));
     const overflowRows = written['skill_usage']!.filter((row) => JSON.parse(row).overflow === 1).length;
-    assert.ok(overflowRows > 0 && written['skill_usage']!.length > 3 * limit, `${written['skill_usage']!.length} rows, ${overflowRows} overflow`);
+    assert.ok(
+      overflowRows > 0 && written['skill_usage']!.length > 3 * limit,
+      `${written['skill_usage']!.length} rows, ${overflowRows} overflow`,
+    );
     assert.ok(written['metric_points']!.length > 0, 'the health samples');
   });
 
@@ -169,7 +195,9 @@ describe("the SQLite exporter's writer thread", function () {
       await workers[0]!.terminate();
       assert.deepEqual(
         error.getCalls().map((c) => String(c.args[0])),
-        [`the SQLite writer thread for ${path} stopped (it exited with code 1): the 7 calls it had not written are lost; the next export starts a new one`],
+        [
+          `the SQLite writer thread for ${path} stopped (it exited with code 1): the 7 calls it had not written are lost; the next export starts a new one`,
+        ],
       );
       locker.prepare('ROLLBACK').run();
       locker.close();

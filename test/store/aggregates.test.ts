@@ -76,7 +76,15 @@ describe('write-time aggregates', function () {
   it('adds up every column of the aggregate tables but their keys, org and links to earlier days', () => {
     const columns = (table: string) => db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all();
     assert.deepEqual(columns('skill_usage_hourly'), ['skill_id', 'org_id', 'hour', ...HOURLY_TOTAL_COLUMNS]);
-    assert.deepEqual(columns('skill_user_daily'), ['skill_id', 'user_id', 'day', 'org_id', ...USER_DAY_TOTAL_COLUMNS, 'prev_day', 'prev_day_in_org']);
+    assert.deepEqual(columns('skill_user_daily'), [
+      'skill_id',
+      'user_id',
+      'day',
+      'org_id',
+      ...USER_DAY_TOTAL_COLUMNS,
+      'prev_day',
+      'prev_day_in_org',
+    ]);
     assert.deepEqual(columns('skill_user_first'), ['skill_id', 'user_id', 'org_id', 'first_day']);
     assert.deepEqual(columns('user_daily'), ['day', 'user_id', 'org_id']);
   });
@@ -89,16 +97,44 @@ describe('write-time aggregates', function () {
         { skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-10 11:00:00', calls: 1, latencyMs: 30 },
       );
       assert.deepEqual(
-        select(db, 'SELECT skill_id, org_id, hour, execution_count, success_count, failure_count, latency_sum_ms, lat_le_50, lat_le_250, timeout_count FROM skill_usage_hourly ORDER BY hour'),
+        select(
+          db,
+          'SELECT skill_id, org_id, hour, execution_count, success_count, failure_count, latency_sum_ms, lat_le_50, lat_le_250, timeout_count FROM skill_usage_hourly ORDER BY hour',
+        ),
         [
-          { skill_id: 'web_search', org_id: 'acme', hour: '2026-03-10 10:00:00', execution_count: 5, success_count: 4, failure_count: 1, latency_sum_ms: 660, lat_le_50: 2, lat_le_250: 3, timeout_count: 1 },
-          { skill_id: 'web_search', org_id: 'acme', hour: '2026-03-10 11:00:00', execution_count: 1, success_count: 1, failure_count: 0, latency_sum_ms: 30, lat_le_50: 1, lat_le_250: 0, timeout_count: 0 },
+          {
+            skill_id: 'web_search',
+            org_id: 'acme',
+            hour: '2026-03-10 10:00:00',
+            execution_count: 5,
+            success_count: 4,
+            failure_count: 1,
+            latency_sum_ms: 660,
+            lat_le_50: 2,
+            lat_le_250: 3,
+            timeout_count: 1,
+          },
+          {
+            skill_id: 'web_search',
+            org_id: 'acme',
+            hour: '2026-03-10 11:00:00',
+            execution_count: 1,
+            success_count: 1,
+            failure_count: 0,
+            latency_sum_ms: 30,
+            lat_le_50: 1,
+            lat_le_250: 0,
+            timeout_count: 0,
+          },
         ],
       );
-      assert.deepEqual(select(db, 'SELECT user_id, day, org_id, execution_count, success_count, failure_count FROM skill_user_daily ORDER BY user_id'), [
-        { user_id: 'alice', day: '2026-03-10', org_id: 'acme', execution_count: 3, success_count: 2, failure_count: 1 },
-        { user_id: 'bob', day: '2026-03-10', org_id: 'acme', execution_count: 3, success_count: 3, failure_count: 0 },
-      ]);
+      assert.deepEqual(
+        select(db, 'SELECT user_id, day, org_id, execution_count, success_count, failure_count FROM skill_user_daily ORDER BY user_id'),
+        [
+          { user_id: 'alice', day: '2026-03-10', org_id: 'acme', execution_count: 3, success_count: 2, failure_count: 1 },
+          { user_id: 'bob', day: '2026-03-10', org_id: 'acme', execution_count: 3, success_count: 3, failure_count: 0 },
+        ],
+      );
       assertAggregatesMatchUsage(db);
     });
 
@@ -110,16 +146,22 @@ describe('write-time aggregates', function () {
         { skill: 'code_exec', user: 'alice', org: 'globex', at: '2026-03-10 16:00:00' },
         { skill: 'code_exec', user: 'alice', org: 'acme', at: '2026-03-10 16:00:10' },
       );
-      assert.deepEqual(select(db, 'SELECT skill_id, org_id, hour, execution_count, rating_count FROM skill_usage_hourly ORDER BY hour, org_id'), [
-        { skill_id: 'web_search', org_id: 'acme', hour: '2026-03-10 09:00:00', execution_count: 2, rating_count: 0 },
-        { skill_id: 'web_search', org_id: 'globex', hour: '2026-03-10 15:00:00', execution_count: 1, rating_count: 1 },
-        { skill_id: 'code_exec', org_id: 'acme', hour: '2026-03-10 16:00:00', execution_count: 1, rating_count: 0 },
-        { skill_id: 'code_exec', org_id: 'globex', hour: '2026-03-10 16:00:00', execution_count: 1, rating_count: 0 },
-      ]);
-      assert.deepEqual(select(db, 'SELECT skill_id, org_id, execution_count, rating_count, rating_sum FROM skill_user_daily ORDER BY skill_id'), [
-        { skill_id: 'code_exec', org_id: 'acme', execution_count: 2, rating_count: 0, rating_sum: 0 },
-        { skill_id: 'web_search', org_id: 'globex', execution_count: 3, rating_count: 1, rating_sum: 4 },
-      ]);
+      assert.deepEqual(
+        select(db, 'SELECT skill_id, org_id, hour, execution_count, rating_count FROM skill_usage_hourly ORDER BY hour, org_id'),
+        [
+          { skill_id: 'web_search', org_id: 'acme', hour: '2026-03-10 09:00:00', execution_count: 2, rating_count: 0 },
+          { skill_id: 'web_search', org_id: 'globex', hour: '2026-03-10 15:00:00', execution_count: 1, rating_count: 1 },
+          { skill_id: 'code_exec', org_id: 'acme', hour: '2026-03-10 16:00:00', execution_count: 1, rating_count: 0 },
+          { skill_id: 'code_exec', org_id: 'globex', hour: '2026-03-10 16:00:00', execution_count: 1, rating_count: 0 },
+        ],
+      );
+      assert.deepEqual(
+        select(db, 'SELECT skill_id, org_id, execution_count, rating_count, rating_sum FROM skill_user_daily ORDER BY skill_id'),
+        [
+          { skill_id: 'code_exec', org_id: 'acme', execution_count: 2, rating_count: 0, rating_sum: 0 },
+          { skill_id: 'web_search', org_id: 'globex', execution_count: 3, rating_count: 1, rating_sum: 4 },
+        ],
+      );
       assert.deepEqual(select(db, 'SELECT skill_id, org_id, first_day FROM skill_user_first ORDER BY skill_id'), [
         { skill_id: 'code_exec', org_id: 'globex', first_day: '2026-03-10' },
         { skill_id: 'web_search', org_id: 'acme', first_day: '2026-03-10' },
@@ -148,7 +190,11 @@ describe('write-time aggregates', function () {
       const alice = (skill: string, at: string): Activity => ({ skill, user: 'alice', org: 'acme', at });
       write(alice('web_search', '2026-03-05 10:00:00'), alice('web_search', '2026-03-09 10:00:00'));
       write(alice('web_search', '2026-03-07 10:00:00'));
-      write(alice('web_search', '2026-03-03 10:00:00'), alice('code_exec', '2026-03-07 11:00:00'), alice('web_search', '2026-03-09 11:00:00'));
+      write(
+        alice('web_search', '2026-03-03 10:00:00'),
+        alice('code_exec', '2026-03-07 11:00:00'),
+        alice('web_search', '2026-03-09 11:00:00'),
+      );
       assert.deepEqual(select(db, 'SELECT skill_id, day, prev_day FROM skill_user_daily ORDER BY 1, 2'), [
         { skill_id: 'code_exec', day: '2026-03-07', prev_day: '' },
         { skill_id: 'web_search', day: '2026-03-03', prev_day: '' },
@@ -179,12 +225,18 @@ describe('write-time aggregates', function () {
         { skill_id: 'web_search', day: '2026-03-07', org_id: 'globex', prev_day: '2026-03-05', prev_day_in_org: '2026-03-05' },
       ]);
       write({ skill: 'code_exec', user: 'alice', org: 'globex', at: '2026-03-07 13:00:00' });
-      assert.deepEqual(db.prepare("SELECT day || ' ' || org_id FROM user_daily ORDER BY 1").pluck().all(), ['2026-03-05 globex', '2026-03-07 globex']);
+      assert.deepEqual(db.prepare("SELECT day || ' ' || org_id FROM user_daily ORDER BY 1").pluck().all(), [
+        '2026-03-05 globex',
+        '2026-03-07 globex',
+      ]);
       assertAggregatesMatchUsage(db);
     });
 
     it("counts calls without a user or org in the hourly rows only, under org ''", () => {
-      write({ skill: 'send_email', at: '2026-03-10 10:00:00', calls: 4, installs: 1 }, { skill: 'send_email', org: 'acme', at: '2026-03-10 10:00:00', calls: 1 });
+      write(
+        { skill: 'send_email', at: '2026-03-10 10:00:00', calls: 4, installs: 1 },
+        { skill: 'send_email', org: 'acme', at: '2026-03-10 10:00:00', calls: 1 },
+      );
       assert.deepEqual(select(db, 'SELECT org_id, execution_count, install_count FROM skill_usage_hourly ORDER BY org_id'), [
         { org_id: '', execution_count: 4, install_count: 1 },
         { org_id: 'acme', execution_count: 1, install_count: 0 },
@@ -195,7 +247,13 @@ describe('write-time aggregates', function () {
 
     it('adds up an export in memory first: 10,000 rows make one upsert per skill, org and hour (and per skill, user and day)', () => {
       const rows = Array.from({ length: 10_000 }, (_, i) =>
-        usage({ skill: `skill_${i % 3}`, user: `user_${i % 50}`, org: `org_${i % 2}`, at: `2026-03-10 10:${String(i % 60).padStart(2, '0')}:00`, calls: 1 + (i % 4) }),
+        usage({
+          skill: `skill_${i % 3}`,
+          user: `user_${i % 50}`,
+          org: `org_${i % 2}`,
+          at: `2026-03-10 10:${String(i % 60).padStart(2, '0')}:00`,
+          calls: 1 + (i % 4),
+        }),
       );
       assert.equal(hourlyTotals(rows).length, 6);
       assert.equal(userDayTotals(rows).length, 150);
@@ -214,7 +272,8 @@ describe('write-time aggregates', function () {
       ];
       db.exec("CREATE TRIGGER refuse BEFORE INSERT ON skill_user_first BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
       assert.throws(() => write(...rows), /disk on fire/);
-      for (const table of ['skill_usage', 'skill_usage_hourly', 'skill_user_daily', 'skill_user_first']) assert.equal(countRows(db, table), 0, table);
+      for (const table of ['skill_usage', 'skill_usage_hourly', 'skill_user_daily', 'skill_user_first'])
+        assert.equal(countRows(db, table), 0, table);
       db.exec('DROP TRIGGER refuse');
       write(...rows);
       assert.equal(db.prepare('SELECT sum(execution_count) FROM skill_usage_hourly').pluck().get(), 3);
@@ -226,7 +285,9 @@ describe('write-time aggregates', function () {
         skill: fc.constantFrom('a', 'b', 'c'),
         user: fc.option(fc.constantFrom('u1', 'u2', 'u3'), { nil: undefined }),
         org: fc.option(fc.constantFrom('o1', 'o2'), { nil: undefined }),
-        at: fc.integer({ min: 0, max: 4 * 24 * 6 - 1 }).map((tenMinutes) => new Date(Date.UTC(2026, 2, 8) + tenMinutes * 600_000).toISOString().slice(0, 19).replace('T', ' ')),
+        at: fc
+          .integer({ min: 0, max: 4 * 24 * 6 - 1 })
+          .map((tenMinutes) => new Date(Date.UTC(2026, 2, 8) + tenMinutes * 600_000).toISOString().slice(0, 19).replace('T', ' ')),
         calls: fc.integer({ min: 1, max: 5 }),
         latencyMs: fc.constantFrom(0.5, 3, 40, 120.25, 70_000),
         ratings: fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 2 }),
@@ -237,7 +298,8 @@ describe('write-time aggregates', function () {
           const fresh = openAnalyticsDatabase(':memory:');
           try {
             const freshWriter = new SqliteWriter(fresh);
-            for (const rows of exports) freshWriter.write({ usage: rows.map((row) => usage({ ...row, failures: row.calls > 2 ? 1 : 0 })), points: [] });
+            for (const rows of exports)
+              freshWriter.write({ usage: rows.map((row) => usage({ ...row, failures: row.calls > 2 ? 1 : 0 })), points: [] });
             assertAggregatesMatchUsage(fresh);
           } finally {
             fresh.close();
@@ -257,7 +319,11 @@ describe('write-time aggregates', function () {
       const file = openAnalyticsDatabase(path, { readonly: true });
       try {
         assert.ok(countRows(file, 'skill_usage_hourly') > 10);
-        assert.equal(file.prepare('SELECT count(*) FROM skill_user_first').pluck().get(), 6, 'alice, bob and carol with the skills each used');
+        assert.equal(
+          file.prepare('SELECT count(*) FROM skill_user_first').pluck().get(),
+          6,
+          'alice, bob and carol with the skills each used',
+        );
         assertAggregatesMatchUsage(file);
       } finally {
         file.close();
@@ -271,7 +337,14 @@ describe('write-time aggregates', function () {
       const calls = 300;
       const runs = Array.from({ length: writers }, async (_, index) => {
         const child = spawn(process.execPath, [app], {
-          env: { PATH: process.env['PATH'] ?? '', HOME: tmp(), ANALYTICS_DB_PATH: path, ANALYTICS_DB_FLUSH_INTERVAL: '0.02', CALLS: String(calls), WRITER: `w${index}` },
+          env: {
+            PATH: process.env['PATH'] ?? '',
+            HOME: tmp(),
+            ANALYTICS_DB_PATH: path,
+            ANALYTICS_DB_FLUSH_INTERVAL: '0.02',
+            CALLS: String(calls),
+            WRITER: `w${index}`,
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let output = '';
@@ -307,14 +380,23 @@ describe('write-time aggregates', function () {
       old.transaction(() => {
         old.exec(MIGRATIONS[0]!);
         old.pragma(`application_id = ${APPLICATION_ID}`);
-        old.prepare('INSERT INTO toolweaver_meta (key, value) VALUES (?, ?), (?, ?)').run('created_at', '2026-01-01 00:00:00', 'package_version', '0.1.0');
+        old
+          .prepare('INSERT INTO toolweaver_meta (key, value) VALUES (?, ?), (?, ?)')
+          .run('created_at', '2026-01-01 00:00:00', 'package_version', '0.1.0');
         old.pragma('user_version = 1');
         for (const row of rows) insertRow(old, 'skill_usage', row);
       })();
       old.close();
     }
 
-    const raw = (skill_id: string, user_id: string | null, org_id: string | null, timestamp: string, execution_count: number, extra: Record<string, unknown> = {}) => ({
+    const raw = (
+      skill_id: string,
+      user_id: string | null,
+      org_id: string | null,
+      timestamp: string,
+      execution_count: number,
+      extra: Record<string, unknown> = {},
+    ) => ({
       skill_id,
       user_id,
       org_id,
@@ -328,7 +410,10 @@ describe('write-time aggregates', function () {
     });
 
     it("keeps version 1's SQL byte for byte as released, so databases made by 0.1.0 migrate", () => {
-      assert.equal(createHash('sha256').update(MIGRATIONS[0]!).digest('hex'), '7512bc724012627e5979c445a68d044df3635307d5937e5c4f4ee0ae79b93b9e');
+      assert.equal(
+        createHash('sha256').update(MIGRATIONS[0]!).digest('hex'),
+        '7512bc724012627e5979c445a68d044df3635307d5937e5c4f4ee0ae79b93b9e',
+      );
     });
 
     it('fills the aggregates from the rows already there, in the migration', () => {
@@ -345,20 +430,118 @@ describe('write-time aggregates', function () {
       const migrated = openAnalyticsDatabase(path);
       try {
         assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-        assert.deepEqual(select(migrated, 'SELECT skill_id, org_id, hour, execution_count, latency_sum_ms, lat_le_25, rating_sum, install_count FROM skill_usage_hourly ORDER BY hour, org_id'), [
-          { skill_id: 'code_exec', org_id: 'acme', hour: '2026-03-08 23:00:00', execution_count: 1, latency_sum_ms: 12.5, lat_le_25: 1, rating_sum: 0, install_count: 0 },
-          { skill_id: 'web_search', org_id: '', hour: '2026-03-09 10:00:00', execution_count: 6, latency_sum_ms: 75, lat_le_25: 6, rating_sum: 0, install_count: 0 },
-          { skill_id: 'web_search', org_id: 'acme', hour: '2026-03-09 10:00:00', execution_count: 5, latency_sum_ms: 62.5, lat_le_25: 5, rating_sum: 0, install_count: 1 },
-          { skill_id: 'web_search', org_id: 'globex', hour: '2026-03-09 10:00:00', execution_count: 1, latency_sum_ms: 12.5, lat_le_25: 1, rating_sum: 5, install_count: 0 },
-          { skill_id: 'web_search', org_id: 'acme', hour: '2026-03-09 11:00:00', execution_count: 7, latency_sum_ms: 87.5, lat_le_25: 7, rating_sum: 0, install_count: 0 },
-          { skill_id: 'web_search', org_id: 'acme', hour: '2026-03-10 08:00:00', execution_count: 4, latency_sum_ms: 50, lat_le_25: 4, rating_sum: 0, install_count: 0 },
-        ]);
-        assert.deepEqual(select(migrated, 'SELECT skill_id, user_id, day, org_id, execution_count, failure_count, rating_count FROM skill_user_daily ORDER BY 1, 2, 3'), [
-          { skill_id: 'code_exec', user_id: 'alice', day: '2026-03-08', org_id: 'acme', execution_count: 1, failure_count: 1, rating_count: 0 },
-          { skill_id: 'web_search', user_id: 'alice', day: '2026-03-09', org_id: 'globex', execution_count: 3, failure_count: 0, rating_count: 1 },
-          { skill_id: 'web_search', user_id: 'alice', day: '2026-03-10', org_id: 'acme', execution_count: 4, failure_count: 0, rating_count: 0 },
-          { skill_id: 'web_search', user_id: 'bob', day: '2026-03-09', org_id: 'acme', execution_count: 3, failure_count: 0, rating_count: 0 },
-        ]);
+        assert.deepEqual(
+          select(
+            migrated,
+            'SELECT skill_id, org_id, hour, execution_count, latency_sum_ms, lat_le_25, rating_sum, install_count FROM skill_usage_hourly ORDER BY hour, org_id',
+          ),
+          [
+            {
+              skill_id: 'code_exec',
+              org_id: 'acme',
+              hour: '2026-03-08 23:00:00',
+              execution_count: 1,
+              latency_sum_ms: 12.5,
+              lat_le_25: 1,
+              rating_sum: 0,
+              install_count: 0,
+            },
+            {
+              skill_id: 'web_search',
+              org_id: '',
+              hour: '2026-03-09 10:00:00',
+              execution_count: 6,
+              latency_sum_ms: 75,
+              lat_le_25: 6,
+              rating_sum: 0,
+              install_count: 0,
+            },
+            {
+              skill_id: 'web_search',
+              org_id: 'acme',
+              hour: '2026-03-09 10:00:00',
+              execution_count: 5,
+              latency_sum_ms: 62.5,
+              lat_le_25: 5,
+              rating_sum: 0,
+              install_count: 1,
+            },
+            {
+              skill_id: 'web_search',
+              org_id: 'globex',
+              hour: '2026-03-09 10:00:00',
+              execution_count: 1,
+              latency_sum_ms: 12.5,
+              lat_le_25: 1,
+              rating_sum: 5,
+              install_count: 0,
+            },
+            {
+              skill_id: 'web_search',
+              org_id: 'acme',
+              hour: '2026-03-09 11:00:00',
+              execution_count: 7,
+              latency_sum_ms: 87.5,
+              lat_le_25: 7,
+              rating_sum: 0,
+              install_count: 0,
+            },
+            {
+              skill_id: 'web_search',
+              org_id: 'acme',
+              hour: '2026-03-10 08:00:00',
+              execution_count: 4,
+              latency_sum_ms: 50,
+              lat_le_25: 4,
+              rating_sum: 0,
+              install_count: 0,
+            },
+          ],
+        );
+        assert.deepEqual(
+          select(
+            migrated,
+            'SELECT skill_id, user_id, day, org_id, execution_count, failure_count, rating_count FROM skill_user_daily ORDER BY 1, 2, 3',
+          ),
+          [
+            {
+              skill_id: 'code_exec',
+              user_id: 'alice',
+              day: '2026-03-08',
+              org_id: 'acme',
+              execution_count: 1,
+              failure_count: 1,
+              rating_count: 0,
+            },
+            {
+              skill_id: 'web_search',
+              user_id: 'alice',
+              day: '2026-03-09',
+              org_id: 'globex',
+              execution_count: 3,
+              failure_count: 0,
+              rating_count: 1,
+            },
+            {
+              skill_id: 'web_search',
+              user_id: 'alice',
+              day: '2026-03-10',
+              org_id: 'acme',
+              execution_count: 4,
+              failure_count: 0,
+              rating_count: 0,
+            },
+            {
+              skill_id: 'web_search',
+              user_id: 'bob',
+              day: '2026-03-09',
+              org_id: 'acme',
+              execution_count: 3,
+              failure_count: 0,
+              rating_count: 0,
+            },
+          ],
+        );
         assert.deepEqual(select(migrated, 'SELECT skill_id, user_id, org_id, first_day FROM skill_user_first ORDER BY 1, 2'), [
           { skill_id: 'code_exec', user_id: 'alice', org_id: 'acme', first_day: '2026-03-08' },
           { skill_id: 'web_search', user_id: 'alice', org_id: 'acme', first_day: '2026-03-09' },
@@ -369,8 +552,14 @@ describe('write-time aggregates', function () {
         assert.equal(migrated.prepare("SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'").pluck().get(), undefined);
         assertAggregatesMatchUsage(migrated);
         // And the writer carries on from there.
-        new SqliteWriter(migrated).write({ usage: [usage({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-10 08:30:00', calls: 2 })], points: [] });
-        assert.equal(migrated.prepare("SELECT execution_count FROM skill_usage_hourly WHERE hour = '2026-03-10 08:00:00'").pluck().get(), 6);
+        new SqliteWriter(migrated).write({
+          usage: [usage({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-10 08:30:00', calls: 2 })],
+          points: [],
+        });
+        assert.equal(
+          migrated.prepare("SELECT execution_count FROM skill_usage_hourly WHERE hour = '2026-03-10 08:00:00'").pluck().get(),
+          6,
+        );
         assertAggregatesMatchUsage(migrated);
       } finally {
         migrated.close();
@@ -383,7 +572,8 @@ describe('write-time aggregates', function () {
       const migrated = openAnalyticsDatabase(path);
       try {
         assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-        for (const table of ['skill_usage_hourly', 'skill_user_daily', 'skill_user_first']) assert.equal(countRows(migrated, table), 0, table);
+        for (const table of ['skill_usage_hourly', 'skill_user_daily', 'skill_user_first'])
+          assert.equal(countRows(migrated, table), 0, table);
       } finally {
         migrated.close();
       }
@@ -406,9 +596,22 @@ describe('write-time aggregates', function () {
       copyFileSync(FIXTURE, path);
       chmodSync(path, 0o600);
       const old = new Database(path, { readonly: true });
-      const tables = (db: Database.Database) => db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-      const before = { tables: tables(old), version: old.pragma('user_version', { simple: true }), counts: ['leaderboard_cache', 'co_usage_cache', 'recommendation_log'].map((table) => countRows(old, table)) };
-      const kept = ['skill_usage', 'skill_usage_hourly', 'skill_user_daily', 'user_daily', 'skill_user_first', 'skill_metrics', 'recommendation_log'];
+      const tables = (db: Database.Database) =>
+        db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+      const before = {
+        tables: tables(old),
+        version: old.pragma('user_version', { simple: true }),
+        counts: ['leaderboard_cache', 'co_usage_cache', 'recommendation_log'].map((table) => countRows(old, table)),
+      };
+      const kept = [
+        'skill_usage',
+        'skill_usage_hourly',
+        'skill_user_daily',
+        'user_daily',
+        'skill_user_first',
+        'skill_metrics',
+        'recommendation_log',
+      ];
       const keptRows = kept.map((table) => select(old, `SELECT * FROM ${table} ORDER BY 1, 2, 3`));
       old.close();
       assert.deepEqual(before.version, 3);
@@ -418,7 +621,10 @@ describe('write-time aggregates', function () {
       const migrated = openAnalyticsDatabase(path);
       try {
         assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-        assert.deepEqual(tables(migrated), (before.tables as string[]).filter((table) => table !== 'co_usage_cache' && table !== 'skill_usage_by_day'));
+        assert.deepEqual(
+          tables(migrated),
+          (before.tables as string[]).filter((table) => table !== 'co_usage_cache' && table !== 'skill_usage_by_day'),
+        );
         assert.equal(countRows(migrated, 'leaderboard_cache'), 0, 'the boards earlier versions cached are gone');
         assert.deepEqual(
           kept.map((table) => select(migrated, `SELECT * FROM ${table} ORDER BY 1, 2, 3`)),
@@ -427,7 +633,10 @@ describe('write-time aggregates', function () {
         assert.deepEqual(migrated.prepare('SELECT key FROM toolweaver_meta ORDER BY key').pluck().all(), ['created_at', 'package_version']);
         assert.deepEqual(checkAggregates(migrated), { ok: true, problems: [] });
         // The writer goes on where the old one stopped.
-        new SqliteWriter(migrated).write({ usage: [usage({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-11 08:30:00', calls: 2 })], points: [] });
+        new SqliteWriter(migrated).write({
+          usage: [usage({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-11 08:30:00', calls: 2 })],
+          points: [],
+        });
         assertAggregatesMatchUsage(migrated);
       } finally {
         migrated.close();
@@ -452,7 +661,10 @@ describe('write-time aggregates', function () {
       const { cutoff, deleted } = applyRetention(db, { retentionDays: 30, now: Date.parse('2026-03-10T12:00:00Z') });
       assert.equal(cutoff, '2026-02-08');
       assert.deepEqual([deleted.skill_usage, deleted.skill_usage_hourly, deleted.skill_user_daily], [1, 1, 1]);
-      assert.deepEqual(select(db, 'SELECT hour FROM skill_usage_hourly ORDER BY hour'), [{ hour: '2026-02-08 00:00:00' }, { hour: '2026-03-10 11:00:00' }]);
+      assert.deepEqual(select(db, 'SELECT hour FROM skill_usage_hourly ORDER BY hour'), [
+        { hour: '2026-02-08 00:00:00' },
+        { hour: '2026-03-10 11:00:00' },
+      ]);
       assert.deepEqual(select(db, 'SELECT user_id, first_day FROM skill_user_first ORDER BY user_id'), [
         { user_id: 'alice', first_day: '2026-02-07' },
         { user_id: 'bob', first_day: '2026-02-08' },
@@ -475,7 +687,10 @@ describe('write-time aggregates', function () {
         { user_id: 'alice', day: '2026-02-10', prev_day: '' },
         { user_id: 'alice', day: '2026-03-10', prev_day: '2026-02-10' },
       ]);
-      assert.deepEqual(db.prepare("SELECT day || ' ' || user_id FROM user_daily ORDER BY 1").pluck().all(), ['2026-02-10 alice', '2026-03-10 alice']);
+      assert.deepEqual(db.prepare("SELECT day || ' ' || user_id FROM user_daily ORDER BY 1").pluck().all(), [
+        '2026-02-10 alice',
+        '2026-03-10 alice',
+      ]);
       assert.deepEqual(checkAggregates(db), { ok: true, problems: [] });
     });
   });
@@ -492,7 +707,9 @@ describe('write-time aggregates', function () {
     it('names every aggregate row that disagrees with skill_usage, and rebuild puts them right', () => {
       db.exec("UPDATE skill_usage_hourly SET execution_count = 9, latency_sum_ms = latency_sum_ms + 1 WHERE hour = '2026-03-10 10:00:00'");
       db.exec("DELETE FROM skill_user_daily WHERE user_id = 'bob'");
-      db.exec("INSERT INTO skill_user_daily (skill_id, user_id, day, org_id, execution_count) VALUES ('send_email', 'carol', '2026-03-10', 'acme', 1)");
+      db.exec(
+        "INSERT INTO skill_user_daily (skill_id, user_id, day, org_id, execution_count) VALUES ('send_email', 'carol', '2026-03-10', 'acme', 1)",
+      );
       db.exec("UPDATE skill_user_first SET first_day = '2026-03-10' WHERE skill_id = 'web_search' AND user_id = 'alice'");
       db.exec("UPDATE skill_user_first SET org_id = 'globex' WHERE skill_id = 'code_exec'");
       const report = checkAggregates(db);
@@ -507,7 +724,13 @@ describe('write-time aggregates', function () {
         'user_daily (day="2026-03-10", user_id="bob", org_id="acme"): skill_user_daily has no rows for it',
         'user_daily (day="2026-03-10", user_id="carol", org_id="acme"): missing, though skill_user_daily has rows for it',
       ]);
-      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
+      assert.deepEqual(rebuildAggregates(db), {
+        from: '2026-03-09',
+        skill_usage_hourly: 3,
+        skill_user_daily: 3,
+        skill_user_first: 3,
+        user_daily: 3,
+      });
       assertAggregatesMatchUsage(db);
     });
 
@@ -520,7 +743,13 @@ describe('write-time aggregates', function () {
         'user_daily (day="2026-03-10", user_id="bob", org_id="acme"): missing, though skill_user_daily has rows for it',
         'user_daily (day="2026-03-10", user_id="mallory", org_id=""): skill_user_daily has no rows for it',
       ]);
-      assert.deepEqual(rebuildAggregates(db), { from: '2026-03-09', skill_usage_hourly: 3, skill_user_daily: 3, skill_user_first: 3, user_daily: 3 });
+      assert.deepEqual(rebuildAggregates(db), {
+        from: '2026-03-09',
+        skill_usage_hourly: 3,
+        skill_user_daily: 3,
+        skill_user_first: 3,
+        user_daily: 3,
+      });
       assertAggregatesMatchUsage(db);
     });
 
@@ -529,7 +758,10 @@ describe('write-time aggregates', function () {
       assert.deepEqual(checkAggregates(db), { ok: true, problems: [] });
       rebuildAggregates(db);
       assert.equal(db.prepare("SELECT execution_count FROM skill_usage_hourly WHERE hour = '2026-03-09 10:00:00'").pluck().get(), 2);
-      assert.equal(db.prepare("SELECT first_day FROM skill_user_first WHERE skill_id = 'web_search' AND user_id = 'alice'").pluck().get(), '2026-03-09');
+      assert.equal(
+        db.prepare("SELECT first_day FROM skill_user_first WHERE skill_id = 'web_search' AND user_id = 'alice'").pluck().get(),
+        '2026-03-09',
+      );
       assert.deepEqual(checkAggregates(db), { ok: true, problems: [] });
     });
 
@@ -548,7 +780,13 @@ describe('write-time aggregates', function () {
     it('has nothing to check or rebuild without skill_usage rows', () => {
       db.exec('DELETE FROM skill_usage');
       assert.deepEqual(checkAggregates(db), { ok: true, problems: [] });
-      assert.deepEqual(rebuildAggregates(db), { from: null, skill_usage_hourly: 0, skill_user_daily: 0, skill_user_first: 0, user_daily: 0 });
+      assert.deepEqual(rebuildAggregates(db), {
+        from: null,
+        skill_usage_hourly: 0,
+        skill_user_daily: 0,
+        skill_user_first: 0,
+        user_daily: 0,
+      });
       assert.equal(countRows(db, 'skill_user_first'), 3);
     });
   });

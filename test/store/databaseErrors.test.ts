@@ -15,22 +15,27 @@ describe('the database errors', () => {
         'Restore a backup into it with `toolweaver-analytics restore <backup> /data/analytics.db`, move it aside, or point ANALYTICS_DB_PATH at another file',
     },
     {
-      error: new DatabaseFileError('/data/backup.db', 'corrupt', 'PRAGMA integrity_check: row 3 missing from index', { fix: 'choose another backup file' }),
+      error: new DatabaseFileError('/data/backup.db', 'corrupt', 'PRAGMA integrity_check: row 3 missing from index', {
+        fix: 'choose another backup file',
+      }),
       name: 'DatabaseFileError',
       code: 'TW_DB_FILE',
-      message: 'The file /data/backup.db is a damaged SQLite database (PRAGMA integrity_check: row 3 missing from index): choose another backup file',
+      message:
+        'The file /data/backup.db is a damaged SQLite database (PRAGMA integrity_check: row 3 missing from index): choose another backup file',
     },
     {
       error: new DatabaseFileError('/data/copy.db', 'same-file', 'the same file as /srv/analytics.db'),
       name: 'DatabaseFileError',
       code: 'TW_DB_FILE',
-      message: 'The file /data/copy.db is the database itself, or one of its -wal, -shm or -journal files (the same file as /srv/analytics.db): choose a path outside the database; nothing was written',
+      message:
+        'The file /data/copy.db is the database itself, or one of its -wal, -shm or -journal files (the same file as /srv/analytics.db): choose a path outside the database; nothing was written',
     },
     {
       error: new DatabaseFileError('/data/copy.db', 'symlink', 'to /srv/analytics.db', { allow: '--force' }),
       name: 'DatabaseFileError',
       code: 'TW_DB_FILE',
-      message: 'The file /data/copy.db is a symbolic link (to /srv/analytics.db): name what it leads to, or a new path: a link is never replaced or written through, not even with --force',
+      message:
+        'The file /data/copy.db is a symbolic link (to /srv/analytics.db): name what it leads to, or a new path: a link is never replaced or written through, not even with --force',
     },
     {
       error: new DatabaseVersionError('/data/analytics.db', 3, 1),

@@ -28,7 +28,8 @@ function assertUntouched(directory: string, path: string, before: FileSnapshot):
 }
 
 /** The advice every refusal of a bad file gives. */
-const FIX = /left untouched\. Restore a backup into it with `toolweaver-analytics restore <backup> .+`, move it aside, or point ANALYTICS_DB_PATH at another file/;
+const FIX =
+  /left untouched\. Restore a backup into it with `toolweaver-analytics restore <backup> .+`, move it aside, or point ANALYTICS_DB_PATH at another file/;
 
 describe('openAnalyticsDatabase', () => {
   const tmp = useTempDirectory();
@@ -151,7 +152,12 @@ describe('openAnalyticsDatabase', () => {
           assert.ok(error instanceof DatabaseVersionError);
           assert.equal(error.code, 'TW_DB_VERSION');
           assert.equal(error.found, SCHEMA_VERSION + 1);
-          assert.match(error.message, new RegExp(`^SQLite database ${path} has schema version ${SCHEMA_VERSION + 1}, but this toolweaver-analytics knows versions up to ${SCHEMA_VERSION}: upgrade toolweaver-analytics`));
+          assert.match(
+            error.message,
+            new RegExp(
+              `^SQLite database ${path} has schema version ${SCHEMA_VERSION + 1}, but this toolweaver-analytics knows versions up to ${SCHEMA_VERSION}: upgrade toolweaver-analytics`,
+            ),
+          );
           return true;
         },
       );
@@ -187,12 +193,14 @@ describe('openAnalyticsDatabase', () => {
         name: 'a database with tables we do not make',
         reason: 'foreign',
         detail: /\(it has tables toolweaver-analytics does not create: orders, users\)/,
-        make: (path) => makeForeignDatabase(path, 'CREATE TABLE users (id INTEGER); CREATE TABLE orders (id INTEGER); INSERT INTO users VALUES (1);'),
+        make: (path) =>
+          makeForeignDatabase(path, 'CREATE TABLE users (id INTEGER); CREATE TABLE orders (id INTEGER); INSERT INTO users VALUES (1);'),
       },
       {
         name: "the Python ToolWeaver's database, with the guide's table names and other columns",
         reason: 'foreign',
-        detail: /\(it has tables named like ours \(leaderboard_cache, recommendation_log, skill_metrics, skill_usage\) but not the toolweaver-analytics application_id/,
+        detail:
+          /\(it has tables named like ours \(leaderboard_cache, recommendation_log, skill_metrics, skill_usage\) but not the toolweaver-analytics application_id/,
         make: (path) =>
           makeForeignDatabase(
             path,
@@ -237,18 +245,27 @@ describe('openAnalyticsDatabase', () => {
     it('refuses a path it cannot create, saying so', () => {
       writeFileSync(join(tmp(), 'not-a-directory'), '');
       const path = join(tmp(), 'not-a-directory', 'analytics.db');
-      assert.throws(() => openAnalyticsDatabase(path), (error: unknown) => {
-        assert.ok(error instanceof DatabaseFileError);
-        assert.equal(error.reason, 'unwritable');
-        assert.match(error.message, /cannot be written \(EEXIST: file already exists, mkdir '.+not-a-directory'\): give the user running the application write access/);
-        return true;
-      });
+      assert.throws(
+        () => openAnalyticsDatabase(path),
+        (error: unknown) => {
+          assert.ok(error instanceof DatabaseFileError);
+          assert.equal(error.reason, 'unwritable');
+          assert.match(
+            error.message,
+            /cannot be written \(EEXIST: file already exists, mkdir '.+not-a-directory'\): give the user running the application write access/,
+          );
+          return true;
+        },
+      );
     });
 
     it('refuses a file this user may read but not write, before SQLite quietly opens it read-only', async function () {
       if (process.getuid?.() !== 0) this.skip(); // needs root to run the child as another user
       // The other user must be able to reach node and this test's files (a checkout under a 0700 folder cannot).
-      const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(fixtureScript('openInChild'))})`], { uid: 65534, gid: 65534 });
+      const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(fixtureScript('openInChild'))})`], {
+        uid: 65534,
+        gid: 65534,
+      });
       if (probe.status !== 0) {
         console.log('      SKIPPED: uid 65534 cannot read the test files here, so the unwritable-file case cannot run as another user');
         this.skip();
@@ -259,7 +276,11 @@ describe('openAnalyticsDatabase', () => {
       chownSync(tmp(), 65534, 65534);
       chownSync(path, 65534, 65534);
       chmodSync(path, 0o400);
-      const child = spawn(process.execPath, [fixtureScript('openInChild'), path, '0'], { uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [fixtureScript('openInChild'), path, '0'], {
+        uid: 65534,
+        gid: 65534,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let output = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
       const [code] = await once(child, 'exit');
@@ -282,12 +303,18 @@ describe('openAnalyticsDatabase', () => {
 
     it('creates nothing when the file is missing', () => {
       const path = join(tmp(), 'nested', 'analytics.db');
-      assert.throws(() => openAnalyticsDatabase(path, { readonly: true }), (error: unknown) => {
-        assert.ok(error instanceof DatabaseFileError);
-        assert.equal(error.reason, 'missing');
-        assert.match(error.message, /does not exist: start the application with the sqlite backend once to create it, or check ANALYTICS_DB_PATH$/);
-        return true;
-      });
+      assert.throws(
+        () => openAnalyticsDatabase(path, { readonly: true }),
+        (error: unknown) => {
+          assert.ok(error instanceof DatabaseFileError);
+          assert.equal(error.reason, 'missing');
+          assert.match(
+            error.message,
+            /does not exist: start the application with the sqlite backend once to create it, or check ANALYTICS_DB_PATH$/,
+          );
+          return true;
+        },
+      );
       assert.equal(existsSync(join(tmp(), 'nested')), false);
     });
 
@@ -301,14 +328,20 @@ describe('openAnalyticsDatabase', () => {
 
   describe('arguments', () => {
     it('wants an absolute path or :memory:', () => {
-      assert.throws(() => openAnalyticsDatabase('analytics.db'), /^TypeError: openAnalyticsDatabase: path must be absolute or ':memory:', got "analytics.db"/);
+      assert.throws(
+        () => openAnalyticsDatabase('analytics.db'),
+        /^TypeError: openAnalyticsDatabase: path must be absolute or ':memory:', got "analytics.db"/,
+      );
       assert.throws(() => openAnalyticsDatabase(''), TypeError);
     });
 
     it('names a misspelled or invalid option', () => {
       const path = join(tmp(), 'analytics.db');
       assert.throws(() => openAnalyticsDatabase(path, { readOnly: true } as never), /misspelled option "readOnly" should be "readonly"/);
-      assert.throws(() => openAnalyticsDatabase(path, { busyTimeoutMs: -1 }), { name: 'RangeError', message: /"busyTimeoutMs" must be a whole number of milliseconds/ });
+      assert.throws(() => openAnalyticsDatabase(path, { busyTimeoutMs: -1 }), {
+        name: 'RangeError',
+        message: /"busyTimeoutMs" must be a whole number of milliseconds/,
+      });
       assert.throws(() => openAnalyticsDatabase(':memory:', { readonly: true }), TypeError);
       assert.equal(existsSync(path), false);
     });

@@ -13,7 +13,9 @@ const RELEASED = [
   'success_count',
   'failure_count',
   'latency_sum_ms',
-  ...['1', '2_5', '5', '10', '25', '50', '100', '250', '500', '1000', '2500', '5000', '10000', '30000', '60000', 'inf'].map((bound) => `lat_le_${bound}`),
+  ...['1', '2_5', '5', '10', '25', '50', '100', '250', '500', '1000', '2500', '5000', '10000', '30000', '60000', 'inf'].map(
+    (bound) => `lat_le_${bound}`,
+  ),
   ...['timeout', 'cancelled', 'validation', 'auth', 'rate_limited', 'upstream', 'internal'].map((type) => `${type}_count`),
   'rating_count',
   'rating_sum',
@@ -26,7 +28,9 @@ const RELEASED = [
 ];
 
 const declared = (db: Database.Database, table: string, column: string) =>
-  db.prepare('SELECT type, "notnull", dflt_value FROM pragma_table_info(?) WHERE name = ?').get(table, column) as { type: string; notnull: number; dflt_value: string } | undefined;
+  db.prepare('SELECT type, "notnull", dflt_value FROM pragma_table_info(?) WHERE name = ?').get(table, column) as
+    | { type: string; notnull: number; dflt_value: string }
+    | undefined;
 
 describe('the per-call columns on disk', () => {
   const directory = useTempDirectory();
@@ -40,9 +44,13 @@ describe('the per-call columns on disk', () => {
       named,
       `the per-call columns ${unreleased.filter((column) => !named.includes(column)).join(', ')} are new: name each in PER_CALL_COLUMNS_ADDED_IN (src/store/schema.ts) with schema version ${SCHEMA_VERSION + 1}, whose migration adds it to the files made before`,
     );
-    for (const [column, version] of Object.entries(PER_CALL_COLUMNS_ADDED_IN)) assert.ok(version > 3 && version <= SCHEMA_VERSION, `${column} is added in version ${version}`);
+    for (const [column, version] of Object.entries(PER_CALL_COLUMNS_ADDED_IN))
+      assert.ok(version > 3 && version <= SCHEMA_VERSION, `${column} is added in version ${version}`);
     // Removing one would leave files with a column nothing writes: keep a released column in the registry.
-    assert.deepEqual(RELEASED.filter((column) => !current.includes(column)), []);
+    assert.deepEqual(
+      RELEASED.filter((column) => !current.includes(column)),
+      [],
+    );
   });
 
   it('adds a new per-call column to every table that keeps it, in a file of the current version that then validates with it', () => {
@@ -50,10 +58,13 @@ describe('the per-call columns on disk', () => {
     openAnalyticsDatabase(path).close();
     const db = new Database(path);
     try {
-      db.prepare("INSERT INTO skill_usage (skill_id, timestamp, interval_start, execution_count) VALUES ('web_search', '2026-11-28 10:00:00', '2026-11-28 10:00:00', 3)").run();
+      db.prepare(
+        "INSERT INTO skill_usage (skill_id, timestamp, interval_start, execution_count) VALUES ('web_search', '2026-11-28 10:00:00', '2026-11-28 10:00:00', 3)",
+      ).run();
       // What a migration adding an error type 'quota' and a sixth star would run: columns added last, as ALTER TABLE does.
       db.exec(addPerCallColumns(['quota_count'], ['stars_6']));
-      for (const table of CALL_TOTAL_TABLES) assert.deepEqual({ ...declared(db, table, 'quota_count') }, { type: 'INTEGER', notnull: 1, dflt_value: '0' }, table);
+      for (const table of CALL_TOTAL_TABLES)
+        assert.deepEqual({ ...declared(db, table, 'quota_count') }, { type: 'INTEGER', notnull: 1, dflt_value: '0' }, table);
       assert.deepEqual({ ...declared(db, 'skill_metrics', 'stars_6') }, { type: 'INTEGER', notnull: 1, dflt_value: '0' });
       assert.equal(declared(db, 'skill_usage', 'stars_6'), undefined);
       assert.deepEqual(db.prepare('SELECT execution_count, quota_count FROM skill_usage').get(), { execution_count: 3, quota_count: 0 });

@@ -27,8 +27,23 @@ const ADDITIVE = [
 ];
 
 /** A skill_usage row whose additive column number j holds base × (j + 1), latency_sum_ms a quarter more. */
-function usage(db: Database.Database, skillId: string, userId: string | null, orgId: string | null, timestamp: string, base: number, overflow = 0): number {
-  const row: Record<string, unknown> = { skill_id: skillId, user_id: userId, org_id: orgId, timestamp, interval_start: timestamp, overflow };
+function usage(
+  db: Database.Database,
+  skillId: string,
+  userId: string | null,
+  orgId: string | null,
+  timestamp: string,
+  base: number,
+  overflow = 0,
+): number {
+  const row: Record<string, unknown> = {
+    skill_id: skillId,
+    user_id: userId,
+    org_id: orgId,
+    timestamp,
+    interval_start: timestamp,
+    overflow,
+  };
   ADDITIVE.forEach((column, j) => (row[column] = base * (j + 1) + (column === 'latency_sum_ms' ? 0.25 : 0)));
   return insertRow(db, 'skill_usage', row);
 }
@@ -42,7 +57,9 @@ function daily(skillId: string, orgId: string, day: string, bases: number, rows:
 }
 
 function dailyRows(db: Database.Database): unknown[] {
-  return db.prepare(`SELECT skill_id, org_id, day, ${ADDITIVE.join(', ')}, distinct_users FROM skill_usage_daily ORDER BY day, skill_id, org_id`).all();
+  return db
+    .prepare(`SELECT skill_id, org_id, day, ${ADDITIVE.join(', ')}, distinct_users FROM skill_usage_daily ORDER BY day, skill_id, org_id`)
+    .all();
 }
 
 function remainingIds(db: Database.Database, table = 'skill_usage'): number[] {
@@ -81,7 +98,15 @@ describe('retention', () => {
       cutoff: CUTOFF,
       rolledUpRows: 7,
       dailyRows: 3,
-      deleted: { skill_usage: 7, skill_usage_hourly: 0, user_daily: 0, skill_user_daily: 0, metric_points: 0, recommendation_log: 0, leaderboard_cache: 0 },
+      deleted: {
+        skill_usage: 7,
+        skill_usage_hourly: 0,
+        user_daily: 0,
+        skill_user_daily: 0,
+        metric_points: 0,
+        recommendation_log: 0,
+        leaderboard_cache: 0,
+      },
     });
     assert.deepEqual(dailyRows(db), [
       daily('code_exec', 'acme', '2026-02-06', 7, 1, 1),
@@ -94,10 +119,16 @@ describe('retention', () => {
 
   it("cuts at the same day boundary as the guide's DELETE ... WHERE timestamp < date('now', '-N days')", () => {
     insertFixture();
-    const guideWouldDelete = db.prepare("SELECT id FROM skill_usage WHERE timestamp < date(?, '-30 days') ORDER BY id").pluck().all(sqliteTime(NOW));
+    const guideWouldDelete = db
+      .prepare("SELECT id FROM skill_usage WHERE timestamp < date(?, '-30 days') ORDER BY id")
+      .pluck()
+      .all(sqliteTime(NOW));
     const before = remainingIds(db);
     applyRetention(db, { retentionDays: 30, now: NOW });
-    assert.deepEqual(before.filter((id) => !remainingIds(db).includes(id)), guideWouldDelete);
+    assert.deepEqual(
+      before.filter((id) => !remainingIds(db).includes(id)),
+      guideWouldDelete,
+    );
     assert.deepEqual(guideWouldDelete, [1, 2, 3, 4, 5, 6, 7]);
   });
 
@@ -131,9 +162,15 @@ describe('retention', () => {
     assert.deepEqual(counts(), [9, 6, 6, 5]);
     const { deleted } = applyRetention(db, { retentionDays: 30, now: NOW });
     assert.deepEqual([deleted.skill_usage_hourly, deleted.skill_user_daily, deleted.user_daily], [7, 4, 4]);
-    assert.deepEqual(db.prepare('SELECT hour FROM skill_usage_hourly ORDER BY hour').pluck().all(), ['2026-02-08 00:00:00', '2026-03-10 11:00:00']);
+    assert.deepEqual(db.prepare('SELECT hour FROM skill_usage_hourly ORDER BY hour').pluck().all(), [
+      '2026-02-08 00:00:00',
+      '2026-03-10 11:00:00',
+    ]);
     assert.deepEqual(db.prepare('SELECT day FROM skill_user_daily ORDER BY day').pluck().all(), ['2026-02-08', '2026-03-10']);
-    assert.deepEqual(db.prepare("SELECT day || ' ' || user_id FROM user_daily ORDER BY 1").pluck().all(), ['2026-02-08 u4', '2026-03-10 u5']);
+    assert.deepEqual(db.prepare("SELECT day || ' ' || user_id FROM user_daily ORDER BY 1").pluck().all(), [
+      '2026-02-08 u4',
+      '2026-03-10 u5',
+    ]);
     assert.deepEqual(db.prepare("SELECT skill_id || ' ' || user_id || ' ' || first_day FROM skill_user_first ORDER BY 1").pluck().all(), [
       'code_exec u3 2026-02-06',
       'web_search u1 2026-02-06',
@@ -146,15 +183,36 @@ describe('retention', () => {
 
   it('deletes old metric points, recommendations and leaderboards, by their own time columns', () => {
     const series = insertRow(db, 'metric_series', {
-      name: 'm', type: 'sum', temporality: 'cumulative', scope_name: 's', attributes: '{}', first_seen: '2026-01-01 00:00:00', last_seen: '2026-03-10 00:00:00',
+      name: 'm',
+      type: 'sum',
+      temporality: 'cumulative',
+      scope_name: 's',
+      attributes: '{}',
+      first_seen: '2026-01-01 00:00:00',
+      last_seen: '2026-03-10 00:00:00',
     });
     for (const timestamp of ['2026-02-07 23:59:59', '2026-02-08 00:00:00']) {
       insertRow(db, 'metric_points', { series_id: series, start_time: '2026-01-01 00:00:00', timestamp, value: 1 });
       insertRow(db, 'recommendation_log', { user_id: 'u1', recommended_skill_id: 'web_search', score: 0.5, timestamp });
-      insertRow(db, 'leaderboard_cache', { metric_type: 'usage', time_window: '7d', rank: 1, skill_id: 'web_search', score: 1, computed_at: timestamp });
+      insertRow(db, 'leaderboard_cache', {
+        metric_type: 'usage',
+        time_window: '7d',
+        rank: 1,
+        skill_id: 'web_search',
+        score: 1,
+        computed_at: timestamp,
+      });
     }
     const { deleted } = applyRetention(db, { retentionDays: 30, now: NOW });
-    assert.deepEqual(deleted, { skill_usage: 0, skill_usage_hourly: 0, user_daily: 0, skill_user_daily: 0, metric_points: 1, recommendation_log: 1, leaderboard_cache: 1 });
+    assert.deepEqual(deleted, {
+      skill_usage: 0,
+      skill_usage_hourly: 0,
+      user_daily: 0,
+      skill_user_daily: 0,
+      metric_points: 1,
+      recommendation_log: 1,
+      leaderboard_cache: 1,
+    });
     for (const table of ['metric_points', 'recommendation_log', 'leaderboard_cache']) assert.deepEqual(remainingIds(db, table), [2], table);
     assert.equal(countRows(db, 'metric_series'), 1, 'series stay: the exporter keeps their ids');
   });
@@ -171,7 +229,14 @@ describe('retention', () => {
   it('rolls up and deletes in one transaction: when a delete fails, nothing is rolled up or deleted', () => {
     insertFixture();
     rebuildAggregates(db);
-    insertRow(db, 'leaderboard_cache', { metric_type: 'usage', time_window: '7d', rank: 1, skill_id: 'x', score: 1, computed_at: '2026-01-01 00:00:00' });
+    insertRow(db, 'leaderboard_cache', {
+      metric_type: 'usage',
+      time_window: '7d',
+      rank: 1,
+      skill_id: 'x',
+      score: 1,
+      computed_at: '2026-01-01 00:00:00',
+    });
     db.exec("CREATE TRIGGER refuse BEFORE DELETE ON leaderboard_cache BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
     assert.throws(() => applyRetention(db, { retentionDays: 30, now: NOW }), /disk on fire/);
     assert.equal(countRows(db, 'skill_usage_daily'), 0);
@@ -182,7 +247,10 @@ describe('retention', () => {
 
   it('wants a whole number of days, 1 or more', () => {
     for (const retentionDays of [0, -1, 1.5, Number.NaN]) {
-      assert.throws(() => applyRetention(db, { retentionDays }), { name: 'RangeError', message: /retentionDays must be a whole number of days, 1 or more/ });
+      assert.throws(() => applyRetention(db, { retentionDays }), {
+        name: 'RangeError',
+        message: /retentionDays must be a whole number of days, 1 or more/,
+      });
     }
     assert.throws(() => scheduleRetention(db, 0, () => undefined), RangeError);
   });
@@ -207,7 +275,14 @@ describe('retention', () => {
 
     it('hands failures to onError instead of throwing, and stops once the database is closed', () => {
       const clock = sinon.useFakeTimers({ now: NOW, toFake: ['Date', 'setInterval', 'clearInterval'] });
-      insertRow(db, 'leaderboard_cache', { metric_type: 'usage', time_window: '7d', rank: 1, skill_id: 'x', score: 1, computed_at: '2026-01-01 00:00:00' });
+      insertRow(db, 'leaderboard_cache', {
+        metric_type: 'usage',
+        time_window: '7d',
+        rank: 1,
+        skill_id: 'x',
+        score: 1,
+        computed_at: '2026-01-01 00:00:00',
+      });
       db.exec("CREATE TRIGGER refuse BEFORE DELETE ON leaderboard_cache BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
       const onError = sinon.spy();
       scheduleRetention(db, 30, onError);

@@ -19,7 +19,10 @@ function needsRoot(context: Mocha.Context): void {
   if (process.getuid?.() !== 0) context.skip();
 }
 
-/** Makes, with better-sqlite3 alone, a file that claims to be ours: our migrations up to `version`, our application_id, that user_version, then `edit`. */
+/**
+ * Makes, with better-sqlite3 alone, a file that claims to be ours: our migrations up to `version`,
+ * our application_id, that user_version, then `edit`.
+ */
 function forge(path: string, edit: string, version = SCHEMA_VERSION, migrations = version): void {
   const db = new Database(path);
   for (const ddl of MIGRATIONS.slice(0, migrations)) db.exec(ddl);
@@ -29,7 +32,10 @@ function forge(path: string, edit: string, version = SCHEMA_VERSION, migrations 
   db.close();
 }
 
-/** Makes an analytics database of ours out of WAL mode, as one the last application closed or `sqlite3 .backup` made: reading it creates no -wal. */
+/**
+ * Makes an analytics database of ours out of WAL mode, as one the last application closed or
+ * `sqlite3 .backup` made: reading it creates no -wal.
+ */
 function makeRollbackDatabase(path: string): void {
   makeDatabase(path, 2);
   const db = new Database(path);
@@ -53,9 +59,12 @@ function refusal(reason: string, detail: RegExp, fix: RegExp) {
   };
 }
 
-const LEFT_UNTOUCHED = /: it was left untouched\. Restore a backup into it with `toolweaver-analytics restore <backup> .+`, move it aside, or point ANALYTICS_DB_PATH at another file$/;
-const CHMOD = /: it was left untouched: `chmod 600 \S+`, or `chmod 640 \S+` to let its group read it \(as for Grafana: docs\/grafana\.md\)$/;
-const CHOWN = /: it was left untouched\. If it is yours, `chown \S+ \S+` and `chmod 600 \S+`; if not, point ANALYTICS_DB_PATH at a file of your own$/;
+const LEFT_UNTOUCHED =
+  /: it was left untouched\. Restore a backup into it with `toolweaver-analytics restore <backup> .+`, move it aside, or point ANALYTICS_DB_PATH at another file$/;
+const CHMOD =
+  /: it was left untouched: `chmod 600 \S+`, or `chmod 640 \S+` to let its group read it \(as for Grafana: docs\/grafana\.md\)$/;
+const CHOWN =
+  /: it was left untouched\. If it is yours, `chown \S+ \S+` and `chmod 600 \S+`; if not, point ANALYTICS_DB_PATH at a file of your own$/;
 
 describe('untrusted database files', () => {
   const tmp = useTempDirectory();
@@ -65,7 +74,8 @@ describe('untrusted database files', () => {
     const forgeries: { name: string; detail: RegExp; make(path: string): void }[] = [
       {
         name: "the guide's tables under our header",
-        detail: /\(schema version 4: table skill_usage lacks columns id, org_id, interval_start, latency_sum_ms, lat_le_1, lat_le_2_5, lat_le_5, lat_le_10 and \d+ more; skill_usage\.skill_id is TEXT, not TEXT NOT NULL;/,
+        detail:
+          /\(schema version 4: table skill_usage lacks columns id, org_id, interval_start, latency_sum_ms, lat_le_1, lat_le_2_5, lat_le_5, lat_le_10 and \d+ more; skill_usage\.skill_id is TEXT, not TEXT NOT NULL;/,
         make: (path) =>
           forge(
             path,
@@ -88,7 +98,8 @@ describe('untrusted database files', () => {
       {
         name: 'a column of another type',
         detail: /\(schema version 4: toolweaver_meta\.value is BLOB NOT NULL, not TEXT NOT NULL\)/,
-        make: (path) => forge(path, 'DROP TABLE toolweaver_meta; CREATE TABLE toolweaver_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);'),
+        make: (path) =>
+          forge(path, 'DROP TABLE toolweaver_meta; CREATE TABLE toolweaver_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);'),
       },
       {
         name: 'an added column no insert of ours fills',
@@ -168,11 +179,20 @@ describe('untrusted database files', () => {
       chownSync(dbPath(), OTHER_UID, OTHER_GID);
       chmodSync(dbPath(), 0o666);
       const before = snapshot(tmp(), dbPath());
-      assert.throws(() => openAnalyticsDatabase(dbPath()), (error: unknown) => {
-        refusal('unsafe-permissions', new RegExp(`^The file ${dbPath()} could be read or replaced by another user \\(it is owned by uid ${OTHER_UID}, and this process runs as uid 0\\)`), CHOWN)(error);
-        assert.match((error as Error).message, new RegExp(`\`chown root ${dbPath()}\` and \`chmod 600 ${dbPath()}\``));
-        return true;
-      });
+      assert.throws(
+        () => openAnalyticsDatabase(dbPath()),
+        (error: unknown) => {
+          refusal(
+            'unsafe-permissions',
+            new RegExp(
+              `^The file ${dbPath()} could be read or replaced by another user \\(it is owned by uid ${OTHER_UID}, and this process runs as uid 0\\)`,
+            ),
+            CHOWN,
+          )(error);
+          assert.match((error as Error).message, new RegExp(`\`chown root ${dbPath()}\` and \`chmod 600 ${dbPath()}\``));
+          return true;
+        },
+      );
       assertUntouched(tmp(), dbPath(), before);
     });
 
@@ -188,7 +208,11 @@ describe('untrusted database files', () => {
       const before = snapshot(elsewhere, target);
       assert.throws(
         () => openAnalyticsDatabase(dbPath()),
-        refusal('unsafe-permissions', new RegExp(`\\(the file it leads to, ${target}, is owned by uid ${OTHER_UID}, and this process runs as uid 0\\)`), CHOWN),
+        refusal(
+          'unsafe-permissions',
+          new RegExp(`\\(the file it leads to, ${target}, is owned by uid ${OTHER_UID}, and this process runs as uid 0\\)`),
+          CHOWN,
+        ),
       );
       assertUntouched(elsewhere, target, before);
     });
@@ -210,7 +234,11 @@ describe('untrusted database files', () => {
       const before = snapshot(tmp(), dbPath());
       assert.throws(
         () => openAnalyticsDatabase(dbPath()),
-        refusal('unsafe-permissions', /could be read or replaced by another user \(it has mode 0644, which lets every user read it\)/, CHMOD),
+        refusal(
+          'unsafe-permissions',
+          /could be read or replaced by another user \(it has mode 0644, which lets every user read it\)/,
+          CHMOD,
+        ),
       );
       assertUntouched(tmp(), dbPath(), before);
     });
@@ -222,7 +250,11 @@ describe('untrusted database files', () => {
       symlinkSync(target, dbPath());
       assert.throws(
         () => openAnalyticsDatabase(dbPath()),
-        refusal('unsafe-permissions', new RegExp(`\\(the file it leads to, ${target}, has mode 0602, which lets every user write it\\)`), CHMOD),
+        refusal(
+          'unsafe-permissions',
+          new RegExp(`\\(the file it leads to, ${target}, has mode 0602, which lets every user write it\\)`),
+          CHMOD,
+        ),
       );
     });
 
@@ -249,7 +281,11 @@ describe('untrusted database files', () => {
         const before = snapshot(tmp(), dbPath());
         assert.throws(
           () => openAnalyticsDatabase(dbPath()),
-          refusal('unsafe-permissions', new RegExp(`\\(its ${suffix} file ${dbPath()}${suffix} is owned by uid ${OTHER_UID}, and this process runs as uid 0\\)`), CHOWN),
+          refusal(
+            'unsafe-permissions',
+            new RegExp(`\\(its ${suffix} file ${dbPath()}${suffix} is owned by uid ${OTHER_UID}, and this process runs as uid 0\\)`),
+            CHOWN,
+          ),
         );
         assertUntouched(tmp(), dbPath(), before);
       });
@@ -264,8 +300,10 @@ describe('untrusted database files', () => {
       chownSync(directory, OTHER_UID, OTHER_GID);
       const before = snapshot(directory, ours);
       const detail = new RegExp(`\\(its directory ${directory} is owned by uid ${OTHER_UID}, and this process runs as uid 0\\)`);
-      const fix = /: it was left untouched: a directory's owner can replace any file in it; keep the database in a directory of your own, or point ANALYTICS_DB_PATH at one$/;
-      for (const path of [ours, join(directory, 'new.db')]) assert.throws(() => openAnalyticsDatabase(path), refusal('unsafe-permissions', detail, fix));
+      const fix =
+        /: it was left untouched: a directory's owner can replace any file in it; keep the database in a directory of your own, or point ANALYTICS_DB_PATH at one$/;
+      for (const path of [ours, join(directory, 'new.db')])
+        assert.throws(() => openAnalyticsDatabase(path), refusal('unsafe-permissions', detail, fix));
       assertUntouched(directory, ours, before);
     });
 
@@ -309,11 +347,16 @@ describe('untrusted database files', () => {
       db.close();
     });
 
-    /** Grows the -wal of `db` past `bytes` while `reader` holds the snapshot it read first, so that no checkpoint can reach the end of the log. */
+    /**
+     * Grows the -wal of `db` past `bytes` while `reader` holds the snapshot it read first, so that
+     * no checkpoint can reach the end of the log.
+     */
     function growWhileRead(db: Database.Database, reader: Database.Database, bytes: number): void {
       reader.exec('BEGIN');
       reader.prepare('SELECT count(*) FROM toolweaver_meta').get();
-      const write = db.prepare("INSERT INTO toolweaver_meta (key, value) VALUES ('ballast', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+      const write = db.prepare(
+        "INSERT INTO toolweaver_meta (key, value) VALUES ('ballast', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      );
       for (let round = 0; (statSync(`${dbPath()}-wal`, { throwIfNoEntry: false })?.size ?? 0) <= bytes; round++) {
         write.run(String.fromCharCode(97 + (round % 26)).repeat(256 * 1024));
       }
@@ -326,7 +369,9 @@ describe('untrusted database files', () => {
       growWhileRead(db, reader, limit + 4 * 1024 * 1024);
       reader.exec('COMMIT');
       reader.close();
-      const write = db.prepare("INSERT INTO toolweaver_meta (key, value) VALUES ('after', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+      const write = db.prepare(
+        "INSERT INTO toolweaver_meta (key, value) VALUES ('after', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      );
       write.run('1');
       write.run('2');
       assert.ok(statSync(`${dbPath()}-wal`).size <= limit, `the -wal holds ${statSync(`${dbPath()}-wal`).size} bytes`);

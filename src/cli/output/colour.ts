@@ -25,7 +25,11 @@ export interface Painter {
  * FORCE_COLOR wins over NO_COLOR as it does in Node (`tty.hasColors`) and in force-color.org's own
  * example: it is the more deliberate request, usually set for one run or one CI job.
  */
-export function colourWanted(stream: { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>, noColorFlag: boolean): boolean {
+export function colourWanted(
+  stream: { isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+  noColorFlag: boolean,
+): boolean {
   if (noColorFlag) return false;
   const force = (env['FORCE_COLOR'] ?? '').trim().toLowerCase();
   if (force !== '') return force !== '0' && force !== 'false';

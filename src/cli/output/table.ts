@@ -39,7 +39,12 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
     columns.map(() => 'bold'),
   );
   const rule = widths.map((width) => '-'.repeat(width)).join(GAP);
-  const body = rows.map((row, index) => line(texts[index] ?? [], columns.map((_, column) => cellStyle(row[column]))));
+  const body = rows.map((row, index) =>
+    line(
+      texts[index] ?? [],
+      columns.map((_, column) => cellStyle(row[column])),
+    ),
+  );
   return [header, rule, ...body].join('\n');
 }
 

@@ -57,7 +57,9 @@ const USAGE_GROWTH: PanelSpec = {
   unit: 'percentunit',
   decimals: 1,
   width: 6,
-  prometheus: [{ expr: `sum(increase(${chosen(CALLS)}[$__range])) / sum(increase(${chosen(CALLS)}[$__range] offset $__range)) - 1`, column: 'growth' }],
+  prometheus: [
+    { expr: `sum(increase(${chosen(CALLS)}[$__range])) / sum(increase(${chosen(CALLS)}[$__range] offset $__range)) - 1`, column: 'growth' },
+  ],
   sqlite: {
     sql: `SELECT sum(CASE WHEN hour >= ${RANGE_FROM} THEN execution_count ELSE 0 END) * 1.0
        / nullif(sum(CASE WHEN hour < ${RANGE_FROM} THEN execution_count ELSE 0 END), 0) - 1 AS growth
@@ -129,5 +131,15 @@ export const ADOPTION: DashboardSpec = {
   key: 'adoption',
   title: 'Adoption',
   description: 'Who uses the skills: active and new users, skills per user, orgs, installs and growth.',
-  panels: [SKILLS_PER_USER, USAGE_GROWTH, SKILL_COUNT_SPREAD, ACTIVE_USERS, NEW_USERS, CALLS_PER_USER, ORG_ADOPTION, INSTALLS, SKILLS_IN_USE],
+  panels: [
+    SKILLS_PER_USER,
+    USAGE_GROWTH,
+    SKILL_COUNT_SPREAD,
+    ACTIVE_USERS,
+    NEW_USERS,
+    CALLS_PER_USER,
+    ORG_ADOPTION,
+    INSTALLS,
+    SKILLS_IN_USE,
+  ],
 };

@@ -17,7 +17,8 @@ const HEALTH_SAMPLES = `WITH samples AS (
 
 const HEALTH_NOW: PanelSpec = {
   title: 'Health score by skill',
-  description: 'Health 0-100 from success rate, p95 latency against target, rating and usage over the last 15 minutes (docs/health.md); latest value in the range.',
+  description:
+    'Health 0-100 from success rate, p95 latency against target, rating and usage over the last 15 minutes (docs/health.md); latest value in the range.',
   kind: 'gauge',
   unit: 'none',
   min: 0,

@@ -32,7 +32,10 @@ const TOP_RATED: PanelSpec = {
   kind: 'table',
   prometheus: [
     { expr: `topk(10, ${bayesianRating} and on (skill_id) ${ratedInRange})`, column: 'rating' },
-    { expr: `${increaseBySkill(RATING_COUNT, '$__range')} and on (skill_id) topk(10, ${bayesianRating} and on (skill_id) ${ratedInRange})`, column: 'ratings' },
+    {
+      expr: `${increaseBySkill(RATING_COUNT, '$__range')} and on (skill_id) topk(10, ${bayesianRating} and on (skill_id) ${ratedInRange})`,
+      column: 'ratings',
+    },
   ],
   sqlite: {
     sql: `WITH rated AS (
@@ -49,7 +52,8 @@ FROM rated, prior ORDER BY rating DESC, ratings DESC, skill_id LIMIT 10`,
 
 const improved = `(${successRate('$__range')} - ${successRate('$__range', '$__range')})`;
 const busyInBoth =
-  `and on (skill_id) ${increaseBySkill(CALLS, '$__range')} >= ${MIN_CALLS} ` + `and on (skill_id) ${increaseBySkill(CALLS, '$__range', '$__range')} >= ${MIN_CALLS}`;
+  `and on (skill_id) ${increaseBySkill(CALLS, '$__range')} >= ${MIN_CALLS} ` +
+  `and on (skill_id) ${increaseBySkill(CALLS, '$__range', '$__range')} >= ${MIN_CALLS}`;
 
 const MOST_IMPROVED: PanelSpec = {
   title: 'Most improved skills',
@@ -81,7 +85,9 @@ const TRENDING_NEW: PanelSpec = {
   description: 'Skills first called within the time range, most called first.',
   kind: 'table',
   // A skill's counter exists from wrap() on with 0 calls, so 'new' means no call before the range.
-  prometheus: [{ expr: `${increaseBySkill(CALLS, '$__range')} > 0 unless on (skill_id) (${chosen(CALLS)} offset $__range > 0)`, column: 'calls' }],
+  prometheus: [
+    { expr: `${increaseBySkill(CALLS, '$__range')} > 0 unless on (skill_id) (${chosen(CALLS)} offset $__range > 0)`, column: 'calls' },
+  ],
   sqlite: {
     sql: `SELECT skill_id, ${unixSeconds('min(hour)')} AS first_used,
        sum(CASE WHEN ${HOURS_IN_RANGE} THEN execution_count ELSE 0 END) AS calls

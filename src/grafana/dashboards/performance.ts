@@ -80,7 +80,9 @@ const MEAN_LATENCY: PanelSpec = {
   unit: 'ms',
   decimals: 1,
   width: 6,
-  prometheus: [{ expr: `sum(increase(${chosen(LATENCY_SUM)}[$__range])) / sum(increase(${chosen(LATENCY_COUNT)}[$__range]))`, column: 'mean_ms' }],
+  prometheus: [
+    { expr: `sum(increase(${chosen(LATENCY_SUM)}[$__range])) / sum(increase(${chosen(LATENCY_COUNT)}[$__range]))`, column: 'mean_ms' },
+  ],
   sqlite: {
     sql: `SELECT sum(latency_sum_ms) / sum(execution_count) AS mean_ms
 FROM skill_usage_hourly

@@ -9,7 +9,6 @@ import { openAnalyticsDatabase } from 'toolweaver-analytics/sqlite';
 
 const { InvalidRatingError } = errors;
 
-
 function check(condition: boolean, what: string): void {
   if (!condition) throw new Error(`CommonJS consumer: ${what}`);
   console.log(`ok - cjs: ${what}`);
@@ -21,7 +20,10 @@ async function main(): Promise<void> {
   // .d.ts flavour of its types there, and the .d.cts one here: the comparison goes through unknown).
   const imported = await import('toolweaver-analytics');
   const same = (a: unknown, b: unknown): boolean => a === b;
-  check(same(imported.startAnalytics, startAnalytics) && same(imported.errors.InvalidRatingError, InvalidRatingError), 'require() and import() give one module');
+  check(
+    same(imported.startAnalytics, startAnalytics) && same(imported.errors.InvalidRatingError, InvalidRatingError),
+    'require() and import() give one module',
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'consumer-cjs-'));
   try {
@@ -35,13 +37,18 @@ async function main(): Promise<void> {
       analytics.rate('web_search', 7);
       check(false, 'a rating of 7 stars is refused');
     } catch (error) {
-      check(error instanceof InvalidRatingError && error.code === 'TW_INVALID_RATING', 'a rating of 7 stars is refused with InvalidRatingError');
+      check(
+        error instanceof InvalidRatingError && error.code === 'TW_INVALID_RATING',
+        'a rating of 7 stars is refused with InvalidRatingError',
+      );
     }
     await analytics.shutdown();
 
     const db = openAnalyticsDatabase(path, { readonly: true });
     try {
-      const row = db.prepare("SELECT sum(execution_count) AS calls FROM skill_usage WHERE skill_id = 'web_search' AND user_id = 'cjs-user'").get() as { calls: number };
+      const row = db
+        .prepare("SELECT sum(execution_count) AS calls FROM skill_usage WHERE skill_id = 'web_search' AND user_id = 'cjs-user'")
+        .get() as { calls: number };
       check(row.calls === 1, 'the call is written to SQLite');
     } finally {
       db.close();

@@ -90,7 +90,14 @@ export interface UserDayRow {
 export function insertUserDays(db: Database.Database, ...rows: UserDayRow[]): void {
   for (const row of rows) {
     const calls = row.calls ?? 1;
-    insert(db, 'skill_user_daily', { skill_id: row.skill, user_id: row.user, day: row.day, org_id: row.org ?? '', execution_count: calls, success_count: calls });
+    insert(db, 'skill_user_daily', {
+      skill_id: row.skill,
+      user_id: row.user,
+      day: row.day,
+      org_id: row.org ?? '',
+      execution_count: calls,
+      success_count: calls,
+    });
     db.prepare('INSERT OR IGNORE INTO user_daily (day, user_id, org_id) VALUES (?, ?, ?)').run(row.day, row.user, row.org ?? '');
   }
   db.exec(LINK_PREV_DAYS);
@@ -98,7 +105,8 @@ export function insertUserDays(db: Database.Database, ...rows: UserDayRow[]): vo
 
 /** Inserts skill_user_first rows. */
 export function insertUserFirsts(db: Database.Database, ...rows: { skill: string; user: string; firstDay: string; org?: string }[]): void {
-  for (const row of rows) insert(db, 'skill_user_first', { skill_id: row.skill, user_id: row.user, org_id: row.org ?? '', first_day: row.firstDay });
+  for (const row of rows)
+    insert(db, 'skill_user_first', { skill_id: row.skill, user_id: row.user, org_id: row.org ?? '', first_day: row.firstDay });
 }
 
 /**
@@ -140,7 +148,8 @@ export function insertSkillMetrics(
 
 /** Empties every table the reports read, for property tests that reuse one file. */
 export function clearAggregates(db: Database.Database): void {
-  for (const table of ['skill_usage_hourly', 'skill_user_daily', 'user_daily', 'skill_user_first', 'skill_metrics', 'leaderboard_cache']) db.exec(`DELETE FROM ${table}`);
+  for (const table of ['skill_usage_hourly', 'skill_user_daily', 'user_daily', 'skill_user_first', 'skill_metrics', 'leaderboard_cache'])
+    db.exec(`DELETE FROM ${table}`);
 }
 
 function bucketColumns(latency: Latencies): Record<string, number> {

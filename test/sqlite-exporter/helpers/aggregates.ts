@@ -60,10 +60,19 @@ export function expectedUserFirst(db: Database.Database): unknown[] {
 }
 
 /** The rows of the four aggregate tables, in the column order of the expected ones. */
-export function aggregateTables(db: Database.Database): { hourly: unknown[]; userDaily: unknown[]; userFirst: unknown[]; userDays: unknown[] } {
+export function aggregateTables(db: Database.Database): {
+  hourly: unknown[];
+  userDaily: unknown[];
+  userFirst: unknown[];
+  userDays: unknown[];
+} {
   return {
     hourly: db.prepare(`SELECT skill_id, org_id, hour, ${HOURLY_TOTAL_COLUMNS.join(', ')} FROM skill_usage_hourly ORDER BY 1, 2, 3`).all(),
-    userDaily: db.prepare(`SELECT skill_id, user_id, day, org_id, ${USER_DAY_TOTAL_COLUMNS.join(', ')}, prev_day, prev_day_in_org FROM skill_user_daily ORDER BY 1, 2, 3`).all(),
+    userDaily: db
+      .prepare(
+        `SELECT skill_id, user_id, day, org_id, ${USER_DAY_TOTAL_COLUMNS.join(', ')}, prev_day, prev_day_in_org FROM skill_user_daily ORDER BY 1, 2, 3`,
+      )
+      .all(),
     userFirst: db.prepare('SELECT skill_id, user_id, first_day, org_id FROM skill_user_first ORDER BY 1, 2').all(),
     userDays: db.prepare('SELECT day, user_id, org_id FROM user_daily ORDER BY 1, 2, 3').all(),
   };

@@ -57,7 +57,8 @@ export const restoreCommand: Command = {
     const [first, second, ...extra] = args.positionals;
     if (extra.length > 0) throw args.usage(`unexpected argument ${JSON.stringify(extra[0])}`);
     const fromOption = args.string('from');
-    if (fromOption !== undefined && first !== undefined) throw args.usage('give the backup either as --from BACKUP or as an argument, not both');
+    if (fromOption !== undefined && first !== undefined)
+      throw args.usage('give the backup either as --from BACKUP or as an argument, not both');
     const from = fromOption ?? first;
     if (from === undefined) throw args.usage('restore needs --from BACKUP');
     if (second !== undefined && context.dbGiven) throw args.usage('give the target either as --db PATH or as an argument, not both');
@@ -71,7 +72,10 @@ export const restoreCommand: Command = {
       throw new CliFailure(`${error.message}, or pass --force to restore anyway, then restart them`, { cause: error });
     });
     if (context.json) context.printJson({ from: backup, target, safetyCopy });
-    else context.print(`Restored ${backup} into ${target}${safetyCopy === undefined ? '.' : `; the previous database is kept as ${safetyCopy}.`}`);
+    else
+      context.print(
+        `Restored ${backup} into ${target}${safetyCopy === undefined ? '.' : `; the previous database is kept as ${safetyCopy}.`}`,
+      );
     return EXIT.ok;
   },
 };

@@ -37,13 +37,16 @@ export const exportCommand: Command = {
     const table = tableArgument(args);
     const out = args.string('out');
     const format = args.choice<ExportFormat>('format', EXPORT_FORMATS, context.json && out === undefined ? 'json' : 'csv');
-    if (out === undefined && context.json && format !== 'json') throw args.usage('--json puts one JSON document on stdout: use --format json, or --out FILE');
+    if (out === undefined && context.json && format !== 'json')
+      throw args.usage('--json puts one JSON document on stdout: use --format json, or --out FILE');
     const path = out === undefined ? undefined : resolve(context.cwd, out);
-    if (path !== undefined) checkFileDestination(path, { overwrite: args.flag('force'), protect: databaseFiles(context.databasePath()), allow: '--force' });
+    if (path !== undefined)
+      checkFileDestination(path, { overwrite: args.flag('force'), protect: databaseFiles(context.databasePath()), allow: '--force' });
     const rows = await withDatabase(context, {}, (db) => {
       const progress = context.progress(`export ${table}`);
       const total = countRows(db, table) + (format === 'csv' ? 1 : 0);
-      const work = path === undefined ? toStdout(context, db, table, format, progress, total) : toFile(db, table, format, path, progress, total);
+      const work =
+        path === undefined ? toStdout(context, db, table, format, progress, total) : toFile(db, table, format, path, progress, total);
       return work.finally(() => progress.finish());
     });
     if (path === undefined) context.debug(`exported ${rows} rows of ${table}`);
@@ -57,7 +60,9 @@ function tableArgument(args: ParsedArgs): TableName {
   const table = args.required('table', 'TABLE');
   if ((TABLES as readonly string[]).includes(table)) return table as TableName;
   const near = closestMatch(table, TABLES);
-  throw args.usage(`unknown table ${JSON.stringify(table)}${near === undefined ? '' : `: did you mean ${near}?`}; the tables are ${listOr(TABLES)}`);
+  throw args.usage(
+    `unknown table ${JSON.stringify(table)}${near === undefined ? '' : `: did you mean ${near}?`}; the tables are ${listOr(TABLES)}`,
+  );
 }
 
 function countRows(db: Database.Database, table: TableName): number {
@@ -77,7 +82,14 @@ function lineCounter(progress: Progress, total: number): Transform {
   });
 }
 
-async function toStdout(context: CliContext, db: Database.Database, table: TableName, format: ExportFormat, progress: Progress, total: number): Promise<number> {
+async function toStdout(
+  context: CliContext,
+  db: Database.Database,
+  table: TableName,
+  format: ExportFormat,
+  progress: Progress,
+  total: number,
+): Promise<number> {
   const counter = lineCounter(progress, total);
   counter.pipe(context.stdout as Writable, { end: false });
   const { rows } = await exportTable(db, table, format, counter);
@@ -87,7 +99,14 @@ async function toStdout(context: CliContext, db: Database.Database, table: Table
 }
 
 /** Writes to a temporary file beside `path`, renamed into place only once the export is complete. */
-async function toFile(db: Database.Database, table: TableName, format: ExportFormat, path: string, progress: Progress, total: number): Promise<number> {
+async function toFile(
+  db: Database.Database,
+  table: TableName,
+  format: ExportFormat,
+  path: string,
+  progress: Progress,
+  total: number,
+): Promise<number> {
   const partial = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
   const counter = lineCounter(progress, total);
   const written = pipeline(counter, createWriteStream(partial, { mode: FILE_MODE }));

@@ -29,7 +29,8 @@ export const integrityCommand: Command = {
     const path = context.databasePath();
     const result = check(context);
     const ok = result.ok && (result.aggregates?.ok ?? true);
-    if (context.json) context.printJson({ path, ok, integrity: { ok: result.ok, problems: result.problems }, aggregates: result.aggregates });
+    if (context.json)
+      context.printJson({ path, ok, integrity: { ok: result.ok, problems: result.problems }, aggregates: result.aggregates });
     else printResult(context, path, result);
     return ok ? EXIT.ok : EXIT.failure;
   },
@@ -40,7 +41,9 @@ function printResult(context: CliContext, path: string, result: IntegrityResult)
   if (!result.ok) {
     context.print(`${painter.paint('damaged', 'red')}: ${path} failed PRAGMA integrity_check:`);
     for (const problem of result.problems) context.print(`  ${problem}`);
-    context.print(`Restore a backup with \`toolweaver-analytics restore BACKUP ${path}\`, or save what can be read with \`sqlite3 ${path} .recover | sqlite3 recovered.db\`.`);
+    context.print(
+      `Restore a backup with \`toolweaver-analytics restore BACKUP ${path}\`, or save what can be read with \`sqlite3 ${path} .recover | sqlite3 recovered.db\`.`,
+    );
     return;
   }
   context.print(`${painter.paint('ok', 'green')}: ${path} passed PRAGMA integrity_check.`);
@@ -49,7 +52,9 @@ function printResult(context: CliContext, path: string, result: IntegrityResult)
     context.print(`${painter.paint('ok', 'green')}: the aggregates agree with the skill_usage rows.`);
     return;
   }
-  context.print(`${painter.paint('mismatch', 'red')}: the aggregates disagree with the skill_usage rows (was skill_usage edited by hand?):`);
+  context.print(
+    `${painter.paint('mismatch', 'red')}: the aggregates disagree with the skill_usage rows (was skill_usage edited by hand?):`,
+  );
   for (const problem of result.aggregates.problems) context.print(`  ${problem}`);
 }
 

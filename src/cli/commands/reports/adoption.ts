@@ -17,7 +17,12 @@ export const adoptionCommand: Command = {
     '--engaged-days distinct days). Users are the identified ones (withContext with a userId).',
   options: {
     ...windowOptions(DEFAULT_WINDOW),
-    'engaged-days': { type: 'string', value: 'N', description: 'active days that make a user engaged', default: String(ADOPTION_DEFAULTS.engagedDays) },
+    'engaged-days': {
+      type: 'string',
+      value: 'N',
+      description: 'active days that make a user engaged',
+      default: String(ADOPTION_DEFAULTS.engagedDays),
+    },
   },
   examples: ['adoption --window 30d --engaged-days 5'],
   async run(context, args) {
@@ -36,11 +41,31 @@ export const adoptionCommand: Command = {
       `${formatCount(report.users)} active users in ${formatCount(report.totalOrgs)} orgs; ${formatCount(report.engagedUsers)} engaged ` +
         `(active on ${engagedDays}+ days); ${formatNumber(report.averageActiveDays, 1)} active days per user on average.\n`,
     );
-    const skillRows = report.skills.map((skill) => [skill.skillId, formatCount(skill.users), formatCount(skill.orgs), formatPercent(skill.orgAdoptionRate)]);
-    context.print(renderTable([{ header: 'skill' }, { header: 'users', numeric: true }, { header: 'orgs', numeric: true }, { header: 'of orgs', numeric: true }], skillRows, painter));
+    const skillRows = report.skills.map((skill) => [
+      skill.skillId,
+      formatCount(skill.users),
+      formatCount(skill.orgs),
+      formatPercent(skill.orgAdoptionRate),
+    ]);
+    context.print(
+      renderTable(
+        [{ header: 'skill' }, { header: 'users', numeric: true }, { header: 'orgs', numeric: true }, { header: 'of orgs', numeric: true }],
+        skillRows,
+        painter,
+      ),
+    );
     context.print(`\n${painter.paint('Skills per user', 'bold')}`);
     const spread = report.skillsPerUser.map((row) => [formatCount(row.skills), formatCount(row.users)]);
-    context.print(renderTable([{ header: 'skills', numeric: true }, { header: 'users', numeric: true }], spread, painter));
+    context.print(
+      renderTable(
+        [
+          { header: 'skills', numeric: true },
+          { header: 'users', numeric: true },
+        ],
+        spread,
+        painter,
+      ),
+    );
     return EXIT.ok;
   },
 };

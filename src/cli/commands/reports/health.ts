@@ -26,8 +26,18 @@ export const healthCommand: Command = {
     'deprecation candidates.',
   options: {
     ...windowOptions(DEFAULT_WINDOW),
-    'min-calls': { type: 'string', value: 'N', description: 'calls in the window before a skill gets a score', default: 'ANALYTICS_HEALTH_MIN_CALLS, else 20' },
-    'deprecated-after': { type: 'string', value: 'DAYS', description: 'days without calls that flag a skill', default: String(HEALTH_REPORT_DEFAULTS.deprecatedAfterDays) },
+    'min-calls': {
+      type: 'string',
+      value: 'N',
+      description: 'calls in the window before a skill gets a score',
+      default: 'ANALYTICS_HEALTH_MIN_CALLS, else 20',
+    },
+    'deprecated-after': {
+      type: 'string',
+      value: 'DAYS',
+      description: 'days without calls that flag a skill',
+      default: String(HEALTH_REPORT_DEFAULTS.deprecatedAfterDays),
+    },
   },
   examples: ['health', 'health --window 24h --org acme --json'],
   async run(context, args) {
@@ -51,7 +61,12 @@ export const healthCommand: Command = {
 };
 
 /** Prints the health table: score coloured green from 80, yellow from 50, red below; flags last. */
-export function printHealth(context: CliContext, skills: readonly SkillHealthReport[], window: WindowView, orgId: string | undefined): void {
+export function printHealth(
+  context: CliContext,
+  skills: readonly SkillHealthReport[],
+  window: WindowView,
+  orgId: string | undefined,
+): void {
   context.print(`${context.painter.paint('Skill health', 'bold')}, ${scopeTitle(window, orgId)}`);
   if (skills.length === 0) {
     context.print('No skills yet.');
@@ -76,7 +91,9 @@ export function printHealth(context: CliContext, skills: readonly SkillHealthRep
 
 function healthRow(skill: SkillHealthReport): Cell[] {
   const { components } = skill;
-  const flags = [skill.lowConfidence ? 'too few calls' : '', skill.deprecatedCandidate ? 'unused: deprecate?' : ''].filter((flag) => flag !== '');
+  const flags = [skill.lowConfidence ? 'too few calls' : '', skill.deprecatedCandidate ? 'unused: deprecate?' : ''].filter(
+    (flag) => flag !== '',
+  );
   return [
     skill.skillId,
     skill.score === undefined ? null : { text: formatNumber(skill.score, 1) ?? '', style: scoreStyle(skill.score) },

@@ -1,4 +1,11 @@
-import { leaderboard, LEADERBOARD_DEFAULTS, LEADERBOARD_METRICS, type Leaderboard, type LeaderboardEntry, type LeaderboardMetric } from '../../../reports/leaderboards.js';
+import {
+  leaderboard,
+  LEADERBOARD_DEFAULTS,
+  LEADERBOARD_METRICS,
+  type Leaderboard,
+  type LeaderboardEntry,
+  type LeaderboardMetric,
+} from '../../../reports/leaderboards.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
@@ -15,8 +22,12 @@ interface BoardLayout {
   readonly details: readonly (readonly [Column, (details: LeaderboardEntry['details']) => string | null])[];
 }
 
-const count = (key: string) => (details: LeaderboardEntry['details']) => (typeof details[key] === 'number' ? formatCount(details[key]) : null);
-const number = (key: string, digits = 2) => (details: LeaderboardEntry['details']) => formatNumber(details[key] as number | null, digits);
+const count = (key: string) => (details: LeaderboardEntry['details']) =>
+  typeof details[key] === 'number' ? formatCount(details[key]) : null;
+const number =
+  (key: string, digits = 2) =>
+  (details: LeaderboardEntry['details']) =>
+    formatNumber(details[key] as number | null, digits);
 
 const LAYOUTS: Readonly<Record<LeaderboardMetric, BoardLayout>> = Object.freeze({
   usage: {
@@ -74,7 +85,12 @@ export const leaderboardCommand: Command = {
     metric: { type: 'string', value: 'METRIC', description: LEADERBOARD_METRICS.join(', '), default: 'usage' },
     ...windowOptions(DEFAULT_WINDOW),
     limit: { type: 'string', value: 'N', description: 'entries shown', default: String(LEADERBOARD_DEFAULTS.limit) },
-    'min-calls': { type: 'string', value: 'N', description: 'calls a skill needs for success_rate and most_improved', default: String(LEADERBOARD_DEFAULTS.minCalls) },
+    'min-calls': {
+      type: 'string',
+      value: 'N',
+      description: 'calls a skill needs for success_rate and most_improved',
+      default: String(LEADERBOARD_DEFAULTS.minCalls),
+    },
   },
   examples: ['leaderboard', 'leaderboard --metric rating --window 30d --org acme --limit 5'],
   async run(context, args) {
@@ -100,7 +116,13 @@ export function printLeaderboard(context: CliContext, board: Leaderboard): void 
     context.print(emptyBoard(board.metric));
     return;
   }
-  const columns: Column[] = [{ header: 'rank', numeric: true }, { header: 'change' }, { header: 'skill' }, layout.score, ...layout.details.map(([column]) => column)];
+  const columns: Column[] = [
+    { header: 'rank', numeric: true },
+    { header: 'change' },
+    { header: 'skill' },
+    layout.score,
+    ...layout.details.map(([column]) => column),
+  ];
   const rows = board.entries.map((entry): Cell[] => [
     String(entry.rank),
     rankChange(entry.rankChange),

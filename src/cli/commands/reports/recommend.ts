@@ -26,7 +26,9 @@ export const recommendCommand: Command = {
     const userId = args.required('user', 'ID');
     const limit = args.integer('limit', RECOMMEND_DEFAULTS.limit, 1, 1000);
     const scope = reportScope(args);
-    const recommendations = await withDatabase(context, { write: true, needsAggregates: true }, (db) => recommend(db, { userId, limit, ...scope }));
+    const recommendations = await withDatabase(context, { write: true, needsAggregates: true }, (db) =>
+      recommend(db, { userId, limit, ...scope }),
+    );
     if (context.json) context.printJson({ userId, orgId: scope.orgId, recommendations });
     else printRecommendations(context, userId, recommendations);
     return EXIT.ok;
@@ -41,6 +43,12 @@ export function printRecommendations(context: CliContext, userId: string, recomm
   }
   context.print(context.painter.paint(`Recommended for ${userId}`, 'bold'));
   const rows = recommendations.map((item) => [String(item.id), item.skillId, formatNumber(item.score, 2), item.source, item.reason]);
-  const columns = [{ header: 'id', numeric: true }, { header: 'skill' }, { header: 'score', numeric: true }, { header: 'source' }, { header: 'reason' }];
+  const columns = [
+    { header: 'id', numeric: true },
+    { header: 'skill' },
+    { header: 'score', numeric: true },
+    { header: 'source' },
+    { header: 'reason' },
+  ];
   context.print(renderTable(columns, rows, context.painter));
 }

@@ -41,7 +41,9 @@ function windowSpec(args: ParsedArgs, text: string): WindowSpec {
     resolveWindow(spec);
   } catch (error) {
     const detail = (error as Error).message.replace(/^resolveWindow: /, '').replace(/; use .*$/, '');
-    throw args.usage(`--window ${JSON.stringify(text)} is not a window (${detail}); use 24h, 7d, 30d, 12h, 90d or FROM..TO such as 2026-05-01..2026-05-08`);
+    throw args.usage(
+      `--window ${JSON.stringify(text)} is not a window (${detail}); use 24h, 7d, 30d, 12h, 90d or FROM..TO such as 2026-05-01..2026-05-08`,
+    );
   }
   return spec;
 }

@@ -1,4 +1,11 @@
-import { growth, TREND_GRANULARITIES, usageTrend, type GrowthRow, type TrendGranularity, type UsagePoint } from '../../../reports/trends.js';
+import {
+  growth,
+  TREND_GRANULARITIES,
+  usageTrend,
+  type GrowthRow,
+  type TrendGranularity,
+  type UsagePoint,
+} from '../../../reports/trends.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
@@ -41,7 +48,14 @@ export const trendsCommand: Command = {
   },
 };
 
-function printTrends(context: CliContext, granularity: TrendGranularity, usage: readonly UsagePoint[], growthRows: readonly GrowthRow[], window: WindowView, orgId: string | undefined): void {
+function printTrends(
+  context: CliContext,
+  granularity: TrendGranularity,
+  usage: readonly UsagePoint[],
+  growthRows: readonly GrowthRow[],
+  window: WindowView,
+  orgId: string | undefined,
+): void {
   context.print(`${context.painter.paint(`Calls per ${granularity}`, 'bold')}, ${scopeTitle(window, orgId)}`);
   if (growthRows.length === 0) {
     context.print('No calls in this window.');

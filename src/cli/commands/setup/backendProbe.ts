@@ -25,14 +25,26 @@ export interface BackendStatus {
  */
 export async function probePrometheus(config: PrometheusConfig, timeoutMs: number): Promise<BackendStatus> {
   const url = `http://${hostForUrl(config.host)}:${config.port}${config.path}`;
-  if (config.port === 0) return { name: 'prometheus', state: 'unknown', target: url, detail: 'PROMETHEUS_PORT is 0: the application picks a free port, so there is nothing to check' };
+  if (config.port === 0)
+    return {
+      name: 'prometheus',
+      state: 'unknown',
+      target: url,
+      detail: 'PROMETHEUS_PORT is 0: the application picks a free port, so there is nothing to check',
+    };
   try {
     const { status, body } = await probeHttp(url, { method: 'GET', timeoutMs });
     if (status < 200 || status >= 300) {
-      return { name: 'prometheus', state: 'down', target: url, detail: `answered HTTP ${status}: something other than the application's exporter serves port ${config.port}` };
+      return {
+        name: 'prometheus',
+        state: 'down',
+        target: url,
+        detail: `answered HTTP ${status}: something other than the application's exporter serves port ${config.port}`,
+      };
     }
     const series = body.split('\n').filter((line) => line.startsWith('toolweaver_')).length;
-    const detail = series > 0 ? `serving ${series} toolweaver series` : 'answering, but with no toolweaver series yet (no skill has been called)';
+    const detail =
+      series > 0 ? `serving ${series} toolweaver series` : 'answering, but with no toolweaver series yet (no skill has been called)';
     return { name: 'prometheus', state: 'up', target: url, detail };
   } catch (error) {
     const why = error instanceof NoAnswerError ? error.message : String(error);
@@ -63,7 +75,10 @@ export async function probeOtlp(config: OtlpConfig, timeoutMs: number): Promise<
 
 function classifyOtlp(status: number, config: OtlpConfig): { state: BackendState; detail: string } {
   if (status === 401 || status === 403) {
-    const sent = config.token === undefined ? 'no credentials were configured: set OTLP_INSTANCE_ID and OTLP_TOKEN' : 'check OTLP_INSTANCE_ID and OTLP_TOKEN';
+    const sent =
+      config.token === undefined
+        ? 'no credentials were configured: set OTLP_INSTANCE_ID and OTLP_TOKEN'
+        : 'check OTLP_INSTANCE_ID and OTLP_TOKEN';
     return { state: 'refused', detail: `HTTP ${status}, the credentials were refused: ${sent}` };
   }
   if (status >= 200 && status < 500) return { state: 'up', detail: `reachable (HTTP ${status} to an empty export)` };

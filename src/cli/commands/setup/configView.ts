@@ -31,7 +31,8 @@ function plain(value: unknown): unknown {
   if (value instanceof Secret) return REDACTED;
   if (value === undefined) return null;
   if (Array.isArray(value)) return value.map(plain);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, plain(child)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, plain(child)]));
   return value;
 }
 

@@ -41,7 +41,9 @@ export const demoCommand: Command = {
     const { runWeekDemo } = await import('../../../demo/weekDemo.js');
     const { recommend } = await import('../../../reports/recommendations.js');
     const progress = context.progress('demo');
-    const summary = await runWeekDemo({ path, days, seed, onProgress: (done, total) => progress.update(done, total) }).finally(() => progress.finish());
+    const summary = await runWeekDemo({ path, days, seed, onProgress: (done, total) => progress.update(done, total) }).finally(() =>
+      progress.finish(),
+    );
     context.debug(`demo traffic written in ${summary.seconds.toFixed(1)} s`);
     const db = openDatabase(context, { write: true }, path);
     try {
@@ -67,7 +69,10 @@ function demoReports(db: Database.Database, days: number, recommend: typeof impo
   const userId = demoUser(db);
   const window = days >= 2 ? (`${Math.floor(days / 2)}d` as const) : ('12h' as const);
   return {
-    leaderboards: { usage: leaderboard(db, { metric: 'usage', window, limit: 5, now }), rating: leaderboard(db, { metric: 'rating', window, limit: 5, now }) },
+    leaderboards: {
+      usage: leaderboard(db, { metric: 'usage', window, limit: 5, now }),
+      rating: leaderboard(db, { metric: 'rating', window, limit: 5, now }),
+    },
     health: { window: windowView({}, DEFAULT_WINDOW, now), skills: healthReport(db, { now }) },
     userId,
     recommendations: userId === undefined ? [] : recommend(db, { userId, limit: 3, now }),

@@ -17,10 +17,14 @@ export function checkDemoTarget(path: string, isDefault: boolean, force: boolean
     openAnalyticsDatabase(path, { readonly: true }).close();
   } catch (error) {
     if (!(error instanceof DatabaseFileError)) throw error;
-    throw new CliFailure(`${path} exists and is not a toolweaver-analytics database, so the demo will not replace it: move it, or pass --db with a new file name`);
+    throw new CliFailure(
+      `${path} exists and is not a toolweaver-analytics database, so the demo will not replace it: move it, or pass --db with a new file name`,
+    );
   }
   if (!isDefault && !force) {
-    throw new CliFailure(`${path} already holds a toolweaver-analytics database, which the demo would replace: pass --force to replace it, or --db with a new file name`);
+    throw new CliFailure(
+      `${path} already holds a toolweaver-analytics database, which the demo would replace: pass --force to replace it, or --db with a new file name`,
+    );
   }
 }
 

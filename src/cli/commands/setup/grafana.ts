@@ -10,7 +10,12 @@ import { renderTable } from '../../output/table.js';
 
 const SUBCOMMANDS = ['provision', 'export'] as const;
 const EXPORT_ONLY = ['out', 'dashboards-path', 'force'] as const;
-const DONE: Readonly<Record<ProvisionAction, string>> = { create: 'created', update: 'updated', unchanged: 'unchanged', 'use existing': 'used as it is' };
+const DONE: Readonly<Record<ProvisionAction, string>> = {
+  create: 'created',
+  update: 'updated',
+  unchanged: 'unchanged',
+  'use existing': 'used as it is',
+};
 const STYLE = { create: 'green', update: 'yellow', unchanged: 'dim', 'use existing': 'dim' } as const;
 
 /** `grafana provision` and `grafana export`: the dashboards into a Grafana, through its API or as files. */
@@ -27,7 +32,12 @@ export const grafanaCommand: Command = {
   options: {
     'dry-run': { type: 'boolean', description: 'provision: only read, and print what would be done' },
     out: { type: 'string', value: 'DIR', description: 'export: the directory to write (required)' },
-    'dashboards-path': { type: 'string', value: 'PATH', description: 'export: where Grafana finds the dashboard files', default: DEFAULT_DASHBOARDS_PATH },
+    'dashboards-path': {
+      type: 'string',
+      value: 'PATH',
+      description: 'export: where Grafana finds the dashboard files',
+      default: DEFAULT_DASHBOARDS_PATH,
+    },
     force: { type: 'boolean', description: 'export: write into DIR even when it holds other files (never through a link)' },
   },
   positionals: true,
@@ -44,14 +54,24 @@ function subcommandOf(args: ParsedArgs): (typeof SUBCOMMANDS)[number] {
   const subcommand = SUBCOMMANDS.find((name) => name === first);
   if (subcommand === undefined) throw args.usage(`unknown grafana subcommand ${JSON.stringify(first)}: use provision or export`);
   if (extra.length > 0) throw args.usage(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const misplaced = subcommand === 'provision' ? EXPORT_ONLY.find((name) => args.flag(name) || args.string(name) !== undefined) : args.flag('dry-run') ? 'dry-run' : undefined;
-  if (misplaced !== undefined) throw args.usage(`--${misplaced} is an option of grafana ${subcommand === 'provision' ? 'export' : 'provision'}`);
+  const misplaced =
+    subcommand === 'provision'
+      ? EXPORT_ONLY.find((name) => args.flag(name) || args.string(name) !== undefined)
+      : args.flag('dry-run')
+        ? 'dry-run'
+        : undefined;
+  if (misplaced !== undefined)
+    throw args.usage(`--${misplaced} is an option of grafana ${subcommand === 'provision' ? 'export' : 'provision'}`);
   return subcommand;
 }
 
 async function provision(context: CliContext, args: ParsedArgs): Promise<number> {
   const grafana = context.config('api').grafana;
-  const result = await provisionGrafana({ grafana, dryRun: args.flag('dry-run'), onWarning: (message) => context.note(`toolweaver-analytics: warning: ${message}`) });
+  const result = await provisionGrafana({
+    grafana,
+    dryRun: args.flag('dry-run'),
+    onWarning: (message) => context.note(`toolweaver-analytics: warning: ${message}`),
+  });
   if (context.json) context.printJson(result);
   else printResult(context, result);
   return EXIT.ok;
@@ -60,8 +80,19 @@ async function provision(context: CliContext, args: ParsedArgs): Promise<number>
 function printResult(context: CliContext, result: ProvisionResult): void {
   const at = `Grafana${result.grafanaVersion === undefined ? '' : ` ${result.grafanaVersion}`} at ${result.url}`;
   context.print(result.dryRun ? `Plan for ${at} (dry run: nothing is written):` : `Provisioned ${at}:`);
-  const rows = result.steps.map((step) => [step.kind, step.name, step.uid, { text: result.dryRun ? step.action : DONE[step.action], style: STYLE[step.action] }]);
-  context.print(renderTable([{ header: 'kind' }, { header: 'name' }, { header: 'uid' }, { header: result.dryRun ? 'plan' : 'done' }], rows, context.painter));
+  const rows = result.steps.map((step) => [
+    step.kind,
+    step.name,
+    step.uid,
+    { text: result.dryRun ? step.action : DONE[step.action], style: STYLE[step.action] },
+  ]);
+  context.print(
+    renderTable(
+      [{ header: 'kind' }, { header: 'name' }, { header: 'uid' }, { header: result.dryRun ? 'plan' : 'done' }],
+      rows,
+      context.painter,
+    ),
+  );
   const count = (action: ProvisionAction) => result.steps.filter((step) => step.action === action).length;
   const changes = count('create') + count('update');
   const summary = result.dryRun
@@ -84,7 +115,9 @@ async function exportFiles(context: CliContext, args: ParsedArgs): Promise<numbe
     context.printJson({ ...result, flavour: grafana.datasourceType, dashboardsPath });
     return EXIT.ok;
   }
-  context.print(`Wrote Grafana file provisioning for the ${grafana.datasourceType} data source "${grafana.datasourceName}" to ${result.dir}:`);
+  context.print(
+    `Wrote Grafana file provisioning for the ${grafana.datasourceType} data source "${grafana.datasourceName}" to ${result.dir}:`,
+  );
   for (const file of result.files) context.print(`  ${file}`);
   context.print(`Mount provisioning/ at /etc/grafana/provisioning and dashboards/ at ${dashboardsPath} (see docs/grafana.md).`);
   return EXIT.ok;

@@ -31,11 +31,16 @@ export function probeHttp(url: string, options: HttpProbeRequest): Promise<HttpA
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     // A deadline for the whole exchange, not an idle timeout: a server that drips bytes cannot hold it.
-    const deadline = setTimeout(() => req.destroy(new NoAnswerError(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs).unref();
-    const settle = <T>(done: (value: T) => void) => (value: T) => {
-      clearTimeout(deadline);
-      done(value);
-    };
+    const deadline = setTimeout(
+      () => req.destroy(new NoAnswerError(`no answer within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    ).unref();
+    const settle =
+      <T>(done: (value: T) => void) =>
+      (value: T) => {
+        clearTimeout(deadline);
+        done(value);
+      };
     const req = send(url, { method: options.method, headers: { ...options.headers }, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');

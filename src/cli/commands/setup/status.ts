@@ -67,7 +67,8 @@ async function probeBackends(config: AnalyticsConfig, database: DatabaseView, ti
     config.backends.map(async (name): Promise<BackendStatus> => {
       if (name === 'prometheus') return probePrometheus(config.prometheus, timeoutMs);
       if (name === 'otlp') return probeOtlp(config.otlp, timeoutMs);
-      if (name === 'console') return { name, state: 'unknown', target: 'stdout', detail: "prints to the application's own output; nothing to check" };
+      if (name === 'console')
+        return { name, state: 'unknown', target: 'stdout', detail: "prints to the application's own output; nothing to check" };
       return sqliteStatus(database);
     }),
   );
@@ -76,7 +77,12 @@ async function probeBackends(config: AnalyticsConfig, database: DatabaseView, ti
 function sqliteStatus(database: DatabaseView): BackendStatus {
   if (!database.exists) return { name: 'sqlite', state: 'down', target: database.path, detail: database.error };
   const rows = Object.values(database.tables).reduce((sum, count) => sum + count, 0);
-  return { name: 'sqlite', state: 'up', target: database.path, detail: `schema version ${database.schemaVersion}, ${formatCount(rows)} rows` };
+  return {
+    name: 'sqlite',
+    state: 'up',
+    target: database.path,
+    detail: `schema version ${database.schemaVersion}, ${formatCount(rows)} rows`,
+  };
 }
 
 function printStatus(context: CliContext, config: AnalyticsConfig, database: DatabaseView, backends: readonly BackendStatus[]): void {
@@ -100,7 +106,14 @@ function printStatus(context: CliContext, config: AnalyticsConfig, database: Dat
   }
   context.print(`\n${painter.paint('Backends', 'bold')}`);
   if (backends.length === 0) context.print('none configured (ANALYTICS_BACKEND=none)');
-  else context.print(renderTable([{ header: 'backend' }, { header: 'state' }, { header: 'target' }, { header: 'detail' }], backends.map(backendRow), painter));
+  else
+    context.print(
+      renderTable(
+        [{ header: 'backend' }, { header: 'state' }, { header: 'target' }, { header: 'detail' }],
+        backends.map(backendRow),
+        painter,
+      ),
+    );
 }
 
 function backendRow(backend: BackendStatus): [string, { text: string; style: (typeof STATE_STYLE)[BackendState] }, string, string] {
