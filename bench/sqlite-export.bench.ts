@@ -185,8 +185,10 @@ const result: ScenarioResult = {
     'Beyond the raw INSERTs, each export of the first row writes: one skill_metrics upsert per skill; one skill_usage_hourly upsert per skill, org and hour; ' +
       "one skill_user_daily row per skill, user and day, whose totals are added in place (the day's rows exist from the export before, in the same org); " +
       'and no skill_user_first row, as a day added to in place has its first day already; ' +
+      'and nothing in skill_usage_by_day, which holds closed days only (reading its one value of by_day_through). ' +
       'This is the usual export of an application whose users call skills every interval. ' +
       'The third row is the first export of a day, through the writer thread: each skill_user_daily row is inserted with its links to the day before (two lookups each), the links and user_daily are brought up to date, ' +
+      'the day before is closed (its skill_usage_hourly rows added up into skill_usage_by_day, one INSERT … SELECT), ' +
       "and SQLite rewrites most of skill_user_daily's pages (its key is skill, user, then day): about three times as many pages reach the WAL as in the usual export.",
     "The block row is the application's event loop during whole flushes of an interval recorded through `startAnalytics()`, " +
       'from the event-loop delay monitor (1 ms resolution), per flush: what stays in its thread (collecting, packing, handing over); ' +

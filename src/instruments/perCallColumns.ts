@@ -45,7 +45,7 @@ export const STAR_COLUMNS = Object.freeze(RATING_BOUNDARIES.map((star) => `stars
 /**
  * The additive totals of a row's calls, ratings and installs, field by field in the order of their
  * columns in the schema: each field names its column, or its columns for a count per bucket or
- * type. skill_usage, skill_usage_daily and skill_usage_hourly store them all.
+ * type. skill_usage, skill_usage_daily, skill_usage_hourly and skill_usage_by_day store them all.
  */
 export const CALL_TOTALS = Object.freeze({
   /** Calls that finished. */

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS, columnsOf } from '../instruments/perCallColumns.js';
+import { BY_DAY_THROUGH } from '../store/schema.js';
 import type { SkillOrgs } from './hourlyKeys.js';
 import { prepared } from './statements.js';
-import type { TimeRange } from './window.js';
+import { byDays, type TimeRange } from './window.js';
 
 /** Calls and outcomes of one skill over a range, summed from skill_usage_hourly. */
 export interface SkillCalls {
@@ -41,9 +42,20 @@ const BUCKETS_END = CALLS.length + LATENCY_BUCKET_COLUMNS.length;
  * One skill over one range: a seek to each of its orgs' contiguous primary-key ranges. Only the
  * columns a report needs are summed: summing is most of the cost.
  */
-const sumsOf = (columns: readonly string[]): string =>
-  `SELECT count(*), ${columns.map((column) => `coalesce(sum(${column}), 0)`).join(', ')} FROM skill_usage_hourly
-WHERE skill_id = ? AND org_id IN (SELECT value FROM json_each(?)) AND hour >= ? AND hour < ?`;
+const rangeSql = (columns: readonly string[], table: 'skill_usage_hourly' | 'skill_usage_by_day'): string =>
+  `SELECT count(*), ${columns.map((column) => `coalesce(sum(${column}), 0)`).join(', ')} FROM ${table}
+WHERE skill_id = ? AND org_id IN (SELECT value FROM json_each(?)) AND ${table === 'skill_usage_hourly' ? 'hour' : 'day'} >= ? AND ${table === 'skill_usage_hourly' ? 'hour' : 'day'} < ?`;
+
+/** The same sums from the hourly rows and from the day rows. */
+interface RangeSums {
+  readonly hours: string;
+  readonly days: string;
+}
+
+const sumsOf = (columns: readonly string[]): RangeSums => ({
+  hours: rangeSql(columns, 'skill_usage_hourly'),
+  days: rangeSql(columns, 'skill_usage_by_day'),
+});
 
 const COUNTS_SQL = sumsOf([...CALLS, ...columnsOf(['ratingCount', 'ratingSum', 'installs'])]);
 const TIMINGS_SQL = sumsOf([...CALLS, ...LATENCY_BUCKET_COLUMNS]);
@@ -58,7 +70,11 @@ const FIRST_CALL_SQL =
   'SELECT hour FROM skill_usage_hourly WHERE skill_id = ? AND org_id = ? AND execution_count > 0 ORDER BY hour LIMIT 1';
 
 /** The statements of this module, for the query-plan test. */
-export const TOTALS_SQL: readonly string[] = Object.freeze([COUNTS_SQL, TIMINGS_SQL, LATENCY_SQL, LAST_CALL_SQL, FIRST_CALL_SQL]);
+export const TOTALS_SQL: readonly string[] = Object.freeze([
+  ...[COUNTS_SQL, TIMINGS_SQL, LATENCY_SQL].flatMap((sums) => [sums.hours, sums.days]),
+  LAST_CALL_SQL,
+  FIRST_CALL_SQL,
+]);
 
 /** Calls, outcomes, ratings and installs per skill over `range`; skills without rows in it are absent. */
 export function countsBySkill(db: Database.Database, skills: readonly SkillOrgs[], range: TimeRange): Map<string, SkillCounts> {
@@ -107,19 +123,35 @@ function extremeHour(db: Database.Database, sql: string, skill: SkillOrgs, bette
   return best;
 }
 
-/** Sums per skill over `range`, of the skill's hourly rows in its orgs. */
+/**
+ * Sums per skill over `range`: the day rows of its whole closed days (skill_usage_by_day holds the
+ * hourly rows of each closed day added up), the hourly rows of the rest.
+ */
 function sumBySkill<T>(
   db: Database.Database,
-  sql: string,
+  sql: RangeSums,
   skills: readonly SkillOrgs[],
   range: TimeRange,
   toTotals: (values: number[]) => T,
 ): Map<string, T> {
-  const sums = prepared<[string, string, string, string], number[]>(db, sql).raw(true);
+  const hourly = prepared<[string, string, string, string], number[]>(db, sql.hours).raw(true);
+  const daily = prepared<[string, string, string, string], number[]>(db, sql.days).raw(true);
+  const { days, hours } = byDays(range, prepared<[], string>(db, `SELECT ${BY_DAY_THROUGH}`).pluck(true).get());
   const bySkill = new Map<string, T>();
   for (const { skillId, orgIds } of skills) {
-    const [rows = 0, ...values] = sums.get(skillId, JSON.stringify(orgIds), range.from, range.to) ?? [];
+    const orgs = JSON.stringify(orgIds);
+    const parts = hours.map((part) => hourly.get(skillId, orgs, part.from, part.to));
+    if (days !== undefined) parts.push(daily.get(skillId, orgs, days.fromDay, days.toDay));
+    const [rows = 0, ...values] = addUp(parts);
     if (rows > 0) bySkill.set(skillId, toTotals(values));
   }
   return bySkill;
+}
+
+/** Adds rows of sums column by column. */
+function addUp(parts: readonly (number[] | undefined)[]): number[] {
+  const [first, ...rest] = parts;
+  const total = [...(first ?? [])];
+  for (const part of rest) part?.forEach((value, i) => (total[i] = (total[i] ?? 0) + value));
+  return total;
 }

@@ -68,7 +68,7 @@ export interface LatencyExtremes {
  * with calls in the window, most called first (ties by skill id). Percentiles interpolate inside
  * the summed lat_le_* buckets exactly as PromQL's histogram_quantile does, so a Grafana panel over
  * the same data agrees, then are clamped into [min, max]: an estimate past the slowest call is
- * never right. Reads skill_usage_hourly, and for min and max of a skill
+ * never right. Reads skill_usage_by_day and skill_usage_hourly, and for min and max of a skill
  * with at most EXACT_EXTREMES_MAX_CALLS timed calls one range of the (skill_id, timestamp) index of
  * skill_usage.
  * @throws {TypeError|RangeError} on a malformed window or option.

@@ -87,7 +87,7 @@ interface BoardRow {
  * - `trending_new`: calls of skills first used within the last 4 window lengths.
  *
  * Computed on every call from the write-time aggregates, so new calls show at once and nothing is
- * written: reads only skill_usage_hourly, skill_user_first and skill_metrics.
+ * written: reads only skill_usage_by_day, skill_usage_hourly, skill_user_first and skill_metrics.
  *
  * @throws {TypeError|RangeError} on an unknown metric, a malformed window or an out-of-range option.
  */

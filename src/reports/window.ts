@@ -74,6 +74,31 @@ export function dayRange(range: TimeRange): DayRange {
   return { fromDay: range.from.slice(0, 10), toDay: sqliteTime(Math.floor(lastHourMs / DAY_MS) * DAY_MS + DAY_MS).slice(0, 10) };
 }
 
+/** A range cut at midnights: the whole days inside it, and the hours before and after them. */
+export interface RangeByDays {
+  /** Whole days, `fromDay <= day < toDay`; undefined when the range holds no whole day. */
+  readonly days: DayRange | undefined;
+  /** The hours outside the whole days (all of the range when it has none): none, one or two ranges. */
+  readonly hours: readonly TimeRange[];
+}
+
+/**
+ * Cuts an hour-aligned range at midnight (UTC) into whole days and the hours at its ends, so a
+ * report reads one row per day for the days between and hourly rows only at the ends. With
+ * `lastDay`, whole days after it count as hours too (skill_usage_by_day holds the days up to it).
+ */
+export function byDays(range: TimeRange, lastDay?: string): RangeByDays {
+  const firstMidnightMs = Math.ceil(timeMs(range.from) / DAY_MS) * DAY_MS;
+  let lastMidnightMs = Math.floor(timeMs(range.to) / DAY_MS) * DAY_MS;
+  if (lastDay !== undefined) lastMidnightMs = Math.min(lastMidnightMs, lastDay === '' ? -Infinity : timeMs(lastDay) + DAY_MS);
+  if (!(firstMidnightMs < lastMidnightMs)) return { days: undefined, hours: [range] };
+  const [firstMidnight, lastMidnight] = [sqliteTime(firstMidnightMs), sqliteTime(lastMidnightMs)];
+  const hours: TimeRange[] = [];
+  if (range.from < firstMidnight) hours.push({ from: range.from, to: firstMidnight });
+  if (lastMidnight < range.to) hours.push({ from: lastMidnight, to: range.to });
+  return { days: { fromDay: firstMidnight.slice(0, 10), toDay: lastMidnight.slice(0, 10) }, hours };
+}
+
 /** The range `steps` window lengths before `range` (a negative `steps` moves forward). */
 export function shiftRange(range: TimeRange, lengthMs: number, steps: number): TimeRange {
   const offset = lengthMs * steps;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { addExcluded, addingUpsert, placeholders } from './addingUpsert.js';
+import { DayTotalsWriter } from './DayTotalsWriter.js';
 import { hourlyTotals, userDaysOf, userDayTotals, userFirstDays, type UserDayTotals } from './exportTotals.js';
 import type { UsageRow } from './rows.js';
 import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from '../store/schema.js';
@@ -61,7 +62,7 @@ ON CONFLICT (skill_id, user_id) DO UPDATE SET org_id = excluded.org_id, first_da
   WHERE excluded.first_day < skill_user_first.first_day`;
 
 /**
- * Keeps the write-time aggregates (skill_usage_hourly, skill_user_daily with its links to earlier
+ * Keeps the write-time aggregates (skill_usage_hourly, skill_usage_by_day, skill_user_daily with its links to earlier
  * days, user_daily, skill_user_first) up to date with the skill_usage rows of each export. Call
  * {@link write} inside the export's transaction: the rows are first added up per key in memory, so
  * an export of many rows costs one upsert per skill, org and hour (and per skill, user and day),
@@ -69,6 +70,7 @@ ON CONFLICT (skill_id, user_id) DO UPDATE SET org_id = excluded.org_id, first_da
  */
 export class AggregateWriter {
   readonly #upsertHourly: Database.Statement;
+  readonly #byDay: DayTotalsWriter;
   readonly #addToUserDay: Database.Statement;
   readonly #addCallsToUserDay: Database.Statement;
   readonly #upsertUserDay: Database.Statement;
@@ -81,6 +83,7 @@ export class AggregateWriter {
 
   constructor(db: Database.Database) {
     this.#upsertHourly = db.prepare(UPSERT_HOURLY);
+    this.#byDay = new DayTotalsWriter(db);
     this.#addToUserDay = db.prepare(ADD_TO_USER_DAY);
     this.#addCallsToUserDay = db.prepare(ADD_CALLS_TO_USER_DAY);
     this.#upsertUserDay = db.prepare(UPSERT_USER_DAY);
@@ -92,7 +95,9 @@ export class AggregateWriter {
 
   /** Adds the rows of one export, in the order they were inserted into skill_usage. */
   write(usage: readonly UsageRow[]): void {
-    for (const { skillId, orgId, hour, totals } of hourlyTotals(usage)) this.#upsertHourly.run(skillId, orgId, hour, ...totals);
+    const hours = hourlyTotals(usage);
+    for (const { skillId, orgId, hour, totals } of hours) this.#upsertHourly.run(skillId, orgId, hour, ...totals);
+    this.#byDay.write(hours);
     const userDays = userDayTotals(usage);
     const upserted = this.#writeUserDays(userDays);
     if (upserted.size === 0) return;

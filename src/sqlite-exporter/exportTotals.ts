@@ -14,6 +14,14 @@ export interface HourlyTotals {
   readonly totals: number[];
 }
 
+/** One skill_usage_by_day upsert: a skill, org and day, and its totals in HOURLY_TOTAL_COLUMNS order. */
+export interface DailyTotals {
+  readonly skillId: string;
+  readonly orgId: string;
+  readonly day: string;
+  readonly totals: number[];
+}
+
 /** One skill_user_daily upsert: the org is the one of the last row of the day. */
 export interface UserDayTotals {
   readonly skillId: string;
@@ -100,6 +108,18 @@ export function hourlyTotals(usage: readonly UsageRow[]): HourlyTotals[] {
       totals: zeros(HOURLY_TOTAL_COLUMNS.length),
     }));
     addTotalsInto(group.totals, row);
+  }
+  return groups.values();
+}
+
+/** The hourly totals added up per skill, org and day: one row for an export within one hour. Pure. */
+export function dailyTotals(hours: readonly HourlyTotals[]): DailyTotals[] {
+  const groups = new Groups<DailyTotals>();
+  const dayOfHour = lastAnswer(dayOf);
+  for (const { skillId, orgId, hour, totals } of hours) {
+    const day = dayOfHour(hour);
+    const group = groups.get(skillId, orgId, day, () => ({ skillId, orgId, day, totals: zeros(totals.length) }));
+    for (let i = 0; i < totals.length; i++) group.totals[i]! += totals[i]!;
   }
   return groups.values();
 }

@@ -1,8 +1,11 @@
 import type Database from 'better-sqlite3';
 import { REAL_TOTAL_COLUMNS } from '../instruments/perCallColumns.js';
 import { retryWhileBusy } from './busyRetry.js';
+import { closeDaysBefore } from './closedDays.js';
 import {
+  BACKFILL_BY_DAY,
   BACKFILL_HOURLY,
+  DAILY_FROM_USAGE,
   BACKFILL_USER_DAILY,
   BACKFILL_USER_DAYS,
   BACKFILL_USER_FIRST,
@@ -29,6 +32,7 @@ export interface AggregateRebuild {
   /** The first day rebuilt, 'YYYY-MM-DD': the day of the earliest skill_usage row; null when skill_usage is empty. */
   readonly from: string | null;
   readonly skill_usage_hourly: number;
+  readonly skill_usage_by_day: number;
   readonly skill_user_daily: number;
   readonly skill_user_first: number;
   readonly user_daily: number;
@@ -80,6 +84,14 @@ const COMPARISONS: readonly Comparison[] = [
     differs: differsIn(HOURLY_TOTAL_COLUMNS),
   },
   {
+    table: 'skill_usage_by_day',
+    keys: ['skill_id', 'org_id', 'day'],
+    columns: HOURLY_TOTAL_COLUMNS,
+    expected: DAILY_FROM_USAGE,
+    extra: 'a.day >= :from',
+    differs: differsIn(HOURLY_TOTAL_COLUMNS),
+  },
+  {
     table: 'skill_user_daily',
     keys: ['skill_id', 'user_id', 'day'],
     columns: ['org_id', ...USER_DAY_TOTAL_COLUMNS],
@@ -122,7 +134,7 @@ const COMPARISONS: readonly Comparison[] = [
 ];
 
 /**
- * Compares the write-time aggregates (skill_usage_hourly, skill_user_daily, skill_user_first) with
+ * Compares the write-time aggregates (skill_usage_hourly, skill_usage_by_day, skill_user_daily, skill_user_first) with
  * a GROUP BY over skill_usage, for the days skill_usage still holds: from the day of its earliest
  * row on (earlier days are gone from skill_usage, by retention or by hand, and cannot be checked).
  * skill_user_daily's links to earlier days, and user_daily, which follow from skill_user_daily, are
@@ -144,14 +156,17 @@ export function checkAggregates(db: Database.Database): AggregateCheck {
  * by hand: every hour and day from the earliest skill_usage row on is replaced; earlier ones, whose
  * raw rows are gone, are kept as they are, and so are first days before it in skill_user_first.
  * user_daily follows skill_user_daily, and every link of skill_user_daily to an earlier day is
- * set again. One IMMEDIATE transaction; the exporter's writes meanwhile wait, or retry at their
+ * set again; skill_usage_by_day gets its closed days again, and every day before the latest raw
+ * row's is closed, as the writer would have. One IMMEDIATE transaction; the exporter's writes meanwhile wait, or retry at their
  * next export.
  */
 export function rebuildAggregates(db: Database.Database): AggregateRebuild {
   const rebuild = db.transaction((): AggregateRebuild => {
     const from = firstRawDay(db);
-    if (from === null) return { from, skill_usage_hourly: 0, skill_user_daily: 0, skill_user_first: 0, user_daily: 0 };
+    if (from === null)
+      return { from, skill_usage_hourly: 0, skill_usage_by_day: 0, skill_user_daily: 0, skill_user_first: 0, user_daily: 0 };
     db.prepare('DELETE FROM skill_usage_hourly WHERE hour >= ?').run(from);
+    db.prepare('DELETE FROM skill_usage_by_day WHERE day >= ?').run(from);
     db.prepare('DELETE FROM skill_user_daily WHERE day >= ?').run(from);
     db.prepare('DELETE FROM skill_user_first WHERE first_day >= ?').run(from);
     db.prepare('DELETE FROM user_daily WHERE day >= ?').run(from);
@@ -160,12 +175,18 @@ export function rebuildAggregates(db: Database.Database): AggregateRebuild {
     return {
       from,
       skill_usage_hourly: db.prepare(BACKFILL_HOURLY).run().changes,
+      skill_usage_by_day: db.prepare(BACKFILL_BY_DAY).run().changes + closeDaysBefore(db, lastRawDay(db)!),
       skill_user_daily: skillUserDaily,
       skill_user_first: db.prepare(BACKFILL_USER_FIRST).run().changes,
       user_daily: db.prepare(BACKFILL_USER_DAYS).run().changes,
     };
   });
   return retryWhileBusy(() => rebuild.immediate());
+}
+
+/** The day of the latest skill_usage row, 'YYYY-MM-DD', or null when there is none. */
+function lastRawDay(db: Database.Database): string | null {
+  return db.prepare('SELECT substr(max(timestamp), 1, 10) FROM skill_usage').pluck().get() as string | null;
 }
 
 /** The day of the earliest skill_usage row, 'YYYY-MM-DD', or null when there is none. */

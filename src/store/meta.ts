@@ -8,6 +8,11 @@ export const META = Object.freeze({
   packageVersion: 'package_version',
   /** When retention last ran, UTC 'YYYY-MM-DD HH:MM:SS'. */
   lastRetentionAt: 'last_retention_at',
+  /**
+   * The last day skill_usage_by_day holds, 'YYYY-MM-DD' (unset: none): every day up to it is there;
+   * reports read the days after it from skill_usage_hourly.
+   */
+  byDayThrough: 'by_day_through',
 });
 
 /** One of {@link META}'s keys. */

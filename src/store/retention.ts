@@ -31,6 +31,7 @@ export interface RetentionResult {
 const PRUNED = Object.freeze({
   skill_usage: 'timestamp',
   skill_usage_hourly: 'hour',
+  skill_usage_by_day: 'day',
   skill_user_daily: 'day',
   user_daily: 'day',
   metric_points: 'timestamp',
@@ -72,7 +73,7 @@ const prepared = new WeakMap<Database.Database, RetentionStatements>();
  * cutoff day goes, every row of the cutoff day and later stays. Raw skill_usage rows are first rolled
  * up into skill_usage_daily (per skill, org and day; org '' for none), in the same transaction, so
  * long-range trends survive. The write-time aggregates of the same hours and days
- * (skill_usage_hourly, skill_user_daily, user_daily) and old metric_points, recommendation_log
+ * (skill_usage_hourly, skill_usage_by_day, skill_user_daily, user_daily) and old metric_points, recommendation_log
  * and leaderboard_cache rows are deleted too, and the first days kept in
  * skill_user_daily lose their links to the days deleted; skill_user_first is never pruned.
  * Records `last_retention_at` in toolweaver_meta.

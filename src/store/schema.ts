@@ -47,7 +47,7 @@ export const SKILL_METRICS_TOTAL_COLUMNS: readonly string[] = Object.freeze([
 ]);
 
 /** The tables that keep every total of calls. */
-export const CALL_TOTAL_TABLES = Object.freeze(['skill_usage', 'skill_usage_daily', 'skill_usage_hourly'] as const);
+export const CALL_TOTAL_TABLES = Object.freeze(['skill_usage', 'skill_usage_daily', 'skill_usage_hourly', 'skill_usage_by_day'] as const);
 
 /**
  * SQL that adds per-call columns, as the migration of a version that adds some does: `totals` to
@@ -166,7 +166,7 @@ CREATE TABLE toolweaver_meta (
 );
 `;
 
-/** The additive totals of skill_usage_hourly, as in skill_usage and skill_usage_daily, in schema order. */
+/** The additive totals of skill_usage_hourly and skill_usage_by_day, as in skill_usage and skill_usage_daily, in schema order. */
 export const HOURLY_TOTAL_COLUMNS: readonly string[] = CALL_TOTAL_COLUMNS;
 
 /** The totals skill_user_daily keeps, in schema order: the fields of the per-call registry it adds up. */
@@ -220,6 +220,17 @@ export const USER_FIRST_FROM_USAGE = `SELECT skill_id, user_id, org_id, day AS f
 /** Fills skill_usage_hourly's `columns` from skill_usage; the table must hold none of its hours. */
 const backfillHourly = (columns: readonly string[]) => `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, ${columns.join(', ')})
 ${hourlyFromUsage(columns)}`;
+
+/** SQL for the last closed day of skill_usage_by_day, '' when none (META.byDayThrough). */
+export const BY_DAY_THROUGH = "coalesce((SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'), '')";
+
+/** skill_usage added up per skill, org ('' for none) and closed day: the rows skill_usage_by_day should hold. */
+export const DAILY_FROM_USAGE = `SELECT skill_id, coalesce(org_id, '') AS org_id, ${DAY_OF_TIMESTAMP} AS day, ${sums(HOURLY_TOTAL_COLUMNS)}
+FROM skill_usage NOT INDEXED WHERE ${DAY_OF_TIMESTAMP} <= ${BY_DAY_THROUGH} GROUP BY 1, 2, 3`;
+
+/** Fills skill_usage_by_day from skill_usage, for the closed days; the table must hold none of them. */
+export const BACKFILL_BY_DAY = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
+${DAILY_FROM_USAGE}`;
 
 /** Fills skill_usage_hourly from skill_usage; the table must hold none of its hours. */
 export const BACKFILL_HOURLY = backfillHourly(HOURLY_TOTAL_COLUMNS);
@@ -347,21 +358,22 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 `;
 
 /**
- * What only beat benchmarks goes: the caches that reports wrote when they read (a report writes
- * nothing, so that a read-only reader, the CLI or Grafana's SQLite plugin as another user, gets the
- * same answers), and skill_usage_by_day, whose closed days the reports read instead of 24 hourly
- * rows each (every report stays under 100 ms on a million raw rows from skill_usage_hourly alone).
- * The co-usage cache and the day table are dropped, with the meta keys that served them:
- * by_day_through, and the count of aggregate rebuilds that told writers to forget the first days
- * they remembered. leaderboard_cache, one of the guide's tables, stays, emptied of the boards
- * earlier versions kept there.
+ * The caches that reports wrote when they read are gone: a report writes nothing, so that a
+ * read-only reader (the CLI, Grafana's SQLite plugin as another user) reads the same answers. The
+ * co-usage cache is dropped; leaderboard_cache, one of the guide's tables, stays, emptied of the
+ * boards earlier versions kept there (nothing reads them any more); the count of aggregate
+ * rebuilds, which told writers to forget the first days they remembered, goes with that memory.
  */
 const VERSION_4 = `
 DROP TABLE co_usage_cache;
-DROP TABLE skill_usage_by_day;
 DELETE FROM leaderboard_cache;
-DELETE FROM toolweaver_meta WHERE key IN ('aggregates_generation', 'by_day_through');
+DELETE FROM toolweaver_meta WHERE key = 'aggregates_generation';
 `;
+
+/** Adds the hourly rows of the days from :fromDay (included) to :toDay (excluded) up into skill_usage_by_day; those days must have no row there. */
+export const ROLL_UP_DAYS = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
+SELECT skill_id, org_id, substr(hour, 1, 10), ${sums(HOURLY_TOTAL_COLUMNS)} FROM skill_usage_hourly
+WHERE hour >= :fromDay AND hour < :toDay GROUP BY 1, 2, 3`;
 
 /** The migrations written out: versions 1 to {@link FIRST_VERSIONS}, then any later one with more than columns to add. */
 const WRITTEN: readonly string[] = [VERSION_1, VERSION_2, VERSION_3, VERSION_4];
@@ -385,16 +397,16 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
  * The oldest user_version with every table and column the reports read: a read-only reader (the
- * CLI), which cannot migrate, reads a file from it on. Version 3 added skill_usage_by_day, which the
- * reports no longer read, and version 4 only dropped tables.
+ * CLI), which cannot migrate, reads a file from it on. Version 4 only dropped a cache.
  */
-export const READABLE_SCHEMA_VERSION = 2;
+export const READABLE_SCHEMA_VERSION = 3;
 
 /** The tables a person or the CLI may export, back up or prune. */
 export const TABLES = Object.freeze([
   'skill_usage',
   'skill_usage_daily',
   'skill_usage_hourly',
+  'skill_usage_by_day',
   'skill_user_daily',
   'skill_user_first',
   'user_daily',

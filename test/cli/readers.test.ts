@@ -70,7 +70,7 @@ describe('reading commands on the file of a stopped application', function () {
     assert.equal(latency.skills[0]!.calls, 3, 'the same calls as the leaderboard');
   });
 
-  it('reads a file of schema version 3 without migrating it: version 4 only dropped tables the reports no longer read', async () => {
+  it('reads a file of schema version 3 without migrating it: version 4 only dropped a cache', async () => {
     copyFileSync(fileURLToPath(new URL('../../../test/store/fixtures/schema-v3.sqlite', import.meta.url)), path);
     const bytes = readFileSync(path);
     const board = JSON.parse(

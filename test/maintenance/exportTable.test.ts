@@ -185,7 +185,7 @@ describe('exportTable', function () {
 
   it('exports only the tables of the schema, and says which they are', async () => {
     const allowed =
-      'skill_usage, skill_usage_daily, skill_usage_hourly, skill_user_daily, skill_user_first, user_daily, skill_metrics, leaderboard_cache, recommendation_log, metric_series, metric_points';
+      'skill_usage, skill_usage_daily, skill_usage_hourly, skill_usage_by_day, skill_user_daily, skill_user_first, user_daily, skill_metrics, leaderboard_cache, recommendation_log, metric_series, metric_points';
     await assert.rejects(exportTable(db, 'sqlite_schema' as TableName, 'csv', collectText().stream), {
       name: 'TypeError',
       message: `exportTable: unknown table "sqlite_schema"; the tables are ${allowed}`,

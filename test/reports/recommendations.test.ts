@@ -266,6 +266,7 @@ describe('recommend', () => {
 
     it('returns an empty list, and logs nothing, when nothing has been used', () => {
       database().prepare('DELETE FROM skill_usage_hourly').run();
+      database().prepare('DELETE FROM skill_usage_by_day').run();
       assert.deepEqual(recommend(database(), { userId: 'newcomer', now: NOW }), []);
       assert.deepEqual(logRows(database()), []);
     });

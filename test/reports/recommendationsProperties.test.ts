@@ -86,8 +86,9 @@ function usesOf(scenario: Scenario): (Omit<Use, 'day'> & { daysAgo: number })[] 
  */
 function load(db: Database.Database, scenario: Scenario): void {
   db.transaction(() => {
-    for (const table of ['skill_user_daily', 'skill_user_first', 'skill_usage_hourly', 'recommendation_log'])
+    for (const table of ['skill_user_daily', 'skill_user_first', 'skill_usage_hourly', 'skill_usage_by_day', 'recommendation_log'])
       db.prepare(`DELETE FROM ${table}`).run();
+    db.prepare("DELETE FROM toolweaver_meta WHERE key = 'by_day_through'").run();
     for (const { daysAgo, ...use } of usesOf(scenario))
       recordUse(db, { ...use, day: new Date(NOW - daysAgo * DAY).toISOString().slice(0, 10) });
   })();

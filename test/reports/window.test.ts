@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { dayRange, resolveWindow, shiftRange, type WindowSpec } from '../../src/reports/window.js';
+import { byDays, dayRange, resolveWindow, shiftRange, type WindowSpec } from '../../src/reports/window.js';
 import { NOW } from './helpers/fixtures.js';
 
 const HOUR_MS = 3_600_000;
@@ -107,5 +107,28 @@ describe('shiftRange', () => {
   it('moves a range back by whole window lengths', () => {
     const window = resolveWindow('24h', NOW);
     assert.deepEqual(shiftRange(window, window.lengthMs, 2), { from: '2026-03-07 13:00:00', to: '2026-03-08 13:00:00' });
+  });
+
+  describe('byDays', () => {
+    it('cuts a range at midnight into whole days and the hours at its two ends', () => {
+      assert.deepEqual(byDays({ from: '2026-11-20 15:00:00', to: '2026-11-27 15:00:00' }), {
+        days: { fromDay: '2026-11-21', toDay: '2026-11-27' },
+        hours: [
+          { from: '2026-11-20 15:00:00', to: '2026-11-21 00:00:00' },
+          { from: '2026-11-27 00:00:00', to: '2026-11-27 15:00:00' },
+        ],
+      });
+    });
+
+    it('needs no hours for a range from midnight to midnight, and no days for a range within one day', () => {
+      assert.deepEqual(byDays({ from: '2026-11-20 00:00:00', to: '2026-11-22 00:00:00' }), {
+        days: { fromDay: '2026-11-20', toDay: '2026-11-22' },
+        hours: [],
+      });
+      const sameDay = { from: '2026-11-20 03:00:00', to: '2026-11-20 09:00:00' };
+      assert.deepEqual(byDays(sameDay), { days: undefined, hours: [sameDay] });
+      const acrossMidnight = { from: '2026-11-20 21:00:00', to: '2026-11-21 03:00:00' };
+      assert.deepEqual(byDays(acrossMidnight), { days: undefined, hours: [acrossMidnight] });
+    });
   });
 });

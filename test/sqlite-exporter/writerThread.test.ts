@@ -151,6 +151,7 @@ describe("the SQLite exporter's writer thread", function () {
       overflowRows > 0 && written['skill_usage']!.length > 3 * limit,
       `${written['skill_usage']!.length} rows, ${overflowRows} overflow`,
     );
+    assert.ok(written['skill_usage_by_day']!.length > 0, 'the first day was closed');
     assert.ok(written['metric_points']!.length > 0, 'the health samples');
   });
 

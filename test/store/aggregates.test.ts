@@ -547,9 +547,20 @@ describe('write-time aggregates', function () {
           { skill_id: 'web_search', user_id: 'alice', org_id: 'acme', first_day: '2026-03-09' },
           { skill_id: 'web_search', user_id: 'bob', org_id: 'acme', first_day: '2026-03-09' },
         ]);
-        // Version 3's day rows and their by_day_through go again in version 4.
-        assert.equal(migrated.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'skill_usage_by_day'").pluck().get(), 0);
-        assert.equal(migrated.prepare("SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'").pluck().get(), undefined);
+        // Version 3 closes every day before the latest one: 03-08 and 03-09 come from the hours.
+        assert.equal(migrated.prepare("SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'").pluck().get(), '2026-03-09');
+        assert.deepEqual(
+          select(
+            migrated,
+            'SELECT skill_id, org_id, day, execution_count, rating_sum, install_count FROM skill_usage_by_day ORDER BY day, org_id',
+          ),
+          [
+            { skill_id: 'code_exec', org_id: 'acme', day: '2026-03-08', execution_count: 1, rating_sum: 0, install_count: 0 },
+            { skill_id: 'web_search', org_id: '', day: '2026-03-09', execution_count: 6, rating_sum: 0, install_count: 0 },
+            { skill_id: 'web_search', org_id: 'acme', day: '2026-03-09', execution_count: 12, rating_sum: 0, install_count: 1 },
+            { skill_id: 'web_search', org_id: 'globex', day: '2026-03-09', execution_count: 1, rating_sum: 5, install_count: 0 },
+          ],
+        );
         assertAggregatesMatchUsage(migrated);
         // And the writer carries on from there.
         new SqliteWriter(migrated).write({
@@ -572,8 +583,9 @@ describe('write-time aggregates', function () {
       const migrated = openAnalyticsDatabase(path);
       try {
         assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-        for (const table of ['skill_usage_hourly', 'skill_user_daily', 'skill_user_first'])
+        for (const table of ['skill_usage_hourly', 'skill_usage_by_day', 'skill_user_daily', 'skill_user_first'])
           assert.equal(countRows(migrated, table), 0, table);
+        assert.equal(migrated.prepare("SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'").pluck().get(), undefined);
       } finally {
         migrated.close();
       }
@@ -591,7 +603,7 @@ describe('write-time aggregates', function () {
      */
     const FIXTURE = fileURLToPath(new URL('../../../test/store/fixtures/schema-v3.sqlite', import.meta.url));
 
-    it('drops the read-time caches, skill_usage_by_day and what only they needed, keeping the other aggregates and the log', () => {
+    it('drops the read-time caches and what only they needed, keeping every aggregate and the log', () => {
       const path = join(tmp(), 'analytics.db');
       copyFileSync(FIXTURE, path);
       chmodSync(path, 0o600);
@@ -606,6 +618,7 @@ describe('write-time aggregates', function () {
       const kept = [
         'skill_usage',
         'skill_usage_hourly',
+        'skill_usage_by_day',
         'skill_user_daily',
         'user_daily',
         'skill_user_first',
@@ -615,7 +628,7 @@ describe('write-time aggregates', function () {
       const keptRows = kept.map((table) => select(old, `SELECT * FROM ${table} ORDER BY 1, 2, 3`));
       old.close();
       assert.deepEqual(before.version, 3);
-      assert.ok(before.tables.includes('co_usage_cache') && before.tables.includes('skill_usage_by_day'));
+      assert.ok(before.tables.includes('co_usage_cache'));
       assert.deepEqual(before.counts, [3, 7, 1], 'the fixture has cached boards, cached co-usage and a logged recommendation');
 
       const migrated = openAnalyticsDatabase(path);
@@ -623,14 +636,18 @@ describe('write-time aggregates', function () {
         assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
         assert.deepEqual(
           tables(migrated),
-          (before.tables as string[]).filter((table) => table !== 'co_usage_cache' && table !== 'skill_usage_by_day'),
+          (before.tables as string[]).filter((table) => table !== 'co_usage_cache'),
         );
         assert.equal(countRows(migrated, 'leaderboard_cache'), 0, 'the boards earlier versions cached are gone');
         assert.deepEqual(
           kept.map((table) => select(migrated, `SELECT * FROM ${table} ORDER BY 1, 2, 3`)),
           keptRows,
         );
-        assert.deepEqual(migrated.prepare('SELECT key FROM toolweaver_meta ORDER BY key').pluck().all(), ['created_at', 'package_version']);
+        assert.deepEqual(migrated.prepare('SELECT key FROM toolweaver_meta ORDER BY key').pluck().all(), [
+          'by_day_through',
+          'created_at',
+          'package_version',
+        ]);
         assert.deepEqual(checkAggregates(migrated), { ok: true, problems: [] });
         // The writer goes on where the old one stopped.
         new SqliteWriter(migrated).write({
@@ -638,6 +655,7 @@ describe('write-time aggregates', function () {
           points: [],
         });
         assertAggregatesMatchUsage(migrated);
+        assert.equal(migrated.prepare("SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'").pluck().get(), '2026-03-10');
       } finally {
         migrated.close();
       }
@@ -727,6 +745,7 @@ describe('write-time aggregates', function () {
       assert.deepEqual(rebuildAggregates(db), {
         from: '2026-03-09',
         skill_usage_hourly: 3,
+        skill_usage_by_day: 1,
         skill_user_daily: 3,
         skill_user_first: 3,
         user_daily: 3,
@@ -746,6 +765,7 @@ describe('write-time aggregates', function () {
       assert.deepEqual(rebuildAggregates(db), {
         from: '2026-03-09',
         skill_usage_hourly: 3,
+        skill_usage_by_day: 1,
         skill_user_daily: 3,
         skill_user_first: 3,
         user_daily: 3,
@@ -783,6 +803,7 @@ describe('write-time aggregates', function () {
       assert.deepEqual(rebuildAggregates(db), {
         from: null,
         skill_usage_hourly: 0,
+        skill_usage_by_day: 0,
         skill_user_daily: 0,
         skill_user_first: 0,
         user_daily: 0,

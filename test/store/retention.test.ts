@@ -101,6 +101,7 @@ describe('retention', () => {
       deleted: {
         skill_usage: 7,
         skill_usage_hourly: 0,
+        skill_usage_by_day: 0,
         user_daily: 0,
         skill_user_daily: 0,
         metric_points: 0,
@@ -166,6 +167,13 @@ describe('retention', () => {
       '2026-02-08 00:00:00',
       '2026-03-10 11:00:00',
     ]);
+    // Closed by the rebuild: the days before the latest one; those before the cutoff day go.
+    assert.deepEqual(
+      db.prepare('SELECT day FROM skill_usage_by_day ORDER BY day').pluck().all(),
+      ['2026-02-08'],
+      'the day rows go with their hours',
+    );
+    assert.ok(deleted.skill_usage_by_day > 0);
     assert.deepEqual(db.prepare('SELECT day FROM skill_user_daily ORDER BY day').pluck().all(), ['2026-02-08', '2026-03-10']);
     assert.deepEqual(db.prepare("SELECT day || ' ' || user_id FROM user_daily ORDER BY 1").pluck().all(), [
       '2026-02-08 u4',
@@ -207,6 +215,7 @@ describe('retention', () => {
     assert.deepEqual(deleted, {
       skill_usage: 0,
       skill_usage_hourly: 0,
+      skill_usage_by_day: 0,
       user_daily: 0,
       skill_user_daily: 0,
       metric_points: 1,

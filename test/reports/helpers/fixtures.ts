@@ -5,8 +5,9 @@ import type Database from 'better-sqlite3';
 import { ERROR_TYPES, type ErrorType } from '../../../src/instruments/errorTypes.js';
 import { LATENCY_BOUNDARIES_MS } from '../../../src/instruments/names.js';
 import { openAnalyticsDatabase } from '../../../src/store/openDatabase.js';
+import { DayTotalsWriter } from '../../../src/sqlite-exporter/DayTotalsWriter.js';
 import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../../src/instruments/perCallColumns.js';
-import { LINK_PREV_DAYS } from '../../../src/store/schema.js';
+import { HOURLY_TOTAL_COLUMNS, LINK_PREV_DAYS } from '../../../src/store/schema.js';
 
 /** 2026-03-10 12:30 UTC: a '7d' window is 2026-03-03 13:00 to 2026-03-10 13:00, the previous one starts 2026-02-24 13:00. */
 export const NOW = Date.parse('2026-03-10T12:30:00Z');
@@ -69,12 +70,32 @@ export function insertHourly(db: Database.Database, ...rows: HourlyRow[]): void 
       install_count: row.installs ?? 0,
     };
     insert(db, 'skill_usage_hourly', { skill_id: row.skill, org_id: row.org ?? '', hour: row.hour, ...totals });
+    hoursWritten(db, [{ skill: row.skill, org: row.org ?? '', hour: row.hour, totals }]);
   }
 }
 
-/** Deletes a skill's hourly rows. */
+/**
+ * What the writer does after an export's hourly rows, for rows a test put into skill_usage_hourly
+ * itself: adds them to closed days, and closes the days before the latest one (DayTotalsWriter).
+ */
+export function hoursWritten(
+  db: Database.Database,
+  rows: readonly { skill: string; org: string; hour: string; totals: Record<string, number> }[],
+): void {
+  new DayTotalsWriter(db).write(
+    rows.map(({ skill, org, hour, totals }) => ({
+      skillId: skill,
+      orgId: org,
+      hour,
+      totals: HOURLY_TOTAL_COLUMNS.map((column) => totals[column] ?? 0),
+    })),
+  );
+}
+
+/** Deletes a skill's hourly rows and its day rows, which add them up. */
 export function deleteHourly(db: Database.Database, skill: string): void {
   db.prepare('DELETE FROM skill_usage_hourly WHERE skill_id = ?').run(skill);
+  db.prepare('DELETE FROM skill_usage_by_day WHERE skill_id = ?').run(skill);
 }
 
 /** One skill_user_daily row. */
@@ -148,8 +169,17 @@ export function insertSkillMetrics(
 
 /** Empties every table the reports read, for property tests that reuse one file. */
 export function clearAggregates(db: Database.Database): void {
-  for (const table of ['skill_usage_hourly', 'skill_user_daily', 'user_daily', 'skill_user_first', 'skill_metrics', 'leaderboard_cache'])
+  for (const table of [
+    'skill_usage_hourly',
+    'skill_usage_by_day',
+    'skill_user_daily',
+    'user_daily',
+    'skill_user_first',
+    'skill_metrics',
+    'leaderboard_cache',
+  ])
     db.exec(`DELETE FROM ${table}`);
+  db.exec("DELETE FROM toolweaver_meta WHERE key = 'by_day_through'");
 }
 
 function bucketColumns(latency: Latencies): Record<string, number> {
