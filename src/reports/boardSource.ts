@@ -22,18 +22,17 @@ export interface BoardScope {
 export class BoardSource {
   readonly minCalls: number;
   readonly lengthMs: number;
-  private readonly skills: SkillOrgs[];
-  private readonly countsMemo = new Map<string, Map<string, SkillCounts>>();
-  private readonly timingsMemo = new Map<string, Map<string, SkillTimings>>();
-  private metricsMemo: Map<string, SkillMetricsRow> | undefined;
+  readonly #db: Database.Database;
+  readonly #skills: SkillOrgs[];
+  readonly #countsMemo = new Map<string, Map<string, SkillCounts>>();
+  readonly #timingsMemo = new Map<string, Map<string, SkillTimings>>();
+  #metricsMemo: Map<string, SkillMetricsRow> | undefined;
 
-  constructor(
-    private readonly db: Database.Database,
-    scope: BoardScope,
-  ) {
+  constructor(db: Database.Database, scope: BoardScope) {
+    this.#db = db;
     this.minCalls = scope.minCalls;
     this.lengthMs = scope.lengthMs;
-    this.skills = skillOrgs(db, scope.orgId).filter((skill) => isRankable(skill.skillId));
+    this.#skills = skillOrgs(db, scope.orgId).filter((skill) => isRankable(skill.skillId));
   }
 
   /** The range one window length before `range`. */
@@ -43,15 +42,15 @@ export class BoardSource {
 
   /** Calls, outcomes and ratings per skill over `range`. */
   counts(range: TimeRange): Map<string, SkillCounts> {
-    return memo(this.countsMemo, range, () => countsBySkill(this.db, this.skills, range));
+    return memo(this.#countsMemo, range, () => countsBySkill(this.#db, this.#skills, range));
   }
 
   /** Health per skill with calls in `range`: all-time ratings, the default latency target. */
   health(range: TimeRange): Map<string, HealthPoint> {
-    const timings = memo(this.timingsMemo, range, () => timingsBySkill(this.db, this.skills, range));
+    const timings = memo(this.#timingsMemo, range, () => timingsBySkill(this.#db, this.#skills, range));
     const points = new Map<string, HealthPoint>();
     for (const [skillId, totals] of timings) {
-      const { health } = windowHealth(totals, this.metrics().get(skillId), HEALTH_DEFAULTS.latencyTargetMs, this.minCalls);
+      const { health } = windowHealth(totals, this.#metrics().get(skillId), HEALTH_DEFAULTS.latencyTargetMs, this.minCalls);
       points.set(skillId, { score: health.score, calls: health.calls });
     }
     return points;
@@ -59,12 +58,12 @@ export class BoardSource {
 
   /** When each skill was first used, across every org. */
   firstUse(skillIds: Iterable<string>): Map<string, string> {
-    return firstUseBySkill(this.db, skillIds, this.metrics());
+    return firstUseBySkill(this.#db, skillIds, this.#metrics());
   }
 
-  private metrics(): Map<string, SkillMetricsRow> {
-    this.metricsMemo ??= readSkillMetrics(this.db);
-    return this.metricsMemo;
+  #metrics(): Map<string, SkillMetricsRow> {
+    this.#metricsMemo ??= readSkillMetrics(this.#db);
+    return this.#metricsMemo;
   }
 }
 
