@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { startAnalytics } from '../../src/start/startAnalytics.js';
+import { countAsOtherUser } from '../helpers/otherUser.js';
 import { cli, expectExit } from './cli.js';
-
-const run = promisify(execFile);
 
 /** `count` calls of web_search by alice, written by a real application that then stops. */
 async function appWrites(path: string, count: number): Promise<void> {
@@ -119,14 +116,7 @@ describe('reading commands on the file of a stopped application', function () {
       }
       // As Grafana's plugin reads it: another user, read-only, in a directory it may not write.
       if (asRoot) {
-        const { stdout } = await run('su', [
-          'nobody',
-          '-s',
-          '/bin/sh',
-          '-c',
-          `sqlite3 'file:${path}?mode=ro' 'SELECT sum(execution_count) FROM skill_usage'`,
-        ]);
-        assert.equal(stdout.trim(), '3', what);
+        assert.equal(await countAsOtherUser(path), '3', what);
       }
     }
   });

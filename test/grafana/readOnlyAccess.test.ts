@@ -5,20 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startAnalytics } from '../../src/start/startAnalytics.js';
+import { countAsOtherUser } from '../helpers/otherUser.js';
 
 const run = promisify(execFile);
-
-/** Counts skill_usage rows as an unprivileged user through a read-only SQLite URI, as Grafana's plugin opens it. */
-async function countAsOtherUser(path: string): Promise<string> {
-  const { stdout } = await run('su', [
-    'nobody',
-    '-s',
-    '/bin/sh',
-    '-c',
-    `sqlite3 'file:${path}?mode=ro' 'SELECT sum(execution_count) FROM skill_usage'`,
-  ]);
-  return stdout.trim();
-}
 
 describe('Grafana reading the database as another user, read-only', function () {
   this.timeout(30_000);
