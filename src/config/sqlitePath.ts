@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULTS } from './defaults.js';
 
 /** SQLite's name for a database that lives in memory and is gone at exit. */
 export const MEMORY = ':memory:';
@@ -33,9 +34,12 @@ export const sqliteUrl: z.ZodType<string, string> = z
     return `/${rest.replace(/^\/+/, '')}`;
   });
 
-/** The default database of an exporter given no path: `~/.toolweaver/analytics.db` under `env.HOME`. */
-export function defaultSqlitePath(defaultPath: string, env: Record<string, string | undefined> = process.env): string {
-  return resolveSqlitePath(defaultPath, env['HOME']);
+/**
+ * The database when none is named: DEFAULTS.sqlite.path (`~/.toolweaver/analytics.db`) under
+ * `home`, or, without one, the user's home directory as Node finds it (`$HOME` on POSIX).
+ */
+export function defaultSqlitePath(home?: string): string {
+  return resolveSqlitePath(DEFAULTS.sqlite.path, home);
 }
 
 /** Where a database path points: `~` expanded from `home`, relative paths made absolute, `:memory:` kept. */

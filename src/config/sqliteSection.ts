@@ -1,6 +1,5 @@
 import type { ConfigSources } from './ConfigSources.js';
-import { DEFAULTS } from './defaults.js';
-import { resolveSqlitePath } from './sqlitePath.js';
+import { defaultSqlitePath, resolveSqlitePath } from './sqlitePath.js';
 import type { SqliteConfig } from './types.js';
 
 /** The SQLite settings. */
@@ -29,5 +28,5 @@ function databasePath(sources: ConfigSources): string {
       `it names ${fromUrl} but ANALYTICS_DB_PATH names ${fromPath}: set only one of them, or make them agree`,
     );
   }
-  return fromPath ?? fromUrl ?? resolveSqlitePath(DEFAULTS.sqlite.path, sources.home);
+  return fromPath ?? fromUrl ?? defaultSqlitePath(sources.home);
 }

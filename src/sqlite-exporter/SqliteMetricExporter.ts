@@ -49,7 +49,7 @@ export class SqliteMetricExporter implements PushMetricExporter {
   readonly #target: ExportTarget;
 
   constructor(options: SqliteMetricExporterOptions = {}) {
-    this.path = options.database?.name ?? options.path ?? defaultSqlitePath(DEFAULTS.sqlite.path);
+    this.path = options.database?.name ?? options.path ?? defaultSqlitePath();
     const settings = {
       path: this.path,
       bufferRows: options.bufferRows ?? DEFAULTS.sqlite.bufferRows,
