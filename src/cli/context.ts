@@ -100,11 +100,11 @@ export class CliContext {
         "the database is ':memory:', which lives only inside the process that made it: pass --db PATH, or set ANALYTICS_DB_PATH to a file",
       );
     }
-    const origin = this.databaseOrigin();
     this.debug(`database ${path}${this.#dbOption === undefined ? ' (from the configuration)' : ' (from --db)'}`);
-    if (origin.from === '.env' && options.announce !== false) {
+    const variable = this.#pathVariable();
+    if (variable?.fromDotEnv === true && options.announce !== false) {
       const loadIt = 'an application reads .env only if it loads it, e.g. node --env-file=.env';
-      this.note(`toolweaver-analytics: database ${path} (${origin.name} from .env; ${loadIt})`);
+      this.note(`toolweaver-analytics: database ${path} (${variable.name} from .env; ${loadIt})`);
     }
     this.#databasePath = path;
     return path;
@@ -113,11 +113,19 @@ export class CliContext {
   /** Where {@link databasePath} came from. */
   databaseOrigin(): DatabaseOrigin {
     if (this.#dbOption !== undefined) return { from: 'option', name: '--db' };
-    const name = variablesFor('sqlite.path').find((candidate) => (this.env[candidate] ?? '').trim() !== '');
-    if (name === undefined) return { from: 'default', name: null };
-    if (!this.#dotEnv.names.has(name)) return { from: 'environment', name };
+    const variable = this.#pathVariable();
+    if (variable === undefined) return { from: 'default', name: null };
+    const { name } = variable;
+    if (!variable.fromDotEnv) return { from: 'environment', name };
     const withoutDotEnv = this.#pathWithoutDotEnv();
     return withoutDotEnv === undefined ? { from: '.env', name } : { from: '.env', name, withoutDotEnv };
+  }
+
+  /** The variable that names the database, and whether only `.env` set it; undefined with --db or none set. */
+  #pathVariable(): { readonly name: string; readonly fromDotEnv: boolean } | undefined {
+    if (this.#dbOption !== undefined) return undefined;
+    const name = variablesFor('sqlite.path').find((candidate) => (this.env[candidate] ?? '').trim() !== '');
+    return name === undefined ? undefined : { name, fromDotEnv: this.#dotEnv.names.has(name) };
   }
 
   /** The database an application that does not load `.env` would use; undefined when its configuration is invalid. */
