@@ -12,6 +12,7 @@ import { measuredCall } from './measuredCall.js';
 import { SkillRecorder } from './SkillRecorder.js';
 import type { Clock } from './clock.js';
 import { processWide } from '../core/processWide.js';
+import { withShapeOf } from './wrapperShape.js';
 
 /** Settings of a {@link SkillMetrics}. */
 export interface SkillMetricsOptions {
@@ -112,9 +113,7 @@ export class SkillMetrics {
     const wrapped = function (this: unknown, ...args: unknown[]): unknown {
       return recorder.invoke(skill, fn, this, args, classify);
     };
-    Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
-    Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
-    return wrapped as F;
+    return withShapeOf(wrapped, fn) as F;
   }
 
   /** Starts timing a call of `skillId` that you end yourself, e.g. across callbacks. */

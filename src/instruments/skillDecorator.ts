@@ -1,5 +1,6 @@
 import { defaultSkillMetrics } from './defaultSkillMetrics.js';
 import { assertSkillId } from './skillId.js';
+import { withShapeOf } from './wrapperShape.js';
 import type { SkillMetrics, WrapOptions } from './SkillMetrics.js';
 import type { SkillRecorder } from './SkillRecorder.js';
 import type { SkillState } from './SkillRegistry.js';
@@ -72,10 +73,7 @@ function wrapMethod(skillId: string, options: SkillDecoratorOptions, method: Met
     }
     return current.invoke(state, method, this, args, options.classifyError);
   };
-  // As SkillMetrics.wrap does: the decorated method keeps its name and length.
-  Object.defineProperty(wrapped, 'name', { value: method.name, configurable: true });
-  Object.defineProperty(wrapped, 'length', { value: method.length, configurable: true });
-  return wrapped;
+  return withShapeOf(wrapped, method);
 }
 
 /**
