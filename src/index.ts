@@ -9,11 +9,20 @@
 export { startAnalytics } from './start/startAnalytics.js';
 export type { Analytics, StartOptions } from './start/startAnalytics.js';
 export { SkillMetrics } from './instruments/SkillMetrics.js';
-export type { SkillMetricsOptions, WrapOptions, SkillTimer, IdentityOptions, RecordedCall } from './instruments/SkillMetrics.js';
+export type {
+  SkillMetricsOptions,
+  WrapOptions,
+  TimerOptions,
+  SkillTimer,
+  IdentityOptions,
+  RecordedCall,
+} from './instruments/SkillMetrics.js';
+export type { SpanOptions } from './instruments/toolSpans.js';
+export type { ToolType } from './instruments/names.js';
 export { skill } from './instruments/skillDecorator.js';
 export type { SkillDecoratorOptions, SkillMethodDecorator } from './instruments/skillDecorator.js';
 export { withContext, currentIdentity } from './instruments/identity.js';
-export type { Identity } from './instruments/identity.js';
+export type { Identity, CustomAttributeValue } from './instruments/identity.js';
 export type { Clock } from './instruments/clock.js';
 export { ERROR_TYPES, classifyError } from './instruments/errorTypes.js';
 export type { ErrorType, ErrorClassifier } from './instruments/errorTypes.js';

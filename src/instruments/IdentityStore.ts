@@ -80,7 +80,7 @@ export class IdentityStore {
    */
   datedSeries(skillId: string, identity: Identity | undefined, atMs: number): SeriesState {
     const minute = Math.floor(atMs / 60_000) * 60_000;
-    const key = `\u0002${minute}\u0000${skillId}\u0000${identity?.userId ?? ''}\u0000${identity?.orgId ?? ''}`;
+    const key = `\u0002${minute}\u0000${skillId}\u0000${identity?.userId ?? ''}\u0000${identity?.orgId ?? ''}\u0000${identity?.agentName ?? ''}`;
     const existing = this.#series.get(key);
     if (existing !== undefined) return existing;
     if (this.#series.size >= this.#limit) return this.#overflow(skillId, minute);
@@ -124,9 +124,7 @@ export class IdentityStore {
 
   /** The series of the key, created while there is room; undefined past the limit. */
   #find(skillId: string | undefined, identity: Identity | undefined): SeriesState | undefined {
-    const userId = identity?.userId;
-    const orgId = identity?.orgId;
-    const key = `${skillId ?? ''}\u0000${userId ?? ''}\u0000${orgId ?? ''}`;
+    const key = `${skillId ?? ''}\u0000${identity?.userId ?? ''}\u0000${identity?.orgId ?? ''}\u0000${identity?.agentName ?? ''}`;
     const existing = this.#series.get(key);
     if (existing !== undefined) return existing;
     if (this.#series.size >= this.#limit) return undefined;
@@ -172,6 +170,7 @@ function identityAttributes(skillId: string | undefined, identity: Identity | un
   const attributes: Record<string, string | boolean> = skillId === undefined ? { [ATTR.overflow]: true } : { [ATTR.skillId]: skillId };
   if (identity?.userId !== undefined) attributes[ATTR.userId] = identity.userId;
   if (identity?.orgId !== undefined) attributes[ATTR.orgId] = identity.orgId;
+  if (identity?.agentName !== undefined) attributes[ATTR.agentName] = identity.agentName;
   return attributes;
 }
 

@@ -1,4 +1,4 @@
-import { metrics, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { metrics, type Meter, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import { DEFAULTS } from '../config/defaults.js';
 import type { HealthConfig } from '../config/types.js';
 import type { HealthResult } from '../health/healthScore.js';
@@ -13,6 +13,11 @@ import { SkillRecorder } from './SkillRecorder.js';
 import type { Clock } from './clock.js';
 import { processWide } from '../core/processWide.js';
 import { withShapeOf } from './wrapperShape.js';
+import { ToolInfo, type WrapOptions } from './toolInfo.js';
+import { type SpanOptions, ToolSpans } from './toolSpans.js';
+import { NO_RESULT } from './toolSpans.js';
+
+export type { WrapOptions } from './toolInfo.js';
 
 /** Settings of a {@link SkillMetrics}. */
 export interface SkillMetricsOptions {
@@ -24,20 +29,29 @@ export interface SkillMetricsOptions {
   health?: Partial<HealthConfig>;
   /** Names the error_type of a failure; `undefined` falls back to the built-in rules. @default built-in rules */
   classifyError?: ErrorClassifier;
-  /** Where time comes from, e.g. to replay traffic with known times. @default SYSTEM_CLOCK */
+  /** Where time comes from, e.g. to replay traffic with known times. It dates the spans too. @default SYSTEM_CLOCK */
   clock?: Clock;
+  /** The TracerProvider of the `execute_tool` spans. @default the global one (none registered: no spans) */
+  tracerProvider?: TracerProvider;
+  /** What the spans carry: identities and content are opt-in (docs/genai.md). @default spans on, no ids, no content */
+  spans?: SpanOptions;
 }
 
-/** Settings of one wrapped skill or timer. */
-export interface WrapOptions {
-  /** Overrides the SkillMetrics' classifier for this skill. @default the SkillMetrics' classifier */
-  classifyError?: ErrorClassifier;
+/** Settings of a timer: a wrap's, plus what only the caller knows of this one call. */
+export interface TimerOptions extends WrapOptions {
+  /** `gen_ai.tool.call.id` of the call's span, e.g. the model's tool call id. @default none */
+  callId?: string;
+  /** The call's arguments, for its span when content capture is on. @default none */
+  arguments?: unknown;
 }
 
 /** A running measurement from {@link SkillMetrics.startTimer}. */
 export interface SkillTimer {
-  /** Records the call as failed when `error` is given, else as successful; returns the latency in ms. Only the first call counts. */
-  end(outcome?: { error?: unknown }): number;
+  /**
+   * Records the call as failed when `error` is given, else as successful, and ends its span; returns
+   * the latency in ms. `result` is the span's result when content capture is on. Only the first call counts.
+   */
+  end(outcome?: { error?: unknown; result?: unknown }): number;
 }
 
 /** Who a rating or install comes from; defaults to the identity of {@link SkillMetrics.withContext}. */
@@ -109,29 +123,34 @@ export class SkillMetrics {
     if (typeof fn !== 'function') throw new TypeError(`Expected a function to wrap for skill ${JSON.stringify(skillId)}, got ${typeof fn}`);
     const recorder = this.#recorder;
     const skill = recorder.skill(skillId);
-    const classify = options.classifyError;
+    const tool = new ToolInfo(skillId, options, `wrap(${JSON.stringify(skillId)})`);
     const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-      return recorder.invoke(skill, fn, this, args, classify);
+      return recorder.invoke(skill, tool, fn, this, args);
     };
     return withShapeOf(wrapped, fn) as F;
   }
 
-  /** Starts timing a call of `skillId` that you end yourself, e.g. across callbacks. */
-  startTimer(skillId: string, options: WrapOptions = {}): SkillTimer {
+  /**
+   * Starts timing a call of `skillId` that you end yourself, e.g. across callbacks. Its span starts
+   * now as a child of the active context; code that should nest under it runs in
+   * `trace.setSpan(context.active(), …)` of your own, since a timer cannot wrap it.
+   */
+  startTimer(skillId: string, options: TimerOptions = {}): SkillTimer {
     const recorder = this.#recorder;
     const skill = recorder.skill(skillId);
-    const identity = recorder.identity();
-    const series = recorder.series(skill, identity);
-    const started = recorder.clock.monotonic();
+    const tool = new ToolInfo(skillId, options, `startTimer(${JSON.stringify(skillId)})`);
+    const callId = typeof options.callId === 'string' && options.callId !== '' ? options.callId : undefined;
+    const call = recorder.open(skill, tool, callId, options.arguments);
     let ended: number | undefined;
     return {
-      end(outcome?: { error?: unknown }): number {
+      end(outcome?: { error?: unknown; result?: unknown }): number {
         if (ended !== undefined) return ended;
         const now = recorder.clock.monotonic();
-        ended = now - started;
+        ended = now - call.started;
         const failed = outcome !== undefined && 'error' in outcome;
+        const result = outcome !== undefined && 'result' in outcome ? outcome.result : NO_RESULT;
         // The same reading for what is recorded and what is returned.
-        recorder.finish(skill, series, identity, started, failed, outcome?.error, options.classifyError, now);
+        recorder.finish(call, failed, outcome?.error, result, now);
         return ended;
       },
     };
@@ -186,6 +205,7 @@ function identityOf(options: IdentityOptions, where: string): Identity | undefin
 
 function recorderOptions(options: SkillMetricsOptions) {
   return {
+    spans: new ToolSpans(options.tracerProvider, options.spans, options.clock),
     userLabels: options.userLabels ?? DEFAULTS.userLabels,
     cardinalityLimit: options.cardinalityLimit ?? DEFAULTS.cardinalityLimit,
     healthWindowMs: options.health?.windowMs ?? DEFAULTS.health.windowMs,

@@ -1,4 +1,4 @@
-import type { Meter } from '@opentelemetry/api';
+import { context, type Meter } from '@opentelemetry/api';
 import type { HealthConfig } from '../config/types.js';
 import { InvalidRatingError } from '../core/errors.js';
 import { log } from '../core/log.js';
@@ -12,6 +12,8 @@ import { SYSTEM_CLOCK, type Clock } from './clock.js';
 import { bucketIndex } from './HistogramState.js';
 import { LATENCY_BOUNDARIES_MS } from './names.js';
 import { bindToMeter, type SyncInstruments } from './MeterBinding.js';
+import type { ToolInfo } from './toolInfo.js';
+import { NO_RESULT, type CallSpan, ToolSpans } from './toolSpans.js';
 
 const INTERNAL = errorTypeIndex('internal');
 
@@ -21,6 +23,20 @@ export interface RecorderOptions extends RegistryOptions {
   readonly classifyError: ErrorClassifier | undefined;
   /** Where time comes from. @default SYSTEM_CLOCK */
   readonly clock?: Clock;
+  /** The spans of calls. @default spans on the global TracerProvider */
+  readonly spans?: ToolSpans;
+}
+
+/** A call in progress: what its end is recorded against. */
+export interface OpenCall {
+  readonly skill: SkillState;
+  readonly series: SeriesState;
+  readonly identity: Identity | undefined;
+  /** The `clock.monotonic()` reading it started at. */
+  readonly started: number;
+  readonly tool: ToolInfo;
+  /** Its span, when a TracerProvider is recording. */
+  readonly span: CallSpan | undefined;
 }
 
 /** A call measured elsewhere, as {@link SkillRecorder.recordMeasured} takes it (already validated). */
@@ -44,6 +60,7 @@ export class SkillRecorder {
   readonly registry: SkillRegistry;
   readonly options: RecorderOptions;
   readonly clock: Clock;
+  readonly spans: ToolSpans;
   readonly #sync: SyncInstruments;
   /** The exact per-user records of the SQLite readers linked to this recorder: usually none or one. */
   #details: readonly IdentityStore[] = [];
@@ -53,6 +70,7 @@ export class SkillRecorder {
   constructor(options: RecorderOptions, meter: Meter) {
     this.options = options;
     this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.spans = options.spans ?? new ToolSpans(undefined, {}, this.clock);
     this.registry = new SkillRegistry(options, this.clock);
     this.#sync = bindToMeter(this, meter);
   }
@@ -78,10 +96,9 @@ export class SkillRecorder {
     return this.registry.skill(skillId);
   }
 
-  /** The identity a call made now is attributed to: `given`, else the context's; read only when something uses it. */
+  /** The identity a call made now is attributed to: `given`, else the context's. */
   identity(given: Identity | undefined = undefined): Identity | undefined {
-    if (given !== undefined) return given;
-    return this.registry.options.userLabels || this.#details.length > 0 ? currentIdentity() : undefined;
+    return given ?? currentIdentity();
   }
 
   /** The series a call of `skill` for `identity` counts in. */
@@ -91,8 +108,30 @@ export class SkillRecorder {
   }
 
   /**
-   * Calls `fn` with `thisArg` and `args` and records the outcome; what `fn` returns or throws
-   * reaches the caller as is, kind by kind (docs/wrapping.md):
+   * Opens a call of `tool` made now in the current context: its identity, its series, its start
+   * and, when a TracerProvider is recording, its span (a child of the active context). `args` are
+   * what the span captures with content capture on.
+   */
+  open(skill: SkillState, tool: ToolInfo, callId: string | undefined, args: unknown): OpenCall {
+    const identity = tool.identityFor(currentIdentity());
+    const series = this.series(skill, identity);
+    const tracer = this.spans.tracer();
+    const started = this.clock.monotonic();
+    let span: CallSpan | undefined;
+    if (tracer !== undefined) {
+      try {
+        span = this.spans.start(tracer, tool, identity, callId, args, started);
+      } catch (spanError) {
+        log.once('span-start', 'error', 'could not start the span of a skill call; calls are still recorded', spanError);
+      }
+    }
+    return { skill, series, identity, started, tool, span };
+  }
+
+  /**
+   * Calls `fn` with `thisArg` and `args` as a call of `tool`, inside its span when there is one, and
+   * records the outcome; what `fn` returns or throws reaches the caller as is, kind by kind
+   * (docs/wrapping.md):
    * - a sync result or throw: recorded at once, returned or rethrown;
    * - a native promise: a new native promise with the same outcome, recorded when it settles;
    * - a real Promise subclass: observed with the intrinsic `Promise.prototype.then` and returned
@@ -100,34 +139,29 @@ export class SkillRecorder {
    * - any other thenable (a lazy query builder): returned untouched and never run by us, recorded
    *   as a success when `fn` returns it.
    */
-  invoke(
-    skill: SkillState,
-    fn: (...args: never[]) => unknown,
-    thisArg: unknown,
-    args: unknown[],
-    classify: ErrorClassifier | undefined,
-  ): unknown {
-    const identity = this.identity();
-    const series = this.series(skill, identity);
-    const started = this.clock.monotonic();
+  invoke(skill: SkillState, tool: ToolInfo, fn: (...args: never[]) => unknown, thisArg: unknown, args: unknown[]): unknown {
+    const call = this.open(skill, tool, tool.callIdFrom(thisArg, args), args.length === 1 ? args[0] : args);
     let result: unknown;
     try {
-      result = Reflect.apply(fn, thisArg, args);
+      result =
+        call.span === undefined
+          ? Reflect.apply(fn, thisArg, args)
+          : context.with(call.span.context, Reflect.apply, undefined, fn, thisArg, args);
     } catch (error) {
-      this.finish(skill, series, identity, started, true, error, classify);
+      this.finish(call, true, error);
       throw error;
     }
     if (!isThenable(result)) {
-      this.finish(skill, series, identity, started, false, undefined, classify);
+      this.finish(call, false, undefined, result);
       return result;
     }
-    const succeeded = (): void => this.finish(skill, series, identity, started, false, undefined, classify);
-    const failed = (error: unknown): void => this.finish(skill, series, identity, started, true, error, classify);
+    const succeeded = (value: unknown): void => this.finish(call, false, undefined, value);
+    const failed = (error: unknown): void => this.finish(call, true, error);
     if (isPlainPromise(result)) {
       // A new promise, not a handler on the caller's: an unhandled rejection stays unhandled.
       return result.then(
         (value) => {
-          succeeded();
+          succeeded(value);
           return value;
         },
         // Settling the new promise with the original, already rejected one re-raises the very error
@@ -139,28 +173,31 @@ export class SkillRecorder {
       );
     }
     if (observeRealPromise(result, succeeded, failed)) return result;
-    succeeded();
+    this.finish(call, false, undefined, NO_RESULT);
     return result;
   }
 
-  /** Records the end of a call that ran from `started` to `ended` (`clock.monotonic()` readings; `ended` defaults to now). */
+  /**
+   * Records the end of `call` at `ended` (a `clock.monotonic()` reading; now by default): a
+   * failure with `error` (classified by the tool's, then the recorder's classifier) or, with
+   * `errorType` ≥ 0, a failure of that type index; else a success with `result`. Ends its span.
+   */
   finish(
-    skill: SkillState,
-    series: SeriesState,
-    identity: Identity | undefined,
-    started: number,
+    call: OpenCall,
     failed: boolean,
     error: unknown,
-    classify: ErrorClassifier | undefined,
-    ended: number = this.clock.monotonic(),
+    result: unknown = NO_RESULT,
+    ended = this.clock.monotonic(),
+    errorType = -1,
   ): void {
+    const { skill, series, identity } = call;
     try {
-      const latency = ended - started;
+      const latency = ended - call.started;
       // The series and the health window share the latency buckets: one search serves all three.
       const bucket = bucketIndex(LATENCY_BOUNDARIES_MS, latency);
       const details = this.#details;
+      const type = failed ? (errorType >= 0 ? errorType : this.errorTypeOf(error, call.tool.classify)) : -1;
       if (failed) {
-        const type = this.errorTypeOf(error, classify);
         // The registry's series only count: the Histogram instrument has the latency.
         series.countFailure(type);
         for (const store of details) store.series(skill.skillId, identity, skill).recordFailure(latency, type, bucket);
@@ -170,6 +207,7 @@ export class SkillRecorder {
       }
       skill.health.record(this.clock.now(), !failed, bucket);
       this.#sync.latency.record(latency, series.outcomeAttributes[failed ? 1 : 0]);
+      if (call.span !== undefined) this.spans.end(call.span, ended, type, error, result);
     } catch (recordError) {
       log.error('could not record a skill call; the call itself is unaffected', recordError);
     }
@@ -250,7 +288,7 @@ const PROMISE_THEN = Promise.prototype.then;
  * that only looks like a promise. The handler marks the caller's rejection as handled, as any
  * `.then` would.
  */
-function observeRealPromise(value: unknown, succeeded: () => void, failed: (error: unknown) => void): boolean {
+function observeRealPromise(value: unknown, succeeded: (result: unknown) => void, failed: (error: unknown) => void): boolean {
   // The intrinsic then checks for a promise's internal slots before anything else: on any other
   // object it throws at once, having run nothing; a promise of another realm is a promise too.
   try {

@@ -74,19 +74,24 @@ export class SkillRegistry {
     return skill;
   }
 
-  /** The series a call of `skill` for `identity` counts in. */
+  /**
+   * The series a call of `skill` for `identity` counts in: by skill, agent and, with user labels,
+   * user and org.
+   */
   series(skill: SkillState, identity: Identity | undefined): SeriesState {
-    if (!this.options.userLabels || !skill.isNamed) return skill.base;
-    const userId = identity?.userId;
-    const orgId = identity?.orgId;
-    if (userId === undefined && orgId === undefined) return skill.base;
-    const key = `${skill.skillId}\u0000${userId ?? ''}\u0000${orgId ?? ''}`;
+    if (identity === undefined || !skill.isNamed) return skill.base;
+    const agentName = identity.agentName;
+    const userId = this.options.userLabels ? identity.userId : undefined;
+    const orgId = this.options.userLabels ? identity.orgId : undefined;
+    if (userId === undefined && orgId === undefined && agentName === undefined) return skill.base;
+    const key = `${skill.skillId}\u0000${userId ?? ''}\u0000${orgId ?? ''}\u0000${agentName ?? ''}`;
     const existing = this.#series.get(key);
     if (existing !== undefined) return existing;
     if (this.#isFull()) return this.#overflow().base;
     const attributes: Record<string, string> = { [ATTR.skillId]: skill.skillId as string };
     if (userId !== undefined) attributes[ATTR.userId] = userId;
     if (orgId !== undefined) attributes[ATTR.orgId] = orgId;
+    if (agentName !== undefined) attributes[ATTR.agentName] = agentName;
     return this.#newSeries(key, attributes);
   }
 

@@ -67,6 +67,8 @@ export const ATTR = {
   outcome: 'outcome',
   userId: 'user_id',
   orgId: 'org_id',
+  /** The agent that made the call (withContext or the wrap's `agentName`); only on series of calls that name one. */
+  agentName: 'agent_name',
   /** OpenTelemetry's marker for the series that collects everything past the cardinality limit. */
   overflow: 'otel.metric.overflow',
 } as const;
@@ -90,3 +92,35 @@ export const LATENCY_BOUNDARIES_MS: readonly number[] = Object.freeze(LATENCY_BO
 
 /** Rating bucket upper bounds: one bucket per star, so the distribution reads off directly. */
 export const RATING_BOUNDARIES: readonly number[] = Object.freeze(RATING_BOUNDS);
+
+/**
+ * The OpenTelemetry GenAI semantic conventions (status Development) our spans and the opt-in
+ * semconv metric use; docs/genai.md maps our names to them.
+ */
+export const GEN_AI = {
+  operationName: 'gen_ai.operation.name',
+  /** The value of `gen_ai.operation.name` on a tool call's span. */
+  executeTool: 'execute_tool',
+  toolName: 'gen_ai.tool.name',
+  toolType: 'gen_ai.tool.type',
+  toolCallId: 'gen_ai.tool.call.id',
+  toolDescription: 'gen_ai.tool.description',
+  toolCallArguments: 'gen_ai.tool.call.arguments',
+  toolCallResult: 'gen_ai.tool.call.result',
+  agentName: 'gen_ai.agent.name',
+  conversationId: 'gen_ai.conversation.id',
+  errorType: 'error.type',
+  /** The user a call was made for, on spans only when the application opts in (personal data). */
+  userId: 'user.id',
+  /** The org a call was made for: no convention names one, so it is ours. */
+  orgId: 'toolweaver.org.id',
+} as const;
+
+/** The values of `gen_ai.tool.type`: a function the agent runs, an extension (an MCP server's tool), a datastore. */
+export const TOOL_TYPES = ['function', 'extension', 'datastore'] as const;
+
+/** One value of `gen_ai.tool.type`. */
+export type ToolType = (typeof TOOL_TYPES)[number];
+
+/** The tracer (instrumentation scope) our spans come from. */
+export const TRACER_NAME = 'toolweaver-analytics';

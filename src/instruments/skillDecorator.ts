@@ -1,7 +1,8 @@
 import { defaultSkillMetrics } from './defaultSkillMetrics.js';
 import { assertSkillId } from './skillId.js';
 import { withShapeOf } from './wrapperShape.js';
-import type { SkillMetrics, WrapOptions } from './SkillMetrics.js';
+import type { SkillMetrics } from './SkillMetrics.js';
+import { ToolInfo, type WrapOptions } from './toolInfo.js';
 import type { SkillRecorder } from './SkillRecorder.js';
 import type { SkillState } from './SkillRegistry.js';
 
@@ -42,13 +43,14 @@ export interface SkillMethodDecorator {
  */
 export function skill(skillId: string, options: SkillDecoratorOptions = {}): SkillMethodDecorator {
   assertSkillId(skillId);
+  const tool = new ToolInfo(skillId, options, `@skill(${JSON.stringify(skillId)})`);
   function decorate(value: unknown, context: unknown, descriptor?: unknown): unknown {
     if (typeof context === 'object' && context !== null && 'kind' in context) {
       const { kind, name } = context as DecoratorContext;
       if (kind !== 'method') throw unsupported(skillId, kind, name);
-      return wrapMethod(skillId, options, value as Method);
+      return wrapMethod(skillId, options, tool, value as Method);
     }
-    if (typeof context === 'string' || typeof context === 'symbol') return decorateLegacy(skillId, options, context, descriptor);
+    if (typeof context === 'string' || typeof context === 'symbol') return decorateLegacy(skillId, options, tool, context, descriptor);
     // Legacy class decorator (target only) or constructor parameter decorator (target, undefined, index).
     throw unsupported(
       skillId,
@@ -62,7 +64,7 @@ export function skill(skillId: string, options: SkillDecoratorOptions = {}): Ski
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
 /** The one wrapper of both decorator modes: the recorder is looked up at call time. */
-function wrapMethod(skillId: string, options: SkillDecoratorOptions, method: Method): Method {
+function wrapMethod(skillId: string, options: SkillDecoratorOptions, tool: ToolInfo, method: Method): Method {
   let recorder: SkillRecorder | undefined;
   let state: SkillState | undefined;
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
@@ -71,7 +73,7 @@ function wrapMethod(skillId: string, options: SkillDecoratorOptions, method: Met
       recorder = current;
       state = current.skill(skillId);
     }
-    return current.invoke(state, method, this, args, options.classifyError);
+    return current.invoke(state, tool, method, this, args);
   };
   return withShapeOf(wrapped, method);
 }
@@ -82,13 +84,19 @@ function wrapMethod(skillId: string, options: SkillDecoratorOptions, method: Met
  * get/set for an accessor and a number for a parameter; Babel's legacy mode passes a field as a
  * descriptor with an `initializer`. Only a method has a function to wrap.
  */
-function decorateLegacy(skillId: string, options: SkillDecoratorOptions, key: string | symbol, descriptor: unknown): PropertyDescriptor {
+function decorateLegacy(
+  skillId: string,
+  options: SkillDecoratorOptions,
+  tool: ToolInfo,
+  key: string | symbol,
+  descriptor: unknown,
+): PropertyDescriptor {
   if (typeof descriptor === 'number') throw unsupported(skillId, 'parameter', undefined);
   if (typeof descriptor !== 'object' || descriptor === null || 'initializer' in descriptor) throw unsupported(skillId, 'field', key);
   const property = descriptor as PropertyDescriptor;
   if (property.get !== undefined || property.set !== undefined) throw unsupported(skillId, 'accessor', key);
   if (typeof property.value !== 'function') throw unsupported(skillId, 'property', key);
-  property.value = wrapMethod(skillId, options, property.value as Method);
+  property.value = wrapMethod(skillId, options, tool, property.value as Method);
   return property;
 }
 

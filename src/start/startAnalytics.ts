@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { diag, DiagConsoleLogger, DiagLogLevel, metrics } from '@opentelemetry/api';
+import { diag, DiagConsoleLogger, DiagLogLevel, metrics, type TracerProvider } from '@opentelemetry/api';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { loadConfig } from '../config/loadConfig.js';
@@ -9,7 +9,15 @@ import type { Backend } from '../exporters/Backend.js';
 import type { ErrorClassifier } from '../instruments/errorTypes.js';
 import { addRunningSkillMetrics } from '../instruments/defaultSkillMetrics.js';
 import type { Identity } from '../instruments/identity.js';
-import { SkillMetrics, type IdentityOptions, type RecordedCall, type SkillTimer, type WrapOptions } from '../instruments/SkillMetrics.js';
+import {
+  SkillMetrics,
+  type IdentityOptions,
+  type RecordedCall,
+  type SkillTimer,
+  type TimerOptions,
+  type WrapOptions,
+} from '../instruments/SkillMetrics.js';
+import type { SpanOptions } from '../instruments/toolSpans.js';
 import type { HealthResult } from '../health/healthScore.js';
 import { joinExitHooks } from '../core/exitHooks.js';
 import type { Clock } from '../instruments/clock.js';
@@ -40,6 +48,10 @@ export type StartOptions = AnalyticsOptions & {
    * analytics tables keep the exact record whatever the Views. @default []
    */
   views?: ViewOptions[];
+  /** The TracerProvider of the `execute_tool` spans. @default the global one (none registered: no spans) */
+  tracerProvider?: TracerProvider;
+  /** What the spans carry: identities and content are opt-in (docs/genai.md). @default spans on, no ids, no content */
+  spans?: SpanOptions;
 };
 
 /** A running analytics pipeline. */
@@ -62,7 +74,7 @@ export interface Analytics {
   describeBackends(): string[];
   // biome-ignore lint/suspicious/noExplicitAny: the standard constraint for "any function", whose own types F keeps
   wrap<F extends (...args: any[]) => any>(skillId: string, fn: F, options?: WrapOptions): F;
-  startTimer(skillId: string, options?: WrapOptions): SkillTimer;
+  startTimer(skillId: string, options?: TimerOptions): SkillTimer;
   recordCall(skillId: string, call: RecordedCall): void;
   rate(skillId: string, stars: number, options?: IdentityOptions): void;
   recordInstall(skillId: string, options?: IdentityOptions): void;
@@ -97,6 +109,8 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     prometheusServer = true,
     clock,
     views = [],
+    tracerProvider,
+    spans,
     ...configOptions
   } = options;
   if (!Array.isArray(views))
@@ -113,6 +127,8 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     health: config.health,
     classifyError,
     clock,
+    tracerProvider,
+    spans,
   });
   if (registerGlobal) metrics.setGlobalMeterProvider(meterProvider);
   const stopRunning = addRunningSkillMetrics(skills);

@@ -1,0 +1,105 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { ErrorClassifier } from './errorTypes.js';
+import { cleanAttributes, MAX_AGENT_NAME_LENGTH, type CustomAttributeValue, type Identity } from './identity.js';
+import { GEN_AI, TOOL_TYPES, type ToolType } from './names.js';
+
+/** Settings of one wrapped skill or timer. */
+export interface WrapOptions {
+  /** Overrides the SkillMetrics' classifier for this skill. @default the SkillMetrics' classifier */
+  classifyError?: ErrorClassifier;
+  /** `gen_ai.tool.type` of its spans: `function`, `extension` (e.g. an MCP server's tool) or `datastore`. @default 'function' */
+  toolType?: ToolType;
+  /** `gen_ai.tool.description` of its spans, e.g. the description the model is given. @default none */
+  toolDescription?: string;
+  /** The agent its calls are attributed to when no withContext names one. @default none */
+  agentName?: string;
+  /** Custom attributes of its spans (and of its metrics for keys named in `metricAttributes`). @default none */
+  attributes?: Record<string, CustomAttributeValue>;
+  /**
+   * Reads a call's id (e.g. the model's tool call id) from the arguments, for `gen_ai.tool.call.id`.
+   * A hook that throws or returns something other than a non-empty string gives no id. @default none
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the hook receives the wrapped function's own arguments
+  callIdOf?: (...args: any[]) => unknown;
+}
+
+/** What a wrap, decorator or timer knows about its tool, checked once and kept for every call. */
+export class ToolInfo {
+  readonly skillId: string;
+  readonly type: ToolType;
+  readonly description: string | undefined;
+  readonly agentName: string | undefined;
+  readonly attributes: Readonly<Record<string, CustomAttributeValue>> | undefined;
+  readonly classify: ErrorClassifier | undefined;
+  readonly callIdOf: ((...args: unknown[]) => unknown) | undefined;
+  /** The attributes every span of this tool starts with. */
+  readonly spanAttributes: Readonly<Attributes>;
+  /** Each context's identity with this tool's agent as the default, made once per frozen context. */
+  readonly #withAgent = new WeakMap<Identity, Identity>();
+  readonly #anonymous: Identity | undefined;
+
+  /** Throws a TypeError naming the option for a value that cannot be used. */
+  constructor(skillId: string, options: WrapOptions, where: string) {
+    if (options === null || typeof options !== 'object')
+      throw new TypeError(
+        `${where}: options must be an object such as { toolType: 'function' }, got ${options === null ? 'null' : typeof options}`,
+      );
+    const { toolType = 'function', toolDescription, agentName, attributes, callIdOf, classifyError } = options;
+    if (!(TOOL_TYPES as readonly unknown[]).includes(toolType))
+      throw new TypeError(`${where}: toolType must be one of ${TOOL_TYPES.join(', ')} (gen_ai.tool.type), got ${JSON.stringify(toolType)}`);
+    if (toolDescription !== undefined && typeof toolDescription !== 'string')
+      throw new TypeError(`${where}: toolDescription must be a string, got ${typeof toolDescription}`);
+    if (agentName !== undefined && (typeof agentName !== 'string' || !validAgentName(agentName)))
+      throw new TypeError(
+        `${where}: agentName must be a non-empty string of at most ${MAX_AGENT_NAME_LENGTH} printable characters, got ${typeof agentName === 'string' ? JSON.stringify(agentName.slice(0, 40)) : typeof agentName}`,
+      );
+    if (callIdOf !== undefined && typeof callIdOf !== 'function')
+      throw new TypeError(`${where}: callIdOf must be a function of the call's arguments, got ${typeof callIdOf}`);
+    if (classifyError !== undefined && typeof classifyError !== 'function')
+      throw new TypeError(`${where}: classifyError must be a function, got ${typeof classifyError}`);
+    this.skillId = skillId;
+    this.type = toolType;
+    this.description = toolDescription;
+    this.agentName = agentName;
+    this.attributes = cleanAttributes(attributes, where);
+    this.classify = classifyError;
+    this.callIdOf = callIdOf;
+    const span: Attributes = { ...this.attributes, [GEN_AI.operationName]: GEN_AI.executeTool, [GEN_AI.toolName]: skillId };
+    span[GEN_AI.toolType] = toolType;
+    if (toolDescription !== undefined) span[GEN_AI.toolDescription] = toolDescription;
+    this.spanAttributes = Object.freeze(span);
+    this.#anonymous = agentName === undefined ? undefined : Object.freeze({ agentName });
+  }
+
+  /** The identity of a call made in `context`: the context's, with this tool's agent when the context names none. */
+  identityFor(context: Identity | undefined): Identity | undefined {
+    if (this.agentName === undefined) return context;
+    if (context === undefined) return this.#anonymous;
+    if (context.agentName !== undefined) return context;
+    let identity = this.#withAgent.get(context);
+    if (identity === undefined) {
+      identity = Object.freeze({ ...context, agentName: this.agentName });
+      if (Object.isFrozen(context)) this.#withAgent.set(context, identity);
+    }
+    return identity;
+  }
+
+  /** The call id `callIdOf` reads from `args`, if any; a hook that throws gives none. */
+  callIdFrom(thisArg: unknown, args: unknown[]): string | undefined {
+    const hook = this.callIdOf;
+    if (hook === undefined) return undefined;
+    try {
+      const id = Reflect.apply(hook, thisArg, args);
+      return typeof id === 'string' && id !== '' ? id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function validAgentName(name: string): boolean {
+  return name !== '' && name.length <= MAX_AGENT_NAME_LENGTH && !CONTROL.test(name);
+}
