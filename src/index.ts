@@ -26,6 +26,7 @@ export type { Identity, CustomAttributeValue } from './instruments/identity.js';
 export type { Clock } from './instruments/clock.js';
 export { ERROR_TYPES, classifyError } from './instruments/errorTypes.js';
 export type { ErrorType, ErrorClassifier } from './instruments/errorTypes.js';
+export type { ResultClassifier } from './instruments/failureResults.js';
 export {
   METER_NAME,
   EXECUTIONS,

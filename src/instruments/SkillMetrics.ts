@@ -5,6 +5,7 @@ import type { HealthResult } from '../health/healthScore.js';
 import { VERSION } from '../core/version.js';
 import { linkLiveReaders } from './DetailLinks.js';
 import type { ErrorClassifier, ErrorType } from './errorTypes.js';
+import type { ResultClassifier } from './failureResults.js';
 import { cleanIdentity, currentIdentity, withContext, type Identity } from './identity.js';
 import { liveHealth } from './liveHealth.js';
 import { METER_NAME } from './names.js';
@@ -29,6 +30,8 @@ export interface SkillMetricsOptions {
   health?: Partial<HealthConfig>;
   /** Names the error_type of a failure; `undefined` falls back to the built-in rules. @default built-in rules */
   classifyError?: ErrorClassifier;
+  /** Says which results are failures, for every skill without its own (docs/genai.md). @default an MCP result with `isError: true` is one */
+  failureOf?: ResultClassifier;
   /** Where time comes from, e.g. to replay traffic with known times. It dates the spans too. @default SYSTEM_CLOCK */
   clock?: Clock;
   /** The TracerProvider of the `execute_tool` spans. @default the global one (none registered: no spans) */
@@ -37,8 +40,8 @@ export interface SkillMetricsOptions {
   spans?: SpanOptions;
 }
 
-/** Settings of a timer: a wrap's, plus what only the caller knows of this one call. */
-export interface TimerOptions extends WrapOptions {
+/** Settings of a timer: a wrap's (a `result` given to `end()` is judged by `failureOf`), plus what only the caller knows of this one call. */
+export interface TimerOptions extends Omit<WrapOptions, 'streams'> {
   /** `gen_ai.tool.call.id` of the call's span, e.g. the model's tool call id. @default none */
   callId?: string;
   /** The call's arguments, for its span when content capture is on. @default none */
@@ -115,8 +118,10 @@ export class SkillMetrics {
   /**
    * Returns `fn` instrumented as skill `skillId`. The wrapper keeps `fn`'s contract exactly: sync
    * stays sync, async returns the same outcome, `this` and arguments pass through, a thrown error is
-   * the same object. Throws a TypeError now if `skillId` is empty, longer than 128 characters or has
-   * control characters.
+   * the same object. A returned stream (async iterable, ReadableStream) is the one exception: it is
+   * timed to its end through an observing wrapper with the same values, unless `streams: false`
+   * (docs/wrapping.md). Throws a TypeError now if `skillId` is empty, longer than 128 characters or
+   * has control characters.
    */
   // biome-ignore lint/suspicious/noExplicitAny: the standard constraint for "any function", whose own types F keeps
   wrap<F extends (...args: any[]) => any>(skillId: string, fn: F, options: WrapOptions = {}): F {
@@ -149,8 +154,10 @@ export class SkillMetrics {
         ended = now - call.started;
         const failed = outcome !== undefined && 'error' in outcome;
         const result = outcome !== undefined && 'result' in outcome ? outcome.result : NO_RESULT;
+        const type = failed || result === NO_RESULT ? -1 : recorder.resultTypeOf(tool, result);
         // The same reading for what is recorded and what is returned.
-        recorder.finish(call, failed, outcome?.error, result, now);
+        if (type < 0) recorder.finish(call, failed, outcome?.error, result, now);
+        else recorder.finish(call, true, result, result, now, type);
         return ended;
       },
     };
@@ -187,6 +194,16 @@ export class SkillMetrics {
     return withContext(identity, fn);
   }
 
+  /**
+   * Records every stream a wrapped call returned that is still open (neither ended nor given up) as
+   * cancelled, timed to the last value it delivered, and returns how many. `startAnalytics()` does it
+   * on `shutdown()` and on the way out; over your own MeterProvider, call it before its `shutdown()`.
+   * A stream read on afterwards still passes everything on, unrecorded.
+   */
+  cancelOpenStreams(): number {
+    return this.#recorder.openStreams.cancelAll();
+  }
+
   /** The live health of `skillId` now: score (undefined below the minimum calls) and each component. */
   health(skillId: string): HealthResult {
     return liveHealth(this.#recorder.skill(skillId), this.#recorder.clock.now(), this.#recorder.options.health);
@@ -211,6 +228,7 @@ function recorderOptions(options: SkillMetricsOptions) {
     healthWindowMs: options.health?.windowMs ?? DEFAULTS.health.windowMs,
     health: { ...DEFAULTS.health, ...options.health },
     classifyError: options.classifyError,
+    failureOf: options.failureOf,
     clock: options.clock,
   };
 }

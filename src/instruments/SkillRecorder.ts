@@ -14,6 +14,9 @@ import { LATENCY_BOUNDARIES_MS } from './names.js';
 import { bindToMeter, type SyncInstruments } from './MeterBinding.js';
 import type { ToolInfo } from './toolInfo.js';
 import { NO_RESULT, type CallSpan, ToolSpans } from './toolSpans.js';
+import { failureTypeOf, isToolErrorResult, type ResultClassifier } from './failureResults.js';
+import { NOT_A_STREAM, observeStream } from './streams.js';
+import { OpenStreams } from './OpenStreams.js';
 
 const INTERNAL = errorTypeIndex('internal');
 
@@ -21,6 +24,8 @@ const INTERNAL = errorTypeIndex('internal');
 export interface RecorderOptions extends RegistryOptions {
   readonly health: HealthConfig;
   readonly classifyError: ErrorClassifier | undefined;
+  /** Says which results are failures; a tool's own wins. @default the default rule (MCP isError) */
+  readonly failureOf?: ResultClassifier | undefined;
   /** Where time comes from. @default SYSTEM_CLOCK */
   readonly clock?: Clock;
   /** The spans of calls. @default spans on the global TracerProvider */
@@ -61,6 +66,8 @@ export class SkillRecorder {
   readonly options: RecorderOptions;
   readonly clock: Clock;
   readonly spans: ToolSpans;
+  /** The calls whose stream results have not ended yet. */
+  readonly openStreams = new OpenStreams();
   readonly #sync: SyncInstruments;
   /** The exact per-user records of the SQLite readers linked to this recorder: usually none or one. */
   #details: readonly IdentityStore[] = [];
@@ -134,8 +141,9 @@ export class SkillRecorder {
    * (docs/wrapping.md):
    * - a sync result or throw: recorded at once, returned or rethrown;
    * - a native promise: a new native promise with the same outcome, recorded when it settles;
+   * - a stream, or a native promise of one: see {@link settled};
    * - a real Promise subclass: observed with the intrinsic `Promise.prototype.then` and returned
-   *   as the same object, recorded when it settles;
+   *   as the same object, recorded when it settles (a Node.js Readable value when it ends);
    * - any other thenable (a lazy query builder): returned untouched and never run by us, recorded
    *   as a success when `fn` returns it.
    */
@@ -151,19 +159,12 @@ export class SkillRecorder {
       this.finish(call, true, error);
       throw error;
     }
-    if (!isThenable(result)) {
-      this.finish(call, false, undefined, result);
-      return result;
-    }
-    const succeeded = (value: unknown): void => this.finish(call, false, undefined, value);
+    if (!isThenable(result)) return this.settled(call, result, true);
     const failed = (error: unknown): void => this.finish(call, true, error);
     if (isPlainPromise(result)) {
       // A new promise, not a handler on the caller's: an unhandled rejection stays unhandled.
       return result.then(
-        (value) => {
-          succeeded(value);
-          return value;
-        },
+        (value) => this.settled(call, value, true),
         // Settling the new promise with the original, already rejected one re-raises the very error
         // without a second throw, which costs more than the recordings.
         (error: unknown) => {
@@ -172,9 +173,33 @@ export class SkillRecorder {
         },
       );
     }
-    if (observeRealPromise(result, succeeded, failed)) return result;
+    if (observeRealPromise(result, (value) => this.settled(call, value, false), failed)) return result;
     this.finish(call, false, undefined, NO_RESULT);
     return result;
+  }
+
+  /**
+   * Records `call`, whose function returned or resolved to `value`, and returns what the caller
+   * gets. A stream (unless the tool opts out) is recorded when it ends, and the caller gets its
+   * observer (streams.ts; with `replace` false, only one observed in place); any other value is the
+   * caller's as it is, recorded now as a success or, when it says so, a failure (failureResults.ts).
+   */
+  settled(call: OpenCall, value: unknown, replace: boolean): unknown {
+    if (call.tool.streams && value !== null && typeof value === 'object') {
+      const observed = observeStream(this, call, value, replace);
+      if (observed !== NOT_A_STREAM) return observed;
+    }
+    const type = this.resultTypeOf(call.tool, value);
+    if (type < 0) this.finish(call, false, undefined, value);
+    else this.finish(call, true, value, value, this.clock.monotonic(), type);
+    return value;
+  }
+
+  /** The index in ERROR_TYPES of a call of `tool` that returned `result`, or -1 for a success. */
+  resultTypeOf(tool: ToolInfo, result: unknown): number {
+    const hook = tool.failureOf ?? this.options.failureOf;
+    if (hook === undefined && !isToolErrorResult(result)) return -1;
+    return failureTypeOf(result, hook, this, tool.classify);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ErrorClassifier } from './errorTypes.js';
+import type { ResultClassifier } from './failureResults.js';
 import { cleanAttributes, MAX_AGENT_NAME_LENGTH, type CustomAttributeValue, type Identity } from './identity.js';
 import { GEN_AI, TOOL_TYPES, type ToolType } from './names.js';
 
@@ -21,6 +22,19 @@ export interface WrapOptions {
    */
   // biome-ignore lint/suspicious/noExplicitAny: the hook receives the wrapped function's own arguments
   callIdOf?: (...args: any[]) => unknown;
+  /**
+   * Says which results are failures (docs/genai.md#failures-that-are-results-and-streaming-tools):
+   * `undefined` leaves it to the default rule (an MCP result with `isError: true`), `false` makes it a
+   * success, `true` a failure typed by `classifyError`, an error type a failure of that type.
+   * @default the SkillMetrics' failureOf, else the default rule
+   */
+  failureOf?: ResultClassifier;
+  /**
+   * Time a returned async iterable or ReadableStream until it ends, handing the caller an observing
+   * wrapper (docs/wrapping.md). false: the call is recorded when the function returns, and the
+   * stream reaches the caller as it is. @default true
+   */
+  streams?: boolean;
 }
 
 /** What a wrap, decorator or timer knows about its tool, checked once and kept for every call. */
@@ -32,6 +46,9 @@ export class ToolInfo {
   readonly attributes: Readonly<Record<string, CustomAttributeValue>> | undefined;
   readonly classify: ErrorClassifier | undefined;
   readonly callIdOf: ((...args: unknown[]) => unknown) | undefined;
+  readonly failureOf: ResultClassifier | undefined;
+  /** Observe stream results until they end. */
+  readonly streams: boolean;
   /** The attributes every span of this tool starts with. */
   readonly spanAttributes: Readonly<Attributes>;
   /** Each context's identity with this tool's agent as the default, made once per frozen context. */
@@ -44,7 +61,7 @@ export class ToolInfo {
       throw new TypeError(
         `${where}: options must be an object such as { toolType: 'function' }, got ${options === null ? 'null' : typeof options}`,
       );
-    const { toolType = 'function', toolDescription, agentName, attributes, callIdOf, classifyError } = options;
+    const { toolType = 'function', toolDescription, agentName, attributes, callIdOf, classifyError, failureOf, streams = true } = options;
     if (!(TOOL_TYPES as readonly unknown[]).includes(toolType))
       throw new TypeError(`${where}: toolType must be one of ${TOOL_TYPES.join(', ')} (gen_ai.tool.type), got ${JSON.stringify(toolType)}`);
     if (toolDescription !== undefined && typeof toolDescription !== 'string')
@@ -57,6 +74,9 @@ export class ToolInfo {
       throw new TypeError(`${where}: callIdOf must be a function of the call's arguments, got ${typeof callIdOf}`);
     if (classifyError !== undefined && typeof classifyError !== 'function')
       throw new TypeError(`${where}: classifyError must be a function, got ${typeof classifyError}`);
+    if (failureOf !== undefined && typeof failureOf !== 'function')
+      throw new TypeError(`${where}: failureOf must be a function of the call's result, got ${typeof failureOf}`);
+    if (typeof streams !== 'boolean') throw new TypeError(`${where}: streams must be true or false, got ${JSON.stringify(streams)}`);
     this.skillId = skillId;
     this.type = toolType;
     this.description = toolDescription;
@@ -64,6 +84,8 @@ export class ToolInfo {
     this.attributes = cleanAttributes(attributes, where);
     this.classify = classifyError;
     this.callIdOf = callIdOf;
+    this.failureOf = failureOf;
+    this.streams = streams;
     const span: Attributes = { ...this.attributes, [GEN_AI.operationName]: GEN_AI.executeTool, [GEN_AI.toolName]: skillId };
     span[GEN_AI.toolType] = toolType;
     if (toolDescription !== undefined) span[GEN_AI.toolDescription] = toolDescription;

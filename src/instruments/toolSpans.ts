@@ -133,7 +133,9 @@ export class ToolSpans {
         span.recordException(error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
       } else span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-    } else if (this.#captureContent && result !== NO_RESULT) span.setAttribute(GEN_AI.toolCallResult, this.content(result));
+    }
+    // A failure can have a result too: one that reports it (an MCP result with isError).
+    if (this.#captureContent && result !== NO_RESULT) span.setAttribute(GEN_AI.toolCallResult, this.content(result));
     span.end(addMs(call.startTime, ended - call.started));
   }
 

@@ -7,6 +7,7 @@ import type { AnalyticsConfig, AnalyticsOptions, LogLevel } from '../config/type
 import { createBackends } from '../exporters/createMetricReaders.js';
 import type { Backend } from '../exporters/Backend.js';
 import type { ErrorClassifier } from '../instruments/errorTypes.js';
+import type { ResultClassifier } from '../instruments/failureResults.js';
 import { addRunningSkillMetrics } from '../instruments/defaultSkillMetrics.js';
 import type { Identity } from '../instruments/identity.js';
 import {
@@ -31,6 +32,8 @@ export type StartOptions = AnalyticsOptions & {
   env?: Record<string, string | undefined>;
   /** Names the error_type of failures; `undefined` falls back to the built-in rules. @default built-in rules */
   classifyError?: ErrorClassifier;
+  /** Says which results are failures, for every skill without its own (docs/genai.md). @default an MCP result with `isError: true` is one */
+  failureOf?: ResultClassifier;
   /**
    * Write SQLite on every way out (exit, an uncaught exception, SIGTERM, SIGINT, SIGHUP) and shut down
    * on signals and beforeExit, never changing how the process ends (docs/sqlite.md). @default true
@@ -104,6 +107,7 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
   const {
     env = process.env,
     classifyError,
+    failureOf,
     flushOnExit = true,
     registerGlobal = false,
     prometheusServer = true,
@@ -126,6 +130,7 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     cardinalityLimit: config.cardinalityLimit,
     health: config.health,
     classifyError,
+    failureOf,
     clock,
     tracerProvider,
     spans,
@@ -139,6 +144,8 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
 
   let stopped: Promise<void> | undefined;
   const flushSync = (final: boolean): void => {
+    // The process is ending: a stream still open will not be read to its end.
+    if (final) skills.cancelOpenStreams();
     for (const backend of backends) backend.flushSync?.(final);
   };
   const leaveExitHooks = flushOnExit
@@ -166,6 +173,7 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
         grafana?.stop();
         stopRunning();
         if (registerGlobal) metrics.disable();
+        skills.cancelOpenStreams();
         await meterProvider.shutdown();
       })();
       return stopped;

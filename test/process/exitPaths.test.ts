@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { lockWithShell, type ShellLock } from '../helpers/shellLock.js';
 import { callsIn } from '../helpers/usage.js';
 
@@ -75,6 +76,36 @@ describe('every exit path keeps what SQLite was given', function () {
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.deepEqual([code, stderr], [3, '']);
     assert.equal(callsIn(join(dir, 'a.db')), 1000);
+  });
+
+  it('process.exit() with a streamed result never read: counted as a cancelled call', async () => {
+    const script =
+      `const { startAnalytics } = await import(${JSON.stringify(PACKAGE)});` +
+      "const analytics = startAnalytics(); const stream = analytics.wrap('exit_stream', async function* () { yield 'token'; });" +
+      "const unread = stream(); analytics.wrap('exit_path', () => 'done')();" +
+      'process.exit(3);';
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: dir, ANALYTICS_DB_PATH: join(dir, 'a.db'), ANALYTICS_DB_FLUSH_INTERVAL: '3600' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.deepEqual([code, stderr], [3, '']);
+    const db = new Database(join(dir, 'a.db'), { readonly: true });
+    try {
+      const rows = db
+        .prepare(
+          'SELECT skill_id, sum(execution_count) AS calls, sum(cancelled_count) AS cancelled FROM skill_usage GROUP BY skill_id ORDER BY skill_id',
+        )
+        .all();
+      assert.deepEqual(rows, [
+        { skill_id: 'exit_path', calls: 1, cancelled: 0 },
+        { skill_id: 'exit_stream', calls: 1, cancelled: 1 },
+      ]);
+    } finally {
+      db.close();
+    }
   });
 
   it('an uncaught exception, which still prints and ends the process as before', async () => {
