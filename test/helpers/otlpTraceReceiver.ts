@@ -128,14 +128,14 @@ function hex(base64: string): string {
 }
 
 function attributesOf(list: DecodedKeyValue[]): Record<string, unknown> {
-  return Object.fromEntries(list.map(({ key, value }) => [key, valueOf(value)]));
+  return Object.fromEntries(list.map(({ key, value }) => [key, decodedValue(value)]));
 }
 
-function valueOf(value: DecodedValue): unknown {
+function decodedValue(value: DecodedValue): unknown {
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.boolValue !== undefined) return value.boolValue;
   if (value.intValue !== undefined) return Number(value.intValue);
   if (value.doubleValue !== undefined) return value.doubleValue;
-  if (value.arrayValue !== undefined) return value.arrayValue.values.map(valueOf);
+  if (value.arrayValue !== undefined) return value.arrayValue.values.map(decodedValue);
   return undefined;
 }
