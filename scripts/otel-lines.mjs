@@ -15,6 +15,9 @@ export const LINES = {
       '@opentelemetry/exporter-prometheus': '0.223.0',
       '@opentelemetry/exporter-metrics-otlp-http': '0.223.0',
       '@opentelemetry/exporter-metrics-otlp-proto': '0.223.0',
+      '@opentelemetry/sdk-trace': '2.12.0',
+      '@opentelemetry/context-async-hooks': '2.12.0',
+      '@opentelemetry/exporter-trace-otlp-proto': '0.223.0',
     },
   },
   3: {
@@ -26,6 +29,9 @@ export const LINES = {
       '@opentelemetry/exporter-prometheus': '0.301.0',
       '@opentelemetry/exporter-metrics-otlp-http': '0.301.0',
       '@opentelemetry/exporter-metrics-otlp-proto': '0.301.0',
+      '@opentelemetry/sdk-trace': '3.1.0',
+      '@opentelemetry/context-async-hooks': '3.1.0',
+      '@opentelemetry/exporter-trace-otlp-proto': '0.301.0',
     },
   },
 };
