@@ -1,30 +1,24 @@
 import assert from 'node:assert/strict';
-import { context, SpanStatusCode } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { testSkills } from '../helpers/collect.js';
+import { durationNs, memoryTracing, useContextManager } from '../helpers/tracing.js';
 
 function manualClock(startMs = Date.parse('2026-03-02T10:00:00Z')) {
   let now = startMs;
   return { now: () => now, monotonic: () => now, advance: (ms: number) => (now += ms) };
 }
 
-function durationMs(span: ReadableSpan): number {
-  return span.duration[0] * 1e3 + span.duration[1] / 1e6;
-}
-
 describe('the span of a streaming call or a failure result', () => {
-  let exporter: InMemorySpanExporter;
+  useContextManager();
   let tracerProvider: TracerProvider;
-  before(() => context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()));
-  after(() => context.disable());
+  let named: (name: string) => ReturnType<ReturnType<typeof memoryTracing>['spans']>;
   beforeEach(() => {
-    exporter = new InMemorySpanExporter();
-    tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const tracing = memoryTracing();
+    tracerProvider = tracing.provider;
+    named = (name) => tracing.spans().filter((span) => span.name === name);
   });
   afterEach(() => tracerProvider.shutdown());
-
-  const named = (name: string) => exporter.getFinishedSpans().filter((span) => span.name === name);
 
   it('stays open while the stream is read, holds the spans the tool makes as it streams, and ends with the error mid-stream', async () => {
     const clock = manualClock();
@@ -46,7 +40,7 @@ describe('the span of a streaming call or a failure result', () => {
     await assert.rejects(stream.next(), (error) => error === broken);
     const [span] = named('execute_tool crawl');
     assert.ok(span);
-    assert.equal(durationMs(span), 200, 'the recorded latency');
+    assert.equal(durationNs(span), 200e6, 'the recorded latency');
     assert.deepEqual(span.status, { code: SpanStatusCode.ERROR, message: 'upstream closed' });
     assert.equal(span.attributes['error.type'], 'upstream');
     assert.deepEqual(
@@ -72,7 +66,7 @@ describe('the span of a streaming call or a failure result', () => {
     await reader.cancel();
     const [span] = named('execute_tool feed');
     assert.ok(span);
-    assert.equal(durationMs(span), 30);
+    assert.equal(durationNs(span), 30e6);
     assert.deepEqual(span.status, { code: SpanStatusCode.ERROR, message: 'cancelled' });
     assert.equal(span.attributes['error.type'], 'cancelled');
   });
