@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import type { Attributes } from '@opentelemetry/api';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { SkillMetrics, type SkillMetricsOptions } from '../../src/instruments/SkillMetrics.js';
+import { createServer } from 'node:net';
+import { startAnalytics } from '../../src/start/startAnalytics.js';
 import { collectByName, testProvider } from '../helpers/collect.js';
+import { freePort } from '../helpers/freePort.js';
 
 const EXECUTIONS = 'toolweaver_skill_executions_total';
 const SEMCONV = 'gen_ai.execute_tool.duration';
@@ -103,5 +106,24 @@ describe('custom attributes on metrics through metricAttributes', () => {
       /^TypeError: metricAttributes must be an array of custom attribute keys/,
     );
     assert.throws(() => setup({ metricAttributes: [''] }), /^TypeError: metricAttributes must be an array of custom attribute keys/);
+  });
+
+  it('refuses such a key from ANALYTICS_METRIC_ATTRIBUTES before startAnalytics starts any backend', async () => {
+    const port = await freePort();
+    assert.throws(
+      () =>
+        startAnalytics({
+          env: { ANALYTICS_METRIC_ATTRIBUTES: 'app.tier,agent.name' },
+          backends: ['prometheus'],
+          prometheus: { port },
+          flushOnExit: false,
+          logLevel: 'none',
+        }),
+      /^TypeError: ANALYTICS_METRIC_ATTRIBUTES \(option metricAttributes\): "agent\.name" would be the label agent_name/,
+    );
+    // Nothing was left listening: the port is still free.
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+    await new Promise((resolve) => server.close(resolve));
   });
 });

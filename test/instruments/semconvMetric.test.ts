@@ -88,6 +88,8 @@ describe('the semconv metric gen_ai.execute_tool.duration', () => {
     assert.deepEqual(first.buckets.boundaries, SPEC_BOUNDARIES);
     // 120 ms = 0.12 s, in the bucket (0.08, 0.16].
     assert.deepEqual(first.buckets.counts, [0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // The agent labels our own series too, user labels or not.
+    assert.equal(pointValue(metrics, 'toolweaver_skill_executions_total', { skill_id: 'web_search', agent_name: 'planner' }), 1);
     // Every call is in both histograms: the same count, the same time in other units.
     const seed = metrics.get(LATENCY.name)!.dataPoints.map((point) => point.value as Histogram);
     assert.equal(
