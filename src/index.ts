@@ -40,6 +40,7 @@ export {
   OUTCOME,
   LATENCY_BOUNDARIES_MS,
   RATING_BOUNDARIES,
+  EXECUTE_TOOL_DURATION,
 } from './instruments/names.js';
 export type { MetricName } from './instruments/names.js';
 export { createMetricReaders } from './exporters/createMetricReaders.js';
@@ -60,6 +61,7 @@ export type {
   PrometheusConfig,
   SqliteConfig,
 } from './config/types.js';
+export type { SemconvOptIn, SemconvSetting } from './config/semconv.js';
 export { AnalyticsError } from './core/errors.js';
 export * as errors from './core/errors.js';
 export { VERSION } from './core/version.js';

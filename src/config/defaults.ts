@@ -14,6 +14,9 @@ export const DEFAULTS: AnalyticsConfig = deepFreeze({
   logLevel: undefined,
   userLabels: false,
   cardinalityLimit: 2000,
+  metricAttributes: [],
+  // Our seed metric names alone: the semconv metric joins them only when opted in.
+  semconv: [],
   prometheus: { host: '127.0.0.1', port: 9464, path: '/metrics' },
   otlp: {
     url: undefined,

@@ -45,6 +45,8 @@ export function loadConfigFor(
     logLevel: sources.setting('logLevel').value,
     userLabels: sources.setting('userLabels').value,
     cardinalityLimit: sources.setting('cardinalityLimit').value,
+    metricAttributes: sources.setting('metricAttributes').value,
+    semconv: sources.setting('semconv').value,
     prometheus: prometheusSection(sources),
     otlp: otlpSection(sources, backends),
     sqlite,

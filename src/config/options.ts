@@ -11,6 +11,8 @@ import { MAX_TIMER_MS, headerName } from './parsers.js';
 import type { ConfigPath } from './paths.js';
 import { SQLITE_PATH_ALLOWED, sqlitePathText } from './sqlitePath.js';
 import { Secret } from './Secret.js';
+import { ATTRIBUTE_KEYS_OPTION_ALLOWED, attributeKeysOption } from './attributeKeys.js';
+import { SEMCONV_ALLOWED, semconvOption } from './semconv.js';
 
 /** One option. Its path is its key in {@link OPTIONS}. */
 export interface OptionSetting {
@@ -48,6 +50,8 @@ export const OPTIONS = {
   },
   userLabels: { schema: z.boolean(), allowed: 'true or false', secret: false },
   cardinalityLimit: { schema: wholeFrom(1), allowed: 'a whole number, 1 or more', secret: false },
+  metricAttributes: { schema: attributeKeysOption, allowed: ATTRIBUTE_KEYS_OPTION_ALLOWED, secret: false },
+  semconv: { schema: semconvOption, allowed: `${SEMCONV_ALLOWED}, as one string or an array of tokens`, secret: false },
   'prometheus.host': { schema: nonEmpty, allowed: 'a host name or IP address', secret: false },
   'prometheus.port': { schema: z.int().min(0).max(65535), allowed: 'a whole number from 0 to 65535 (0 picks a free port)', secret: false },
   'prometheus.path': { schema: z.string().startsWith('/'), allowed: "a URL path starting with '/'", secret: false },

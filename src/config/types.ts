@@ -1,4 +1,5 @@
 import type { Secret } from './Secret.js';
+import type { SemconvOptIn, SemconvSetting } from './semconv.js';
 
 /** The two data sources the dashboards are rendered for. */
 export type DashboardFlavour = 'prometheus' | 'sqlite';
@@ -121,6 +122,16 @@ export interface AnalyticsConfig {
   readonly userLabels: boolean;
   /** Series per metric before new ones fold into the overflow series. @default 2000 */
   readonly cardinalityLimit: number;
+  /**
+   * Custom attribute keys (withContext and wrap `attributes`) that also label the metric series,
+   * the semconv metric's included; every other custom attribute goes to spans only. @default []
+   */
+  readonly metricAttributes: readonly string[];
+  /**
+   * The `OTEL_SEMCONV_STABILITY_OPT_IN` opt-ins this package acts on: `gen_ai_latest_experimental`
+   * adds the `gen_ai.execute_tool.duration` histogram beside our metrics (docs/genai.md). @default []
+   */
+  readonly semconv: readonly SemconvOptIn[];
   readonly prometheus: PrometheusConfig;
   readonly otlp: OtlpConfig;
   readonly sqlite: SqliteConfig;
@@ -142,6 +153,8 @@ type DeepPartial<T> = {
  * Explicit settings; each one wins over its environment variable.
  * Secrets may be given as plain strings.
  */
-export type AnalyticsOptions = DeepPartial<Omit<AnalyticsConfig, 'otlp'>> & {
+export type AnalyticsOptions = DeepPartial<Omit<AnalyticsConfig, 'otlp' | 'semconv'>> & {
   otlp?: DeepPartial<Omit<OtlpConfig, 'headers'>> & { headers?: Record<string, string | Secret> };
+  /** The opt-ins as `OTEL_SEMCONV_STABILITY_OPT_IN` spells them, or a list of its tokens; unknown tokens are ignored. */
+  semconv?: SemconvSetting;
 };

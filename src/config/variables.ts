@@ -32,6 +32,8 @@ import {
 import type { ConfigPath } from './paths.js';
 import { SQLITE_PATH_ALLOWED, SQLITE_URL_ALLOWED, sqlitePathText, sqliteUrl } from './sqlitePath.js';
 import { Secret } from './Secret.js';
+import { ATTRIBUTE_KEYS_ALLOWED, attributeKeyList } from './attributeKeys.js';
+import { SEMCONV_ALLOWED, semconvText } from './semconv.js';
 import type { BackendName, LogLevel } from './types.js';
 
 /** One environment variable. Its name is its key in {@link ENV_VARIABLES}. */
@@ -133,6 +135,9 @@ export const ENV_VARIABLES = {
   }),
   ANALYTICS_USER_LABELS: variable({ ...plain, path: 'userLabels', schema: boolean, allowed: BOOLEAN_ALLOWED }),
   ANALYTICS_CARDINALITY_LIMIT: variable({ ...plain, path: 'cardinalityLimit', schema: integer(1), allowed: AT_LEAST_ONE }),
+  ANALYTICS_METRIC_ATTRIBUTES: variable({ ...plain, path: 'metricAttributes', schema: attributeKeyList, allowed: ATTRIBUTE_KEYS_ALLOWED }),
+  // OpenTelemetry's own variable, shared with every instrumentation of the process: never a problem.
+  OTEL_SEMCONV_STABILITY_OPT_IN: variable({ ...plain, path: 'semconv', schema: semconvText, allowed: SEMCONV_ALLOWED }),
 
   PROMETHEUS_HOST: variable({ ...prometheus, path: 'prometheus.host', schema: text, allowed: 'a host name or IP address' }),
   PROMETHEUS_PORT: variable({

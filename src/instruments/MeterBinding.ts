@@ -1,5 +1,6 @@
 import { ValueType, type BatchObservableResult, type Histogram, type Meter, type Observable } from '@opentelemetry/api';
 import { linkIfCollecting } from './DetailLinks.js';
+import { ExecuteToolDuration } from './ExecuteToolDuration.js';
 import { liveHealth } from './liveHealth.js';
 import { EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, LATENCY_BOUNDARIES_MS, RATING, RATING_BOUNDARIES, SUCCESSES } from './names.js';
 import type { SkillRecorder } from './SkillRecorder.js';
@@ -8,6 +9,8 @@ import type { SkillRecorder } from './SkillRecorder.js';
 export interface SyncInstruments {
   readonly latency: Histogram;
   readonly rating: Histogram;
+  /** `gen_ai.execute_tool.duration`, when the recorder's `semconv` opts in. */
+  readonly executeTool: ExecuteToolDuration | undefined;
 }
 
 /**
@@ -15,7 +18,8 @@ export interface SyncInstruments {
  * Histogram instruments recorded on each call, the counters and the health gauge as observable
  * instruments read from the recorder's own totals at collection. Every View of the Meter's
  * provider applies to all of them. The one batch callback also links the recorder to the SQLite
- * reader collecting, if any (see DetailLinks).
+ * reader collecting, if any (see DetailLinks). The semconv histogram is created only when opted in,
+ * so without the opt-in no backend sees its name.
  */
 export function bindToMeter(recorder: SkillRecorder, meter: Meter): SyncInstruments {
   const executions = meter.createObservableCounter(EXECUTIONS.name, {
@@ -75,5 +79,8 @@ export function bindToMeter(recorder: SkillRecorder, meter: Meter): SyncInstrume
       unit: RATING.unit,
       advice: { explicitBucketBoundaries: [...RATING_BOUNDARIES] },
     }),
+    executeTool: recorder.options.semconv?.includes('gen_ai_latest_experimental')
+      ? new ExecuteToolDuration(meter, recorder.options.metricAttributes ?? [])
+      : undefined,
   };
 }

@@ -1,5 +1,6 @@
 import { metrics, type Meter, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import { DEFAULTS } from '../config/defaults.js';
+import { semconvSetting, type SemconvSetting } from '../config/semconv.js';
 import type { HealthConfig } from '../config/types.js';
 import type { HealthResult } from '../health/healthScore.js';
 import { VERSION } from '../core/version.js';
@@ -14,6 +15,7 @@ import { SkillRecorder } from './SkillRecorder.js';
 import type { Clock } from './clock.js';
 import { processWide } from '../core/processWide.js';
 import { withShapeOf } from './wrapperShape.js';
+import { checkMetricAttributes } from './metricAttributes.js';
 import { ToolInfo, type WrapOptions } from './toolInfo.js';
 import { type SpanOptions, ToolSpans } from './toolSpans.js';
 import { NO_RESULT } from './toolSpans.js';
@@ -38,6 +40,17 @@ export interface SkillMetricsOptions {
   tracerProvider?: TracerProvider;
   /** What the spans carry: identities and content are opt-in (docs/genai.md). @default spans on, no ids, no content */
   spans?: SpanOptions;
+  /**
+   * Semantic-convention opt-ins, as `OTEL_SEMCONV_STABILITY_OPT_IN` spells them (pass its text, or a
+   * list of tokens): `gen_ai_latest_experimental` records `gen_ai.execute_tool.duration` beside our
+   * metrics; other tokens are ignored. Never read from `process.env` here. @default none
+   */
+  semconv?: SemconvSetting;
+  /**
+   * Custom attribute keys (withContext and wrap `attributes`) that also label metric series, the
+   * semconv metric's included; the others go to spans only. Bounded by `cardinalityLimit`. @default []
+   */
+  metricAttributes?: readonly string[];
 }
 
 /** Settings of a timer: a wrap's (a `result` given to `end()` is judged by `failureOf`), plus what only the caller knows of this one call. */
@@ -230,5 +243,7 @@ function recorderOptions(options: SkillMetricsOptions) {
     classifyError: options.classifyError,
     failureOf: options.failureOf,
     clock: options.clock,
+    semconv: semconvSetting(options.semconv, 'semconv'),
+    metricAttributes: checkMetricAttributes(options.metricAttributes, 'metricAttributes'),
   };
 }

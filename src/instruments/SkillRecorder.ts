@@ -1,4 +1,5 @@
 import { context, type Meter } from '@opentelemetry/api';
+import type { SemconvOptIn } from '../config/semconv.js';
 import type { HealthConfig } from '../config/types.js';
 import { InvalidRatingError } from '../core/errors.js';
 import { log } from '../core/log.js';
@@ -30,6 +31,8 @@ export interface RecorderOptions extends RegistryOptions {
   readonly clock?: Clock;
   /** The spans of calls. @default spans on the global TracerProvider */
   readonly spans?: ToolSpans;
+  /** Semantic-convention opt-ins: `gen_ai_latest_experimental` adds gen_ai.execute_tool.duration. @default [] */
+  readonly semconv?: readonly SemconvOptIn[];
 }
 
 /** A call in progress: what its end is recorded against. */
@@ -108,10 +111,9 @@ export class SkillRecorder {
     return given ?? currentIdentity();
   }
 
-  /** The series a call of `skill` for `identity` counts in. */
-  series(skill: SkillState, identity: Identity | undefined): SeriesState {
-    if (!this.registry.options.userLabels) return skill.base;
-    return this.registry.series(skill, identity);
+  /** The series a call of `skill` for `identity` counts in (with the custom attributes of its tool, `toolAttributes`). */
+  series(skill: SkillState, identity: Identity | undefined, toolAttributes?: ToolInfo['attributes']): SeriesState {
+    return this.registry.series(skill, identity, toolAttributes);
   }
 
   /**
@@ -121,7 +123,7 @@ export class SkillRecorder {
    */
   open(skill: SkillState, tool: ToolInfo, callId: string | undefined, args: unknown): OpenCall {
     const identity = tool.identityFor(currentIdentity());
-    const series = this.series(skill, identity);
+    const series = this.series(skill, identity, tool.attributes);
     const tracer = this.spans.tracer();
     const started = this.clock.monotonic();
     let span: CallSpan | undefined;
@@ -232,6 +234,7 @@ export class SkillRecorder {
       }
       skill.health.record(this.clock.now(), !failed, bucket);
       this.#sync.latency.record(latency, series.outcomeAttributes[failed ? 1 : 0]);
+      this.#sync.executeTool?.record(latency, series, call.tool.type, type);
       if (call.span !== undefined) this.spans.end(call.span, ended, type, error, result);
     } catch (recordError) {
       log.error('could not record a skill call; the call itself is unaffected', recordError);
@@ -256,6 +259,7 @@ export class SkillRecorder {
     else series.countSuccess();
     skill.health.record(this.clock.now(), !failed, bucket);
     this.#sync.latency.record(latencyMs, series.outcomeAttributes[failed ? 1 : 0]);
+    this.#sync.executeTool?.record(latencyMs, series, undefined, failed ? type : -1);
   }
 
   /** Records a rating; throws InvalidRatingError (a RangeError, HTTP 400) unless 1-5 whole stars. */

@@ -1,6 +1,6 @@
 import { log } from '../core/log.js';
 import { HealthWindow } from './HealthWindow.js';
-import type { Identity } from './identity.js';
+import type { CustomAttributeValue, Identity } from './identity.js';
 import type { SeriesMemo } from './IdentityStore.js';
 import { ATTR } from './names.js';
 import { SeriesState } from './SeriesState.js';
@@ -14,6 +14,8 @@ export interface RegistryOptions {
   readonly cardinalityLimit: number;
   /** Length of the health score's rolling window. @default 900000 */
   readonly healthWindowMs: number;
+  /** Custom attribute keys that label series too (already checked, see checkMetricAttributes). @default [] */
+  readonly metricAttributes?: readonly string[];
 }
 
 /** Per-skill state: the rolling health window, its ratings, and its series. */
@@ -56,12 +58,14 @@ export class SkillRegistry {
   readonly #clock: Clock;
   readonly #skills = new Map<string, SkillState>();
   readonly #series = new Map<string, SeriesState>();
+  readonly #metricAttributes: readonly string[];
   #overflowSkill: SkillState | undefined;
   #warnedOverflow = false;
 
   constructor(options: RegistryOptions, clock: Clock = SYSTEM_CLOCK) {
     this.options = options;
     this.#clock = clock;
+    this.#metricAttributes = options.metricAttributes ?? [];
   }
 
   /** The state of `skillId` (already validated), created on first use. */
@@ -75,24 +79,47 @@ export class SkillRegistry {
   }
 
   /**
-   * The series a call of `skill` for `identity` counts in: by skill, agent and, with user labels,
-   * user and org.
+   * The series a call of `skill` for `identity` counts in: by skill, agent, the custom attributes
+   * named in `metricAttributes` (the identity's over the tool's `toolAttributes`) and, with user
+   * labels, user and org.
    */
-  series(skill: SkillState, identity: Identity | undefined): SeriesState {
-    if (identity === undefined || !skill.isNamed) return skill.base;
-    const agentName = identity.agentName;
-    const userId = this.options.userLabels ? identity.userId : undefined;
-    const orgId = this.options.userLabels ? identity.orgId : undefined;
-    if (userId === undefined && orgId === undefined && agentName === undefined) return skill.base;
-    const key = `${skill.skillId}\u0000${userId ?? ''}\u0000${orgId ?? ''}\u0000${agentName ?? ''}`;
+  series(skill: SkillState, identity: Identity | undefined, toolAttributes?: Readonly<Record<string, CustomAttributeValue>>): SeriesState {
+    if (!skill.isNamed) return skill.base;
+    const custom = this.#customAttributes(identity?.attributes, toolAttributes);
+    if (identity === undefined && custom === undefined) return skill.base;
+    const agentName = identity?.agentName;
+    const userId = this.options.userLabels ? identity?.userId : undefined;
+    const orgId = this.options.userLabels ? identity?.orgId : undefined;
+    if (userId === undefined && orgId === undefined && agentName === undefined && custom === undefined) return skill.base;
+    let key = `${skill.skillId}\u0000${userId ?? ''}\u0000${orgId ?? ''}\u0000${agentName ?? ''}`;
+    // JSON keeps 1, '1' and true apart, as OpenTelemetry's attribute sets do.
+    if (custom !== undefined) for (const name in custom) key += `\u0000${name}\u0000${JSON.stringify(custom[name])}`;
     const existing = this.#series.get(key);
     if (existing !== undefined) return existing;
     if (this.#isFull()) return this.#overflow().base;
-    const attributes: Record<string, string> = { [ATTR.skillId]: skill.skillId as string };
+    const attributes: Record<string, CustomAttributeValue> = { [ATTR.skillId]: skill.skillId as string };
     if (userId !== undefined) attributes[ATTR.userId] = userId;
     if (orgId !== undefined) attributes[ATTR.orgId] = orgId;
     if (agentName !== undefined) attributes[ATTR.agentName] = agentName;
+    if (custom !== undefined) Object.assign(attributes, custom);
     return this.#newSeries(key, attributes);
+  }
+
+  /** The allow-listed custom attributes a call carries, in `metricAttributes` order; undefined for none. */
+  #customAttributes(
+    given: Readonly<Record<string, CustomAttributeValue>> | undefined,
+    tool: Readonly<Record<string, CustomAttributeValue>> | undefined,
+  ): Record<string, CustomAttributeValue> | undefined {
+    const keys = this.#metricAttributes;
+    if (keys.length === 0 || (given === undefined && tool === undefined)) return undefined;
+    let custom: Record<string, CustomAttributeValue> | undefined;
+    for (const key of keys) {
+      const value = ownValue(given, key) ?? ownValue(tool, key);
+      if (value === undefined) continue;
+      custom ??= {};
+      custom[key] = value;
+    }
+    return custom;
   }
 
   /** Every named skill, for the health gauge. */
@@ -111,7 +138,7 @@ export class SkillRegistry {
     return this.#series.size >= this.options.cardinalityLimit - 1;
   }
 
-  #newSeries(key: string, attributes: Record<string, string>): SeriesState {
+  #newSeries(key: string, attributes: Record<string, CustomAttributeValue>): SeriesState {
     const series = new SeriesState(attributes, this.#clock.now());
     this.#series.set(key, series);
     return series;
@@ -122,10 +149,16 @@ export class SkillRegistry {
       this.#warnedOverflow = true;
       log.warn(
         `more than ${this.options.cardinalityLimit} metric series; new skills and users are counted ` +
-          'in the series labelled otel_metric_overflow="true". Raise ANALYTICS_CARDINALITY_LIMIT, or set ANALYTICS_USER_LABELS=false.',
+          'in the series labelled otel_metric_overflow="true". Raise ANALYTICS_CARDINALITY_LIMIT, or set ANALYTICS_USER_LABELS=false' +
+          (this.#metricAttributes.length > 0 ? ' or name fewer keys in ANALYTICS_METRIC_ATTRIBUTES.' : '.'),
       );
     }
     this.#overflowSkill ??= new SkillState(undefined, new SeriesState(OVERFLOW_ATTRIBUTES, this.#clock.now()), this.options.healthWindowMs);
     return this.#overflowSkill;
   }
+}
+
+/** `record[key]` when it is the record's own (an allow-listed `constructor` is not Object's). */
+function ownValue(record: Readonly<Record<string, CustomAttributeValue>> | undefined, key: string): CustomAttributeValue | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }

@@ -60,6 +60,24 @@ export const HEALTH: MetricName = {
   unit: '{score}',
 };
 
+/**
+ * The GenAI semantic conventions' tool-call histogram (status Development), recorded beside ours
+ * when `OTEL_SEMCONV_STABILITY_OPT_IN` names `gen_ai_latest_experimental`. The one exception to the
+ * naming rule above, since the spec names it: a scraped Prometheus shows
+ * `gen_ai_execute_tool_duration`, Grafana Cloud through OTLP `gen_ai_execute_tool_duration_seconds`
+ * (docs/genai.md gives PromQL that reads both).
+ */
+export const EXECUTE_TOOL_DURATION: MetricName = {
+  name: 'gen_ai.execute_tool.duration',
+  description: 'The duration of a single tool execution.',
+  unit: 's',
+};
+
+/** The bucket upper bounds in seconds the spec gives {@link EXECUTE_TOOL_DURATION}. */
+export const EXECUTE_TOOL_BOUNDARIES_S: readonly number[] = Object.freeze([
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+]);
+
 /** Attribute (label) names. */
 export const ATTR = {
   skillId: 'skill_id',

@@ -9,14 +9,37 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { DetailScopeMetrics, type DrainedSeries } from '../instruments/DetailScopeMetrics.js';
-import { EXECUTIONS, FAILURES, HEALTH, INSTALLS, LATENCY, METER_NAME, RATING, SUCCESSES } from '../instruments/names.js';
+import {
+  EXECUTE_TOOL_DURATION,
+  EXECUTIONS,
+  FAILURES,
+  HEALTH,
+  INSTALLS,
+  LATENCY,
+  METER_NAME,
+  RATING,
+  SUCCESSES,
+} from '../instruments/names.js';
 import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
 import { sqliteTime } from '../store/schema.js';
 import { SERIES_PER_BATCH, SeriesPacker } from './SeriesBatch.js';
 import { SeriesRows } from './SeriesRows.js';
 
-/** Our metrics under their own names: their exact counterpart is the detail record, so the Meter's copy is not stored again. */
-const OUR_METRICS = new Set([EXECUTIONS.name, SUCCESSES.name, FAILURES.name, INSTALLS.name, LATENCY.name, RATING.name, HEALTH.name]);
+/**
+ * Our metrics under their own names: their exact counterpart is the detail record, so the Meter's
+ * copy is not stored again. The opt-in semconv histogram is the latency histogram in seconds, so
+ * the opt-in leaves SQLite as it is.
+ */
+const OUR_METRICS = new Set([
+  EXECUTIONS.name,
+  SUCCESSES.name,
+  FAILURES.name,
+  INSTALLS.name,
+  LATENCY.name,
+  RATING.name,
+  HEALTH.name,
+  EXECUTE_TOOL_DURATION.name,
+]);
 
 /** A metric that could not be stored, and why; the exporter says so once per metric and reason. */
 export interface SkippedMetric {

@@ -9,6 +9,7 @@ import type { Backend } from '../exporters/Backend.js';
 import type { ErrorClassifier } from '../instruments/errorTypes.js';
 import type { ResultClassifier } from '../instruments/failureResults.js';
 import { addRunningSkillMetrics } from '../instruments/defaultSkillMetrics.js';
+import { checkMetricAttributes } from '../instruments/metricAttributes.js';
 import type { Identity } from '../instruments/identity.js';
 import {
   SkillMetrics,
@@ -122,6 +123,8 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
       `startAnalytics({ views }) takes an array of View options, as new MeterProvider({ views }) does; got ${typeof views}`,
     );
   const config = loadConfig(env, configOptions);
+  // Before any backend starts: a key that would take one of our labels leaves nothing running.
+  checkMetricAttributes(config.metricAttributes, 'ANALYTICS_METRIC_ATTRIBUTES (option metricAttributes)');
   applyLogLevel(config.logLevel);
   const backends = createBackends(config, { prometheusServer });
   const meterProvider = new MeterProvider({ resource: resourceOf(config), readers: backends.map((backend) => backend.reader), views });
@@ -134,6 +137,8 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     clock,
     tracerProvider,
     spans,
+    semconv: config.semconv,
+    metricAttributes: config.metricAttributes,
   });
   if (registerGlobal) metrics.setGlobalMeterProvider(meterProvider);
   const stopRunning = addRunningSkillMetrics(skills);

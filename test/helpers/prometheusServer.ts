@@ -48,6 +48,17 @@ export interface PrometheusOptions {
   startTimeoutMs?: number;
   /** Executable to run. @default prometheusBinary() */
   binary?: string;
+  /**
+   * More jobs scraping the same targets, each with its own `metric_relabel_configs` (Prometheus'
+   * own YAML keys), e.g. to rename what it scrapes as another backend names it. @default []
+   */
+  extraJobs?: ExtraJob[];
+}
+
+/** A second look at the targets: its job name and the relabelling applied to what it scrapes. */
+export interface ExtraJob {
+  name: string;
+  metricRelabelConfigs: Record<string, unknown>[];
 }
 
 /** A Prometheus label set. */
@@ -255,8 +266,13 @@ function renderConfig(options: PrometheusOptions): string {
     static_configs: [{ targets: options.targets }],
     ...(options.basicAuth === undefined ? {} : { basic_auth: { ...options.basicAuth } }),
   };
+  const extra = (options.extraJobs ?? []).map(({ name, metricRelabelConfigs }) => ({
+    ...job,
+    job_name: name,
+    metric_relabel_configs: metricRelabelConfigs,
+  }));
   const global = { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval };
-  return `${JSON.stringify({ global, scrape_configs: [job] }, null, 2)}\n`;
+  return `${JSON.stringify({ global, scrape_configs: [job, ...extra] }, null, 2)}\n`;
 }
 
 interface Launched {

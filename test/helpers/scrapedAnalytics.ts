@@ -1,6 +1,6 @@
 import sinon from 'sinon';
 import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
-import { startPrometheus, type PrometheusServer } from './prometheusServer.js';
+import { startPrometheus, type ExtraJob, type PrometheusServer } from './prometheusServer.js';
 
 /** The prometheus backend, a real Prometheus scraping it every second, and the fake monotonic clock. */
 export interface ScrapedAnalytics {
@@ -12,14 +12,17 @@ export interface ScrapedAnalytics {
   stop(): Promise<void>;
 }
 
-/** Starts the prometheus backend on a free loopback port and a real Prometheus scraping it. */
-export async function startScrapedAnalytics(): Promise<ScrapedAnalytics> {
+/**
+ * Starts the prometheus backend on a free loopback port and a real Prometheus scraping it; `env`
+ * is what the analytics read, `extraJobs` more jobs of that Prometheus on the same target.
+ */
+export async function startScrapedAnalytics(env: Record<string, string> = {}, extraJobs: ExtraJob[] = []): Promise<ScrapedAnalytics> {
   const clock = sinon.useFakeTimers({ toFake: ['performance'] });
-  const analytics = startAnalytics({ env: {}, flushOnExit: false, logLevel: 'none', backends: ['prometheus'], prometheus: { port: 0 } });
+  const analytics = startAnalytics({ env, flushOnExit: false, logLevel: 'none', backends: ['prometheus'], prometheus: { port: 0 } });
   try {
     await analytics.ready;
     const target = new URL((analytics.describeBackends()[0] as string).replace('prometheus: ', ''));
-    const prometheus = await startPrometheus({ targets: [target.host], metricsPath: target.pathname, scrapeIntervalSeconds: 1 });
+    const prometheus = await startPrometheus({ targets: [target.host], metricsPath: target.pathname, scrapeIntervalSeconds: 1, extraJobs });
     return {
       analytics,
       prometheus,

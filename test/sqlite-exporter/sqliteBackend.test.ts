@@ -144,6 +144,29 @@ describe('the sqlite backend', () => {
     }
   });
 
+  it('is the same with the semconv opt-in and metric attributes: no gen_ai metric stored, custom attributes ignored', async () => {
+    const path = join(dir, 'semconv.db');
+    const app = start({
+      ANALYTICS_DB_PATH: path,
+      OTEL_SEMCONV_STABILITY_OPT_IN: 'gen_ai_latest_experimental',
+      ANALYTICS_METRIC_ATTRIBUTES: 'app.tier',
+    });
+    const search = app.wrap('web_search', () => 1, { attributes: { 'app.tier': 'free' } });
+    search();
+    app.withContext({ userId: 'u1', attributes: { 'app.tier': 'pro' } }, () => search());
+    await app.flush();
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.deepEqual(db.prepare("SELECT count(*) n FROM metric_series WHERE name LIKE 'gen_ai%'").get(), { n: 0 });
+      assert.deepEqual(db.prepare('SELECT user_id, execution_count FROM skill_usage ORDER BY user_id').all(), [
+        { user_id: null, execution_count: 1 },
+        { user_id: 'u1', execution_count: 1 },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('samples the live health score into metric_points at most every 5 minutes, as Prometheus sees it', async () => {
     const path = join(dir, 'h.db');
     let now = Date.UTC(2026, 10, 28, 12, 0, 0);
