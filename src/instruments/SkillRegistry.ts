@@ -33,6 +33,14 @@ export class SkillState implements SeriesMemo {
   memoIdentity: Identity | undefined = undefined;
   memoInterval = -1;
   memoSeries: SeriesState | undefined = undefined;
+  /**
+   * The metric series last found for a frozen identity (a withContext context) and a tool's
+   * attributes: the calls of one agent's context find theirs without building a key. Series live as
+   * long as the process, so the memo never goes stale.
+   */
+  seriesMemoIdentity: Identity | undefined = undefined;
+  seriesMemoTool: object | undefined = undefined;
+  seriesMemoSeries: SeriesState | undefined = undefined;
 
   constructor(skillId: string | undefined, base: SeriesState, healthWindowMs: number) {
     this.skillId = skillId;
@@ -85,6 +93,23 @@ export class SkillRegistry {
    */
   series(skill: SkillState, identity: Identity | undefined, toolAttributes?: Readonly<Record<string, CustomAttributeValue>>): SeriesState {
     if (!skill.isNamed) return skill.base;
+    if (identity !== undefined && identity === skill.seriesMemoIdentity && toolAttributes === skill.seriesMemoTool)
+      return skill.seriesMemoSeries as SeriesState;
+    const series = this.#findSeries(skill, identity, toolAttributes);
+    if (identity !== undefined && Object.isFrozen(identity)) {
+      skill.seriesMemoIdentity = identity;
+      skill.seriesMemoTool = toolAttributes;
+      skill.seriesMemoSeries = series;
+    }
+    return series;
+  }
+
+  /** The series of a call, found or made by its key. */
+  #findSeries(
+    skill: SkillState,
+    identity: Identity | undefined,
+    toolAttributes?: Readonly<Record<string, CustomAttributeValue>>,
+  ): SeriesState {
     const custom = this.#customAttributes(identity?.attributes, toolAttributes);
     if (identity === undefined && custom === undefined) return skill.base;
     const agentName = identity?.agentName;
