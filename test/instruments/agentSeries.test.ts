@@ -34,7 +34,7 @@ describe('the agent on metric series', () => {
     assert.deepEqual([...labels].sort(), ['agent_name', 'skill_id'], 'the conversation and the user never label a series');
   });
 
-  it('keeps the series of two wraps of one skill apart by their allow-listed attributes, within one agent's context', async () => {
+  it("keeps the series of two wraps of one skill apart by their allow-listed attributes, within one agent's context", async () => {
     const { skills, reader } = testSkills({ metricAttributes: ['app.tier'] });
     const pro = skills.wrap('lookup', () => 1, { attributes: { 'app.tier': 'pro' } });
     const free = skills.wrap('lookup', () => 1, { attributes: { 'app.tier': 'free' } });
