@@ -9,6 +9,7 @@ const KEYS = [
   ['skill_id', (row: UsageRow) => row.skillId],
   ['user_id', (row: UsageRow) => row.userId],
   ['org_id', (row: UsageRow) => row.orgId],
+  ['agent_name', (row: UsageRow) => row.agentName ?? ''],
   ['timestamp', (row: UsageRow) => row.timestamp],
   ['interval_start', (row: UsageRow) => row.intervalStart],
 ] as const;
