@@ -13,7 +13,7 @@ export interface OpenMode {
    * command only reads, through a read-only connection that changes nothing in the file. @default false
    */
   readonly write?: boolean;
-  /** The command reads the write-time aggregates with their agent (READABLE_SCHEMA_VERSION or later). @default false */
+  /** The command reads the write-time aggregates (schema version 3 or later). @default false */
   readonly needsAggregates?: boolean;
 }
 
@@ -53,13 +53,13 @@ export async function withDatabase<T>(context: CliContext, mode: OpenMode, work:
   }
 }
 
-/** A read-only connection cannot migrate: an older file lacks the aggregates, or the agent, the reports read. */
+/** A read-only connection cannot migrate: an older file lacks the aggregates the reports read. */
 function assertCurrentSchema(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version >= READABLE_SCHEMA_VERSION) return;
   db.close();
   throw new CliFailure(
-    `${path} has schema version ${version}, from an older toolweaver-analytics, without the aggregates or the agent column the reports read: ` +
+    `${path} has schema version ${version}, from an older toolweaver-analytics, without the aggregates the reports read: ` +
       'start your application with this version of toolweaver-analytics once: it upgrades the file',
   );
 }

@@ -11,6 +11,7 @@ import { shiftRange, type TimeRange } from './window.js';
 /** What a board computation reads with. */
 export interface BoardScope {
   readonly orgId: string | undefined;
+  readonly agentName: string | undefined;
   readonly minCalls: number;
   readonly lengthMs: number;
 }
@@ -32,7 +33,7 @@ export class BoardSource {
     this.#db = db;
     this.minCalls = scope.minCalls;
     this.lengthMs = scope.lengthMs;
-    this.#skills = skillOrgs(db, scope.orgId).filter((skill) => isRankable(skill.skillId));
+    this.#skills = skillOrgs(db, scope).filter((skill) => isRankable(skill.skillId));
   }
 
   /** The range one window length before `range`. */
@@ -45,7 +46,7 @@ export class BoardSource {
     return memo(this.#countsMemo, range, () => countsBySkill(this.#db, this.#skills, range));
   }
 
-  /** Health per skill with calls in `range`: all-time ratings, the default latency target. */
+  /** Health per skill with calls in `range`: all-time ratings (of every agent), the default latency target. */
   health(range: TimeRange): Map<string, HealthPoint> {
     const timings = memo(this.#timingsMemo, range, () => timingsBySkill(this.#db, this.#skills, range));
     const points = new Map<string, HealthPoint>();

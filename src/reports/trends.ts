@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { skillOrgs, type SkillOrgs } from './hourlyKeys.js';
 import { countsBySkill } from './hourlyTotals.js';
-import { oneOfOption, reportScope, type ReportOptions } from './reportScope.js';
+import { oneOfOption, reportScope, type CallReportOptions, type ReportOptions } from './reportScope.js';
 import { prepared } from './statements.js';
 import { dayRange, type TimeRange } from './window.js';
 
@@ -12,7 +12,7 @@ export const TREND_GRANULARITIES = Object.freeze(['hour', 'day', 'week'] as cons
 export type TrendGranularity = (typeof TREND_GRANULARITIES)[number];
 
 /** Options of {@link usageTrend}. */
-export interface UsageTrendOptions extends ReportOptions {
+export interface UsageTrendOptions extends CallReportOptions {
   /** Bucket size: 'hour', 'day' or 'week' (ISO weeks, starting Monday, UTC). */
   granularity: TrendGranularity;
   /** Only these skills. @default every skill */
@@ -64,8 +64,12 @@ const BUCKETS: Readonly<Record<TrendGranularity, string>> = Object.freeze({
   week: "date(hour, '-6 days', 'weekday 1')",
 });
 
-const bucketSql = (bucket: string): string => `SELECT ${bucket} AS bucket, sum(execution_count), sum(success_count), sum(failure_count)
-FROM skill_usage_hourly WHERE skill_id = ? AND org_id IN (SELECT value FROM json_each(?)) AND hour >= ? AND hour < ?
+/** Calls per bucket of one skill in its orgs over a range; with `byAgent`, of one agent (a parameter after the range). */
+const bucketSql = (
+  bucket: string,
+  byAgent = false,
+): string => `SELECT ${bucket} AS bucket, sum(execution_count), sum(success_count), sum(failure_count)
+FROM skill_usage_hourly WHERE skill_id = ? AND org_id IN (SELECT value FROM json_each(?)) AND hour >= ? AND hour < ?${byAgent ? ' AND agent_name = ?' : ''}
 GROUP BY bucket ORDER BY bucket`;
 
 const NEXT_ADOPTED_SKILL = 'SELECT skill_id FROM skill_user_first WHERE skill_id > ? ORDER BY skill_id LIMIT 1';
@@ -75,7 +79,7 @@ const NEW_USERS_OF_ORG =
 
 /** The statements of this module, for the query-plan test. */
 export const TREND_SQL: readonly string[] = Object.freeze([
-  ...Object.values(BUCKETS).map(bucketSql),
+  ...Object.values(BUCKETS).flatMap((bucket) => [bucketSql(bucket), bucketSql(bucket, true)]),
   NEXT_ADOPTED_SKILL,
   NEW_USERS,
   NEW_USERS_OF_ORG,
@@ -89,9 +93,9 @@ export const TREND_SQL: readonly string[] = Object.freeze([
  */
 export function usageTrend(db: Database.Database, options: UsageTrendOptions): UsagePoint[] {
   const caller = 'usageTrend';
-  const { window, orgId } = reportScope(caller, options);
+  const { window, orgId, agentName } = reportScope(caller, options, db);
   const granularity = oneOfOption(caller, 'granularity', options?.granularity, TREND_GRANULARITIES);
-  const skills = skillOrgs(db, orgId, skillIdsOption(caller, options?.skillIds));
+  const skills = skillOrgs(db, { orgId, agentName }, skillIdsOption(caller, options?.skillIds));
   return bucketed(db, skills, window, BUCKETS[granularity]);
 }
 
@@ -100,9 +104,9 @@ export function usageTrend(db: Database.Database, options: UsageTrendOptions): U
  * day; days without calls are left out. Reads skill_usage_hourly only.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
-export function successRateByDay(db: Database.Database, options?: ReportOptions): SuccessRatePoint[] {
-  const { window, orgId } = reportScope('successRateByDay', options);
-  return bucketed(db, skillOrgs(db, orgId), window, BUCKETS.day).map((point) => ({
+export function successRateByDay(db: Database.Database, options?: CallReportOptions): SuccessRatePoint[] {
+  const { window, orgId, agentName } = reportScope('successRateByDay', options, db);
+  return bucketed(db, skillOrgs(db, { orgId, agentName }), window, BUCKETS.day).map((point) => ({
     skillId: point.skillId,
     day: point.bucket,
     calls: point.executions,
@@ -114,7 +118,8 @@ export function successRateByDay(db: Database.Database, options?: ReportOptions)
  * Adoption curves: per skill, each day of the window on which users used it for the first time,
  * with how many, and the distinct users it had by the end of that day since records began. From
  * skill_user_first (never pruned); with `orgId`, users whose first use was in that org. Days
- * without new users are left out (the curve is flat there).
+ * without new users are left out (the curve is flat there). Per-user records have no agent: it
+ * takes no `agentName`.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
 export function adoptionCurve(db: Database.Database, options?: ReportOptions): AdoptionPoint[] {
@@ -138,9 +143,9 @@ export function adoptionCurve(db: Database.Database, options?: ReportOptions): A
  * Reads skill_usage_hourly only.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
-export function growth(db: Database.Database, options?: ReportOptions): GrowthRow[] {
-  const { window, orgId } = reportScope('growth', options);
-  const skills = skillOrgs(db, orgId);
+export function growth(db: Database.Database, options?: CallReportOptions): GrowthRow[] {
+  const { window, orgId, agentName } = reportScope('growth', options, db);
+  const skills = skillOrgs(db, { orgId, agentName });
   const current = countsBySkill(db, skills, window);
   const previous = countsBySkill(db, skills, window.previous);
   const rows: GrowthRow[] = [];
@@ -160,10 +165,11 @@ export function growthRate(calls: number, previousCalls: number): number | null 
 
 /** Per skill (in skill order) its buckets in order, summed over its orgs by SQLite. */
 function bucketed(db: Database.Database, skills: readonly SkillOrgs[], range: TimeRange, bucket: string): UsagePoint[] {
-  const statement = prepared<[string, string, string, string], [string, number, number, number]>(db, bucketSql(bucket)).raw(true);
   const points: UsagePoint[] = [];
-  for (const { skillId, orgIds } of skills) {
-    for (const [at, executions, successes, failures] of statement.all(skillId, JSON.stringify(orgIds), range.from, range.to)) {
+  for (const { skillId, orgIds, agentName } of skills) {
+    const byAgent = agentName === undefined ? [] : [agentName];
+    const statement = prepared<string[], [string, number, number, number]>(db, bucketSql(bucket, byAgent.length > 0)).raw(true);
+    for (const [at, executions, successes, failures] of statement.all(skillId, JSON.stringify(orgIds), range.from, range.to, ...byAgent)) {
       if (executions > 0) points.push({ skillId, bucket: at, executions, successes, failures });
     }
   }

@@ -446,9 +446,12 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
  * The oldest user_version with every table and column the reports read: a read-only reader (the
- * CLI), which cannot migrate, reads a file from it on. Version 5 added the agent they filter by.
+ * CLI), which cannot migrate, reads a file from it on. Version 4 only dropped a cache.
  */
-export const READABLE_SCHEMA_VERSION = 5;
+export const READABLE_SCHEMA_VERSION = 3;
+
+/** The user_version that gave every call an agent: the reports of one agent read a file from it on. */
+export const AGENT_SCHEMA_VERSION = 5;
 
 /** The tables a person or the CLI may export, back up or prune. */
 export const TABLES = Object.freeze([
