@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { sqliteTime } from '../store/schema.js';
-import { BoardSource } from './boardSource.js';
-import { prepared } from './statements.js';
+import { AgentTotals, BoardSource } from './boardSource.js';
 import { assertAgentSchema, oneOfOption, reportScope, wholeNumberOption, type CallReportOptions, type ReportScope } from './reportScope.js';
 import {
   rankByImprovement,
@@ -99,12 +98,6 @@ export function leaderboard(db: Database.Database, options: LeaderboardOptions):
   return board(request, sqliteTime(request.now), rankBoard(db, request));
 }
 
-/** The agents with activity in a window, from the hour index alone (it holds the whole key). */
-const AGENTS_IN_WINDOW = "SELECT DISTINCT agent_name FROM skill_usage_hourly WHERE hour >= ? AND hour < ? AND agent_name <> '' ORDER BY 1";
-
-/** The statements of this module, for the query-plan test. */
-export const LEADERBOARD_SQL: readonly string[] = Object.freeze([AGENTS_IN_WINDOW]);
-
 /**
  * The board of each agent: for every agent with calls, ratings or installs in the window, in name
  * order, {@link leaderboard} over that agent's activity alone (`agentName`), boards without an entry
@@ -120,9 +113,11 @@ export function leaderboardsByAgent(db: Database.Database, options: Omit<Leaderb
   const request = boardRequest(db, options, caller);
   assertAgentSchema(caller, db);
   const computedAt = sqliteTime(request.now);
-  const agents = prepared<[string, string], string>(db, AGENTS_IN_WINDOW).pluck(true).all(request.window.from, request.window.to);
+  // Each range is read once for every agent; the agents of the window are those with rows in it.
+  const totals = new AgentTotals(db, request.orgId);
+  const agents = [...totals.counts(request.window).keys()].filter((agentName) => agentName !== '').sort();
   return agents
-    .map((agentName) => board({ ...request, agentName }, computedAt, rankBoard(db, { ...request, agentName })))
+    .map((agentName) => board({ ...request, agentName }, computedAt, rankBoard(db, { ...request, agentName }, totals)))
     .filter((agentBoard) => agentBoard.entries.length > 0);
 }
 
@@ -149,10 +144,10 @@ function board(request: BoardRequest, computedAt: string, rows: readonly BoardRo
   return { metric, window: window.label, orgId, agentName, computedAt, entries };
 }
 
-/** The full ranking over the window, each skill with its rank over the previous window. */
-function rankBoard(db: Database.Database, request: BoardRequest): BoardRow[] {
+/** The full ranking over the window, each skill with its rank over the previous window; `shared`: the totals of every agent. */
+function rankBoard(db: Database.Database, request: BoardRequest, shared?: AgentTotals): BoardRow[] {
   const { orgId, agentName, minCalls, window } = request;
-  const source = new BoardSource(db, { orgId, agentName, minCalls, lengthMs: window.lengthMs });
+  const source = new BoardSource(db, { orgId, agentName, minCalls, lengthMs: window.lengthMs }, shared);
   const rank = RANKERS[request.metric];
   const previousRanks = new Map(rank(source, request.window.previous).map((skill, i) => [skill.skillId, i + 1]));
   return rank(source, request.window).map(({ skillId, score, details }, i) => ({

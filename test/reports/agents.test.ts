@@ -8,7 +8,7 @@ import { LATENCY_BOUNDARIES_MS } from '../../src/instruments/names.js';
 import { adoptionReport } from '../../src/reports/adoption.js';
 import { healthReport } from '../../src/reports/healthReport.js';
 import { latencyReport } from '../../src/reports/latency.js';
-import { leaderboard, leaderboardsByAgent, type Leaderboard } from '../../src/reports/leaderboards.js';
+import { LEADERBOARD_METRICS, leaderboard, leaderboardsByAgent, type Leaderboard } from '../../src/reports/leaderboards.js';
 import { recommend } from '../../src/reports/recommendations.js';
 import { adoptionCurve, growth, successRateByDay, usageTrend } from '../../src/reports/trends.js';
 import { emptyRow } from '../../src/sqlite-exporter/rows.js';
@@ -134,7 +134,16 @@ describe('reports of one agent', () => {
         ['researcher', ['code_exec 7', 'web_search 6']],
       ],
     );
-    assert.deepEqual(boards[0], leaderboard(db, { ...common, metric: 'usage', agentName: 'planner' }));
+    // Read once for every agent, each board is the one of that agent alone, whatever it ranks.
+    for (const metric of LEADERBOARD_METRICS) {
+      for (const board of leaderboardsByAgent(db, { ...common, metric, minCalls: 1 }))
+        assert.deepEqual(board, leaderboard(db, { ...common, metric, minCalls: 1, agentName: board.agentName! }), metric);
+    }
+    assert.deepEqual(
+      leaderboardsByAgent(db, { ...common, metric: 'rating' }).map((board) => board.agentName),
+      ['planner'],
+      'a board without an entry is left out',
+    );
     assert.deepEqual(
       leaderboardsByAgent(db, { ...common, metric: 'usage', window: { from: '2026-03-01 00:00:00', to: '2026-03-02 00:00:00' } }).map(
         (board) => board.agentName,

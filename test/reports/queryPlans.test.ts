@@ -111,14 +111,11 @@ describe('query plans of the reports', () => {
   });
 
   it('reads a window of skill_usage_hourly as primary-key ranges, not row by row through the hour index', () => {
-    // The agents of a window: the hour index holds the whole key, so it is read alone.
-    const agents = statements.filter((sql) => sql.startsWith('SELECT DISTINCT agent_name FROM skill_usage_hourly'));
-    assert.equal(agents.length, 1);
+    const hourly = statements.filter((sql) => /FROM skill_usage_hourly/.test(sql));
     assert.ok(
-      plan(db, agents[0]!).includes('SEARCH skill_usage_hourly USING COVERING INDEX ix_skill_usage_hourly_hour (hour>? AND hour<?)'),
-      plan(db, agents[0]!).join('\n'),
+      hourly.some((sql) => sql.startsWith('SELECT agent_name, ')),
+      'the boards of each agent read the sums of every agent at once',
     );
-    const hourly = statements.filter((sql) => /FROM skill_usage_hourly/.test(sql) && !agents.includes(sql));
     for (const sql of hourly) {
       for (const step of plan(db, sql)) assert.ok(!step.includes('ix_skill_usage_hourly_hour'), `${step}\n  in: ${sql}`);
     }
