@@ -1,3 +1,4 @@
+import type { CallRating } from '../instruments/callRatings.js';
 import type { CallTotals, StarCounts } from '../instruments/perCallColumns.js';
 
 /**
@@ -51,6 +52,8 @@ export interface GenericPoint {
 export interface MappedExport {
   usage: UsageRow[];
   points: GenericPoint[];
+  /** The ratings of calls, each the latest of its call and user in the export. @default none */
+  callRatings?: CallRating[];
 }
 
 /** A row with nothing counted yet. */
