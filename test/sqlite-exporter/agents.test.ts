@@ -55,6 +55,9 @@ describe('the sqlite backend and the agent of each call', () => {
       draft();
       draft();
     });
+    // Given with the rating or install alone, the agent is used too.
+    app.rate('summarize', 3, { agentName: 'writer' });
+    app.recordInstall('draft', { agentName: 'writer' });
     await app.flush();
 
     const db = new Database(path, { readonly: true });
@@ -68,21 +71,27 @@ describe('the sqlite backend and the agent of each call', () => {
           .all(),
         [
           { skill_id: 'draft', agent_name: 'planner', calls: 1, failures: 0, stars: 0, installs: 0 },
-          { skill_id: 'draft', agent_name: 'writer', calls: 2, failures: 0, stars: 0, installs: 0 },
+          { skill_id: 'draft', agent_name: 'writer', calls: 2, failures: 0, stars: 0, installs: 1 },
           { skill_id: 'summarize', agent_name: 'planner', calls: 1, failures: 0, stars: 0, installs: 1 },
+          { skill_id: 'summarize', agent_name: 'writer', calls: 0, failures: 0, stars: 3, installs: 0 },
           { skill_id: 'web_search', agent_name: '', calls: 1, failures: 0, stars: 0, installs: 0 },
           { skill_id: 'web_search', agent_name: 'planner', calls: 3, failures: 1, stars: 4, installs: 0 },
           { skill_id: 'web_search', agent_name: 'researcher', calls: 2, failures: 1, stars: 0, installs: 0 },
         ],
       );
-      assert.deepEqual(db.prepare('SELECT skill_id, agent_name, execution_count FROM skill_usage_hourly ORDER BY 1, 2').raw().all(), [
-        ['draft', 'planner', 1],
-        ['draft', 'writer', 2],
-        ['summarize', 'planner', 1],
-        ['web_search', '', 1],
-        ['web_search', 'planner', 3],
-        ['web_search', 'researcher', 2],
-      ]);
+      assert.deepEqual(
+        db.prepare('SELECT skill_id, agent_name, org_id, execution_count FROM skill_usage_hourly ORDER BY 1, 2, 3').raw().all(),
+        [
+          ['draft', 'planner', 'acme', 1],
+          ['draft', 'writer', '', 0],
+          ['draft', 'writer', 'acme', 2],
+          ['summarize', 'planner', 'acme', 1],
+          ['summarize', 'writer', '', 0],
+          ['web_search', '', 'acme', 1],
+          ['web_search', 'planner', 'acme', 3],
+          ['web_search', 'researcher', 'acme', 2],
+        ],
+      );
       assert.deepEqual(
         db.prepare('SELECT skill_id, execution_count FROM skill_user_daily ORDER BY 1').raw().all(),
         [
