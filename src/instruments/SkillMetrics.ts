@@ -174,9 +174,8 @@ export class SkillMetrics {
    * invalid skill id or call id.
    */
   rate(skillId: string, stars: number, options: RateOptions = {}): void {
-    const { callId, ...identity } = options ?? {};
-    const call = callIdOption(callId, 'rate');
-    this.#recorder.rate(skillId, stars, identityOf(identity, 'rate'), call);
+    const callId = callIdOption(typeof options === 'object' && options !== null ? options.callId : undefined, 'rate');
+    this.#recorder.rate(skillId, stars, identityOf(options, 'rate'), callId);
   }
 
   /**
