@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { adoptionReport } from '../src/reports/adoption.js';
 import { healthReport } from '../src/reports/healthReport.js';
 import { latencyReport } from '../src/reports/latency.js';
-import { leaderboard } from '../src/reports/leaderboards.js';
+import { leaderboard, leaderboardsByAgent } from '../src/reports/leaderboards.js';
 import { recommend } from '../src/reports/recommendations.js';
 import { growth, usageTrend } from '../src/reports/trends.js';
 import { resolveWindow } from '../src/reports/window.js';
@@ -21,7 +21,9 @@ import { quickMode, type BenchRow, type ScenarioResult } from './lib/scenario.js
 
 const quick = quickMode();
 const ROWS = quick ? 20_000 : 1_000_000;
-const SHAPE = { skills: 50, users: 5_000, orgs: 12, days: 30, seed: 42 };
+const SHAPE = { skills: 50, users: 5_000, orgs: 12, agents: 3, days: 30, seed: 42 };
+/** The busiest agent: the reports of one agent are measured on its calls. */
+const AGENT = 'planner';
 /** The data ends at a fixed hour, so a cached database stays valid and runs compare. */
 const END = Date.parse('2026-11-27T18:00:00Z');
 const NOW = END;
@@ -68,6 +70,17 @@ function baselines(db: Database.Database) {
   const perUser = db.prepare(
     `SELECT user_id, count(DISTINCT skill_id), count(DISTINCT substr(timestamp, 1, 10)) ${inWindow} AND user_id IS NOT NULL GROUP BY user_id`,
   );
+  const ofAgent = `${inWindow} AND agent_name = '${AGENT}'`;
+  const usageOfAgent = db.prepare(`SELECT skill_id, sum(execution_count) calls ${ofAgent} GROUP BY skill_id ORDER BY calls DESC`);
+  const healthOfAgent = db.prepare(
+    `SELECT skill_id, sum(success_count), sum(failure_count), ${sum(LATENCY_BUCKET_COLUMNS)} ${ofAgent} GROUP BY skill_id`,
+  );
+  const latencyOfAgent = db.prepare(
+    `SELECT skill_id, sum(execution_count), ${sum(LATENCY_BUCKET_COLUMNS)}, ${sum(ERROR_COLUMNS)} ${ofAgent} GROUP BY skill_id`,
+  );
+  const usageByAgent = db.prepare(
+    `SELECT agent_name, skill_id, sum(execution_count) calls ${inWindow} AND agent_name <> '' GROUP BY agent_name, skill_id`,
+  );
   const coUsage = db.prepare(`WITH pairs AS (SELECT DISTINCT user_id, skill_id ${inWindow} AND user_id IS NOT NULL)
     SELECT a.skill_id, b.skill_id, count(*) FROM pairs a JOIN pairs b ON a.user_id = b.user_id AND a.skill_id <> b.skill_id GROUP BY a.skill_id, b.skill_id`);
   const bothWindows = (statement: Database.Statement) => () => [statement.all(from, to), statement.all(previous.from, previous.to)];
@@ -79,6 +92,10 @@ function baselines(db: Database.Database) {
     trend: () => trend.all(from, to),
     adoption: () => [perSkill.all(from, to), perUser.all(from, to)],
     recommend: () => coUsage.all(from, to),
+    usageOfAgent: bothWindows(usageOfAgent),
+    healthOfAgent: bothWindows(healthOfAgent),
+    latencyOfAgent: () => latencyOfAgent.all(from, to),
+    usageByAgent: bothWindows(usageByAgent),
   };
 }
 
@@ -122,6 +139,10 @@ const reports: [string, () => unknown, keyof typeof plain][] = [
   ['health', () => healthReport(db, options), 'health'],
   ['recommend for the busiest user', () => recommend(db, { userId: user, ...options }), 'recommend'],
   ['recommend for the user in the middle by calls', () => recommend(db, { userId: typical, ...options }), 'recommend'],
+  ['leaderboard usage of one agent', () => leaderboard(db, { metric: 'usage', agentName: AGENT, ...options }), 'usageOfAgent'],
+  ['leaderboard usage of each agent (--by-agent)', () => leaderboardsByAgent(db, { metric: 'usage', ...options }), 'usageByAgent'],
+  ['latency of one agent', () => latencyReport(db, { agentName: AGENT, ...options }), 'latencyOfAgent'],
+  ['health of one agent', () => healthReport(db, { agentName: AGENT, ...options }), 'healthOfAgent'],
 ];
 const rows = reports.map(([name, report, baselineName]) =>
   row(name, measure(report, runs), `plain GROUP BY over raw rows (${baselineName})`, measure(plain[baselineName], runs)),

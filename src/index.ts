@@ -15,6 +15,7 @@ export type {
   TimerOptions,
   SkillTimer,
   IdentityOptions,
+  RateOptions,
   RecordedCall,
 } from './instruments/SkillMetrics.js';
 export type { SpanOptions } from './instruments/toolSpans.js';

@@ -5,8 +5,8 @@
  */
 export { resolveWindow } from './reports/window.js';
 export type { WindowSpec, ResolvedWindow, TimeRange } from './reports/window.js';
-export type { ReportOptions } from './reports/reportScope.js';
-export { leaderboard, LEADERBOARD_METRICS } from './reports/leaderboards.js';
+export type { ReportOptions, CallReportOptions } from './reports/reportScope.js';
+export { leaderboard, leaderboardsByAgent, LEADERBOARD_METRICS } from './reports/leaderboards.js';
 export type { Leaderboard, LeaderboardEntry, LeaderboardMetric, LeaderboardOptions } from './reports/leaderboards.js';
 export { usageTrend, successRateByDay, adoptionCurve, growth, growthRate, TREND_GRANULARITIES } from './reports/trends.js';
 export type { UsageTrendOptions, UsagePoint, SuccessRatePoint, AdoptionPoint, GrowthRow, TrendGranularity } from './reports/trends.js';

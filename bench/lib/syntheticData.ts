@@ -17,6 +17,8 @@ export interface SyntheticUsageOptions {
   users: number;
   /** Distinct orgs, 1 or more, of Zipf-like sizes. */
   orgs: number;
+  /** Distinct agents, 0 or more, of Zipf-like shares of the rows; a quarter of the rows have none (0: no row has one). */
+  agents: number;
   /** Days of traffic, 1 or more, ending at the hour of `endMs`, busier on weekdays and in the afternoon (UTC). */
   days: number;
   /** Seed of the pseudo-random generator, a whole number. */
@@ -38,6 +40,9 @@ const BATCH_ROWS = 10_000;
 const HOUR_MS = 3_600_000;
 /** Export ticks per hour, one every 10 seconds. */
 const TICKS_PER_HOUR = 360;
+/** The share of rows without an agent, when there are agents. */
+const NO_AGENT = 0.25;
+const AGENT_NAMES = ['planner', 'researcher', 'writer', 'reviewer', 'coder', 'router'];
 const SKILL_NAMES = [
   'web_search',
   'code_exec',
@@ -89,6 +94,8 @@ interface World {
   readonly skillWeights: Float64Array;
   readonly users: readonly User[];
   readonly userWeights: Float64Array;
+  readonly agents: readonly string[];
+  readonly agentWeights: Float64Array;
 }
 
 /**
@@ -125,6 +132,7 @@ function checkOptions(options: SyntheticUsageOptions): void {
     skills: 1,
     users: 1,
     orgs: 1,
+    agents: 0,
     days: 1,
     seed: Number.MIN_SAFE_INTEGER,
     endMs: 0,
@@ -191,7 +199,8 @@ function makeWorld(options: SyntheticUsageOptions, random: Random): World {
       favourites: Array.from({ length: 3 }, () => pick(skillWeights.subarray(0, established), random)),
     }),
   );
-  return { skills, skillWeights, users, userWeights: zipf(options.users, 0.8) };
+  const agents = Array.from({ length: options.agents }, (_, index) => AGENT_NAMES[index] ?? `agent_${index + 1}`);
+  return { skills, skillWeights, users, userWeights: zipf(options.users, 0.8), agents, agentWeights: zipf(Math.max(1, options.agents), 1) };
 }
 
 /** Rows per hour: afternoon (UTC) peaks, quieter weekends, slow growth; adds up to `options.rows` exactly. */
@@ -215,13 +224,14 @@ function hourlyCounts(options: SyntheticUsageOptions, firstHourMs: number): numb
   });
 }
 
-/** One skill_usage row at `timeMs`: a user (now and then none) calling a favourite or a popular skill. */
+/** One skill_usage row at `timeMs`: a user (now and then none) calling a favourite or a popular skill, through an agent or none. */
 function makeRow(world: World, random: Random, timeMs: number): UsageRow {
   const user = random() < 0.03 ? undefined : world.users[pick(world.userWeights, random)]!;
   let skillIndex = user !== undefined && random() < 0.7 ? user.favourites[Math.floor(random() * 3)]! : pick(world.skillWeights, random);
   if (world.skills[skillIndex]!.launchMs > timeMs) skillIndex = user?.favourites[0] ?? 0;
   const skill = world.skills[skillIndex]!;
-  const row = emptyRow(skill.id, user?.id ?? null, user?.orgId ?? null, sqliteTime(timeMs - 10_000), sqliteTime(timeMs), false);
+  const agent = world.agents.length === 0 || random() < NO_AGENT ? null : world.agents[pick(world.agentWeights, random)]!;
+  const row = emptyRow(skill.id, user?.id ?? null, user?.orgId ?? null, sqliteTime(timeMs - 10_000), sqliteTime(timeMs), false, agent);
   const calls = Math.min(20, 1 + Math.floor(-Math.log(1 - random()) * 1.5));
   for (let call = 0; call < calls; call++) addCall(row, skill, random);
   if (random() < 0.02) addRating(row, skill, random);

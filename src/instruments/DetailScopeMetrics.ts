@@ -3,6 +3,7 @@ import { toHrTime } from './clock.js';
 import { METER_NAME } from './names.js';
 import { seriesMetrics } from './seriesData.js';
 import type { SeriesList } from './IdentityStore.js';
+import type { CallRating } from './callRatings.js';
 import { VERSION } from '../core/version.js';
 
 /**
@@ -16,13 +17,16 @@ export interface DrainedSeries {
   readonly series: SeriesList;
   /** The collection's time, epoch ms: the end of every series that has no end of its own. */
   readonly endMs: number;
+  /** The ratings of calls it handed over, which only the SQLite exporter writes (skill_call_rating). @default none */
+  readonly callRatings?: readonly CallRating[];
 }
 
 /**
  * The exact record of one collection as the SQLite reader's detail producer hands it out: the
  * drained series themselves, which the SQLite exporter packs for its writer thread without an
  * object per data point, and the health samples. Read as OpenTelemetry data (`metrics`), it is the
- * same record as delta sums and histograms, built on the first read.
+ * same record as delta sums and histograms, built on the first read, without the ratings of calls,
+ * which replace one another and so are no delta of a histogram.
  */
 export class DetailScopeMetrics implements ScopeMetrics {
   readonly scope: ScopeMetrics['scope'] = DETAIL_SCOPE;

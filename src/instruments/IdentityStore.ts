@@ -1,4 +1,5 @@
 import { log } from '../core/log.js';
+import { callRatingKey, type CallRating } from './callRatings.js';
 import type { Identity } from './identity.js';
 import { ATTR } from './names.js';
 import { SYSTEM_CLOCK, type Clock } from './clock.js';
@@ -16,6 +17,8 @@ export interface DrainedInterval {
   readonly series: SeriesList;
   /** Calls and ratings folded into overflow series this interval. */
   readonly overflowed: number;
+  /** The ratings of calls given this interval: the latest of each call and user. */
+  readonly callRatings: readonly CallRating[];
 }
 
 /**
@@ -59,6 +62,8 @@ export class IdentityStore {
   #interval = intervals.next++;
   #overflowed = 0;
   #warned = false;
+  /** The latest rating of each call and user this interval, by {@link callRatingKey}. */
+  #callRatings = new Map<string, CallRating>();
 
   /** `retentionMs`: how far back a dated call may go (the database's retention); undefined for no bound. */
   constructor(limit: number, clock: Clock = SYSTEM_CLOCK, retentionMs?: number) {
@@ -133,9 +138,31 @@ export class IdentityStore {
     return series;
   }
 
+  /**
+   * Keeps the rating of a call, replacing an earlier one of the same call and user this interval.
+   * Past `limit` rated calls in an interval, it is counted in its series' ratings instead, as a
+   * rating of the skill that a later one does not replace.
+   */
+  rateCall(rating: CallRating, identity: Identity | undefined): void {
+    const key = callRatingKey(rating.callId, rating.userId);
+    if (this.#callRatings.size < this.#limit || this.#callRatings.has(key)) {
+      this.#callRatings.delete(key); // in the order given: the latest last
+      this.#callRatings.set(key, rating);
+      return;
+    }
+    log.once(
+      'identity-store-call-ratings',
+      'warn',
+      `more than ${this.#limit} rated calls in one SQLite export interval; the rest are counted as ratings of their skill, ` +
+        'which a later rating of the same call adds to instead of replacing. Raise ANALYTICS_DB_CARDINALITY_LIMIT or lower ANALYTICS_DB_FLUSH_INTERVAL.',
+    );
+    this.series(rating.skillId, identity).ratings.record(rating.stars);
+  }
+
   /** Hands over the current interval, as it is (no copy, whatever its size), and starts the next one empty. */
   drain(nowMs: number = this.#clock.now()): DrainedInterval {
-    const drained: DrainedInterval = { series: this.#series, overflowed: this.#overflowed };
+    const drained: DrainedInterval = { series: this.#series, overflowed: this.#overflowed, callRatings: [...this.#callRatings.values()] };
+    this.#callRatings = new Map();
     this.#series = new Map();
     this.#byIdentity = new WeakMap();
     this.#anonymous = new Map();

@@ -47,7 +47,8 @@ export class SkillDetailProducer implements MetricProducer {
     let sampledAt: number | undefined;
     for (const [recorder, store] of this.#links.entries()) {
       const now = store.clock.now();
-      drained.push({ series: store.drain(now).series, endMs: now });
+      const { series, callRatings } = store.drain(now);
+      drained.push({ series, endMs: now, callRatings });
       if (!this.#healthDue(now)) continue;
       sampledAt = now;
       const end = toHrTime(now);

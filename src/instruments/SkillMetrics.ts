@@ -19,6 +19,7 @@ import { checkMetricAttributes } from './metricAttributes.js';
 import { ToolInfo, type WrapOptions } from './toolInfo.js';
 import { type SpanOptions, ToolSpans } from './toolSpans.js';
 import { NO_RESULT } from './toolSpans.js';
+import { callIdOption } from './callRatings.js';
 
 export type { WrapOptions } from './toolInfo.js';
 
@@ -72,6 +73,17 @@ export interface SkillTimer {
 
 /** Who a rating or install comes from; defaults to the identity of {@link SkillMetrics.withContext}. */
 export type IdentityOptions = Identity;
+
+/** Who a rating comes from, as {@link IdentityOptions}, and the call it rates. */
+export interface RateOptions extends IdentityOptions {
+  /**
+   * The call rated, e.g. the model's tool call id (the one given as `gen_ai.tool.call.id`): a
+   * later rating of the same call by the same user replaces this one, exactly in SQLite; the
+   * metric backends count the first one the process sees (docs/genai.md#rating-a-call). A non-empty
+   * string of at most 256 printable characters. @default none: a rating of the skill, which nothing replaces
+   */
+  callId?: string;
+}
 
 /** A call measured elsewhere (replayed from logs, a queue, another process), for {@link SkillMetrics.recordCall}. */
 export interface RecordedCall {
@@ -177,11 +189,13 @@ export class SkillMetrics {
   }
 
   /**
-   * Records a rating of 1 to 5 whole stars. Throws InvalidRatingError (a RangeError with
-   * `statusCode` 400) for anything else, and a TypeError for an invalid skill id.
+   * Records a rating of 1 to 5 whole stars, of a call when `options.callId` names it. Throws
+   * InvalidRatingError (a RangeError with `statusCode` 400) for other stars, and a TypeError for an
+   * invalid skill id or call id.
    */
-  rate(skillId: string, stars: number, options: IdentityOptions = {}): void {
-    this.#recorder.rate(skillId, stars, identityOf(options, 'rate'));
+  rate(skillId: string, stars: number, options: RateOptions = {}): void {
+    const callId = callIdOption(typeof options === 'object' && options !== null ? options.callId : undefined, 'rate');
+    this.#recorder.rate(skillId, stars, identityOf(options, 'rate'), callId);
   }
 
   /**
@@ -230,7 +244,7 @@ export class SkillMetrics {
 
 function identityOf(options: IdentityOptions, where: string): Identity | undefined {
   const identity = cleanIdentity(options, where);
-  return identity.userId === undefined && identity.orgId === undefined ? undefined : identity;
+  return identity.userId === undefined && identity.orgId === undefined && identity.agentName === undefined ? undefined : identity;
 }
 
 function recorderOptions(options: SkillMetricsOptions) {

@@ -13,6 +13,7 @@ import { SYSTEM_CLOCK, type Clock } from './clock.js';
 import { bucketIndex } from './HistogramState.js';
 import { LATENCY_BOUNDARIES_MS } from './names.js';
 import { bindToMeter, type SyncInstruments } from './MeterBinding.js';
+import { callRatingKey, RecentlyRatedCalls } from './callRatings.js';
 import type { ToolInfo } from './toolInfo.js';
 import { NO_RESULT, type CallSpan, ToolSpans } from './toolSpans.js';
 import { failureTypeOf, isToolErrorResult, type ResultClassifier } from './failureResults.js';
@@ -74,6 +75,8 @@ export class SkillRecorder {
   readonly #sync: SyncInstruments;
   /** The exact per-user records of the SQLite readers linked to this recorder: usually none or one. */
   #details: readonly IdentityStore[] = [];
+  /** The calls rated lately, so that the metric backends count the first rating of each once. */
+  readonly #ratedCalls = new RecentlyRatedCalls();
   #warnedClassifier = false;
 
   /** Creates our instruments on `meter`; every call is recorded through them. */
@@ -262,16 +265,51 @@ export class SkillRecorder {
     this.#sync.executeTool?.record(latencyMs, series, undefined, failed ? type : -1);
   }
 
-  /** Records a rating; throws InvalidRatingError (a RangeError, HTTP 400) unless 1-5 whole stars. */
-  rate(skillId: unknown, stars: unknown, identity: Identity | undefined): void {
+  /**
+   * Records a rating; throws InvalidRatingError (a RangeError, HTTP 400) unless 1-5 whole stars.
+   * With `callId` (validated by the caller), a rating of that call, which replaces the user's
+   * earlier one: see {@link SkillRecorder.rateCall}.
+   */
+  rate(skillId: unknown, stars: unknown, identity: Identity | undefined, callId?: string): void {
     if (typeof stars !== 'number' || !Number.isInteger(stars) || stars < 1 || stars > 5) throw new InvalidRatingError(stars);
     const skill = this.skill(skillId);
     const who = this.identity(identity);
     const series = this.series(skill, who);
+    if (callId !== undefined) {
+      this.rateCall(skill, stars, who, callId, series);
+      return;
+    }
     for (const store of this.#details) store.series(skill.skillId, who, skill).ratings.record(stars);
     skill.ratingSum += stars;
     skill.ratingCount++;
     this.#sync.rating.record(stars, series.attributes);
+  }
+
+  /**
+   * A rating of one call: each SQLite record keeps it as the latest of that call and user (the
+   * writer replaces an earlier one exactly). The metric backends count it only when the process
+   * rated no call by that key lately (a histogram cannot take an observation back); the live
+   * health, which keeps plain sums, swaps the earlier stars for these.
+   */
+  rateCall(skill: SkillState, stars: number, who: Identity | undefined, callId: string, series: SeriesState): void {
+    const rating = {
+      callId,
+      userId: who?.userId ?? null,
+      orgId: who?.orgId ?? null,
+      agentName: who?.agentName ?? null,
+      skillId: skill.skillId as string,
+      stars,
+      ratedAtMs: this.clock.now(),
+    };
+    for (const store of this.#details) store.rateCall(rating, who);
+    const earlier = this.#ratedCalls.replace(callRatingKey(callId, rating.userId), { skill, stars });
+    if (earlier !== undefined) {
+      earlier.skill.ratingSum -= earlier.stars;
+      earlier.skill.ratingCount--;
+    }
+    skill.ratingSum += stars;
+    skill.ratingCount++;
+    if (earlier === undefined) this.#sync.rating.record(stars, series.attributes);
   }
 
   /** Records one install of `skillId`. */

@@ -102,7 +102,7 @@ export function adoptionReport(db: Database.Database, options?: AdoptionOptions)
   const { window, orgId } = reportScope(caller, options);
   const engagedDays = wholeNumberOption(caller, 'engagedDays', options?.engagedDays, 1, ADOPTION_DEFAULTS.engagedDays);
   const counts = userCounts(db, dayRange(window), orgId);
-  const orgsBySkill = activeOrgs(db, skillOrgs(db, orgId), window);
+  const orgsBySkill = activeOrgs(db, skillOrgs(db, { orgId }), window);
   const totalOrgs = new Set([...orgsBySkill.values()].flatMap((orgs) => [...orgs])).size;
   const users = sum(counts.byDays.map(([, count]) => count));
   return {

@@ -28,7 +28,7 @@ export function firstUseBySkill(
     const candidates = [
       day === null ? null : `${day} 00:00:00`,
       metrics.get(skillId)?.firstSeen ?? null,
-      firstCallHour(db, skillOrgs(db, undefined, [skillId])[0] ?? { skillId, orgIds: [] }),
+      firstCallHour(db, skillOrgs(db, { orgId: undefined }, [skillId])[0] ?? { skillId, orgIds: [], agentName: undefined }),
     ];
     const earliest = candidates.filter((time): time is string => time !== null).sort()[0];
     if (earliest !== undefined) firstUse.set(skillId, earliest);

@@ -3,12 +3,12 @@ import { HEALTH_DEFAULTS, type HealthComponents } from '../health/healthScore.js
 import { sqliteTime } from '../store/schema.js';
 import { isRankable, skillOrgs, type SkillOrgs } from './hourlyKeys.js';
 import { lastCallHour, timingsBySkill, type SkillTimings } from './hourlyTotals.js';
-import { positiveOption, reportScope, wholeNumberOption, type ReportOptions } from './reportScope.js';
+import { positiveOption, reportScope, wholeNumberOption, type CallReportOptions } from './reportScope.js';
 import { readSkillMetrics, type SkillMetricsRow } from './allTimeRows.js';
 import { windowHealth } from './skillHealth.js';
 
 /** Options of {@link healthReport}. */
-export interface HealthReportOptions extends ReportOptions {
+export interface HealthReportOptions extends CallReportOptions {
   /** p95 targets in ms of particular skills, > 0, by skill id. @default {} */
   latencyTargetsMs?: Readonly<Record<string, number>>;
   /** p95 target in ms of every other skill, > 0. @default 1000 */
@@ -69,14 +69,15 @@ interface HealthRequest {
 /**
  * Health 0-100 per skill over the window, by computeHealth (the function of the live gauge, see
  * docs/health.md): successes, failures and p95 of the window (histogram_quantile over its summed
- * buckets), the skill's all-time ratings from skill_metrics, its latency target. Every known skill
- * is listed (with `orgId`, every skill that org called), so unused ones show up as deprecation
- * candidates; best score first, skills without a score last.
+ * buckets), the skill's all-time ratings from skill_metrics (of every org and agent), its latency
+ * target. Every known skill is listed (with `orgId` or `agentName`, every skill that org or agent
+ * called), so unused ones show up as deprecation candidates; best score first, skills without a
+ * score last.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
 export function healthReport(db: Database.Database, options?: HealthReportOptions): SkillHealthReport[] {
   const caller = 'healthReport';
-  const { window, orgId, now } = reportScope(caller, options);
+  const { window, orgId, agentName, now } = reportScope(caller, options, db);
   const deprecatedAfterDays = wholeNumberOption(
     caller,
     'deprecatedAfterDays',
@@ -91,13 +92,14 @@ export function healthReport(db: Database.Database, options?: HealthReportOption
     deprecatedBefore: sqliteTime(now - deprecatedAfterDays * DAY_MS),
   };
   const metrics = readSkillMetrics(db);
-  const skills = skillOrgs(db, orgId).filter((skill) => isRankable(skill.skillId));
+  const skills = skillOrgs(db, { orgId, agentName }).filter((skill) => isRankable(skill.skillId));
   const totals = timingsBySkill(db, skills, window);
   const reports: SkillHealthReport[] = [];
-  for (const skill of withKnownSkills(skills, orgId === undefined ? [...metrics.keys()].filter(isRankable) : [])) {
+  const everyone = orgId === undefined && agentName === undefined;
+  for (const skill of withKnownSkills(skills, everyone ? [...metrics.keys()].filter(isRankable) : [])) {
     const { skillId } = skill;
-    const lastUsed = lastCallHour(db, skill) ?? (orgId === undefined ? (metrics.get(skillId)?.lastUpdated ?? null) : null);
-    if (orgId !== undefined && lastUsed === null && !totals.has(skillId)) continue;
+    const lastUsed = lastCallHour(db, skill, orgId) ?? (everyone ? (metrics.get(skillId)?.lastUpdated ?? null) : null);
+    if (!everyone && lastUsed === null && !totals.has(skillId)) continue;
     reports.push(skillReport(skillId, totals.get(skillId), metrics.get(skillId), lastUsed, request));
   }
   return reports.sort(byScore);
@@ -131,7 +133,8 @@ function skillReport(
 /** `skills`, and the skills of `alsoKnown` without hourly rows (with no orgs to read). */
 function withKnownSkills(skills: readonly SkillOrgs[], alsoKnown: readonly string[]): SkillOrgs[] {
   const listed = new Set(skills.map((skill) => skill.skillId));
-  return [...skills, ...alsoKnown.filter((skillId) => !listed.has(skillId)).map((skillId) => ({ skillId, orgIds: [] }))];
+  const unlisted = alsoKnown.filter((skillId) => !listed.has(skillId));
+  return [...skills, ...unlisted.map((skillId) => ({ skillId, orgIds: [], agentName: undefined }))];
 }
 
 function byScore(a: SkillHealthReport, b: SkillHealthReport): number {

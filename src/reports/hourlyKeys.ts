@@ -3,15 +3,24 @@ import { OVERFLOW_SKILL_ID } from '../store/schema.js';
 import { prepared } from './statements.js';
 
 /**
- * A skill and the orgs ('' for none) whose rows the reports read in skill_usage_hourly. The
- * table's primary key is (skill_id, org_id, hour), so the rows of one skill and org over a window
- * are one contiguous range of the B-tree: the reports seek to each range and read it, instead of
- * looking every row of the window up through the hour index (measured 4 to 8 times slower on 7 to
- * 30 day windows) or scanning the whole table.
+ * A skill and the orgs ('' for none) whose rows the reports read in skill_usage_hourly, and the
+ * agent they are narrowed to. The table's primary key is (skill_id, org_id, hour, agent_name), so
+ * the rows of one skill and org over a window, of every agent, are one contiguous range of the
+ * B-tree: the reports seek to each range and read it, instead of looking every row of the window
+ * up through the hour index (measured 4 to 8 times slower on 7 to 30 day windows) or scanning the
+ * whole table. The rows of one agent are read in that range too, the others skipped.
  */
 export interface SkillOrgs {
   readonly skillId: string;
   readonly orgIds: readonly string[];
+  /** Only this agent's rows; undefined for every agent's. */
+  readonly agentName: string | undefined;
+}
+
+/** What {@link skillOrgs} reads: one org or every org, one agent or every agent. */
+export interface KeyScope {
+  readonly orgId: string | undefined;
+  readonly agentName?: string | undefined;
 }
 
 /** The first key of the table: one seek (every text is >= ''). */
@@ -29,13 +38,14 @@ export const KEY_SQL: readonly string[] = Object.freeze([FIRST_KEY, NEXT_SKILL, 
 /**
  * The skills to read, each with its orgs: with `orgId`, every skill with that org alone (a skill
  * the org never used costs one seek and adds nothing); otherwise every org the skill has rows for.
- * `skillIds` limits the skills. Found by skipping from key to key (a loose index scan), one seek
- * per skill and org, never reading the rows in between.
+ * `agentName` narrows every skill to that agent's rows. `skillIds` limits the skills. Found by
+ * skipping from key to key (a loose index scan), one seek per skill and org, never reading the rows
+ * in between.
  */
-export function skillOrgs(db: Database.Database, orgId: string | undefined, skillIds?: readonly string[]): SkillOrgs[] {
+export function skillOrgs(db: Database.Database, { orgId, agentName }: KeyScope, skillIds?: readonly string[]): SkillOrgs[] {
   const skills = skillIds ?? hourlySkills(db);
-  if (orgId !== undefined) return skills.map((skillId) => ({ skillId, orgIds: [orgId] }));
-  return skills.map((skillId) => ({ skillId, orgIds: orgsOf(db, skillId) })).filter((skill) => skill.orgIds.length > 0);
+  if (orgId !== undefined) return skills.map((skillId) => ({ skillId, orgIds: [orgId], agentName }));
+  return skills.map((skillId) => ({ skillId, orgIds: orgsOf(db, skillId), agentName })).filter((skill) => skill.orgIds.length > 0);
 }
 
 /**

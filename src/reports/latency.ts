@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { ERROR_TYPES, type ErrorType } from '../instruments/errorTypes.js';
 import { skillOrgs } from './hourlyKeys.js';
 import { latencyBySkill, type SkillLatency } from './hourlyTotals.js';
-import { reportScope, type ReportOptions } from './reportScope.js';
+import { reportScope, type CallReportOptions } from './reportScope.js';
 import { percentile } from './skillHealth.js';
 import { prepared } from './statements.js';
 import type { TimeRange } from './window.js';
@@ -56,6 +56,10 @@ export const EXACT_EXTREMES_MAX_CALLS = 1000;
 const EXTREMES_SQL = `SELECT min(latency_min_ms), max(latency_max_ms) FROM skill_usage
 WHERE skill_id = ? AND timestamp >= ? AND timestamp < ?`;
 const EXTREMES_IN_ORG_SQL = `${EXTREMES_SQL} AND org_id = ?`;
+/** The same of one agent, through the agent's index (`agent_name <> ''` names its condition), in any org or in one. */
+const AGENT_EXTREMES_SQL = `SELECT min(latency_min_ms), max(latency_max_ms) FROM skill_usage
+WHERE agent_name = ? AND agent_name <> '' AND skill_id = ? AND timestamp >= ? AND timestamp < ?`;
+const AGENT_EXTREMES_IN_ORG_SQL = `${AGENT_EXTREMES_SQL} AND org_id = ?`;
 
 /** The fastest and slowest timed call, ms; null when unknown. */
 export interface LatencyExtremes {
@@ -73,14 +77,14 @@ export interface LatencyExtremes {
  * skill_usage.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
-export function latencyReport(db: Database.Database, options?: ReportOptions): SkillLatencyReport[] {
-  const { window, orgId } = reportScope('latencyReport', options);
-  const totals = latencyBySkill(db, skillOrgs(db, orgId), window);
+export function latencyReport(db: Database.Database, options?: CallReportOptions): SkillLatencyReport[] {
+  const { window, orgId, agentName } = reportScope('latencyReport', options, db);
+  const totals = latencyBySkill(db, skillOrgs(db, { orgId, agentName }), window);
   return [...totals]
     .filter(([, skill]) => skill.calls > 0)
     .map(([skillId, skill]) => {
       const timed = timedCalls(skill);
-      const known = timed > 1 && timed <= EXACT_EXTREMES_MAX_CALLS ? extremes(db, skillId, window, orgId) : undefined;
+      const known = timed > 1 && timed <= EXACT_EXTREMES_MAX_CALLS ? extremes(db, skillId, window, orgId, agentName) : undefined;
       return skillLatency(skillId, skill, known);
     })
     .sort((a, b) => b.calls - a.calls || (a.skillId < b.skillId ? -1 : 1));
@@ -122,11 +126,22 @@ function timedCalls(totals: SkillLatency): number {
 
 type Extremes = [number | null, number | null];
 
-function extremes(db: Database.Database, skillId: string, window: TimeRange, orgId: string | undefined): LatencyExtremes {
+function extremes(
+  db: Database.Database,
+  skillId: string,
+  window: TimeRange,
+  orgId: string | undefined,
+  agentName: string | undefined,
+): LatencyExtremes {
+  const inOrg = orgId === undefined ? [] : [orgId];
   const row =
-    orgId === undefined
-      ? prepared<[string, string, string], Extremes>(db, EXTREMES_SQL).raw(true).get(skillId, window.from, window.to)
-      : prepared<[string, string, string, string], Extremes>(db, EXTREMES_IN_ORG_SQL).raw(true).get(skillId, window.from, window.to, orgId);
+    agentName === undefined
+      ? prepared<string[], Extremes>(db, orgId === undefined ? EXTREMES_SQL : EXTREMES_IN_ORG_SQL)
+          .raw(true)
+          .get(skillId, window.from, window.to, ...inOrg)
+      : prepared<string[], Extremes>(db, orgId === undefined ? AGENT_EXTREMES_SQL : AGENT_EXTREMES_IN_ORG_SQL)
+          .raw(true)
+          .get(agentName, skillId, window.from, window.to, ...inOrg);
   const [minMs = null, maxMs = null] = row ?? [];
   return { minMs, maxMs };
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { sqliteTime } from '../store/schema.js';
-import { BoardSource } from './boardSource.js';
-import { oneOfOption, reportScope, wholeNumberOption, type ReportOptions, type ReportScope } from './reportScope.js';
+import { AgentTotals, BoardSource } from './boardSource.js';
+import { assertAgentSchema, oneOfOption, reportScope, wholeNumberOption, type CallReportOptions, type ReportScope } from './reportScope.js';
 import {
   rankByImprovement,
   rankByRating,
@@ -20,7 +20,7 @@ export const LEADERBOARD_METRICS = Object.freeze(['usage', 'rating', 'success_ra
 export type LeaderboardMetric = (typeof LEADERBOARD_METRICS)[number];
 
 /** Options of {@link leaderboard}. */
-export interface LeaderboardOptions extends ReportOptions {
+export interface LeaderboardOptions extends CallReportOptions {
   /** What to rank. */
   metric: LeaderboardMetric;
   /** Entries returned, 1 or more. @default 10 */
@@ -50,6 +50,8 @@ export interface Leaderboard {
   /** The window's label: '7d', or 'from..to'. */
   window: string;
   orgId: string | undefined;
+  /** The agent whose calls it ranks; undefined for every agent's. */
+  agentName: string | undefined;
   /** When the ranking was computed, SQLite UTC time. */
   computedAt: string;
   entries: LeaderboardEntry[];
@@ -92,15 +94,37 @@ interface BoardRow {
  * @throws {TypeError|RangeError} on an unknown metric, a malformed window or an out-of-range option.
  */
 export function leaderboard(db: Database.Database, options: LeaderboardOptions): Leaderboard {
-  const request = boardRequest(options);
+  const request = boardRequest(db, options);
   return board(request, sqliteTime(request.now), rankBoard(db, request));
 }
 
-function boardRequest(options: LeaderboardOptions): BoardRequest {
-  const caller = 'leaderboard';
+/**
+ * The board of each agent: for every agent with calls, ratings or installs in the window, in name
+ * order, {@link leaderboard} over that agent's activity alone (`agentName`), boards without an entry
+ * left out. Calls without an agent are on no agent's board, only on the board of every agent.
+ * @throws {TypeError|RangeError} as {@link leaderboard}, and on an `agentName` (one agent's board is `leaderboard`'s).
+ */
+export function leaderboardsByAgent(db: Database.Database, options: Omit<LeaderboardOptions, 'agentName'>): Leaderboard[] {
+  const caller = 'leaderboardsByAgent';
+  if (typeof options === 'object' && options !== null && (options as LeaderboardOptions).agentName !== undefined)
+    throw new TypeError(
+      `${caller}: option "agentName" is not one of its options: it ranks every agent; for one agent's board use leaderboard`,
+    );
+  const request = boardRequest(db, options, caller);
+  assertAgentSchema(caller, db);
+  const computedAt = sqliteTime(request.now);
+  // Each range is read once for every agent; the agents of the window are those with rows in it.
+  const totals = new AgentTotals(db, request.orgId);
+  const agents = [...totals.counts(request.window).keys()].filter((agentName) => agentName !== '').sort();
+  return agents
+    .map((agentName) => board({ ...request, agentName }, computedAt, rankBoard(db, { ...request, agentName }, totals)))
+    .filter((agentBoard) => agentBoard.entries.length > 0);
+}
+
+function boardRequest(db: Database.Database, options: LeaderboardOptions, caller = 'leaderboard'): BoardRequest {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${caller}: options must be an object with a "metric"`);
   return {
-    ...reportScope(caller, options),
+    ...reportScope(caller, options, db),
     metric: oneOfOption(caller, 'metric', options.metric, LEADERBOARD_METRICS),
     limit: wholeNumberOption(caller, 'limit', options.limit, 1, LEADERBOARD_DEFAULTS.limit),
     minCalls: wholeNumberOption(caller, 'minCalls', options.minCalls, 1, LEADERBOARD_DEFAULTS.minCalls),
@@ -116,12 +140,14 @@ function board(request: BoardRequest, computedAt: string, rows: readonly BoardRo
     rankChange: previousRank === null ? null : previousRank - rank,
     details,
   }));
-  return { metric: request.metric, window: request.window.label, orgId: request.orgId, computedAt, entries };
+  const { metric, window, orgId, agentName } = request;
+  return { metric, window: window.label, orgId, agentName, computedAt, entries };
 }
 
-/** The full ranking over the window, each skill with its rank over the previous window. */
-function rankBoard(db: Database.Database, request: BoardRequest): BoardRow[] {
-  const source = new BoardSource(db, { orgId: request.orgId, minCalls: request.minCalls, lengthMs: request.window.lengthMs });
+/** The full ranking over the window, each skill with its rank over the previous window; `shared`: the totals of every agent. */
+function rankBoard(db: Database.Database, request: BoardRequest, shared?: AgentTotals): BoardRow[] {
+  const { orgId, agentName, minCalls, window } = request;
+  const source = new BoardSource(db, { orgId, agentName, minCalls, lengthMs: window.lengthMs }, shared);
   const rank = RANKERS[request.metric];
   const previousRanks = new Map(rank(source, request.window.previous).map((skill, i) => [skill.skillId, i + 1]));
   return rank(source, request.window).map(({ skillId, score, details }, i) => ({

@@ -1,4 +1,6 @@
+import type Database from 'better-sqlite3';
 import { closestMatch } from '../config/closestMatch.js';
+import { AGENT_SCHEMA_VERSION } from '../store/schema.js';
 import { DEFAULT_WINDOW, resolveWindowFor, type ResolvedWindow, type WindowSpec } from './window.js';
 
 /** Options every report takes. */
@@ -11,30 +13,72 @@ export interface ReportOptions {
   now?: number;
 }
 
+/**
+ * Options of the reports over calls (leaderboards, trends of calls, latency, health), which can be
+ * narrowed to one agent. The reports over per-user records (adoption, adoption curves,
+ * recommendations, co-usage) take {@link ReportOptions}: those records have no agent.
+ */
+export interface CallReportOptions extends ReportOptions {
+  /**
+   * Only the calls, ratings and installs of this agent (the `agentName` of withContext or of the
+   * wrap, a non-empty name). @default undefined (every agent, and calls without one)
+   */
+  agentName?: string;
+}
+
 /** The validated common options of one report call. */
 export interface ReportScope {
   readonly window: ResolvedWindow;
   readonly orgId: string | undefined;
+  /** Only this agent's activity; undefined for every agent, and for a report without agents. */
+  readonly agentName: string | undefined;
   readonly now: number;
 }
 
 /**
- * Validates the common options and pins the window.
+ * Validates the common options and pins the window. `callsIn`: the database of a report over
+ * calls, which takes `agentName` when the file has the agent (schema version 5); a report over
+ * per-user records passes none, and refuses `agentName`.
  * @throws {TypeError|RangeError} naming `caller`, the option, the value and what is allowed.
  */
-export function reportScope(caller: string, options: ReportOptions | undefined): ReportScope {
+export function reportScope(caller: string, options: CallReportOptions | undefined, callsIn?: Database.Database): ReportScope {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`${caller}: options must be an object, got ${String(options)}`);
   }
   const now = options?.now ?? Date.now();
   const window = resolveWindowFor(caller, options?.window ?? DEFAULT_WINDOW, now);
-  return { window, orgId: orgIdOption(caller, options?.orgId), now };
+  const agentName =
+    callsIn === undefined ? noAgent(caller, options?.agentName) : nameOption(caller, 'agentName', options?.agentName, 'every agent');
+  if (agentName !== undefined) assertAgentSchema(caller, callsIn!);
+  return { window, orgId: nameOption(caller, 'orgId', options?.orgId, 'every org'), agentName, now };
 }
 
-function orgIdOption(caller: string, orgId: unknown): string | undefined {
-  if (orgId === undefined) return undefined;
-  if (typeof orgId === 'string' && orgId !== '') return orgId;
-  throw new TypeError(`${caller}: option "orgId" must be a non-empty string, got ${JSON.stringify(orgId)}; leave it out for every org`);
+/**
+ * A file from before the agent, opened read-only, cannot be migrated here: say so, rather than let
+ * SQLite say that a column is missing.
+ * @throws {RangeError} when `db` is older than {@link AGENT_SCHEMA_VERSION}.
+ */
+export function assertAgentSchema(caller: string, db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version >= AGENT_SCHEMA_VERSION) return;
+  throw new RangeError(
+    `${caller}: option "agentName" needs a database of schema version ${AGENT_SCHEMA_VERSION} or later, which records the agent of each call; ` +
+      `${db.name} has version ${version}: open it once for writing with this version of toolweaver-analytics (start the application, ` +
+      'or openAnalyticsDatabase without readonly) to upgrade it, or leave out agentName',
+  );
+}
+
+function nameOption(caller: string, name: string, value: unknown, all: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value !== '') return value;
+  throw new TypeError(`${caller}: option "${name}" must be a non-empty string, got ${JSON.stringify(value)}; leave it out for ${all}`);
+}
+
+function noAgent(caller: string, agentName: unknown): undefined {
+  if (agentName === undefined) return undefined;
+  throw new TypeError(
+    `${caller}: option "agentName" is not one of this report's: it reads per-user records, which have no agent; leave it out`,
+  );
 }
 
 /**

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import { skillOrgs, type SkillOrgs } from './hourlyKeys.js';
 import { countsBySkill } from './hourlyTotals.js';
-import { oneOfOption, reportScope, type ReportOptions } from './reportScope.js';
+import { oneOfOption, reportScope, type CallReportOptions, type ReportOptions } from './reportScope.js';
 import { prepared } from './statements.js';
-import { dayRange, type TimeRange } from './window.js';
+import { BY_DAY_THROUGH } from '../store/schema.js';
+import { byDays, dayRange, type TimeRange } from './window.js';
 
 /** The buckets of {@link usageTrend}. */
 export const TREND_GRANULARITIES = Object.freeze(['hour', 'day', 'week'] as const);
@@ -12,7 +13,7 @@ export const TREND_GRANULARITIES = Object.freeze(['hour', 'day', 'week'] as cons
 export type TrendGranularity = (typeof TREND_GRANULARITIES)[number];
 
 /** Options of {@link usageTrend}. */
-export interface UsageTrendOptions extends ReportOptions {
+export interface UsageTrendOptions extends CallReportOptions {
   /** Bucket size: 'hour', 'day' or 'week' (ISO weeks, starting Monday, UTC). */
   granularity: TrendGranularity;
   /** Only these skills. @default every skill */
@@ -57,15 +58,26 @@ export interface GrowthRow {
   growthRate: number | null;
 }
 
-const BUCKETS: Readonly<Record<TrendGranularity, string>> = Object.freeze({
-  hour: 'hour',
-  day: 'substr(hour, 1, 10)',
+/** A bucket as SQL over the hourly rows and, for buckets of whole days, over the day rows. */
+interface Bucket {
+  readonly hourly: string;
+  readonly daily?: string;
+}
+
+const BUCKETS: Readonly<Record<TrendGranularity, Bucket>> = Object.freeze({
+  hour: { hourly: 'hour' },
+  day: { hourly: 'substr(hour, 1, 10)', daily: 'day' },
   // The Monday on or before the day: back 6 days, then forward to the next Monday.
-  week: "date(hour, '-6 days', 'weekday 1')",
+  week: { hourly: "date(hour, '-6 days', 'weekday 1')", daily: "date(day, '-6 days', 'weekday 1')" },
 });
 
-const bucketSql = (bucket: string): string => `SELECT ${bucket} AS bucket, sum(execution_count), sum(success_count), sum(failure_count)
-FROM skill_usage_hourly WHERE skill_id = ? AND org_id IN (SELECT value FROM json_each(?)) AND hour >= ? AND hour < ?
+/**
+ * Calls per bucket of one skill in its orgs over a range of hourly rows, or of day rows with
+ * `time` 'day'; with `byAgent`, of one agent (a parameter after the range).
+ */
+const bucketSql = (bucket: string, byAgent = false, time: 'hour' | 'day' = 'hour'): string =>
+  `SELECT ${bucket} AS bucket, sum(execution_count), sum(success_count), sum(failure_count)
+FROM ${time === 'hour' ? 'skill_usage_hourly' : 'skill_usage_by_day'} WHERE skill_id = ? AND org_id IN (SELECT value FROM json_each(?)) AND ${time} >= ? AND ${time} < ?${byAgent ? ' AND agent_name = ?' : ''}
 GROUP BY bucket ORDER BY bucket`;
 
 const NEXT_ADOPTED_SKILL = 'SELECT skill_id FROM skill_user_first WHERE skill_id > ? ORDER BY skill_id LIMIT 1';
@@ -75,7 +87,11 @@ const NEW_USERS_OF_ORG =
 
 /** The statements of this module, for the query-plan test. */
 export const TREND_SQL: readonly string[] = Object.freeze([
-  ...Object.values(BUCKETS).map(bucketSql),
+  ...Object.values(BUCKETS).flatMap(({ hourly, daily }) => [
+    bucketSql(hourly),
+    bucketSql(hourly, true),
+    ...(daily === undefined ? [] : [bucketSql(daily, false, 'day'), bucketSql(daily, true, 'day')]),
+  ]),
   NEXT_ADOPTED_SKILL,
   NEW_USERS,
   NEW_USERS_OF_ORG,
@@ -84,25 +100,26 @@ export const TREND_SQL: readonly string[] = Object.freeze([
 /**
  * Executions, successes and failures per skill per hour, day or week of the window, by skill then
  * bucket; buckets without calls are left out. The first and last day or week may be partial: the
- * window is counted by the hour. Reads skill_usage_hourly only.
+ * window is counted by the hour. Reads skill_usage_by_day for the whole closed days of day and week
+ * buckets, skill_usage_hourly for the rest.
  * @throws {TypeError|RangeError} on an unknown granularity, bad skill ids, a malformed window or option.
  */
 export function usageTrend(db: Database.Database, options: UsageTrendOptions): UsagePoint[] {
   const caller = 'usageTrend';
-  const { window, orgId } = reportScope(caller, options);
+  const { window, orgId, agentName } = reportScope(caller, options, db);
   const granularity = oneOfOption(caller, 'granularity', options?.granularity, TREND_GRANULARITIES);
-  const skills = skillOrgs(db, orgId, skillIdsOption(caller, options?.skillIds));
+  const skills = skillOrgs(db, { orgId, agentName }, skillIdsOption(caller, options?.skillIds));
   return bucketed(db, skills, window, BUCKETS[granularity]);
 }
 
 /**
  * Calls and success rate (successes / calls) per skill per UTC day of the window, by skill then
- * day; days without calls are left out. Reads skill_usage_hourly only.
+ * day; days without calls are left out. Reads skill_usage_by_day and skill_usage_hourly.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
-export function successRateByDay(db: Database.Database, options?: ReportOptions): SuccessRatePoint[] {
-  const { window, orgId } = reportScope('successRateByDay', options);
-  return bucketed(db, skillOrgs(db, orgId), window, BUCKETS.day).map((point) => ({
+export function successRateByDay(db: Database.Database, options?: CallReportOptions): SuccessRatePoint[] {
+  const { window, orgId, agentName } = reportScope('successRateByDay', options, db);
+  return bucketed(db, skillOrgs(db, { orgId, agentName }), window, BUCKETS.day).map((point) => ({
     skillId: point.skillId,
     day: point.bucket,
     calls: point.executions,
@@ -114,7 +131,8 @@ export function successRateByDay(db: Database.Database, options?: ReportOptions)
  * Adoption curves: per skill, each day of the window on which users used it for the first time,
  * with how many, and the distinct users it had by the end of that day since records began. From
  * skill_user_first (never pruned); with `orgId`, users whose first use was in that org. Days
- * without new users are left out (the curve is flat there).
+ * without new users are left out (the curve is flat there). Per-user records have no agent: it
+ * takes no `agentName`.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
 export function adoptionCurve(db: Database.Database, options?: ReportOptions): AdoptionPoint[] {
@@ -138,9 +156,9 @@ export function adoptionCurve(db: Database.Database, options?: ReportOptions): A
  * Reads skill_usage_hourly only.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
-export function growth(db: Database.Database, options?: ReportOptions): GrowthRow[] {
-  const { window, orgId } = reportScope('growth', options);
-  const skills = skillOrgs(db, orgId);
+export function growth(db: Database.Database, options?: CallReportOptions): GrowthRow[] {
+  const { window, orgId, agentName } = reportScope('growth', options, db);
+  const skills = skillOrgs(db, { orgId, agentName });
   const current = countsBySkill(db, skills, window);
   const previous = countsBySkill(db, skills, window.previous);
   const rows: GrowthRow[] = [];
@@ -158,12 +176,34 @@ export function growthRate(calls: number, previousCalls: number): number | null 
   return previousCalls > 0 ? (calls - previousCalls) / previousCalls : null;
 }
 
-/** Per skill (in skill order) its buckets in order, summed over its orgs by SQLite. */
-function bucketed(db: Database.Database, skills: readonly SkillOrgs[], range: TimeRange, bucket: string): UsagePoint[] {
-  const statement = prepared<[string, string, string, string], [string, number, number, number]>(db, bucketSql(bucket)).raw(true);
+type BucketRow = [string, number, number, number];
+
+/**
+ * Per skill (in skill order) its buckets in order, summed over its orgs by SQLite: from the day
+ * rows of the whole closed days when the buckets are whole days, from the hourly rows otherwise.
+ */
+function bucketed(db: Database.Database, skills: readonly SkillOrgs[], range: TimeRange, bucket: Bucket): UsagePoint[] {
+  const { days, hours } =
+    bucket.daily === undefined
+      ? { days: undefined, hours: [range] }
+      : byDays(range, prepared<[], string>(db, `SELECT ${BY_DAY_THROUGH}`).pluck(true).get());
   const points: UsagePoint[] = [];
-  for (const { skillId, orgIds } of skills) {
-    for (const [at, executions, successes, failures] of statement.all(skillId, JSON.stringify(orgIds), range.from, range.to)) {
+  for (const { skillId, orgIds, agentName } of skills) {
+    const byAgent = agentName === undefined ? [] : [agentName];
+    const orgs = JSON.stringify(orgIds);
+    const hourly = prepared<string[], BucketRow>(db, bucketSql(bucket.hourly, byAgent.length > 0)).raw(true);
+    const rows = hours.flatMap((part) => hourly.all(skillId, orgs, part.from, part.to, ...byAgent));
+    if (days !== undefined && bucket.daily !== undefined) {
+      const daily = prepared<string[], BucketRow>(db, bucketSql(bucket.daily, byAgent.length > 0, 'day')).raw(true);
+      rows.push(...daily.all(skillId, orgs, days.fromDay, days.toDay, ...byAgent));
+    }
+    const sums = new Map<string, BucketRow>();
+    for (const [at, executions, successes, failures] of rows) {
+      const sum = sums.get(at);
+      if (sum === undefined) sums.set(at, [at, executions, successes, failures]);
+      else sums.set(at, [at, sum[1] + executions, sum[2] + successes, sum[3] + failures]);
+    }
+    for (const [at, executions, successes, failures] of [...sums.values()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (executions > 0) points.push({ skillId, bucket: at, executions, successes, failures });
     }
   }

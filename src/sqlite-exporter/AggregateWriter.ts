@@ -5,7 +5,7 @@ import { hourlyTotals, userDaysOf, userDayTotals, userFirstDays, type UserDayTot
 import type { UsageRow } from './rows.js';
 import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS } from '../store/schema.js';
 
-const UPSERT_HOURLY = addingUpsert('skill_usage_hourly', ['skill_id', 'org_id', 'hour'], HOURLY_TOTAL_COLUMNS);
+const UPSERT_HOURLY = addingUpsert('skill_usage_hourly', ['skill_id', 'org_id', 'hour', 'agent_name'], HOURLY_TOTAL_COLUMNS);
 
 /** SQL for the latest day of skill_user_daily before `day` of the same skill and user (and org, when given), '' for none. */
 const previousDay = (
@@ -65,7 +65,7 @@ ON CONFLICT (skill_id, user_id) DO UPDATE SET org_id = excluded.org_id, first_da
  * Keeps the write-time aggregates (skill_usage_hourly, skill_usage_by_day, skill_user_daily with its links to earlier
  * days, user_daily, skill_user_first) up to date with the skill_usage rows of each export. Call
  * {@link write} inside the export's transaction: the rows are first added up per key in memory, so
- * an export of many rows costs one upsert per skill, org and hour (and per skill, user and day),
+ * an export of many rows costs one upsert per skill, org, hour and agent (and per skill, user and day),
  * not one per row.
  */
 export class AggregateWriter {
@@ -96,7 +96,7 @@ export class AggregateWriter {
   /** Adds the rows of one export, in the order they were inserted into skill_usage. */
   write(usage: readonly UsageRow[]): void {
     const hours = hourlyTotals(usage);
-    for (const { skillId, orgId, hour, totals } of hours) this.#upsertHourly.run(skillId, orgId, hour, ...totals);
+    for (const { skillId, orgId, hour, agentName, totals } of hours) this.#upsertHourly.run(skillId, orgId, hour, agentName, ...totals);
     this.#byDay.write(hours);
     const userDays = userDayTotals(usage);
     const upserted = this.#writeUserDays(userDays);

@@ -4,7 +4,7 @@ import { closeDaysBefore, firstOpenDay } from '../store/closedDays.js';
 import { addingUpsert } from './addingUpsert.js';
 import { BY_DAY_THROUGH, HOURLY_TOTAL_COLUMNS } from '../store/schema.js';
 
-const ADD_TO_CLOSED_DAY = addingUpsert('skill_usage_by_day', ['skill_id', 'org_id', 'day'], HOURLY_TOTAL_COLUMNS);
+const ADD_TO_CLOSED_DAY = addingUpsert('skill_usage_by_day', ['skill_id', 'org_id', 'day', 'agent_name'], HOURLY_TOTAL_COLUMNS);
 
 /**
  * Keeps skill_usage_by_day with the hourly rows of each export: rows for a closed day are added to
@@ -31,8 +31,8 @@ export class DayTotalsWriter {
     for (const { hour } of hours) if (hour > latest) latest = hour;
     const latestDay = latest.slice(0, 10);
     if (through !== '' && hours.some(({ hour }) => hour.slice(0, 10) <= through)) {
-      for (const { skillId, orgId, day, totals } of dailyTotals(hours))
-        if (day <= through) this.#addToClosedDay.run(skillId, orgId, day, ...totals);
+      for (const { skillId, orgId, day, agentName, totals } of dailyTotals(hours))
+        if (day <= through) this.#addToClosedDay.run(skillId, orgId, day, agentName, ...totals);
     }
     // The days before the latest one of this export are past: close those not closed yet, from the
     // hourly rows, which hold this export's rows of those days already. The usual export, of the

@@ -1,5 +1,5 @@
 import { failed, type ExportResult } from './exportResult.js';
-import { usageRowsOf, type SplitExport } from './mapping.js';
+import { callRatingsOf, usageRowsOf, type SplitExport } from './mapping.js';
 import { SeriesPacker } from './SeriesBatch.js';
 import type { SinkExport, SqliteSink } from './SqliteSink.js';
 
@@ -74,6 +74,6 @@ export class InThreadTarget implements ExportTarget {
 
   #rows({ drained, points, skipped }: SplitExport): SinkExport {
     this.#packer ??= new SeriesPacker();
-    return { usage: usageRowsOf(drained, this.#packer), points, skipped };
+    return { usage: usageRowsOf(drained, this.#packer), points, skipped, callRatings: callRatingsOf(drained) };
   }
 }

@@ -1,3 +1,4 @@
+import type { CallRating } from '../instruments/callRatings.js';
 import { addTotals } from '../instruments/perCallColumns.js';
 import { emptyRow, type GenericPoint, type MappedExport, type UsageRow } from './rows.js';
 
@@ -7,37 +8,47 @@ export interface BufferLosses {
   foldedRows: number;
   /** Generic points dropped, oldest first. */
   droppedPoints: number;
+  /** Ratings of calls dropped, oldest first, past the limit (they cannot fold: each may replace another). */
+  droppedRatings: number;
 }
 
 /**
  * Rows waiting to be written, oldest first. Every export adds its rows whole and is written whole;
  * only rows that wait after a failed write are bounded ({@link RetryBuffer.bound}): past `limit`,
  * generic points, which cannot be merged, are dropped oldest first, then just enough of the oldest
- * usage rows fold into one overflow row per skill to fit, which keeps every count.
+ * usage rows fold into one overflow row per skill to fit, which keeps every count. Ratings of calls
+ * are bounded apart, to `limit` of them, the oldest dropped.
  */
 export class RetryBuffer {
   readonly #limit: number;
   #usage: UsageRow[] = [];
   #points: GenericPoint[] = [];
-  readonly losses: BufferLosses = { foldedRows: 0, droppedPoints: 0 };
+  #callRatings: CallRating[] = [];
+  readonly losses: BufferLosses = { foldedRows: 0, droppedPoints: 0, droppedRatings: 0 };
 
   constructor(limit: number) {
     this.#limit = Math.max(1, limit);
   }
 
   get size(): number {
-    return this.#usage.length + this.#points.length;
+    return this.#usage.length + this.#points.length + this.#callRatings.length;
   }
 
   /** Adds an export's rows, all of them: the bound applies only to rows left waiting. */
   add(rows: MappedExport): void {
     for (const row of rows.usage) this.#usage.push(row);
     for (const point of rows.points) this.#points.push(point);
+    for (const rating of rows.callRatings ?? []) this.#callRatings.push(rating);
   }
 
   /** After a failed write: folds or drops the oldest rows past the limit. */
   bound(): void {
-    if (this.size > this.#limit) this.#shrink();
+    const excessRatings = this.#callRatings.length - this.#limit;
+    if (excessRatings > 0) {
+      this.#callRatings = this.#callRatings.slice(excessRatings);
+      this.losses.droppedRatings += excessRatings;
+    }
+    if (this.#usage.length + this.#points.length > this.#limit) this.#shrink();
   }
 
   /** The calls waiting. */
@@ -57,6 +68,7 @@ export class RetryBuffer {
       ratings += row.ratingCount;
       installs += row.installs;
     }
+    ratings += this.#callRatings.length;
     const parts = [plural(calls, 'call')];
     if (ratings > 0) parts.push(plural(ratings, 'rating'));
     if (installs > 0) parts.push(plural(installs, 'install'));
@@ -66,22 +78,24 @@ export class RetryBuffer {
 
   /** Everything waiting, in order; stays in the buffer until {@link RetryBuffer.clear}. */
   peek(): MappedExport {
-    return { usage: this.#usage, points: this.#points };
+    return { usage: this.#usage, points: this.#points, callRatings: this.#callRatings };
   }
 
   /** Forgets what was written. */
   clear(): void {
     this.#usage = [];
     this.#points = [];
+    this.#callRatings = [];
   }
 
   #shrink(): void {
-    const excessPoints = Math.min(this.#points.length, this.size - this.#limit);
+    const rows = () => this.#usage.length + this.#points.length;
+    const excessPoints = Math.min(this.#points.length, rows() - this.#limit);
     if (excessPoints > 0) {
       this.#points = this.#points.slice(excessPoints);
       this.losses.droppedPoints += excessPoints;
     }
-    const excess = this.size - this.#limit;
+    const excess = rows() - this.#limit;
     if (excess <= 0) return;
     // Oldest first, fold rows until the folding has saved `excess` rows (a row into a skill's
     // overflow row already made saves one; the first of a skill saves none).

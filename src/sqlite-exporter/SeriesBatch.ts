@@ -15,6 +15,7 @@ export interface SeriesBatch {
   readonly skillIds: (string | null)[];
   readonly userIds: (string | null)[];
   readonly orgIds: (string | null)[];
+  readonly agentNames: (string | null)[];
   /** 1 for a series that folds identities past a limit. */
   readonly overflow: Uint8Array;
 }
@@ -46,6 +47,7 @@ export class SeriesPacker {
     const skillIds: (string | null)[] = [];
     const userIds: (string | null)[] = [];
     const orgIds: (string | null)[] = [];
+    const agentNames: (string | null)[] = [];
     let count = 0;
     while (count < SERIES_PER_BATCH) {
       const next = series.next();
@@ -58,6 +60,7 @@ export class SeriesPacker {
       skillIds.push(text(attributes[ATTR.skillId]));
       userIds.push(text(attributes[ATTR.userId]));
       orgIds.push(text(attributes[ATTR.orgId]));
+      agentNames.push(text(attributes[ATTR.agentName]));
       overflow[count++] = attributes[ATTR.overflow] === true ? 1 : 0;
     }
     return {
@@ -66,6 +69,7 @@ export class SeriesPacker {
       skillIds,
       userIds,
       orgIds,
+      agentNames,
       overflow: overflow.subarray(0, count),
     };
   }

@@ -11,7 +11,7 @@ const ERROR_TYPE_COUNT = SERIES_LAYOUT.successLatency - SERIES_LAYOUT.failures;
 
 /**
  * The skill_usage rows of one export, from its packed series: one row per interval end, overflow,
- * skill, user and org with activity (a call, a rating or an install), added up where several series
+ * skill, user, org and agent with activity (a call, a rating or an install), added up where several series
  * share one (two recorders on one reader, say). Pure, and the one mapping of the exact record,
  * whether it runs in the writer thread or in the application's.
  */
@@ -37,6 +37,7 @@ export class SeriesRows {
         batch.skillIds[i] ?? OVERFLOW_SKILL_ID,
         batch.userIds[i]!,
         batch.orgIds[i]!,
+        batch.agentNames[i]!,
         start,
       );
       if (start < row.intervalStart) row.intervalStart = start;
@@ -62,9 +63,10 @@ function newRow(
   skillId: string,
   userId: string | null,
   orgId: string | null,
+  agentName: string | null,
   intervalStart: string,
 ): UsageRow {
-  return emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID);
+  return emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID, agentName);
 }
 
 function addFailures(row: UsageRow, values: Float64Array, at: number): void {

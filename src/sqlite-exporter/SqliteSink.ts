@@ -59,7 +59,7 @@ export class SqliteSink {
   readonly startProblem: Error | undefined;
   readonly #options: SqliteSinkOptions;
   readonly #buffer: RetryBuffer;
-  readonly #reported: BufferLosses = { foldedRows: 0, droppedPoints: 0 };
+  readonly #reported: BufferLosses = { foldedRows: 0, droppedPoints: 0, droppedRatings: 0 };
   #open: OpenDatabase | undefined;
   /** Why the database is not open, while it is not. */
   #problem: Error | undefined;
@@ -265,13 +265,15 @@ export class SqliteSink {
   }
 
   #reportLosses(): void {
-    const { foldedRows, droppedPoints } = this.#buffer.losses;
-    if (foldedRows === this.#reported.foldedRows && droppedPoints === this.#reported.droppedPoints) return;
-    this.#reported.foldedRows = foldedRows;
-    this.#reported.droppedPoints = droppedPoints;
+    const { foldedRows, droppedPoints, droppedRatings } = this.#buffer.losses;
+    const reported = this.#reported;
+    if (foldedRows === reported.foldedRows && droppedPoints === reported.droppedPoints && droppedRatings === reported.droppedRatings)
+      return;
+    Object.assign(reported, this.#buffer.losses);
+    const ratings = droppedRatings === 0 ? '' : `, and ${droppedRatings} ratings of calls were dropped`;
     log.warn(
       `the SQLite retry buffer is full (ANALYTICS_DB_BUFFER_ROWS): ${foldedRows} usage rows were folded into ` +
-        `per-skill overflow rows (counts kept, user split lost) and ${droppedPoints} generic metric points were dropped so far.`,
+        `per-skill overflow rows (counts kept, user split lost) and ${droppedPoints} generic metric points were dropped${ratings} so far.`,
     );
   }
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { AggregateWriter } from './AggregateWriter.js';
+import { CallRatingWriter } from './CallRatingWriter.js';
 import type { GenericPoint, MappedExport, UsageRow } from './rows.js';
 import { CALL_TOTAL_COLUMNS, putTotals, type StarCounts } from '../instruments/perCallColumns.js';
 import { SKILL_METRICS_TOTAL_COLUMNS } from '../store/schema.js';
@@ -9,6 +10,7 @@ const KEYS = [
   ['skill_id', (row: UsageRow) => row.skillId],
   ['user_id', (row: UsageRow) => row.userId],
   ['org_id', (row: UsageRow) => row.orgId],
+  ['agent_name', (row: UsageRow) => row.agentName ?? ''],
   ['timestamp', (row: UsageRow) => row.timestamp],
   ['interval_start', (row: UsageRow) => row.intervalStart],
 ] as const;
@@ -48,8 +50,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * Writes mapped exports in one IMMEDIATE transaction each, with every statement prepared once:
- * the skill_usage rows, the skill_metrics totals, the write-time aggregates (see
- * {@link AggregateWriter}) and the generic points. Synchronous, as better-sqlite3 is: a batch
+ * the ratings of calls (see {@link CallRatingWriter}, which adds the rows that count them), the
+ * skill_usage rows, the skill_metrics totals, the write-time aggregates (see {@link AggregateWriter})
+ * and the generic points. Synchronous, as better-sqlite3 is: a batch
  * either lands whole or not at all.
  */
 export class SqliteWriter {
@@ -59,6 +62,7 @@ export class SqliteWriter {
   readonly #touchSeries: Database.Statement;
   readonly #insertPoint: Database.Statement;
   readonly #aggregates: AggregateWriter;
+  readonly #callRatings: CallRatingWriter;
   readonly #write: (rows: MappedExport) => void;
   /** Series ids by identity, with the last time written, so a known series costs one insert per point. */
   readonly #seriesIds = new Map<string, { id: number | bigint; lastSeen: string }>();
@@ -70,6 +74,7 @@ export class SqliteWriter {
     this.#touchSeries = db.prepare(TOUCH_SERIES);
     this.#insertPoint = db.prepare(INSERT_POINT);
     this.#aggregates = new AggregateWriter(db);
+    this.#callRatings = new CallRatingWriter(db);
     const transaction = db.transaction((rows: MappedExport) => this.#writeRows(rows));
     this.#write = (rows) => transaction.immediate(rows);
   }
@@ -87,7 +92,8 @@ export class SqliteWriter {
     }
   }
 
-  #writeRows({ usage, points }: MappedExport): void {
+  #writeRows({ usage: calls, points, callRatings }: MappedExport): void {
+    const usage = callRatings === undefined || callRatings.length === 0 ? calls : [...calls, ...this.#callRatings.rows(callRatings)];
     const values = new Array<unknown>(USAGE_COLUMNS.length);
     // Spread into arguments: better-sqlite3 binds those faster than the elements of an array (a sixth of the insert's time).
     for (const row of usage) this.#insertUsage.run(...usageValues(row, values));

@@ -1,7 +1,8 @@
 import { childMap } from '../core/childMap.js';
 import type { UsageRow } from './rows.js';
 
-type ByOrg = Map<string | null, UsageRow>;
+type ByAgent = Map<string | null, UsageRow>;
+type ByOrg = Map<string | null, ByAgent>;
 type ByUser = Map<string | null, ByOrg>;
 type BySkill = Map<string, ByUser>;
 
@@ -12,11 +13,12 @@ export type NewRow = (
   skillId: string,
   userId: string | null,
   orgId: string | null,
+  agentName: string | null,
   intervalStart: string,
 ) => UsageRow;
 
 /**
- * The skill_usage rows of one export by their identity (interval end, overflow, skill, user, org),
+ * The skill_usage rows of one export by their identity (interval end, overflow, skill, user, org, agent),
  * in the order they were made. Nested maps keyed by the attribute strings themselves: an export's
  * points share those strings, whose hashes V8 keeps, where one joined key would be a new string to
  * build and hash for every point (most of the mapping's time, when it was one).
@@ -32,12 +34,20 @@ export class UsageRowIndex {
   }
 
   /** The row of an identity, made by `create` when new (`intervalStart` is only for a new row). */
-  get(timestamp: string, overflow: boolean, skillId: string, userId: string | null, orgId: string | null, intervalStart: string): UsageRow {
-    const byOrg = childMap(childMap(childMap(this.#byEnd[overflow ? 1 : 0], timestamp), skillId), userId);
-    let row = byOrg.get(orgId);
+  get(
+    timestamp: string,
+    overflow: boolean,
+    skillId: string,
+    userId: string | null,
+    orgId: string | null,
+    agentName: string | null,
+    intervalStart: string,
+  ): UsageRow {
+    const byAgent = childMap(childMap(childMap(childMap(this.#byEnd[overflow ? 1 : 0], timestamp), skillId), userId), orgId);
+    let row = byAgent.get(agentName);
     if (row === undefined) {
-      row = this.#create(timestamp, overflow, skillId, userId, orgId, intervalStart);
-      byOrg.set(orgId, row);
+      row = this.#create(timestamp, overflow, skillId, userId, orgId, agentName, intervalStart);
+      byAgent.set(agentName, row);
       this.#rows.push(row);
     }
     return row;

@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { SeriesState } from '../instruments/SeriesState.js';
 import type { ExportResult } from './exportResult.js';
 import type { SplitExport } from './mapping.js';
+import { callRatingsOf } from './mapping.js';
 import { callsIn, type SeriesPacker } from './SeriesBatch.js';
 import type { ToWriter } from './threadMessages.js';
 
@@ -59,7 +60,9 @@ export class WriterRequest {
     if (this.type === 'retry' || this.type === 'close') return { type: this.type, id: this.id };
     const points = this.#split?.points ?? [];
     const skipped = this.#split?.skipped ?? [];
-    return this.type === 'final' ? { type: 'final', id: this.id, points, skipped } : { type: 'export', id: this.id, points, skipped };
+    const callRatings = callRatingsOf(this.#split?.drained ?? []);
+    const end = { id: this.id, points, skipped, callRatings };
+    return this.type === 'final' ? { type: 'final', ...end } : { type: 'export', ...end };
   }
 }
 

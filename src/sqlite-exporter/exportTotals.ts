@@ -6,19 +6,21 @@ import { HOURLY_TOTAL_COLUMNS, USER_DAY_TOTAL_COLUMNS, USER_DAY_TOTAL_FIELDS } f
 // The pure half of the write-time aggregates: an export's rows added up per key in memory, so that
 // AggregateWriter writes one row per key, not one per skill_usage row.
 
-/** One skill_usage_hourly upsert: a skill, org and hour, and its totals in HOURLY_TOTAL_COLUMNS order. */
+/** One skill_usage_hourly upsert: a skill, org, hour and agent ('' for none), and its totals in HOURLY_TOTAL_COLUMNS order. */
 export interface HourlyTotals {
   readonly skillId: string;
   readonly orgId: string;
   readonly hour: string;
+  readonly agentName: string;
   readonly totals: number[];
 }
 
-/** One skill_usage_by_day upsert: a skill, org and day, and its totals in HOURLY_TOTAL_COLUMNS order. */
+/** One skill_usage_by_day upsert: a skill, org, day and agent, and its totals in HOURLY_TOTAL_COLUMNS order. */
 export interface DailyTotals {
   readonly skillId: string;
   readonly orgId: string;
   readonly day: string;
+  readonly agentName: string;
   readonly totals: number[];
 }
 
@@ -61,18 +63,18 @@ const hourOf = (timestamp: string): string => `${timestamp.slice(0, 13)}:00:00`;
 /** The UTC day of a timestamp, 'YYYY-MM-DD', as the SQL `substr(timestamp, 1, 10)`. */
 const dayOf = (timestamp: string): string => timestamp.slice(0, 10);
 
-/** Groups by skill and two more keys, in nested maps: cheaper than one map keyed by a joined string. */
+/** Groups by skill and three more keys, in nested maps: cheaper than one map keyed by a joined string. */
 class Groups<T> {
-  readonly #bySkill = new Map<string, Map<string, Map<string, T>>>();
+  readonly #bySkill = new Map<string, Map<string, Map<string, Map<string, T>>>>();
   readonly #all: T[] = [];
 
-  /** The group of `skillId`, `first` and `second`, made by `create` when new. */
-  get(skillId: string, first: string, second: string, create: () => T): T {
-    const bySecond = childMap(childMap(this.#bySkill, skillId), first);
-    let group = bySecond.get(second);
+  /** The group of `skillId`, `first`, `second` and `third`, made by `create` when new. */
+  get(skillId: string, first: string, second: string, third: string, create: () => T): T {
+    const byThird = childMap(childMap(childMap(this.#bySkill, skillId), first), second);
+    let group = byThird.get(third);
     if (group === undefined) {
       group = create();
-      bySecond.set(second, group);
+      byThird.set(third, group);
       this.#all.push(group);
     }
     return group;
@@ -94,17 +96,19 @@ function addUserDay(totals: number[], row: UsageRow): void {
 
 const zeros = (length: number) => new Array<number>(length).fill(0);
 
-/** The rows added up per skill, org ('' for none) and hour. Pure. */
+/** The rows added up per skill, org ('' for none), hour and agent ('' for none). Pure. */
 export function hourlyTotals(usage: readonly UsageRow[]): HourlyTotals[] {
   const groups = new Groups<HourlyTotals>();
   const hourOfRow = lastAnswer(hourOf);
   for (const row of usage) {
     const orgId = row.orgId ?? '';
+    const agentName = row.agentName ?? '';
     const hour = hourOfRow(row.timestamp);
-    const group = groups.get(row.skillId, orgId, hour, () => ({
+    const group = groups.get(row.skillId, orgId, hour, agentName, () => ({
       skillId: row.skillId,
       orgId,
       hour,
+      agentName,
       totals: zeros(HOURLY_TOTAL_COLUMNS.length),
     }));
     addTotalsInto(group.totals, row);
@@ -112,13 +116,13 @@ export function hourlyTotals(usage: readonly UsageRow[]): HourlyTotals[] {
   return groups.values();
 }
 
-/** The hourly totals added up per skill, org and day: one row for an export within one hour. Pure. */
+/** The hourly totals added up per skill, org, day and agent: one row for an export within one hour. Pure. */
 export function dailyTotals(hours: readonly HourlyTotals[]): DailyTotals[] {
   const groups = new Groups<DailyTotals>();
   const dayOfHour = lastAnswer(dayOf);
-  for (const { skillId, orgId, hour, totals } of hours) {
+  for (const { skillId, orgId, hour, agentName, totals } of hours) {
     const day = dayOfHour(hour);
-    const group = groups.get(skillId, orgId, day, () => ({ skillId, orgId, day, totals: zeros(totals.length) }));
+    const group = groups.get(skillId, orgId, day, agentName, () => ({ skillId, orgId, day, agentName, totals: zeros(totals.length) }));
     for (let i = 0; i < totals.length; i++) group.totals[i]! += totals[i]!;
   }
   return groups.values();
@@ -132,7 +136,7 @@ export function userDayTotals(usage: readonly UsageRow[]): UserDayTotals[] {
     const userId = row.userId;
     if (userId === null) continue;
     const day = dayOfRow(row.timestamp);
-    const group = groups.get(row.skillId, userId, day, () => ({
+    const group = groups.get(row.skillId, userId, day, '', () => ({
       skillId: row.skillId,
       userId,
       day,

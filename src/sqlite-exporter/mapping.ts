@@ -8,6 +8,7 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import type { CallRating } from '../instruments/callRatings.js';
 import { DetailScopeMetrics, type DrainedSeries } from '../instruments/DetailScopeMetrics.js';
 import {
   EXECUTE_TOOL_DURATION,
@@ -81,12 +82,17 @@ export function splitExport(metrics: ResourceMetrics): SplitExport {
 }
 
 /**
- * Maps one export to rows, in this thread: one skill_usage row per skill, user and org of the exact
- * record with activity, and the generic points of {@link splitExport}. Pure.
+ * Maps one export to rows, in this thread: one skill_usage row per skill, user, org and agent of
+ * the exact record with activity, its ratings of calls, and the generic points of {@link splitExport}. Pure.
  */
 export function mapExport(metrics: ResourceMetrics): MappedExport & { skipped: SkippedMetric[] } {
   const { drained, points, skipped } = splitExport(metrics);
-  return { usage: usageRowsOf(drained), points, skipped };
+  return { usage: usageRowsOf(drained), points, skipped, callRatings: callRatingsOf(drained) };
+}
+
+/** The ratings of calls of `drained`, in the order they were handed over. */
+export function callRatingsOf(drained: readonly DrainedSeries[]): CallRating[] {
+  return drained.flatMap((interval) => interval.callRatings ?? []);
 }
 
 /** The skill_usage rows of `drained`, through the same packing and mapping as the writer thread's. */

@@ -1,13 +1,16 @@
+import type { CallRating } from '../instruments/callRatings.js';
 import type { CallTotals, StarCounts } from '../instruments/perCallColumns.js';
 
 /**
- * One skill_usage row: the activity of one skill, user and org over one export interval. Its
+ * One skill_usage row: the activity of one skill, user, org and agent over one export interval. Its
  * totals are those of the per-call columns registry, field for field ({@link CallTotals}).
  */
 export interface UsageRow extends CallTotals {
   skillId: string;
   userId: string | null;
   orgId: string | null;
+  /** The agent of the calls, null for none ('' in the tables). */
+  agentName: string | null;
   /** End of the interval, SQLite UTC text. */
   timestamp: string;
   /** Start of the interval, SQLite UTC text. */
@@ -49,6 +52,8 @@ export interface GenericPoint {
 export interface MappedExport {
   usage: UsageRow[];
   points: GenericPoint[];
+  /** The ratings of calls, each the latest of its call and user in the export. @default none */
+  callRatings?: CallRating[];
 }
 
 /** A row with nothing counted yet. */
@@ -59,11 +64,13 @@ export function emptyRow(
   intervalStart: string,
   timestamp: string,
   overflow: boolean,
+  agentName: string | null = null,
 ): UsageRow {
   return {
     skillId,
     userId,
     orgId,
+    agentName,
     timestamp,
     intervalStart,
     executions: 0,

@@ -52,10 +52,10 @@ port.on('message', (message: ToWriter) => {
 });
 
 /** The rows of the export that ends with `end`, and a new start for the next one. */
-function take(end: { points: SinkExport['points']; skipped: SinkExport['skipped'] }): SinkExport {
+function take(end: { points: SinkExport['points']; skipped: SinkExport['skipped']; callRatings: SinkExport['callRatings'] }): SinkExport {
   const usage = rows.rows();
   rows = new SeriesRows();
-  return { usage, points: end.points, skipped: end.skipped };
+  return { usage, points: end.points, skipped: end.skipped, callRatings: end.callRatings };
 }
 
 function done(id: number, result: ExportResult = { code: SUCCESS }): void {

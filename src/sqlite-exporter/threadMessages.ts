@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { LogSeverity } from '../core/log.js';
+import type { CallRating } from '../instruments/callRatings.js';
 import type { SkippedMetric } from './mapping.js';
 import type { GenericPoint } from './rows.js';
 import type { SeriesBatch } from './SeriesBatch.js';
@@ -20,11 +21,12 @@ export const DONE = 0;
 /** Slot of `progress`: 1 once the writer thread has ended, however it ended. */
 export const ENDED = 1;
 
-/** The end of an export: its generic points, after the series batches that came before it. */
+/** The end of an export: its generic points and ratings of calls, after the series batches that came before it. */
 interface ExportEnd {
   readonly id: number;
   readonly points: GenericPoint[];
   readonly skipped: SkippedMetric[];
+  readonly callRatings: CallRating[];
 }
 
 /**

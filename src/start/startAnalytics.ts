@@ -14,6 +14,7 @@ import type { Identity } from '../instruments/identity.js';
 import {
   SkillMetrics,
   type IdentityOptions,
+  type RateOptions,
   type RecordedCall,
   type SkillTimer,
   type TimerOptions,
@@ -80,7 +81,7 @@ export interface Analytics {
   wrap<F extends (...args: any[]) => any>(skillId: string, fn: F, options?: WrapOptions): F;
   startTimer(skillId: string, options?: TimerOptions): SkillTimer;
   recordCall(skillId: string, call: RecordedCall): void;
-  rate(skillId: string, stars: number, options?: IdentityOptions): void;
+  rate(skillId: string, stars: number, options?: RateOptions): void;
   recordInstall(skillId: string, options?: IdentityOptions): void;
   withContext<T>(identity: Identity, fn: () => T): T;
   health(skillId: string): HealthResult;
@@ -167,7 +168,7 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     wrap: (skillId, fn, wrapOptions) => skills.wrap(skillId, fn, wrapOptions),
     startTimer: (skillId, wrapOptions) => skills.startTimer(skillId, wrapOptions),
     recordCall: (skillId, call) => skills.recordCall(skillId, call),
-    rate: (skillId, stars, identity) => skills.rate(skillId, stars, identity),
+    rate: (skillId, stars, options) => skills.rate(skillId, stars, options),
     recordInstall: (skillId, identity) => skills.recordInstall(skillId, identity),
     withContext: (identity, fn) => skills.withContext(identity, fn),
     health: (skillId) => skills.health(skillId),

@@ -77,7 +77,7 @@ const differsIn = (columns: readonly string[]) =>
 const COMPARISONS: readonly Comparison[] = [
   {
     table: 'skill_usage_hourly',
-    keys: ['skill_id', 'org_id', 'hour'],
+    keys: ['skill_id', 'org_id', 'hour', 'agent_name'],
     columns: HOURLY_TOTAL_COLUMNS,
     expected: HOURLY_FROM_USAGE,
     extra: 'a.hour >= :from',
@@ -85,7 +85,7 @@ const COMPARISONS: readonly Comparison[] = [
   },
   {
     table: 'skill_usage_by_day',
-    keys: ['skill_id', 'org_id', 'day'],
+    keys: ['skill_id', 'org_id', 'day', 'agent_name'],
     columns: HOURLY_TOTAL_COLUMNS,
     expected: DAILY_FROM_USAGE,
     extra: 'a.day >= :from',

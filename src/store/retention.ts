@@ -37,6 +37,7 @@ const PRUNED = Object.freeze({
   metric_points: 'timestamp',
   recommendation_log: 'timestamp',
   leaderboard_cache: 'computed_at',
+  skill_call_rating: 'counted_at',
 });
 
 /**
@@ -71,11 +72,12 @@ const prepared = new WeakMap<Database.Database, RetentionStatements>();
  * Deletes rows older than `retentionDays` days, day-aligned exactly as the guide's
  * `DELETE FROM skill_usage WHERE timestamp < date('now', '-365 days')`: every row of a day before the
  * cutoff day goes, every row of the cutoff day and later stays. Raw skill_usage rows are first rolled
- * up into skill_usage_daily (per skill, org and day; org '' for none), in the same transaction, so
- * long-range trends survive. The write-time aggregates of the same hours and days
- * (skill_usage_hourly, skill_usage_by_day, skill_user_daily, user_daily) and old metric_points, recommendation_log
- * and leaderboard_cache rows are deleted too, and the first days kept in
- * skill_user_daily lose their links to the days deleted; skill_user_first is never pruned.
+ * up into skill_usage_daily (per skill, org, day and agent; org and agent '' for none), in the same
+ * transaction, so long-range trends survive. The write-time aggregates of the same hours and days
+ * (skill_usage_hourly, skill_usage_by_day, skill_user_daily, user_daily), old metric_points,
+ * recommendation_log and leaderboard_cache rows, and the ratings of calls counted before the cutoff
+ * (skill_call_rating: a later rating of such a call counts as a new one) are deleted too, and the
+ * first days kept in skill_user_daily lose their links to the days deleted; skill_user_first is never pruned.
  * Records `last_retention_at` in toolweaver_meta.
  *
  * Additive columns are summed into the daily row, so a day whose rows come in two runs still adds up.
@@ -158,6 +160,9 @@ function prepareRetention(db: Database.Database): RetentionStatements {
   return { cutoff, rollUp, unlink, prune, run: (now, modifier) => run.immediate(now, modifier) };
 }
 
+/** The columns skill_usage_daily is keyed by that skill_usage has too. */
+const KEY_COLUMNS: ReadonlySet<string> = new Set(['skill_id', 'org_id', 'agent_name']);
+
 /**
  * The columns skill_usage_daily shares with skill_usage, other than the key: by the schema's
  * design these are the additive totals (counts, latency sum and buckets, errors, ratings, installs).
@@ -165,16 +170,16 @@ function prepareRetention(db: Database.Database): RetentionStatements {
 export function additiveColumns(db: Database.Database): string[] {
   const columnsOf = (table: string) => db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[];
   const raw = new Set(columnsOf('skill_usage'));
-  return columnsOf('skill_usage_daily').filter((column) => raw.has(column) && column !== 'skill_id' && column !== 'org_id');
+  return columnsOf('skill_usage_daily').filter((column) => raw.has(column) && !KEY_COLUMNS.has(column));
 }
 
 function rollUpSql(additive: readonly string[]): string {
-  return `INSERT INTO skill_usage_daily (skill_id, org_id, day, ${additive.join(', ')}, distinct_users)
-SELECT skill_id, coalesce(org_id, ''), substr(timestamp, 1, 10), ${additive.map((column) => `sum(${column})`).join(', ')},
+  return `INSERT INTO skill_usage_daily (skill_id, org_id, day, agent_name, ${additive.join(', ')}, distinct_users)
+SELECT skill_id, coalesce(org_id, ''), substr(timestamp, 1, 10), agent_name, ${additive.map((column) => `sum(${column})`).join(', ')},
   count(DISTINCT CASE WHEN overflow = 0 THEN user_id END)
 FROM skill_usage WHERE timestamp < ?
-GROUP BY 1, 2, 3
-ON CONFLICT (skill_id, org_id, day) DO UPDATE SET
+GROUP BY 1, 2, 3, 4
+ON CONFLICT (skill_id, org_id, day, agent_name) DO UPDATE SET
   ${additive.map((column) => `${column} = ${column} + excluded.${column}`).join(',\n  ')},
   distinct_users = max(distinct_users, excluded.distinct_users)`;
 }

@@ -193,14 +193,9 @@ const sums = (columns: readonly string[]) => columns.map((column) => `sum(${colu
 // The GROUP BYs below read every row; NOT INDEXED keeps SQLite from reading them through an index
 // in skill order, which fetches each row from the table at random and takes half as long again.
 
-/** skill_usage added up per skill, org ('' for none) and hour, over `columns`. */
-const hourlyFromUsage = (
-  columns: readonly string[],
-) => `SELECT skill_id, coalesce(org_id, '') AS org_id, ${HOUR_OF_TIMESTAMP} AS hour, ${sums(columns)}
-FROM skill_usage NOT INDEXED GROUP BY 1, 2, 3`;
-
-/** skill_usage added up per skill, org ('' for none) and hour: the rows skill_usage_hourly should hold. */
-export const HOURLY_FROM_USAGE = hourlyFromUsage(HOURLY_TOTAL_COLUMNS);
+/** skill_usage added up per skill, org ('' for none), hour and agent ('' for none): the rows skill_usage_hourly should hold. */
+export const HOURLY_FROM_USAGE = `SELECT skill_id, coalesce(org_id, '') AS org_id, ${HOUR_OF_TIMESTAMP} AS hour, agent_name, ${sums(HOURLY_TOTAL_COLUMNS)}
+FROM skill_usage NOT INDEXED GROUP BY 1, 2, 3, 4`;
 
 /** skill_usage rows with a user added up per skill, user and day, with the org of the last row written (the highest id). */
 export const USER_DAY_FROM_USAGE = `SELECT grouped.skill_id, grouped.user_id, grouped.day, coalesce(last.org_id, '') AS org_id,
@@ -217,23 +212,25 @@ export const USER_FIRST_FROM_USAGE = `SELECT skill_id, user_id, org_id, day AS f
   FROM skill_usage NOT INDEXED WHERE user_id IS NOT NULL
 ) WHERE nth = 1`;
 
-/** Fills skill_usage_hourly's `columns` from skill_usage; the table must hold none of its hours. */
-const backfillHourly = (columns: readonly string[]) => `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, ${columns.join(', ')})
-${hourlyFromUsage(columns)}`;
+/** Fills skill_usage_hourly's `columns` from skill_usage as version 2 did, before the agent; the table must hold none of its hours. */
+const backfillHourlyV2 = (columns: readonly string[]) => `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, ${columns.join(', ')})
+SELECT skill_id, coalesce(org_id, '') AS org_id, ${HOUR_OF_TIMESTAMP} AS hour, ${sums(columns)}
+FROM skill_usage NOT INDEXED GROUP BY 1, 2, 3`;
 
 /** SQL for the last closed day of skill_usage_by_day, '' when none (META.byDayThrough). */
 export const BY_DAY_THROUGH = "coalesce((SELECT value FROM toolweaver_meta WHERE key = 'by_day_through'), '')";
 
-/** skill_usage added up per skill, org ('' for none) and closed day: the rows skill_usage_by_day should hold. */
-export const DAILY_FROM_USAGE = `SELECT skill_id, coalesce(org_id, '') AS org_id, ${DAY_OF_TIMESTAMP} AS day, ${sums(HOURLY_TOTAL_COLUMNS)}
-FROM skill_usage NOT INDEXED WHERE ${DAY_OF_TIMESTAMP} <= ${BY_DAY_THROUGH} GROUP BY 1, 2, 3`;
+/** skill_usage added up per skill, org ('' for none), closed day and agent: the rows skill_usage_by_day should hold. */
+export const DAILY_FROM_USAGE = `SELECT skill_id, coalesce(org_id, '') AS org_id, ${DAY_OF_TIMESTAMP} AS day, agent_name, ${sums(HOURLY_TOTAL_COLUMNS)}
+FROM skill_usage NOT INDEXED WHERE ${DAY_OF_TIMESTAMP} <= ${BY_DAY_THROUGH} GROUP BY 1, 2, 3, 4`;
 
 /** Fills skill_usage_by_day from skill_usage, for the closed days; the table must hold none of them. */
-export const BACKFILL_BY_DAY = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
+export const BACKFILL_BY_DAY = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, agent_name, ${HOURLY_TOTAL_COLUMNS.join(', ')})
 ${DAILY_FROM_USAGE}`;
 
 /** Fills skill_usage_hourly from skill_usage; the table must hold none of its hours. */
-export const BACKFILL_HOURLY = backfillHourly(HOURLY_TOTAL_COLUMNS);
+export const BACKFILL_HOURLY = `INSERT INTO skill_usage_hourly (skill_id, org_id, hour, agent_name, ${HOURLY_TOTAL_COLUMNS.join(', ')})
+${HOURLY_FROM_USAGE}`;
 
 /** Fills skill_user_daily from skill_usage; the table must hold none of its days. */
 export const BACKFILL_USER_DAILY = `INSERT INTO skill_user_daily (skill_id, user_id, day, org_id, ${USER_DAY_TOTAL_COLUMNS.join(', ')})
@@ -311,7 +308,7 @@ CREATE TABLE skill_user_first (
 ) WITHOUT ROWID;
 CREATE INDEX ix_skill_user_first_day ON skill_user_first (skill_id, first_day);
 
-${backfillHourly(totalsAt(2))};
+${backfillHourlyV2(totalsAt(2))};
 ${BACKFILL_USER_DAILY};
 ${LINK_PREV_DAYS};
 ${BACKFILL_USER_FIRST};
@@ -370,13 +367,65 @@ DELETE FROM leaderboard_cache;
 DELETE FROM toolweaver_meta WHERE key = 'aggregates_generation';
 `;
 
+/**
+ * One of the tables keyed by skill, org and time rebuilt with the agent in its primary key, after
+ * the time (every total of a skill, org and time range stays one contiguous range of the key): a
+ * primary key cannot be altered in place, so the table is made anew, filled, and takes the old
+ * one's name and index. Its rows get the agent '' (none).
+ */
+const withAgentKey = (table: string, time: 'day' | 'hour', extra = '') => {
+  const columns = ['skill_id', 'org_id', time, ...totalsAt(4), ...(extra === '' ? [] : [extra])].join(', ');
+  return `CREATE TABLE ${table}_v5 (
+  skill_id TEXT NOT NULL,
+  org_id TEXT NOT NULL DEFAULT '',
+  agent_name TEXT NOT NULL DEFAULT '',
+  ${time} TEXT NOT NULL,
+${totalsDdl(4)},${extra === '' ? '' : `\n${counted(extra)},`}
+  PRIMARY KEY (skill_id, org_id, ${time}, agent_name)
+) WITHOUT ROWID;
+INSERT INTO ${table}_v5 (${columns}) SELECT ${columns} FROM ${table};
+DROP TABLE ${table};
+ALTER TABLE ${table}_v5 RENAME TO ${table};
+CREATE INDEX ix_${table}_${time} ON ${table} (${time});`;
+};
+
+/**
+ * The agent: skill_usage gets the agent of each row ('' for none) and an index for the reports of
+ * one agent; the aggregates keyed by skill, org and time get it in their primary key, so every
+ * total per agent is exact. The per-user aggregates have no agent. skill_call_rating keeps the
+ * latest rating of each call by each user, so that a later one replaces it.
+ */
+const VERSION_5 = `
+ALTER TABLE skill_usage ADD COLUMN agent_name TEXT NOT NULL DEFAULT '';
+CREATE INDEX ix_skill_usage_agent_skill_time ON skill_usage (agent_name, skill_id, timestamp) WHERE agent_name <> '';
+
+${withAgentKey('skill_usage_daily', 'day', 'distinct_users')}
+
+${withAgentKey('skill_usage_hourly', 'hour')}
+
+${withAgentKey('skill_usage_by_day', 'day')}
+
+CREATE TABLE skill_call_rating (
+  call_id TEXT NOT NULL,
+  user_id TEXT NOT NULL DEFAULT '',
+  skill_id TEXT NOT NULL,
+  org_id TEXT NOT NULL DEFAULT '',
+  agent_name TEXT NOT NULL DEFAULT '',
+  stars INTEGER NOT NULL,
+  rated_at TEXT NOT NULL,
+  counted_at TEXT NOT NULL,
+  PRIMARY KEY (call_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX ix_skill_call_rating_counted_at ON skill_call_rating (counted_at);
+`;
+
 /** Adds the hourly rows of the days from :fromDay (included) to :toDay (excluded) up into skill_usage_by_day; those days must have no row there. */
-export const ROLL_UP_DAYS = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, ${HOURLY_TOTAL_COLUMNS.join(', ')})
-SELECT skill_id, org_id, substr(hour, 1, 10), ${sums(HOURLY_TOTAL_COLUMNS)} FROM skill_usage_hourly
-WHERE hour >= :fromDay AND hour < :toDay GROUP BY 1, 2, 3`;
+export const ROLL_UP_DAYS = `INSERT INTO skill_usage_by_day (skill_id, org_id, day, agent_name, ${HOURLY_TOTAL_COLUMNS.join(', ')})
+SELECT skill_id, org_id, substr(hour, 1, 10), agent_name, ${sums(HOURLY_TOTAL_COLUMNS)} FROM skill_usage_hourly
+WHERE hour >= :fromDay AND hour < :toDay GROUP BY 1, 2, 3, 4`;
 
 /** The migrations written out: versions 1 to {@link FIRST_VERSIONS}, then any later one with more than columns to add. */
-const WRITTEN: readonly string[] = [VERSION_1, VERSION_2, VERSION_3, VERSION_4];
+const WRITTEN: readonly string[] = [VERSION_1, VERSION_2, VERSION_3, VERSION_4, VERSION_5];
 
 const LAST_VERSION = Math.max(WRITTEN.length, ...Object.values(PER_CALL_COLUMNS_ADDED_IN));
 
@@ -401,6 +450,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  */
 export const READABLE_SCHEMA_VERSION = 3;
 
+/** The user_version that gave every call an agent: the reports of one agent read a file from it on. */
+export const AGENT_SCHEMA_VERSION = 5;
+
 /** The tables a person or the CLI may export, back up or prune. */
 export const TABLES = Object.freeze([
   'skill_usage',
@@ -411,6 +463,7 @@ export const TABLES = Object.freeze([
   'skill_user_first',
   'user_daily',
   'skill_metrics',
+  'skill_call_rating',
   'leaderboard_cache',
   'recommendation_log',
   'metric_series',

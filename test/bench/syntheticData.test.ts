@@ -8,7 +8,7 @@ import { writeSyntheticUsage, type SyntheticUsageOptions } from '../../bench/lib
 import { countRows } from '../sqlite-exporter/helpers/rows.js';
 
 const END = Date.parse('2026-03-10T12:34:56Z');
-const OPTIONS: SyntheticUsageOptions = { rows: 25_000, skills: 30, users: 400, orgs: 5, days: 14, seed: 42, endMs: END };
+const OPTIONS: SyntheticUsageOptions = { rows: 25_000, skills: 30, users: 400, orgs: 5, agents: 3, days: 14, seed: 42, endMs: END };
 
 function generated(options: SyntheticUsageOptions): Database.Database {
   const db = openAnalyticsDatabase(':memory:');
@@ -114,6 +114,23 @@ describe('writeSyntheticUsage', function () {
     assert.ok(anonymous > 0.01 && anonymous < 0.06, String(anonymous));
   });
 
+  it('gives three rows in four an agent, a few agents doing most of the calls', () => {
+    const shares = db
+      .prepare('SELECT agent_name, count(*) * 1.0 / (SELECT count(*) FROM skill_usage) FROM skill_usage GROUP BY 1 ORDER BY 2 DESC')
+      .raw()
+      .all() as [string, number][];
+    assert.deepEqual(shares.map(([agent]) => agent).sort(), ['', 'planner', 'researcher', 'writer']);
+    const none = shares.find(([agent]) => agent === '')![1];
+    assert.ok(none > 0.2 && none < 0.3, String(none));
+    assert.equal(shares[0]![0], 'planner');
+    const noAgents = generated({ ...OPTIONS, rows: 500, agents: 0 });
+    try {
+      assert.equal(scalar(noAgents, "SELECT count(*) FROM skill_usage WHERE agent_name <> ''"), 0);
+    } finally {
+      noAgents.close();
+    }
+  });
+
   it('fails calls at rates that differ by skill, timeouts and upstream errors first, timeouts slow', () => {
     const rates = db
       .prepare('SELECT sum(failure_count) * 1.0 / sum(execution_count) FROM skill_usage GROUP BY skill_id')
@@ -138,6 +155,7 @@ describe('writeSyntheticUsage', function () {
         ['rows', -1],
         ['skills', 0],
         ['users', 1.5],
+        ['agents', -1],
         ['days', Number.NaN],
         ['endMs', -1],
       ] as const) {

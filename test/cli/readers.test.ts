@@ -67,7 +67,7 @@ describe('reading commands on the file of a stopped application', function () {
     assert.equal(latency.skills[0]!.calls, 3, 'the same calls as the leaderboard');
   });
 
-  it('reads a file of schema version 3 without migrating it: version 4 only dropped a cache', async () => {
+  it('reads a file of schema version 3 without migrating it, but for the reports of one agent', async () => {
     copyFileSync(fileURLToPath(new URL('../../../test/store/fixtures/schema-v3.sqlite', import.meta.url)), path);
     const bytes = readFileSync(path);
     const board = JSON.parse(
@@ -80,6 +80,13 @@ describe('reading commands on the file of a stopped application', function () {
         ['send_email', 12],
         ['summarize', 12],
       ],
+    );
+    // The agent came with version 5: a report of one agent says how to upgrade the file.
+    const byAgent = await cli(['leaderboard', '--agent', 'planner', '--db', path], { cwd: dir });
+    assert.equal(byAgent.code, 1);
+    assert.match(
+      byAgent.stderr,
+      /^toolweaver-analytics: leaderboard: option "agentName" needs a database of schema version 5 or later, which records the agent of each call; \S+ has version 3: open it once for writing/,
     );
     assert.ok(readFileSync(path).equals(bytes), 'the file is unchanged');
   });

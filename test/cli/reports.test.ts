@@ -154,6 +154,50 @@ describe('toolweaver-analytics reports', () => {
     assert.equal(missing.stderr, 'toolweaver-analytics: recommend needs --user ID (see `toolweaver-analytics recommend --help`)\n');
   });
 
+  it('narrows the reports of calls to one agent with --agent, and gives each agent its board with --by-agent', async () => {
+    type Board = { agentName?: string; entries: { skillId: string; score: number }[] };
+    const scores = (board: Board) => board.entries.map(({ skillId, score }) => `${skillId} ${score}`);
+    // The fixture's planner made alice's calls and the failing send_email calls, its researcher bob's failing web_search calls.
+    const planner = await json<Board>('leaderboard', '--agent', 'planner');
+    assert.equal(planner.agentName, 'planner');
+    assert.deepEqual(scores(planner), ['code_exec 6', 'send_email 6', 'web_search 6']);
+    assert.deepEqual(scores(await json<Board>('leaderboard', '--agent', 'researcher', '--org', 'acme')), ['web_search 6']);
+    assert.deepEqual(scores(await json<Board>('leaderboard', '--agent', 'researcher', '--org', 'globex')), []);
+    const boards = await json<Board[]>('leaderboard', '--by-agent');
+    assert.deepEqual(
+      boards.map((board) => [board.agentName, ...scores(board)]),
+      [
+        ['planner', 'code_exec 6', 'send_email 6', 'web_search 6'],
+        ['researcher', 'web_search 6'],
+      ],
+    );
+    const trends = await json<{ agentName: string; growth: { skillId: string; calls: number }[] }>('trends', '--agent', 'researcher');
+    assert.deepEqual(
+      [trends.agentName, trends.growth.map(({ skillId, calls }) => `${skillId} ${calls}`)],
+      ['researcher', ['web_search 6']],
+    );
+    const latency = await json<{ skills: { skillId: string; calls: number; errorRate: number }[] }>('latency', '--agent', 'researcher');
+    assert.deepEqual(
+      latency.skills.map(({ skillId, calls, errorRate }) => [skillId, calls, errorRate]),
+      [['web_search', 6, 1]],
+    );
+    const health = await json<{ skills: { skillId: string; calls: number }[] }>('health', '--agent', 'planner');
+    assert.deepEqual(health.skills.map(({ skillId, calls }) => `${skillId} ${calls}`).sort(), [
+      'code_exec 6',
+      'send_email 6',
+      'web_search 6',
+    ]);
+
+    const table = expectExit(await cli(['leaderboard', '--by-agent', '--db', path], { cwd: cwd() }), 0).stdout;
+    assert.match(table, /^Top skills by usage, last 7d, every org, agent planner \(computed /m);
+    assert.match(table, /^Top skills by usage, last 7d, every org, agent researcher \(computed /m);
+    const both = expectExit(await cli(['leaderboard', '--by-agent', '--agent', 'planner', '--db', path], { cwd: cwd() }), 2);
+    assert.match(both.stderr, /--agent and --by-agent do not go together/);
+    expectExit(await cli(['leaderboard', '--agent', ' ', '--db', path], { cwd: cwd() }), 2);
+    // adoption and recommend read per-user records, which have no agent.
+    expectExit(await cli(['adoption', '--agent', 'planner', '--db', path], { cwd: cwd() }), 2);
+  });
+
   it('accepts explicit windows and refuses malformed ones with exit code 2', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const board = await json<{ window: string }>('leaderboard', '--window', `2020-01-01..${today}T23:00:00Z`);

@@ -72,6 +72,17 @@ describe('exportTable', function () {
         avg_latency_ms: index % 2 === 0 ? null : 11,
       }),
     );
+    AWKWARD.forEach((text, index) =>
+      insertRow(db, 'skill_call_rating', {
+        call_id: text,
+        user_id: index % 3 === 0 ? '' : text,
+        skill_id: text,
+        agent_name: index % 2 === 0 ? '' : text,
+        stars: 1 + (index % 5),
+        rated_at: '2026-01-01 00:00:00',
+        counted_at: text,
+      }),
+    );
   }
 
   describe('csv', () => {
@@ -108,7 +119,7 @@ describe('exportTable', function () {
     it('still writes the header of an empty table, where the shell prints nothing', async () => {
       assert.equal(await sqlite3Ok([path, '-header', '-csv', 'SELECT * FROM skill_usage;']), '');
       const csv = await exportText(db, 'skill_usage', 'csv');
-      assert.match(csv, /^id,skill_id,user_id,org_id,timestamp,interval_start,execution_count,.*,overflow\n$/);
+      assert.match(csv, /^id,skill_id,user_id,org_id,timestamp,interval_start,execution_count,.*,overflow,agent_name\n$/);
     });
   });
 
@@ -185,7 +196,7 @@ describe('exportTable', function () {
 
   it('exports only the tables of the schema, and says which they are', async () => {
     const allowed =
-      'skill_usage, skill_usage_daily, skill_usage_hourly, skill_usage_by_day, skill_user_daily, skill_user_first, user_daily, skill_metrics, leaderboard_cache, recommendation_log, metric_series, metric_points';
+      'skill_usage, skill_usage_daily, skill_usage_hourly, skill_usage_by_day, skill_user_daily, skill_user_first, user_daily, skill_metrics, skill_call_rating, leaderboard_cache, recommendation_log, metric_series, metric_points';
     await assert.rejects(exportTable(db, 'sqlite_schema' as TableName, 'csv', collectText().stream), {
       name: 'TypeError',
       message: `exportTable: unknown table "sqlite_schema"; the tables are ${allowed}`,

@@ -152,6 +152,34 @@ describe('SQLite writes that fail lose no count', () => {
     await provider.shutdown();
   });
 
+  it('keeps ratings of calls while the file is locked, drops the oldest past the bound and says so, then writes the rest', async () => {
+    const warn = sinon.stub(diag, 'warn');
+    const { skills, exporter, provider } = pipeline(openAnalyticsDatabase(path, { busyTimeoutMs: 5 }), 4);
+    const locker = new Database(path);
+    locker.prepare('BEGIN EXCLUSIVE').run();
+    for (let round = 0; round < 3; round++) {
+      for (let call = 0; call < 3; call++) skills.rate('web_search', 1 + call, { userId: 'u1', callId: `r${round}-c${call}` });
+      await provider.forceFlush();
+    }
+    // 3 wait, then 6 (2 dropped), then 7 (3 more dropped): the 4 latest are kept.
+    assert.match(String(warn.lastCall.args[0]), /, and 5 ratings of calls were dropped so far\.$/);
+    locker.prepare('ROLLBACK').run();
+    locker.close();
+    await provider.forceFlush();
+    assert.equal(exporter.pendingRows, 0);
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.deepEqual(db.prepare('SELECT call_id FROM skill_call_rating ORDER BY 1').pluck().all(), ['r1-c2', 'r2-c0', 'r2-c1', 'r2-c2']);
+      assert.deepEqual(db.prepare('SELECT rating_count, rating_sum FROM skill_metrics').get(), {
+        rating_count: 4,
+        rating_sum: 3 + 1 + 2 + 3,
+      });
+    } finally {
+      db.close();
+    }
+    await provider.shutdown();
+  });
+
   it('folds the oldest rows per skill when the buffer is full, keeping every count', async () => {
     const warn = sinon.stub(diag, 'warn');
     const { skills, exporter, provider, call } = pipeline(openAnalyticsDatabase(path, { busyTimeoutMs: 5 }), 10);

@@ -75,7 +75,7 @@ describe('write-time aggregates', function () {
 
   it('adds up every column of the aggregate tables but their keys, org and links to earlier days', () => {
     const columns = (table: string) => db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all();
-    assert.deepEqual(columns('skill_usage_hourly'), ['skill_id', 'org_id', 'hour', ...HOURLY_TOTAL_COLUMNS]);
+    assert.deepEqual(columns('skill_usage_hourly'), ['skill_id', 'org_id', 'agent_name', 'hour', ...HOURLY_TOTAL_COLUMNS]);
     assert.deepEqual(columns('skill_user_daily'), [
       'skill_id',
       'user_id',
@@ -636,11 +636,18 @@ describe('write-time aggregates', function () {
         assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
         assert.deepEqual(
           tables(migrated),
-          (before.tables as string[]).filter((table) => table !== 'co_usage_cache'),
+          [...(before.tables as string[]).filter((table) => table !== 'co_usage_cache'), 'skill_call_rating'].sort(),
         );
         assert.equal(countRows(migrated, 'leaderboard_cache'), 0, 'the boards earlier versions cached are gone');
+        // Version 5 gives the rows of skill_usage and of the aggregates keyed by time the agent '' (none).
+        const withoutAgent = (rows: unknown[]) =>
+          rows.map((row) => {
+            const { agent_name: agent, ...rest } = row as Record<string, unknown>;
+            assert.ok(agent === undefined || agent === '', `agent_name is ${String(agent)}`);
+            return rest;
+          });
         assert.deepEqual(
-          kept.map((table) => select(migrated, `SELECT * FROM ${table} ORDER BY 1, 2, 3`)),
+          kept.map((table) => withoutAgent(select(migrated, `SELECT * FROM ${table} ORDER BY 1, 2, 3`))),
           keptRows,
         );
         assert.deepEqual(migrated.prepare('SELECT key FROM toolweaver_meta ORDER BY key').pluck().all(), [
@@ -733,7 +740,7 @@ describe('write-time aggregates', function () {
       const report = checkAggregates(db);
       assert.equal(report.ok, false);
       assert.deepEqual([...report.problems].sort(), [
-        'skill_usage_hourly (skill_id="web_search", org_id="acme", hour="2026-03-10 10:00:00"): execution_count is 9, skill_usage says 3; latency_sum_ms is 91, skill_usage says 90',
+        'skill_usage_hourly (skill_id="web_search", org_id="acme", hour="2026-03-10 10:00:00", agent_name=""): execution_count is 9, skill_usage says 3; latency_sum_ms is 91, skill_usage says 90',
         'skill_user_daily (skill_id="send_email", user_id="carol", day="2026-03-10"): skill_usage has no rows for it',
         'skill_user_daily (skill_id="web_search", user_id="bob", day="2026-03-10"): missing, though skill_usage has rows for it',
         'skill_user_first (skill_id="code_exec", user_id="alice"): org_id is "globex", skill_usage says "acme"',
@@ -788,7 +795,7 @@ describe('write-time aggregates', function () {
     it('finds rows deleted by hand from skill_usage within the days it holds, and rebuild follows them', () => {
       db.exec("DELETE FROM skill_usage WHERE user_id = 'bob'");
       assert.deepEqual(checkAggregates(db).problems, [
-        'skill_usage_hourly (skill_id="web_search", org_id="acme", hour="2026-03-10 10:00:00"): skill_usage has no rows for it',
+        'skill_usage_hourly (skill_id="web_search", org_id="acme", hour="2026-03-10 10:00:00", agent_name=""): skill_usage has no rows for it',
         'skill_user_daily (skill_id="web_search", user_id="bob", day="2026-03-10"): skill_usage has no rows for it',
         'skill_user_first (skill_id="web_search", user_id="bob"): skill_usage has no rows for it',
       ]);

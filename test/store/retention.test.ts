@@ -107,6 +107,7 @@ describe('retention', () => {
         metric_points: 0,
         recommendation_log: 0,
         leaderboard_cache: 0,
+        skill_call_rating: 0,
       },
     });
     assert.deepEqual(dailyRows(db), [
@@ -189,7 +190,7 @@ describe('retention', () => {
     assert.deepEqual(checkAggregates(db), { ok: true, problems: [] });
   });
 
-  it('deletes old metric points, recommendations and leaderboards, by their own time columns', () => {
+  it('deletes old metric points, recommendations, leaderboards and ratings of calls, by their own time columns', () => {
     const series = insertRow(db, 'metric_series', {
       name: 'm',
       type: 'sum',
@@ -210,6 +211,14 @@ describe('retention', () => {
         score: 1,
         computed_at: timestamp,
       });
+      // Counted before the cutoff, rated again after it: it goes with the rows it is counted in.
+      insertRow(db, 'skill_call_rating', {
+        call_id: `call ${timestamp}`,
+        skill_id: 'web_search',
+        stars: 4,
+        rated_at: '2026-03-01 00:00:00',
+        counted_at: timestamp,
+      });
     }
     const { deleted } = applyRetention(db, { retentionDays: 30, now: NOW });
     assert.deepEqual(deleted, {
@@ -221,7 +230,9 @@ describe('retention', () => {
       metric_points: 1,
       recommendation_log: 1,
       leaderboard_cache: 1,
+      skill_call_rating: 1,
     });
+    assert.deepEqual(db.prepare('SELECT call_id FROM skill_call_rating').pluck().all(), ['call 2026-02-08 00:00:00']);
     for (const table of ['metric_points', 'recommendation_log', 'leaderboard_cache']) assert.deepEqual(remainingIds(db, table), [2], table);
     assert.equal(countRows(db, 'metric_series'), 1, 'series stay: the exporter keeps their ids');
   });

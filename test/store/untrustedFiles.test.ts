@@ -75,7 +75,7 @@ describe('untrusted database files', () => {
       {
         name: "the guide's tables under our header",
         detail:
-          /\(schema version 4: table skill_usage lacks columns id, org_id, interval_start, latency_sum_ms, lat_le_1, lat_le_2_5, lat_le_5, lat_le_10 and \d+ more; skill_usage\.skill_id is TEXT, not TEXT NOT NULL;/,
+          /\(schema version 5: table skill_usage lacks columns id, org_id, interval_start, latency_sum_ms, lat_le_1, lat_le_2_5, lat_le_5, lat_le_10 and \d+ more; skill_usage\.skill_id is TEXT, not TEXT NOT NULL;/,
         make: (path) =>
           forge(
             path,
@@ -87,23 +87,23 @@ describe('untrusted database files', () => {
       },
       {
         name: 'a dropped column',
-        detail: /\(schema version 4: table skill_usage_hourly lacks column install_count\)/,
+        detail: /\(schema version 5: table skill_usage_hourly lacks column install_count\)/,
         make: (path) => forge(path, 'ALTER TABLE skill_usage_hourly DROP COLUMN install_count;'),
       },
       {
         name: 'a missing table',
-        detail: /\(schema version 4: table skill_user_first is missing\)/,
+        detail: /\(schema version 5: table skill_user_first is missing\)/,
         make: (path) => forge(path, 'DROP TABLE skill_user_first;'),
       },
       {
         name: 'a column of another type',
-        detail: /\(schema version 4: toolweaver_meta\.value is BLOB NOT NULL, not TEXT NOT NULL\)/,
+        detail: /\(schema version 5: toolweaver_meta\.value is BLOB NOT NULL, not TEXT NOT NULL\)/,
         make: (path) =>
           forge(path, 'DROP TABLE toolweaver_meta; CREATE TABLE toolweaver_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);'),
       },
       {
         name: 'an added column no insert of ours fills',
-        detail: /\(schema version 4: user_daily\.source is an added NOT NULL column without a default\)/,
+        detail: /\(schema version 5: user_daily\.source is an added NOT NULL column without a default\)/,
         make: (path) =>
           forge(
             path,
@@ -113,7 +113,7 @@ describe('untrusted database files', () => {
       },
       {
         name: 'a table without the unique key our upserts name',
-        detail: /\(schema version 4: table metric_series has no unique key \(name, scope_name, attributes\)\)/,
+        detail: /\(schema version 5: table metric_series has no unique key \(name, scope_name, attributes\)\)/,
         make: (path) => {
           forge(path, '');
           const db = new Database(path);
@@ -146,7 +146,7 @@ describe('untrusted database files', () => {
       forge(dbPath(), 'DROP TABLE skill_user_first;');
       chmodSync(dbPath(), 0o600);
       assert.throws(() => openAnalyticsDatabase(dbPath()), {
-        message: `The file ${dbPath()} has the toolweaver-analytics application_id but not the tables and columns of its schema version (schema version 4: table skill_user_first is missing): it was left untouched. Restore a backup into it with \`toolweaver-analytics restore <backup> ${dbPath()}\`, move it aside, or point ANALYTICS_DB_PATH at another file`,
+        message: `The file ${dbPath()} has the toolweaver-analytics application_id but not the tables and columns of its schema version (schema version 5: table skill_user_first is missing): it was left untouched. Restore a backup into it with \`toolweaver-analytics restore <backup> ${dbPath()}\`, move it aside, or point ANALYTICS_DB_PATH at another file`,
       });
     });
 

@@ -39,6 +39,8 @@ export type Latencies = Partial<Record<number | 'inf', number>>;
 export interface HourlyRow {
   skill: string;
   org?: string;
+  /** The agent of the calls. @default '' (none) */
+  agent?: string;
   /** 'YYYY-MM-DD HH:00:00' */
   hour: string;
   calls?: number;
@@ -69,8 +71,9 @@ export function insertHourly(db: Database.Database, ...rows: HourlyRow[]): void 
       rating_sum: row.ratingSum ?? 0,
       install_count: row.installs ?? 0,
     };
-    insert(db, 'skill_usage_hourly', { skill_id: row.skill, org_id: row.org ?? '', hour: row.hour, ...totals });
-    hoursWritten(db, [{ skill: row.skill, org: row.org ?? '', hour: row.hour, totals }]);
+    const agent = row.agent ?? '';
+    insert(db, 'skill_usage_hourly', { skill_id: row.skill, org_id: row.org ?? '', hour: row.hour, agent_name: agent, ...totals });
+    hoursWritten(db, [{ skill: row.skill, org: row.org ?? '', hour: row.hour, agent, totals }]);
   }
 }
 
@@ -80,13 +83,14 @@ export function insertHourly(db: Database.Database, ...rows: HourlyRow[]): void 
  */
 export function hoursWritten(
   db: Database.Database,
-  rows: readonly { skill: string; org: string; hour: string; totals: Record<string, number> }[],
+  rows: readonly { skill: string; org: string; hour: string; agent?: string; totals: Record<string, number> }[],
 ): void {
   new DayTotalsWriter(db).write(
-    rows.map(({ skill, org, hour, totals }) => ({
+    rows.map(({ skill, org, hour, agent, totals }) => ({
       skillId: skill,
       orgId: org,
       hour,
+      agentName: agent ?? '',
       totals: HOURLY_TOTAL_COLUMNS.map((column) => totals[column] ?? 0),
     })),
   );
@@ -136,11 +140,12 @@ export function insertUserFirsts(db: Database.Database, ...rows: { skill: string
  */
 export function insertUsage(
   db: Database.Database,
-  row: { skill: string; org?: string; timestamp: string; calls: number; minMs: number | null; maxMs: number | null },
+  row: { skill: string; org?: string; agent?: string; timestamp: string; calls: number; minMs: number | null; maxMs: number | null },
 ): void {
   insert(db, 'skill_usage', {
     skill_id: row.skill,
     org_id: row.org ?? null,
+    agent_name: row.agent ?? '',
     timestamp: row.timestamp,
     interval_start: row.timestamp,
     execution_count: row.calls,

@@ -8,12 +8,12 @@ const sums = (columns: readonly string[]) => columns.map((column) => `sum(${colu
 // Written apart from the package's own SQL, with correlated subqueries instead of its joins and
 // window functions, so a mistake in one is not repeated in the other.
 
-/** skill_usage_hourly as a GROUP BY over skill_usage says it should be. */
+/** skill_usage_hourly as a GROUP BY over skill_usage says it should be: per skill, org, hour and agent. */
 export function expectedHourly(db: Database.Database): unknown[] {
   return db
     .prepare(
-      `SELECT skill_id, coalesce(org_id, '') AS org_id, substr(timestamp, 1, 13) || ':00:00' AS hour, ${sums(HOURLY_TOTAL_COLUMNS)}
-       FROM skill_usage GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      `SELECT skill_id, coalesce(org_id, '') AS org_id, substr(timestamp, 1, 13) || ':00:00' AS hour, agent_name, ${sums(HOURLY_TOTAL_COLUMNS)}
+       FROM skill_usage GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
     )
     .all();
 }
@@ -67,7 +67,9 @@ export function aggregateTables(db: Database.Database): {
   userDays: unknown[];
 } {
   return {
-    hourly: db.prepare(`SELECT skill_id, org_id, hour, ${HOURLY_TOTAL_COLUMNS.join(', ')} FROM skill_usage_hourly ORDER BY 1, 2, 3`).all(),
+    hourly: db
+      .prepare(`SELECT skill_id, org_id, hour, agent_name, ${HOURLY_TOTAL_COLUMNS.join(', ')} FROM skill_usage_hourly ORDER BY 1, 2, 3, 4`)
+      .all(),
     userDaily: db
       .prepare(
         `SELECT skill_id, user_id, day, org_id, ${USER_DAY_TOTAL_COLUMNS.join(', ')}, prev_day, prev_day_in_org FROM skill_user_daily ORDER BY 1, 2, 3`,

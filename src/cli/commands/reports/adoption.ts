@@ -14,7 +14,8 @@ export const adoptionCommand: Command = {
   description:
     'How far skills have spread over the window: distinct users and orgs per skill with the share of\n' +
     'active orgs using it, how many skills each user used, and engaged users (active on at least\n' +
-    '--engaged-days distinct days). Users are the identified ones (withContext with a userId).',
+    '--engaged-days distinct days). Users are the identified ones (withContext with a userId). The\n' +
+    'per-user records have no agent, so there is no --agent here.',
   options: {
     ...windowOptions(DEFAULT_WINDOW),
     'engaged-days': {

@@ -5,7 +5,7 @@ import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
 import { EXIT } from '../../cliErrors.js';
 import { formatCount, formatMs, formatNumber } from '../../output/format.js';
-import { reportScope, scopeTitle, windowOptions, windowView, type WindowView } from './reportOptions.js';
+import { AGENT_OPTION, reportScope, scopeTitle, windowOptions, windowView, type WindowView } from './reportOptions.js';
 import { renderTable, type Cell } from '../../output/table.js';
 import { DEFAULT_WINDOW } from '../../../reports/window.js';
 
@@ -15,7 +15,7 @@ const SUCCESS_BOUND_HEADER = 'success≥ (95%)';
 /** `health`: the health score of every skill with each of its components. */
 export const healthCommand: Command = {
   name: 'health',
-  usage: 'health [--window SPAN] [--org ID] [--min-calls N] [--deprecated-after DAYS] [options]',
+  usage: 'health [--window SPAN] [--org ID] [--agent NAME] [--min-calls N] [--deprecated-after DAYS] [options]',
   description:
     'Scores each skill 0-100 over the window with the same function as the live health gauge\n' +
     '(docs/health.md): success rate (its Wilson lower bound), p95 latency against its target\n' +
@@ -23,9 +23,11 @@ export const healthCommand: Command = {
     'component shown from 0 to 1. "success" is the observed success rate; "success≥ (95%)" its Wilson\n' +
     'lower bound, the rate we can be 95% sure of, which the score uses. Skills with fewer than\n' +
     '--min-calls calls get no score; skills unused for --deprecated-after days are flagged as\n' +
-    'deprecation candidates.',
+    'deprecation candidates. With --agent, the calls of that agent and the skills it called; the\n' +
+    "rating component stays the skill's all-time rating, of every agent.",
   options: {
     ...windowOptions(DEFAULT_WINDOW),
+    ...AGENT_OPTION,
     'min-calls': {
       type: 'string',
       value: 'N',
@@ -39,7 +41,7 @@ export const healthCommand: Command = {
       default: String(HEALTH_REPORT_DEFAULTS.deprecatedAfterDays),
     },
   },
-  examples: ['health', 'health --window 24h --org acme --json'],
+  examples: ['health', 'health --window 24h --org acme --json', 'health --agent planner'],
   async run(context, args) {
     const { health } = context.config();
     const scope = reportScope(args);
@@ -54,8 +56,8 @@ export const healthCommand: Command = {
     };
     const skills = await withDatabase(context, { needsAggregates: true }, (db) => healthReport(db, options));
     const window = windowView(scope, DEFAULT_WINDOW, now);
-    if (context.json) context.printJson({ window, orgId: scope.orgId, skills });
-    else printHealth(context, skills, window, scope.orgId);
+    if (context.json) context.printJson({ window, orgId: scope.orgId, agentName: scope.agentName, skills });
+    else printHealth(context, skills, window, scope.orgId, scope.agentName);
     return EXIT.ok;
   },
 };
@@ -66,8 +68,9 @@ export function printHealth(
   skills: readonly SkillHealthReport[],
   window: WindowView,
   orgId: string | undefined,
+  agentName?: string,
 ): void {
-  context.print(`${context.painter.paint('Skill health', 'bold')}, ${scopeTitle(window, orgId)}`);
+  context.print(`${context.painter.paint('Skill health', 'bold')}, ${scopeTitle(window, orgId, agentName)}`);
   if (skills.length === 0) {
     context.print('No skills yet.');
     return;

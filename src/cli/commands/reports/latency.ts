@@ -3,32 +3,32 @@ import type { Command } from '../../command.js';
 import { withDatabase } from '../../database.js';
 import { EXIT } from '../../cliErrors.js';
 import { formatCount, formatMs, formatPercent } from '../../output/format.js';
-import { reportScope, scopeTitle, windowOptions, windowView } from './reportOptions.js';
+import { AGENT_OPTION, reportScope, scopeTitle, windowOptions, windowView } from './reportOptions.js';
 import { renderTable, type Cell } from '../../output/table.js';
 import { DEFAULT_WINDOW } from '../../../reports/window.js';
 
 /** `latency`: p50, p95 and p99 per skill, with error rates and the failures by type. */
 export const latencyCommand: Command = {
   name: 'latency',
-  usage: 'latency [--window SPAN] [--org ID] [options]',
+  usage: 'latency [--window SPAN] [--org ID] [--agent NAME] [options]',
   description:
     'Latency percentiles per skill over the window, interpolated inside the summed histogram buckets\n' +
     "exactly as Prometheus' histogram_quantile does (so a Grafana panel over the same data agrees),\n" +
     'then kept within the fastest and slowest call, with the exact average, minimum and maximum, the\n' +
     `error rate and the failures by error type. Percentiles from fewer than ${FEW_TIMED_CALLS} timed calls are\n` +
     'marked ~, as estimates. Most called skills first.',
-  options: { ...windowOptions(DEFAULT_WINDOW) },
-  examples: ['latency --window 24h'],
+  options: { ...windowOptions(DEFAULT_WINDOW), ...AGENT_OPTION },
+  examples: ['latency --window 24h', 'latency --agent planner'],
   async run(context, args) {
     const scope = reportScope(args);
     const now = Date.now();
     const skills = await withDatabase(context, { needsAggregates: true }, (db) => latencyReport(db, { ...scope, now }));
     const window = windowView(scope, DEFAULT_WINDOW, now);
     if (context.json) {
-      context.printJson({ window, orgId: scope.orgId, skills });
+      context.printJson({ window, orgId: scope.orgId, agentName: scope.agentName, skills });
       return EXIT.ok;
     }
-    context.print(`${context.painter.paint('Latency and errors', 'bold')}, ${scopeTitle(window, scope.orgId)}`);
+    context.print(`${context.painter.paint('Latency and errors', 'bold')}, ${scopeTitle(window, scope.orgId, scope.agentName)}`);
     if (skills.length === 0) context.print('No calls in this window.');
     else {
       const headers = ['skill', 'calls', 'avg', 'min', 'p50', 'p95', 'p99', 'max', 'errors', 'error types'];

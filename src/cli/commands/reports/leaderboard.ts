@@ -1,5 +1,6 @@
 import {
   leaderboard,
+  leaderboardsByAgent,
   LEADERBOARD_DEFAULTS,
   LEADERBOARD_METRICS,
   type Leaderboard,
@@ -11,7 +12,7 @@ import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
 import { EXIT } from '../../cliErrors.js';
 import { formatCount, formatNumber, formatPercent } from '../../output/format.js';
-import { reportScope, scopeTitle, windowOptions } from './reportOptions.js';
+import { AGENT_OPTION, reportScope, scopeTitle, windowOptions } from './reportOptions.js';
 import { renderTable, type Cell, type Column } from '../../output/table.js';
 import { DEFAULT_WINDOW } from '../../../reports/window.js';
 
@@ -73,17 +74,21 @@ const LAYOUTS: Readonly<Record<LeaderboardMetric, BoardLayout>> = Object.freeze(
 /** `leaderboard`: the top skills by one metric, with rank changes against the previous window. */
 export const leaderboardCommand: Command = {
   name: 'leaderboard',
-  usage: 'leaderboard [--metric METRIC] [--window SPAN] [--org ID] [--limit N] [options]',
+  usage: 'leaderboard [--metric METRIC] [--window SPAN] [--org ID] [--agent NAME | --by-agent] [--limit N] [options]',
   description:
     'Ranks skills over the window, each with its rank change against the previous window of the same\n' +
     'length (+2 moved up two places, new = not on the previous board). usage: calls; rating: Bayesian\n' +
     'average of the ratings (one 5-star vote does not beat five hundred 4.8s); success_rate: share of\n' +
     'calls that succeeded, among skills with --min-calls calls; most_improved: health points gained;\n' +
-    'trending_new: calls of skills first used recently. Computed on every run from the write-time\n' +
-    'aggregates; the database is opened read-only.',
+    'trending_new: calls of skills first used recently. --agent ranks the calls of one agent;\n' +
+    '--by-agent prints the board of each agent with activity in the window, by name (calls without\n' +
+    'an agent are on none of them; --json gives an array of boards). Computed on every run from the\n' +
+    'write-time aggregates; the database is opened read-only.',
   options: {
     metric: { type: 'string', value: 'METRIC', description: LEADERBOARD_METRICS.join(', '), default: 'usage' },
     ...windowOptions(DEFAULT_WINDOW),
+    ...AGENT_OPTION,
+    'by-agent': { type: 'boolean', description: 'one board per agent, instead of one of every agent' },
     limit: { type: 'string', value: 'N', description: 'entries shown', default: String(LEADERBOARD_DEFAULTS.limit) },
     'min-calls': {
       type: 'string',
@@ -92,13 +97,26 @@ export const leaderboardCommand: Command = {
       default: String(LEADERBOARD_DEFAULTS.minCalls),
     },
   },
-  examples: ['leaderboard', 'leaderboard --metric rating --window 30d --org acme --limit 5'],
+  examples: [
+    'leaderboard',
+    'leaderboard --metric rating --window 30d --org acme --limit 5',
+    'leaderboard --agent planner',
+    'leaderboard --by-agent --limit 3',
+  ],
   async run(context, args) {
     const metric = args.choice<LeaderboardMetric>('metric', LEADERBOARD_METRICS, 'usage');
     const limit = args.integer('limit', LEADERBOARD_DEFAULTS.limit, 1, 1000);
     const minCalls = args.integer('min-calls', LEADERBOARD_DEFAULTS.minCalls, 1);
     const scope = reportScope(args);
     const options = { metric, limit, minCalls, ...scope };
+    if (args.flag('by-agent')) {
+      if (scope.agentName !== undefined)
+        throw args.usage('--agent and --by-agent do not go together: --agent ranks one agent, --by-agent each of them');
+      const boards = await withDatabase(context, { needsAggregates: true }, (db) => leaderboardsByAgent(db, options));
+      if (context.json) context.printJson(boards);
+      else printBoardsByAgent(context, boards);
+      return EXIT.ok;
+    }
     const board = await withDatabase(context, { needsAggregates: true }, (db) => leaderboard(db, options));
     if (context.json) context.printJson(board);
     else printLeaderboard(context, board);
@@ -106,12 +124,26 @@ export const leaderboardCommand: Command = {
   },
 };
 
+/** Prints the board of each agent, one after the other; a line when no agent had activity. */
+function printBoardsByAgent(context: CliContext, boards: readonly Leaderboard[]): void {
+  if (boards.length === 0) {
+    context.print('No agent has calls on this board in this window (calls are given an agent by withContext or the wrap).');
+    return;
+  }
+  boards.forEach((board, index) => {
+    if (index > 0) context.print('');
+    printLeaderboard(context, board);
+  });
+}
+
 /** Prints a board: a title with its window and age, then rank, change, skill, score and details. */
 export function printLeaderboard(context: CliContext, board: Leaderboard): void {
   const layout = LAYOUTS[board.metric];
   const [from = '', to = ''] = board.window.split('..');
   const window = { label: board.window, from, to };
-  context.print(`${context.painter.paint(layout.title, 'bold')}, ${scopeTitle(window, board.orgId)} (computed ${board.computedAt} UTC)`);
+  context.print(
+    `${context.painter.paint(layout.title, 'bold')}, ${scopeTitle(window, board.orgId, board.agentName)} (computed ${board.computedAt} UTC)`,
+  );
   if (board.entries.length === 0) {
     context.print(emptyBoard(board.metric));
     return;

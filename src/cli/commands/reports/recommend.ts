@@ -15,7 +15,8 @@ export const recommendCommand: Command = {
     'Recommends skills the user has never used: from co-usage ("users who used X also used Y") over\n' +
     'the window, filled with trending skills when co-usage has too few. Scores run from 0 to 1;\n' +
     'co-usage scores are above 0.5, trending ones at most 0.5. Each recommendation is logged in\n' +
-    'recommendation_log (its id is shown), so this command opens the database for writing.',
+    'recommendation_log (its id is shown), so this command opens the database for writing. Co-usage\n' +
+    'comes from the per-user records, which have no agent, so there is no --agent here.',
   options: {
     user: { type: 'string', value: 'ID', description: 'the user to recommend to (required)' },
     limit: { type: 'string', value: 'N', description: 'at most this many skills', default: String(RECOMMEND_DEFAULTS.limit) },

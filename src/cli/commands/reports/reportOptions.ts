@@ -14,13 +14,27 @@ export function windowOptions(defaultWindow: string): OptionSpecs {
   };
 }
 
-/** The window and org as the report functions take them; `window` is left out when not given, so each report's default applies. */
+/** The option of the reports over calls: one agent. The per-user reports (adoption, recommend) have no agent to take. */
+export const AGENT_OPTION: OptionSpecs = Object.freeze({
+  agent: {
+    type: 'string',
+    value: 'NAME',
+    description: "only this agent's calls, ratings and installs (the agentName of withContext or of the wrap)",
+    default: 'every agent',
+  },
+});
+
+/**
+ * The window, org and agent as the report functions take them; `window` is left out when not
+ * given, so each report's default applies.
+ */
 export interface ReportScopeArgs {
   window?: WindowSpec;
   orgId?: string;
+  agentName?: string;
 }
 
-/** Reads --window and --org, checking the window the way the reports will. */
+/** Reads --window, --org and --agent (of the commands that have it), checking the window the way the reports will. */
 export function reportScope(args: ParsedArgs): ReportScopeArgs {
   const scope: ReportScopeArgs = {};
   const window = args.string('window');
@@ -29,6 +43,11 @@ export function reportScope(args: ParsedArgs): ReportScopeArgs {
   if (org !== undefined) {
     if (org.trim() === '') throw args.usage('--org needs an organisation id');
     scope.orgId = org;
+  }
+  const agent = args.string('agent');
+  if (agent !== undefined) {
+    if (agent.trim() === '') throw args.usage('--agent needs an agent name');
+    scope.agentName = agent;
   }
   return scope;
 }
@@ -61,8 +80,8 @@ export function windowView(scope: ReportScopeArgs, defaultWindow: WindowSpec, no
   return { label, from, to };
 }
 
-/** How a title names the window and the org: `last 7d, every org`. */
-export function scopeTitle(window: WindowView, orgId: string | undefined): string {
+/** How a title names the window, the org and the agent: `last 7d, every org`, `last 7d, org acme, agent planner`. */
+export function scopeTitle(window: WindowView, orgId: string | undefined, agentName?: string): string {
   const period = /^\d+[hd]$/.test(window.label) ? `last ${window.label}` : `${window.from} to ${window.to} UTC`;
-  return `${period}, ${orgId === undefined ? 'every org' : `org ${orgId}`}`;
+  return `${period}, ${orgId === undefined ? 'every org' : `org ${orgId}`}${agentName === undefined ? '' : `, agent ${agentName}`}`;
 }

@@ -11,7 +11,15 @@ import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
 import { EXIT } from '../../cliErrors.js';
 import { formatCount, formatPercent } from '../../output/format.js';
-import { reportScope, scopeTitle, windowOptions, windowView, type WindowView } from './reportOptions.js';
+import {
+  AGENT_OPTION,
+  reportScope,
+  scopeTitle,
+  windowOptions,
+  windowView,
+  type ReportScopeArgs,
+  type WindowView,
+} from './reportOptions.js';
 import { renderTable, type Cell, type Column } from '../../output/table.js';
 import { DEFAULT_WINDOW } from '../../../reports/window.js';
 
@@ -21,7 +29,7 @@ const SHOWN_BUCKETS = 12;
 /** `trends`: calls per skill per hour, day or week, with growth against the previous window. */
 export const trendsCommand: Command = {
   name: 'trends',
-  usage: 'trends [--granularity hour|day|week] [--window SPAN] [--skill ID ...] [--org ID] [options]',
+  usage: 'trends [--granularity hour|day|week] [--window SPAN] [--skill ID ...] [--org ID] [--agent NAME] [options]',
   description:
     'Calls per skill in each hour, day or week (ISO weeks from Monday, UTC) of the window, with the\n' +
     'total and its growth against the previous window of the same length. The table shows the last\n' +
@@ -29,9 +37,10 @@ export const trendsCommand: Command = {
   options: {
     granularity: { type: 'string', value: 'UNIT', description: 'hour, day or week', default: 'day' },
     ...windowOptions(DEFAULT_WINDOW),
+    ...AGENT_OPTION,
     skill: { type: 'string', value: 'ID', multiple: true, description: 'only this skill; repeat for several', default: 'every skill' },
   },
-  examples: ['trends', 'trends --granularity hour --window 24h --skill web_search --skill summarize'],
+  examples: ['trends', 'trends --granularity hour --window 24h --skill web_search --skill summarize', 'trends --agent planner'],
   async run(context, args) {
     const granularity = args.choice<TrendGranularity>('granularity', TREND_GRANULARITIES, 'day');
     const skillIds = args.strings('skill');
@@ -42,8 +51,8 @@ export const trendsCommand: Command = {
       growthRows: growth(db, { ...scope, now }).filter((row) => skillIds.length === 0 || skillIds.includes(row.skillId)),
     }));
     const window = windowView(scope, DEFAULT_WINDOW, now);
-    if (context.json) context.printJson({ window, orgId: scope.orgId, granularity, usage, growth: growthRows });
-    else printTrends(context, granularity, usage, growthRows, window, scope.orgId);
+    if (context.json) context.printJson({ window, orgId: scope.orgId, agentName: scope.agentName, granularity, usage, growth: growthRows });
+    else printTrends(context, granularity, usage, growthRows, window, scope);
     return EXIT.ok;
   },
 };
@@ -54,9 +63,9 @@ function printTrends(
   usage: readonly UsagePoint[],
   growthRows: readonly GrowthRow[],
   window: WindowView,
-  orgId: string | undefined,
+  { orgId, agentName }: ReportScopeArgs,
 ): void {
-  context.print(`${context.painter.paint(`Calls per ${granularity}`, 'bold')}, ${scopeTitle(window, orgId)}`);
+  context.print(`${context.painter.paint(`Calls per ${granularity}`, 'bold')}, ${scopeTitle(window, orgId, agentName)}`);
   if (growthRows.length === 0) {
     context.print('No calls in this window.');
     return;
