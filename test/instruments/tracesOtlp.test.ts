@@ -120,4 +120,30 @@ describe('an agent run traced end to end: OTLP/protobuf traces to a loopback rec
     }
     await tracerProvider.shutdown();
   });
+  it('carries captured arguments and results over OTLP only when asked, cut at maxContentLength', async () => {
+    const tracerProvider = new TracerProvider({
+      spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url: receiver.url }) })],
+    });
+    const quiet = startAnalytics({ env: {}, flushOnExit: false, logLevel: 'none', backends: [], tracerProvider });
+    const capturing = startAnalytics({
+      env: {},
+      flushOnExit: false,
+      logLevel: 'none',
+      backends: [],
+      tracerProvider,
+      spans: { captureContent: true, maxContentLength: 32 },
+    });
+    const echo = async (input: { text: string }) => ({ said: input.text });
+    await quiet.wrap('echo_quiet', echo)({ text: 'secret-token-123' });
+    await capturing.wrap('echo_captured', echo)({ text: 'x'.repeat(40) });
+    await tracerProvider.forceFlush();
+    await Promise.all([quiet.shutdown(), capturing.shutdown(), tracerProvider.shutdown()]);
+    const byName = new Map(receiver.spans.map((span) => [span.name, span]));
+    const quietSpan = byName.get('execute_tool echo_quiet');
+    assert.ok(quietSpan);
+    assert.ok(!JSON.stringify(quietSpan.attributes).includes('secret-token-123'));
+    const captured = byName.get('execute_tool echo_captured')?.attributes;
+    assert.equal(captured?.['gen_ai.tool.call.arguments'], `{"text":"${'x'.repeat(11)}…[truncated]`);
+    assert.equal(captured?.['gen_ai.tool.call.result'], `{"said":"${'x'.repeat(11)}…[truncated]`);
+  });
 });
