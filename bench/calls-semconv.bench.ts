@@ -18,8 +18,8 @@ import {
 } from '../src/instruments/names.js';
 import { startAnalytics } from '../src/start/startAnalytics.js';
 import { interleave, pairwiseDifference, perCallNs } from './lib/interleave.js';
-import { summarize, type Timing } from './lib/measure.js';
-import { quickMode, type BenchRow } from './lib/scenario.js';
+import { summarize } from './lib/measure.js';
+import { costRatioRow, quickMode, type BenchRow } from './lib/scenario.js';
 
 const SKILL_COUNTS = [10, 1_000];
 const CARDINALITY = 20_001;
@@ -97,27 +97,6 @@ function rows(skillCount: number, batch: number, runs: { warmup: number; runs: n
   };
 }
 
-function row(
-  name: string,
-  subject: Timing,
-  baselineName: string,
-  baseline: Timing,
-  ratioMeaning: string,
-  target: number | undefined,
-): BenchRow {
-  const ratio = subject.medianMs / baseline.medianMs;
-  return {
-    name,
-    subject,
-    baselineName,
-    baseline,
-    ratio,
-    ratioMeaning,
-    target: target === undefined ? 'reported' : `<= ${target}`,
-    met: target === undefined ? undefined : ratio <= target,
-  };
-}
-
 const quick = quickMode();
 const batch = quick ? 2_000 : 20_000;
 const runs = quick ? { warmup: 1, runs: 3 } : { warmup: 5, runs: 21 };
@@ -132,7 +111,7 @@ for (const skillCount of SKILL_COUNTS) {
   const plain = above('plain');
   const optedIn = above('optedIn');
   results.push(
-    row(
+    costRatioRow(
       `${label}: ours with the opt-in, above the bare call`,
       optedIn,
       'ours without the opt-in',
@@ -140,7 +119,7 @@ for (const skillCount of SKILL_COUNTS) {
       'x the cost without the opt-in',
       undefined,
     ),
-    row(
+    costRatioRow(
       `${label}: ours with the opt-in, above the bare call`,
       optedIn,
       'hand-written OpenTelemetry: two counters, the latency histogram and gen_ai.execute_tool.duration',

@@ -10,8 +10,8 @@ import { withContext } from '../src/instruments/identity.js';
 import { EXECUTIONS, GEN_AI, LATENCY, LATENCY_BOUNDARIES_MS, SUCCESSES } from '../src/instruments/names.js';
 import { SkillMetrics } from '../src/instruments/SkillMetrics.js';
 import { interleave, pairwiseDifference, perCallNs } from './lib/interleave.js';
-import { summarize, type Timing } from './lib/measure.js';
-import { type BenchRow, quickMode, type ScenarioResult } from './lib/scenario.js';
+import { summarize } from './lib/measure.js';
+import { costRatioRow, quickMode, type ScenarioResult } from './lib/scenario.js';
 
 const quick = quickMode();
 const SKILLS = 100;
@@ -122,31 +122,26 @@ const ns = (name: keyof typeof loops) => perCallNs(batches[name], batch);
 const above = (name: keyof typeof loops) => summarize(pairwiseDifference(ns(name), ns('bare')));
 const HAND = 'hand-written OpenTelemetry: startActiveSpan, two counters and the latency histogram';
 
-function row(name: string, subject: Timing, baselineName: string, baseline: Timing, limit: number, meaning: string): BenchRow {
-  const ratio = subject.medianMs / baseline.medianMs;
-  return { name, subject, baselineName, baseline, ratio, ratioMeaning: meaning, target: `<= ${limit}`, met: ratio <= limit };
-}
-
 const result: ScenarioResult = {
   scenario: 'Per wrapped call with tracing: async success, 100 skill ids',
   unit: 'ns per call',
   setup: { 'calls per batch': batch, batches: runs.runs, 'warm-up batches': runs.warmup, sink: Math.sign(sink) },
   rows: [
-    row(
+    costRatioRow(
       'tracing on: ours (span + recordings), above the bare call',
       above('oursTraced'),
       HAND,
       above('handTraced'),
-      1,
       "x hand-written OpenTelemetry's cost",
+      1,
     ),
-    row(
+    costRatioRow(
       'no TracerProvider registered: ours, above the bare call',
       above('oursNoProvider'),
       'ours with spans disabled (no check at all), above the bare call',
       above('oursSpansOff'),
-      1.1,
       'x the cost without spans',
+      1.1,
     ),
   ],
   notes: [

@@ -3,8 +3,8 @@
 // startAnalytics (prometheus backend, not serving), batch by batch in turns (bench/lib/interleave.ts).
 import { startAnalytics } from '../src/start/startAnalytics.js';
 import { interleave, pairwiseDifference } from './lib/interleave.js';
-import { summarize, type Timing } from './lib/measure.js';
-import { quickMode, type BenchRow, type ScenarioResult } from './lib/scenario.js';
+import { summarize } from './lib/measure.js';
+import { costRatioRow, quickMode, type ScenarioResult } from './lib/scenario.js';
 
 const quick = quickMode();
 const ITEMS = 1_000;
@@ -43,19 +43,6 @@ await analytics.shutdown();
 /** ns per unit of each batch. */
 const ns = (samples: readonly number[], units: number) => samples.map((ms) => (ms * 1e6) / units);
 
-function row(name: string, subject: Timing, baselineName: string, baseline: Timing, ratioMeaning: string): BenchRow {
-  return {
-    name,
-    subject,
-    baselineName,
-    baseline,
-    ratio: subject.medianMs / baseline.medianMs,
-    ratioMeaning,
-    target: 'reported',
-    met: undefined,
-  };
-}
-
 const perItem = LONG_STREAMS * ITEMS;
 const rawItem = summarize(ns(long.raw, perItem));
 const rawCall = summarize(ns(short.raw, SHORT_STREAMS));
@@ -70,21 +57,21 @@ const result: ScenarioResult = {
     sink: Math.sign(sink),
   },
   rows: [
-    row(
+    costRatioRow(
       `per item of a ${ITEMS.toLocaleString('en')}-item stream: wrapped, above the raw generator`,
       summarize(pairwiseDifference(ns(long.wrapped, perItem), ns(long.raw, perItem))),
       'a raw item read with for await',
       rawItem,
       'x the cost of a raw item',
     ),
-    row(
+    costRatioRow(
       `per item of a ${ITEMS.toLocaleString('en')}-item stream: wrapped, the whole item`,
       summarize(ns(long.wrapped, perItem)),
       'a raw item read with for await',
       rawItem,
       'x a raw item',
     ),
-    row(
+    costRatioRow(
       'per call of a one-item stream (call, read, end, recording): wrapped, above the raw generator',
       summarize(pairwiseDifference(ns(short.wrapped, SHORT_STREAMS), ns(short.raw, SHORT_STREAMS))),
       'a raw one-item stream made and read',

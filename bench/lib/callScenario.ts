@@ -3,7 +3,7 @@ import { CARDINALITY, callFixtures } from './callFixtures.js';
 import { CALL_KINDS, sinkValue, type CallKind, type CallLoops } from './callLoops.js';
 import { interleave, pairwiseDifference, perCallNs } from './interleave.js';
 import { summarize, type Timing } from './measure.js';
-import { quickMode, type BenchRow, type ScenarioResult } from './scenario.js';
+import { costRatioRow, quickMode, type BenchRow, type ScenarioResult } from './scenario.js';
 
 const SKILL_COUNTS = [10, 1_000, 10_000];
 /** Every call is made for one user of one org, as an agent serving a request does (the default backend keeps per-user rows). */
@@ -52,14 +52,14 @@ function kindRows(label: string, batches: Record<keyof CallLoops, number[]>, bat
     costRow(`${label}: ours, startAnalytics, sqlite backend (default), above the bare call`, above('oursSqlite'), otel),
     costRow(`${label}: ours, startAnalytics, prometheus or otlp backend, above the bare call`, above('oursPrometheus'), otel),
     costRow(`${label}: ours over the application's own MeterProvider (sqlite reader), above the bare call`, above('oursOwnProvider'), otel),
-    reportRow(
+    costRatioRow(
       `${label}: prom-client, the same three recordings by hand, above the bare call`,
       above('promClient'),
       HAND_WRITTEN_OTEL,
       otel,
       "x hand-written OpenTelemetry's cost",
     ),
-    reportRow(
+    costRatioRow(
       `${label}: ours, startAnalytics, sqlite backend, the whole call`,
       summarize(ns('oursSqlite')),
       'the bare call with its two clock reads',
@@ -70,30 +70,7 @@ function kindRows(label: string, batches: Record<keyof CallLoops, number[]>, bat
 }
 
 function costRow(name: string, subject: Timing, baseline: Timing): BenchRow {
-  const ratio = subject.medianMs / baseline.medianMs;
-  return {
-    name,
-    subject,
-    baselineName: HAND_WRITTEN_OTEL,
-    baseline,
-    ratio,
-    ratioMeaning: "x hand-written OpenTelemetry's cost",
-    target: '<= 1',
-    met: ratio <= 1,
-  };
-}
-
-function reportRow(name: string, subject: Timing, baselineName: string, baseline: Timing, ratioMeaning: string): BenchRow {
-  return {
-    name,
-    subject,
-    baselineName,
-    baseline,
-    ratio: subject.medianMs / baseline.medianMs,
-    ratioMeaning,
-    target: 'reported',
-    met: undefined,
-  };
+  return costRatioRow(name, subject, HAND_WRITTEN_OTEL, baseline, "x hand-written OpenTelemetry's cost", 1);
 }
 
 const NOTES = [

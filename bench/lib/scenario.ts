@@ -43,6 +43,31 @@ export interface ScenarioResult {
   readonly notes?: readonly string[];
 }
 
+/**
+ * A row whose ratio is `subject / baseline` of the medians (lower is better): judged against
+ * `limit` (`<= limit`) when one is given, else only reported.
+ */
+export function costRatioRow(
+  name: string,
+  subject: Timing,
+  baselineName: string,
+  baseline: Timing,
+  ratioMeaning: string,
+  limit?: number,
+): BenchRow {
+  const ratio = subject.medianMs / baseline.medianMs;
+  return {
+    name,
+    subject,
+    baselineName,
+    baseline,
+    ratio,
+    ratioMeaning,
+    target: limit === undefined ? 'reported' : `<= ${limit}`,
+    met: limit === undefined ? undefined : ratio <= limit,
+  };
+}
+
 /** True when the bench runs in quick mode (CI): small data, few runs, no targets asserted. */
 export function quickMode(argv: readonly string[] = process.argv): boolean {
   return argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';

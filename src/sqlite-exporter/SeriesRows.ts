@@ -3,7 +3,7 @@ import { SERIES_LAYOUT } from '../instruments/SeriesState.js';
 import { emptyRow, type UsageRow } from './rows.js';
 import { OVERFLOW_SKILL_ID, sqliteTime } from '../store/schema.js';
 import type { SeriesBatch } from './SeriesBatch.js';
-import { UsageRowIndex } from './UsageRowIndex.js';
+import { type NewRow, UsageRowIndex } from './UsageRowIndex.js';
 
 const { count: COUNT, sum: SUM, min: MIN, max: MAX, firstBucket: FIRST_BUCKET } = HISTOGRAM_LAYOUT;
 const LATENCIES = [SERIES_LAYOUT.successLatency, SERIES_LAYOUT.failureLatency] as const;
@@ -57,17 +57,8 @@ export class SeriesRows {
 }
 
 /** The first row of an identity, as {@link UsageRowIndex} makes it. */
-function newRow(
-  timestamp: string,
-  overflow: boolean,
-  skillId: string,
-  userId: string | null,
-  orgId: string | null,
-  agentName: string | null,
-  intervalStart: string,
-): UsageRow {
-  return emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID, agentName);
-}
+const newRow: NewRow = (timestamp, overflow, skillId, userId, orgId, agentName, intervalStart) =>
+  emptyRow(skillId, userId, orgId, intervalStart, timestamp, overflow || skillId === OVERFLOW_SKILL_ID, agentName);
 
 function addFailures(row: UsageRow, values: Float64Array, at: number): void {
   for (let type = 0; type < ERROR_TYPE_COUNT; type++) {

@@ -12,6 +12,18 @@ import { callsIn } from '../helpers/usage.js';
 const APP = fileURLToPath(new URL('../fixtures/exitPathApp.js', import.meta.url));
 const PACKAGE = new URL('../../src/index.js', import.meta.url).href;
 
+/** Runs `script` with `node --input-type=module -e`, its database in `dir`; resolves to its exit code and stderr. */
+async function runModuleScript(script: string, dir: string): Promise<[number | null, string]> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: dir, ANALYTICS_DB_PATH: join(dir, 'a.db'), ANALYTICS_DB_FLUSH_INTERVAL: '3600' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return [code, stderr];
+}
+
 interface Ended {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -67,14 +79,7 @@ describe('every exit path keeps what SQLite was given', function () {
       "const analytics = startAnalytics(); const call = analytics.wrap('exit_path', () => 'done');" +
       "for (let i = 0; i < 1000; i++) analytics.withContext({ userId: 'user-' + (i % 10) }, call);" +
       'process.exit(3);';
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: dir, ANALYTICS_DB_PATH: join(dir, 'a.db'), ANALYTICS_DB_FLUSH_INTERVAL: '3600' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    assert.deepEqual([code, stderr], [3, '']);
+    assert.deepEqual(await runModuleScript(script, dir), [3, '']);
     assert.equal(callsIn(join(dir, 'a.db')), 1000);
   });
 
@@ -84,14 +89,7 @@ describe('every exit path keeps what SQLite was given', function () {
       "const analytics = startAnalytics(); const stream = analytics.wrap('exit_stream', async function* () { yield 'token'; });" +
       "const unread = stream(); analytics.wrap('exit_path', () => 'done')();" +
       'process.exit(3);';
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: dir, ANALYTICS_DB_PATH: join(dir, 'a.db'), ANALYTICS_DB_FLUSH_INTERVAL: '3600' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    assert.deepEqual([code, stderr], [3, '']);
+    assert.deepEqual(await runModuleScript(script, dir), [3, '']);
     const db = new Database(join(dir, 'a.db'), { readonly: true });
     try {
       const rows = db

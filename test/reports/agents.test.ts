@@ -4,29 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
-import { LATENCY_BOUNDARIES_MS } from '../../src/instruments/names.js';
 import { adoptionReport } from '../../src/reports/adoption.js';
 import { healthReport } from '../../src/reports/healthReport.js';
 import { latencyReport } from '../../src/reports/latency.js';
 import { LEADERBOARD_METRICS, leaderboard, leaderboardsByAgent, type Leaderboard } from '../../src/reports/leaderboards.js';
 import { recommend } from '../../src/reports/recommendations.js';
 import { adoptionCurve, growth, successRateByDay, usageTrend } from '../../src/reports/trends.js';
-import { emptyRow } from '../../src/sqlite-exporter/rows.js';
 import { SqliteWriter } from '../../src/sqlite-exporter/SqliteWriter.js';
 import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import { NOW, useAnalyticsDatabase } from './helpers/fixtures.js';
+import { type Activity, activityRow } from '../sqlite-exporter/helpers/rows.js';
 
 /** One skill_usage row as the exporter writes it: `calls` calls of `latencyMs` each, the first `failures` of them failed. */
-interface Activity {
-  skill: string;
-  org: string | null;
-  agent: string | null;
-  at: string;
-  calls: number;
-  failures?: number;
-  latencyMs?: number;
-  ratings?: number[];
-}
 
 /** The activity of the tests, in the '7d' window before NOW (2026-03-03 13:00 to 2026-03-10 13:00) and the one before it. */
 const ACTIVITY: readonly Activity[] = [
@@ -44,22 +33,7 @@ const ACTIVITY: readonly Activity[] = [
 function write(db: Database.Database, activity: readonly Activity[]): void {
   const writer = new SqliteWriter(db);
   // One export per row, in time order, as the exporter writes them: the days close as they pass.
-  for (const { skill, org, agent, at, calls, failures = 0, latencyMs = 10, ratings = [] } of activity) {
-    const row = emptyRow(skill, 'u1', org, at, at, false, agent);
-    row.executions = calls;
-    row.successes = calls - failures;
-    row.failures = failures;
-    row.errors[0] = failures;
-    row.latencySumMs = calls * latencyMs;
-    const bucket = LATENCY_BOUNDARIES_MS.findIndex((bound) => latencyMs <= bound);
-    row.latencyBuckets[bucket < 0 ? LATENCY_BOUNDARIES_MS.length : bucket] = calls;
-    row.latencyMinMs = latencyMs;
-    row.latencyMaxMs = latencyMs;
-    row.ratingCount = ratings.length;
-    row.ratingSum = ratings.reduce((sum, stars) => sum + stars, 0);
-    for (const stars of ratings) row.stars[stars - 1]! += 1;
-    writer.write({ usage: [row], points: [] });
-  }
+  for (const each of activity) writer.write({ usage: [activityRow({ user: 'u1', latencyMs: 10, ...each })], points: [] });
 }
 
 const entries = (board: Leaderboard) => board.entries.map(({ skillId, score, previousRank }) => ({ skillId, score, previousRank }));

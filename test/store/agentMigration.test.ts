@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +12,7 @@ import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import { applyRetention } from '../../src/store/retention.js';
 import { APPLICATION_ID, HOURLY_TOTAL_COLUMNS, MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { assertAggregatesMatchUsage } from '../sqlite-exporter/helpers/aggregates.js';
-import { fixtureScript } from '../sqlite-exporter/helpers/children.js';
+import { openInChildrenAtOnce } from '../sqlite-exporter/helpers/children.js';
 import { useTempDirectory } from '../sqlite-exporter/helpers/tempDirectory.js';
 
 /**
@@ -234,14 +232,7 @@ describe('migration from version 4: the agent', function () {
 
   it('is migrated once when 3 processes open the version 4 file at the same moment', async () => {
     const path = copyFixture();
-    const startAt = String(Date.now() + 400);
-    const children = Array.from({ length: 3 }, () => {
-      const child = spawn(process.execPath, [fixtureScript('openInChild'), path, startAt], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      return once(child, 'exit').then(([code]) => ({ code: code as number, output }));
-    });
-    for (const { code, output } of await Promise.all(children)) {
+    for (const { code, output } of await openInChildrenAtOnce(path, 3)) {
       assert.equal(code, 0, output);
       assert.deepEqual(JSON.parse(output), { journalMode: 'wal', userVersion: SCHEMA_VERSION, applicationId: APPLICATION_ID });
     }

@@ -7,55 +7,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { LATENCY_BOUNDARIES_MS } from '../../src/instruments/names.js';
 import { hourlyTotals, userDaysOf, userDayTotals } from '../../src/sqlite-exporter/exportTotals.js';
 import { checkAggregates, rebuildAggregates } from '../../src/store/aggregates.js';
-import { emptyRow } from '../../src/sqlite-exporter/rows.js';
 import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import { applyRetention } from '../../src/store/retention.js';
-import type { UsageRow } from '../../src/sqlite-exporter/rows.js';
 import { APPLICATION_ID, HOURLY_TOTAL_COLUMNS, MIGRATIONS, SCHEMA_VERSION, USER_DAY_TOTAL_COLUMNS } from '../../src/store/schema.js';
 import { SqliteWriter } from '../../src/sqlite-exporter/SqliteWriter.js';
 import { writeThroughExporter } from '../sqlite-exporter/fixtures/exporterFixture.js';
 import { assertAggregatesMatchUsage } from '../sqlite-exporter/helpers/aggregates.js';
-import { countRows, insertRow } from '../sqlite-exporter/helpers/rows.js';
 import { useTempDirectory } from '../sqlite-exporter/helpers/tempDirectory.js';
+import { type Activity, activityRow, countRows, insertRow } from '../sqlite-exporter/helpers/rows.js';
 
 /** The first 16 hex digits of the SHA-256 of migrations 1 to 3, as the files made by earlier versions had them. */
 const PINNED_MIGRATIONS = ['7512bc724012627e', '026e69a5e0e14a2d', '94d33d009abd7b99'];
-
-/** What one skill_usage row of a test records. */
-interface Activity {
-  skill: string;
-  user?: string;
-  org?: string;
-  /** The row's timestamp, 'YYYY-MM-DD HH:MM:SS'. */
-  at: string;
-  calls?: number;
-  /** Of the calls, how many timed out. */
-  failures?: number;
-  /** Latency of each call, ms. */
-  latencyMs?: number;
-  ratings?: number[];
-  installs?: number;
-}
-
-/** A skill_usage row as the mapping would make it. */
-function usage({ skill, user, org, at, calls = 1, failures = 0, latencyMs = 30, ratings = [], installs = 0 }: Activity): UsageRow {
-  const row = emptyRow(skill, user ?? null, org ?? null, at, at, false);
-  row.executions = calls;
-  row.successes = calls - failures;
-  row.failures = failures;
-  row.errors[0] = failures;
-  row.latencySumMs = calls * latencyMs;
-  const bucket = LATENCY_BOUNDARIES_MS.findIndex((bound) => latencyMs <= bound);
-  row.latencyBuckets[bucket < 0 ? LATENCY_BOUNDARIES_MS.length : bucket] = calls;
-  row.ratingCount = ratings.length;
-  row.ratingSum = ratings.reduce((sum, stars) => sum + stars, 0);
-  for (const stars of ratings) row.stars[stars - 1]! += 1;
-  row.installs = installs;
-  return row;
-}
 
 function select(db: Database.Database, sql: string): unknown[] {
   return db.prepare(sql).all();
@@ -65,7 +29,7 @@ describe('write-time aggregates', function () {
   this.timeout(60_000);
   let db: Database.Database;
   let writer: SqliteWriter;
-  const write = (...rows: Activity[]) => writer.write({ usage: rows.map(usage), points: [] });
+  const write = (...rows: Activity[]) => writer.write({ usage: rows.map(activityRow), points: [] });
 
   beforeEach(() => {
     db = openAnalyticsDatabase(':memory:');
@@ -247,7 +211,7 @@ describe('write-time aggregates', function () {
 
     it('adds up an export in memory first: 10,000 rows make one upsert per skill, org and hour (and per skill, user and day)', () => {
       const rows = Array.from({ length: 10_000 }, (_, i) =>
-        usage({
+        activityRow({
           skill: `skill_${i % 3}`,
           user: `user_${i % 50}`,
           org: `org_${i % 2}`,
@@ -299,7 +263,7 @@ describe('write-time aggregates', function () {
           try {
             const freshWriter = new SqliteWriter(fresh);
             for (const rows of exports)
-              freshWriter.write({ usage: rows.map((row) => usage({ ...row, failures: row.calls > 2 ? 1 : 0 })), points: [] });
+              freshWriter.write({ usage: rows.map((row) => activityRow({ ...row, failures: row.calls > 2 ? 1 : 0 })), points: [] });
             assertAggregatesMatchUsage(fresh);
           } finally {
             fresh.close();
@@ -564,7 +528,7 @@ describe('write-time aggregates', function () {
         assertAggregatesMatchUsage(migrated);
         // And the writer carries on from there.
         new SqliteWriter(migrated).write({
-          usage: [usage({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-10 08:30:00', calls: 2 })],
+          usage: [activityRow({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-10 08:30:00', calls: 2 })],
           points: [],
         });
         assert.equal(
@@ -658,7 +622,7 @@ describe('write-time aggregates', function () {
         assert.deepEqual(checkAggregates(migrated), { ok: true, problems: [] });
         // The writer goes on where the old one stopped.
         new SqliteWriter(migrated).write({
-          usage: [usage({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-11 08:30:00', calls: 2 })],
+          usage: [activityRow({ skill: 'web_search', user: 'alice', org: 'acme', at: '2026-03-11 08:30:00', calls: 2 })],
           points: [],
         });
         assertAggregatesMatchUsage(migrated);

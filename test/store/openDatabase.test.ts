@@ -9,7 +9,7 @@ import { checkIntegrity } from '../../src/maintenance/integrity.js';
 import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import { APPLICATION_ID, SCHEMA_VERSION, TABLES } from '../../src/store/schema.js';
 import { VERSION } from '../../src/core/version.js';
-import { fixtureScript, startHolder, stopHolder } from '../sqlite-exporter/helpers/children.js';
+import { fixtureScript, openInChildrenAtOnce, startHolder, stopHolder } from '../sqlite-exporter/helpers/children.js';
 import { damagePage, makeDatabase, makeForeignDatabase } from '../sqlite-exporter/helpers/damage.js';
 import { modeOf, snapshot, useTempDirectory, type FileSnapshot } from '../sqlite-exporter/helpers/tempDirectory.js';
 
@@ -96,14 +96,7 @@ describe('openAnalyticsDatabase', () => {
     it('is opened by 4 processes at once, every one of them successfully', async function () {
       this.timeout(20_000);
       const path = join(tmp(), 'fresh', 'analytics.db');
-      const startAt = String(Date.now() + 400);
-      const children = Array.from({ length: 4 }, () => {
-        const child = spawn(process.execPath, [fixtureScript('openInChild'), path, startAt], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let output = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-        return once(child, 'exit').then(([code]) => ({ code: code as number, output }));
-      });
-      for (const { code, output } of await Promise.all(children)) {
+      for (const { code, output } of await openInChildrenAtOnce(path, 4)) {
         assert.equal(code, 0, output);
         assert.deepEqual(JSON.parse(output), { journalMode: 'wal', userVersion: SCHEMA_VERSION, applicationId: APPLICATION_ID });
       }

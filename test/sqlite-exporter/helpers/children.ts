@@ -7,6 +7,21 @@ export function fixtureScript(name: string): string {
   return fileURLToPath(new URL(`../fixtures/${name}.js`, import.meta.url));
 }
 
+/**
+ * Opens `path` in `count` child processes at the same moment (the openInChild fixture, each waiting
+ * until 400 ms from now) and resolves to what each printed with its exit code.
+ */
+export function openInChildrenAtOnce(path: string, count: number): Promise<Array<{ code: number; output: string }>> {
+  const startAt = String(Date.now() + 400);
+  const children = Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, [fixtureScript('openInChild'), path, startAt], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    return once(child, 'exit').then(([code]) => ({ code: code as number, output }));
+  });
+  return Promise.all(children);
+}
+
 /** Starts a fixture script in a child process and resolves once it prints 'ready'. */
 export async function startHolder(path: string, mode: 'idle' | 'write'): Promise<ChildProcessWithoutNullStreams> {
   const child = spawn(process.execPath, [fixtureScript('holdDatabase'), path, mode]);
