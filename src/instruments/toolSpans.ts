@@ -37,6 +37,22 @@ const TRUNCATED = '…[truncated]';
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 
 /**
+ * Where @opentelemetry/api 1.x keeps what the application registered (`trace`, `metrics`,
+ * `context`, …), shared by every copy of the API. No `trace` there means no TracerProvider was
+ * registered: one property read tells, where `trace.getTracerProvider()` also checks API versions.
+ */
+const API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+type ApiGlobal = { trace?: unknown };
+/** The API's global slot once it exists: the API never replaces it, and the global object is slow to search. */
+let apiGlobal: ApiGlobal | undefined;
+
+/** True when the application registered a global TracerProvider (or some copy of the API did). */
+function globalTracerRegistered(): boolean {
+  apiGlobal ??= (globalThis as { [API_GLOBAL]?: ApiGlobal })[API_GLOBAL];
+  return apiGlobal?.trace !== undefined;
+}
+
+/**
  * Starts and ends the `execute_tool` span of each call on the application's TracerProvider (the
  * global one unless one is given). The span's start and end are the clock readings the latency is
  * measured from, so its duration is the recorded latency. With no provider registered, a call
@@ -49,6 +65,9 @@ export class ToolSpans {
   readonly #captureContent: boolean;
   readonly #maxContentLength: number;
   readonly #clock: Clock;
+  /** Wall time minus `performance.now()`, as of the monotonic reading `#offsetAt`: refreshed once a second. */
+  #wallOffset = 0;
+  #offsetAt = Number.NEGATIVE_INFINITY;
   #tracer: Tracer | undefined;
   #tracerOf: TracerProvider | undefined;
 
@@ -75,6 +94,7 @@ export class ToolSpans {
   /** The tracer to use now, or undefined when no span should be made (the cheap check of every call). */
   tracer(): Tracer | undefined {
     if (!this.#enabled) return undefined;
+    if (this.#given === undefined && !globalTracerRegistered()) return undefined;
     let provider = this.#given ?? trace.getTracerProvider();
     // The global provider is a proxy: follow it to the provider the application registered, if any.
     const delegate = (provider as { getDelegate?: () => TracerProvider }).getDelegate?.();
@@ -114,10 +134,23 @@ export class ToolSpans {
     if (callId !== undefined) attributes[GEN_AI.toolCallId] = callId;
     if (this.#captureContent) attributes[GEN_AI.toolCallArguments] = this.content(args);
     // The wall time of `started`, as the SDK dates its own spans (the tool's own spans nest inside).
-    const startTime = toHrTime(this.#clock === SYSTEM_CLOCK ? Date.now() - (performance.now() - started) : this.#clock.now());
+    const startTime = toHrTime(this.#clock === SYSTEM_CLOCK ? started + this.#offset(started) : this.#clock.now());
     const parent = context.active();
     const span = tracer.startSpan(`${GEN_AI.executeTool} ${tool.skillId}`, { kind: SpanKind.INTERNAL, attributes, startTime }, parent);
     return { span, startTime, started, context: trace.setSpan(parent, span) };
+  }
+
+  /**
+   * The wall clock minus the monotonic one, read again when the last reading is a second old (at
+   * `now`, a monotonic reading): the SDK dates its spans the same way, and two clock reads a call
+   * would cost more than the rest of the span's start.
+   */
+  #offset(now: number): number {
+    if (now - this.#offsetAt > 1000 || now < this.#offsetAt) {
+      this.#offsetAt = performance.now();
+      this.#wallOffset = Date.now() - this.#offsetAt;
+    }
+    return this.#wallOffset;
   }
 
   /**
