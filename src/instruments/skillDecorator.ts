@@ -1,10 +1,7 @@
-import { defaultSkillMetrics } from './defaultSkillMetrics.js';
 import { assertSkillId } from './skillId.js';
-import { withShapeOf } from './wrapperShape.js';
+import { type AnyFunction, lateBoundWrap } from './lateBoundWrap.js';
 import type { SkillMetrics } from './SkillMetrics.js';
 import { ToolInfo, type WrapOptions } from './toolInfo.js';
-import type { SkillRecorder } from './SkillRecorder.js';
-import type { SkillState } from './SkillRegistry.js';
 
 /** Settings of a `@skill` method. */
 export interface SkillDecoratorOptions extends WrapOptions {
@@ -48,7 +45,7 @@ export function skill(skillId: string, options: SkillDecoratorOptions = {}): Ski
     if (typeof context === 'object' && context !== null && 'kind' in context) {
       const { kind, name } = context as DecoratorContext;
       if (kind !== 'method') throw unsupported(skillId, kind, name);
-      return wrapMethod(skillId, options, tool, value as Method);
+      return wrapMethod(options, tool, value as Method);
     }
     if (typeof context === 'string' || typeof context === 'symbol') return decorateLegacy(skillId, options, tool, context, descriptor);
     // Legacy class decorator (target only) or constructor parameter decorator (target, undefined, index).
@@ -61,21 +58,11 @@ export function skill(skillId: string, options: SkillDecoratorOptions = {}): Ski
   return decorate as SkillMethodDecorator;
 }
 
-type Method = (this: unknown, ...args: unknown[]) => unknown;
+type Method = AnyFunction;
 
 /** The one wrapper of both decorator modes: the recorder is looked up at call time. */
-function wrapMethod(skillId: string, options: SkillDecoratorOptions, tool: ToolInfo, method: Method): Method {
-  let recorder: SkillRecorder | undefined;
-  let state: SkillState | undefined;
-  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    const current = (options.metrics ?? defaultSkillMetrics()).recorder;
-    if (current !== recorder || state === undefined) {
-      recorder = current;
-      state = current.skill(skillId);
-    }
-    return current.invoke(state, tool, method, this, args);
-  };
-  return withShapeOf(wrapped, method);
+function wrapMethod(options: SkillDecoratorOptions, tool: ToolInfo, method: Method): Method {
+  return lateBoundWrap(tool, method, options.metrics);
 }
 
 /**
@@ -96,7 +83,7 @@ function decorateLegacy(
   const property = descriptor as PropertyDescriptor;
   if (property.get !== undefined || property.set !== undefined) throw unsupported(skillId, 'accessor', key);
   if (typeof property.value !== 'function') throw unsupported(skillId, 'property', key);
-  property.value = wrapMethod(skillId, options, tool, property.value as Method);
+  property.value = wrapMethod(options, tool, property.value as Method);
   return property;
 }
 
