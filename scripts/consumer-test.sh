@@ -31,7 +31,7 @@ cp -R test/consumer/cjs "$work/app/cjs"
 cd "$work/app"
 printf '{ "name": "consumer-otel-%s", "private": true, "type": "module" }\n' "$line" >package.json
 # Every package of the line but the OTLP exporters: the app shows how a missing one is reported.
-mapfile -t deps < <(node "$root/scripts/otel-lines.mjs" deps "$line" | grep -v -e exporter-metrics-otlp -e sdk-trace -e context-async-hooks -e exporter-trace)
+mapfile -t deps < <(node "$root/scripts/otel-lines.mjs" deps "$line" | grep -v -e exporter-metrics-otlp -e sdk-trace -e context-async-hooks -e exporter-trace -e "^ai@")
 if ! npm install --ignore-scripts --no-audit --no-fund "$work/$tarball" "${deps[@]}" @types/node@20 2>npm-install.log; then
   cat npm-install.log >&2
   exit 1

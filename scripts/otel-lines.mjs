@@ -18,6 +18,8 @@ export const LINES = {
       '@opentelemetry/sdk-trace': '2.12.0',
       '@opentelemetry/context-async-hooks': '2.12.0',
       '@opentelemetry/exporter-trace-otlp-proto': '0.223.0',
+      // Not OpenTelemetry, but tied to the leg's Node: ai 7 needs Node 22, so this leg tests the lowest ai the peer range takes.
+      ai: '6.0.0',
     },
   },
   3: {
@@ -32,6 +34,8 @@ export const LINES = {
       '@opentelemetry/sdk-trace': '3.1.0',
       '@opentelemetry/context-async-hooks': '3.1.0',
       '@opentelemetry/exporter-trace-otlp-proto': '0.301.0',
+      // The newest ai, on the Node 22 leg.
+      ai: '7.0.185',
     },
   },
 };
