@@ -142,3 +142,26 @@ export type ToolType = (typeof TOOL_TYPES)[number];
 
 /** The tracer (instrumentation scope) our spans come from. */
 export const TRACER_NAME = 'toolweaver-analytics';
+
+/**
+ * The OpenTelemetry MCP conventions (docs/gen-ai/mcp.md, status Development) the spans of
+ * `toolweaver-analytics/mcp` follow, and the attributes and `_meta` key of ours it adds.
+ */
+export const MCP = {
+  methodName: 'mcp.method.name',
+  /** The method of a tool call, and the first word of its spans' names. */
+  toolsCall: 'tools/call',
+  toolsList: 'tools/list',
+  sessionId: 'mcp.session.id',
+  protocolVersion: 'mcp.protocol.version',
+  requestId: 'jsonrpc.request.id',
+  responseStatusCode: 'rpc.response.status_code',
+  /** The span's `error.type` of a CallToolResult with `isError: true`, as the conventions say. */
+  toolError: 'tool_error',
+  /** The name the server gave in initialize, on the client's spans: no convention names it, so it is ours. */
+  serverName: 'toolweaver.mcp.server.name',
+  /** The name the client gave in initialize, on the server's spans. */
+  clientName: 'toolweaver.mcp.client.name',
+  /** The `params._meta` key by which an instrumented client tells a server of its own process that it records the call. */
+  recordedBy: 'toolweaver-analytics/recorded-by',
+} as const;

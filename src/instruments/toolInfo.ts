@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import { type Attributes, SpanKind } from '@opentelemetry/api';
 import type { ErrorClassifier } from './errorTypes.js';
 import type { ResultClassifier } from './failureResults.js';
 import { cleanAttributes, MAX_AGENT_NAME_LENGTH, type CustomAttributeValue, type Identity } from './identity.js';
@@ -37,6 +37,25 @@ export interface WrapOptions {
   streams?: boolean;
 }
 
+/**
+ * How the spans of a tool's calls are named and typed, for an integration whose conventions name
+ * them otherwise than `execute_tool` (MCP: `tools/call {tool}`, kind CLIENT or SERVER).
+ */
+export interface SpanShape {
+  /** The span's name. @default `execute_tool {skillId}` */
+  readonly name?: string;
+  /** The span's kind. @default SpanKind.INTERNAL */
+  readonly kind?: SpanKind;
+  /** Attributes of every span of the tool beside the GenAI ones, e.g. `mcp.method.name`. @default none */
+  readonly attributes?: Attributes;
+  /**
+   * The span's `error.type` for a failure (the error, or the result that reports it, with
+   * `reportedByResult` true): undefined keeps our error type, which the metrics and SQLite get
+   * whatever this says. @default our error type
+   */
+  readonly errorTypeOf?: (failure: unknown, reportedByResult: boolean) => string | undefined;
+}
+
 /** What a wrap, decorator or timer knows about its tool, checked once and kept for every call. */
 export class ToolInfo {
   readonly skillId: string;
@@ -51,12 +70,17 @@ export class ToolInfo {
   readonly streams: boolean;
   /** The attributes every span of this tool starts with. */
   readonly spanAttributes: Readonly<Attributes>;
+  /** The name of its spans. */
+  readonly spanName: string;
+  /** The kind of its spans. */
+  readonly spanKind: SpanKind;
+  readonly #spanErrorTypeOf: SpanShape['errorTypeOf'];
   /** Each context's identity with this tool's agent as the default, made once per frozen context. */
   readonly #withAgent = new WeakMap<Identity, Identity>();
   readonly #anonymous: Identity | undefined;
 
-  /** Throws a TypeError naming the option for a value that cannot be used. */
-  constructor(skillId: string, options: WrapOptions, where: string) {
+  /** Throws a TypeError naming the option for a value that cannot be used. `span` is an integration's (trusted). */
+  constructor(skillId: string, options: WrapOptions, where: string, span: SpanShape = {}) {
     if (options === null || typeof options !== 'object')
       throw new TypeError(
         `${where}: options must be an object such as { toolType: 'function' }, got ${options === null ? 'null' : typeof options}`,
@@ -86,10 +110,18 @@ export class ToolInfo {
     this.callIdOf = callIdOf;
     this.failureOf = failureOf;
     this.streams = streams;
-    const span: Attributes = { ...this.attributes, [GEN_AI.operationName]: GEN_AI.executeTool, [GEN_AI.toolName]: skillId };
-    span[GEN_AI.toolType] = toolType;
-    if (toolDescription !== undefined) span[GEN_AI.toolDescription] = toolDescription;
-    this.spanAttributes = Object.freeze(span);
+    const spanAttributes: Attributes = {
+      ...this.attributes,
+      ...span.attributes,
+      [GEN_AI.operationName]: GEN_AI.executeTool,
+      [GEN_AI.toolName]: skillId,
+    };
+    spanAttributes[GEN_AI.toolType] = toolType;
+    if (toolDescription !== undefined) spanAttributes[GEN_AI.toolDescription] = toolDescription;
+    this.spanAttributes = Object.freeze(spanAttributes);
+    this.spanName = span.name ?? `${GEN_AI.executeTool} ${skillId}`;
+    this.spanKind = span.kind ?? SpanKind.INTERNAL;
+    this.#spanErrorTypeOf = span.errorTypeOf;
     this.#anonymous = agentName === undefined ? undefined : Object.freeze({ agentName });
   }
 
@@ -104,6 +136,18 @@ export class ToolInfo {
       if (Object.isFrozen(context)) this.#withAgent.set(context, identity);
     }
     return identity;
+  }
+
+  /** The `error.type` of a failed call's span other than our error type, if its SpanShape names one; a hook that throws names none. */
+  spanErrorType(failure: unknown, reportedByResult: boolean): string | undefined {
+    const hook = this.#spanErrorTypeOf;
+    if (hook === undefined) return undefined;
+    try {
+      const type = hook(failure, reportedByResult);
+      return typeof type === 'string' && type !== '' ? type : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The call id `callIdOf` reads from `args`, if any; a hook that throws gives none. */

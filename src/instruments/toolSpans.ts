@@ -4,7 +4,6 @@ import {
   type HrTime,
   ProxyTracerProvider,
   type Span,
-  SpanKind,
   SpanStatusCode,
   trace,
   type Tracer,
@@ -136,8 +135,8 @@ export class ToolSpans {
     // The wall time of `started`, as the SDK dates its own spans (the tool's own spans nest inside).
     const startTime = toHrTime(this.#clock === SYSTEM_CLOCK ? started + this.#offset(started) : this.#clock.now());
     const parent = context.active();
-    const span = tracer.startSpan(`${GEN_AI.executeTool} ${tool.skillId}`, { kind: SpanKind.INTERNAL, attributes, startTime }, parent);
-    return { span, startTime, started, context: trace.setSpan(parent, span) };
+    const span = tracer.startSpan(tool.spanName, { kind: tool.spanKind, attributes, startTime }, parent);
+    return { span, startTime, started, context: trace.setSpan(parent, span), tool };
   }
 
   /**
@@ -155,12 +154,14 @@ export class ToolSpans {
 
   /**
    * Ends `call` at `ended` (a `clock.monotonic()` reading): a failure (error type index
-   * `errorType` ≥ 0) sets `error.type` and status ERROR and records `error` when it is an Error.
+   * `errorType` ≥ 0) sets `error.type` (the tool's SpanShape may name another than ours) and status
+   * ERROR, and records `error` when it is an Error. A failure that is a result comes as `error`
+   * and `result` both.
    */
   end(call: CallSpan, ended: number, errorType: number, error: unknown, result: unknown): void {
     const { span } = call;
     if (errorType >= 0) {
-      const type = ERROR_TYPES[errorType] as string;
+      const type = call.tool.spanErrorType(error, result !== NO_RESULT && error === result) ?? (ERROR_TYPES[errorType] as string);
       span.setAttribute(GEN_AI.errorType, type);
       if (error instanceof Error) {
         span.recordException(error);
@@ -200,6 +201,8 @@ export interface CallSpan {
   readonly started: number;
   /** The active context with the span in it: the call runs inside it. */
   readonly context: Context;
+  /** The tool called. */
+  readonly tool: ToolInfo;
 }
 
 /** `time` plus `ms`, exact to the nanosecond. */
