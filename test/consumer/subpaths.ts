@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errors, startAnalytics } from 'toolweaver-analytics';
 import { renderDashboards } from 'toolweaver-analytics/grafana';
+import { instrumentMcpServer } from 'toolweaver-analytics/mcp';
 import { leaderboard, type Leaderboard } from 'toolweaver-analytics/reports';
 import { checkIntegrity, openAnalyticsDatabase } from 'toolweaver-analytics/sqlite';
 
@@ -31,6 +32,14 @@ try {
   if (dashboards.length === 0) throw new Error('grafana: no dashboards rendered');
   console.log(`ok - toolweaver-analytics/grafana (${dashboards.length} dashboards)`);
   if (!(new errors.ConfigError([]) instanceof Error)) throw new Error('errors namespace: ConfigError is not an Error');
+  // The MCP entry loads and type-checks without its optional peer, @modelcontextprotocol/sdk, installed.
+  try {
+    instrumentMcpServer({} as never);
+    throw new Error('mcp: instrumentMcpServer took an object that is no MCP server');
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
+  console.log('ok - toolweaver-analytics/mcp (without @modelcontextprotocol/sdk)');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

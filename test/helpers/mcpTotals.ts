@@ -1,4 +1,5 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { DataPoint, MetricData } from '@opentelemetry/sdk-metrics';
 import Database from 'better-sqlite3';
 import { ERROR_TYPES, type ErrorType } from '../../src/instruments/errorTypes.js';
 import type { ToolTotals } from './mcpWeather.js';
@@ -88,5 +89,29 @@ export function spanTotals(spans: readonly ReadableSpan[], kind: number): Map<st
     const type = span.attributes['error.type'];
     if (typeof type === 'string') entry.errorTypes.push(type);
   }
+  return totals;
+}
+
+/** Every tool's totals in one collection of a MetricReader (collectByName), its series added up. */
+export function collectedTotals(metrics: Map<string, MetricData>): Map<string, ToolTotals> {
+  const totals = new Map<string, ToolTotals>();
+  const names = ['toolweaver_skill_executions_total', 'toolweaver_skill_success_total', 'toolweaver_skill_failures_total'] as const;
+  for (const name of names)
+    for (const point of (metrics.get(name)?.dataPoints ?? []) as DataPoint<number>[]) {
+      const skill = point.attributes['skill_id'] as string;
+      let tool = totals.get(skill);
+      if (tool === undefined) {
+        tool = { executions: 0, successes: 0, failures: 0, byType: {} };
+        totals.set(skill, tool);
+      }
+      if (name === 'toolweaver_skill_executions_total') tool.executions += point.value;
+      else if (name === 'toolweaver_skill_success_total') tool.successes += point.value;
+      else {
+        tool.failures += point.value;
+        const type = point.attributes['error_type'] as ErrorType;
+        tool.byType[type] = (tool.byType[type] ?? 0) + point.value;
+      }
+    }
+  for (const [skill, tool] of totals) if (tool.executions === 0) totals.delete(skill);
   return totals;
 }

@@ -25,14 +25,14 @@ export function markCancelled(error: unknown): void {
   if (error !== null && typeof error === 'object') cancelledByCaller.add(error);
 }
 
-/** The error of a tools/call the server answered with a JSON-RPC error, as a client's SDK would raise it. */
+/** The JSON-RPC error a server replied to a tools/call with: its message is the reply's, as the span's status gives it. */
 export class McpResponseError extends Error {
   readonly code: number;
   readonly data: unknown;
 
   constructor(error: { code?: unknown; message?: unknown; data?: unknown }) {
     const code = Number.isSafeInteger(error.code) ? (error.code as number) : -32603;
-    super(`MCP error ${code}: ${typeof error.message === 'string' ? error.message : 'Internal error'}`);
+    super(typeof error.message === 'string' ? error.message : 'Internal error');
     this.name = 'McpError';
     this.code = code;
     this.data = error.data;
