@@ -121,10 +121,11 @@ export class SkillRecorder {
 
   /**
    * Opens a call of `tool` made now in the current context: its identity, its series, its start
-   * and, when a TracerProvider is recording, its span (a child of the active context). `args` are
-   * what the span captures with content capture on.
+   * and, when a TracerProvider is recording, its span (a child of the active context, unless the
+   * tool's SpanShape names another parent for `thisArg`). `args` are what the span captures with
+   * content capture on.
    */
-  open(skill: SkillState, tool: ToolInfo, callId: string | undefined, args: unknown): OpenCall {
+  open(skill: SkillState, tool: ToolInfo, callId: string | undefined, args: unknown, thisArg?: unknown): OpenCall {
     const identity = tool.identityFor(currentIdentity());
     const series = this.series(skill, identity, tool.attributes);
     const tracer = this.spans.tracer();
@@ -132,7 +133,7 @@ export class SkillRecorder {
     let span: CallSpan | undefined;
     if (tracer !== undefined) {
       try {
-        span = this.spans.start(tracer, tool, identity, callId, args, started);
+        span = this.spans.start(tracer, tool, identity, callId, args, started, thisArg);
       } catch (spanError) {
         log.once('span-start', 'error', 'could not start the span of a skill call; calls are still recorded', spanError);
       }
@@ -153,7 +154,7 @@ export class SkillRecorder {
    *   as a success when `fn` returns it.
    */
   invoke(skill: SkillState, tool: ToolInfo, fn: (...args: never[]) => unknown, thisArg: unknown, args: unknown[]): unknown {
-    const call = this.open(skill, tool, tool.callIdFrom(thisArg, args), args.length === 1 ? args[0] : args);
+    const call = this.open(skill, tool, tool.callIdFrom(thisArg, args), args.length === 1 ? args[0] : args, thisArg);
     let result: unknown;
     try {
       result =

@@ -1,4 +1,4 @@
-import { type Attributes, SpanKind } from '@opentelemetry/api';
+import { type Attributes, type Context, type Span, SpanKind } from '@opentelemetry/api';
 import type { ErrorClassifier } from './errorTypes.js';
 import type { ResultClassifier } from './failureResults.js';
 import { cleanAttributes, MAX_AGENT_NAME_LENGTH, type CustomAttributeValue, type Identity } from './identity.js';
@@ -54,6 +54,13 @@ export interface SpanShape {
    * whatever this says. @default our error type
    */
   readonly errorTypeOf?: (failure: unknown, reportedByResult: boolean) => string | undefined;
+  /**
+   * The parent of a call's span, given the call's `this` (e.g. the remote context a request
+   * carried): it holds without a context manager. undefined: the active context. @default the active context
+   */
+  readonly parentOf?: (thisArg: unknown) => Context | undefined;
+  /** Told each call's span as it starts, with the call's `this`: e.g. to set what only the call knows. @default none */
+  readonly onStart?: (span: Span, thisArg: unknown) => void;
 }
 
 /** What a wrap, decorator or timer knows about its tool, checked once and kept for every call. */
@@ -75,6 +82,8 @@ export class ToolInfo {
   /** The kind of its spans. */
   readonly spanKind: SpanKind;
   readonly #spanErrorTypeOf: SpanShape['errorTypeOf'];
+  readonly #spanParentOf: SpanShape['parentOf'];
+  readonly #onSpanStart: SpanShape['onStart'];
   /** Each context's identity with this tool's agent as the default, made once per frozen context. */
   readonly #withAgent = new WeakMap<Identity, Identity>();
   readonly #anonymous: Identity | undefined;
@@ -122,6 +131,8 @@ export class ToolInfo {
     this.spanName = span.name ?? `${GEN_AI.executeTool} ${skillId}`;
     this.spanKind = span.kind ?? SpanKind.INTERNAL;
     this.#spanErrorTypeOf = span.errorTypeOf;
+    this.#spanParentOf = span.parentOf;
+    this.#onSpanStart = span.onStart;
     this.#anonymous = agentName === undefined ? undefined : Object.freeze({ agentName });
   }
 
@@ -147,6 +158,26 @@ export class ToolInfo {
       return typeof type === 'string' && type !== '' ? type : undefined;
     } catch {
       return undefined;
+    }
+  }
+
+  /** The parent its SpanShape names for the span of a call with `this` = `thisArg`, if any; a hook that throws names none. */
+  spanParent(thisArg: unknown): Context | undefined {
+    const hook = this.#spanParentOf;
+    if (hook === undefined) return undefined;
+    try {
+      return hook(thisArg) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Tells its SpanShape's `onStart` that the span of a call with `this` = `thisArg` started; a hook that throws is ignored. */
+  spanStarted(span: Span, thisArg: unknown): void {
+    try {
+      this.#onSpanStart?.(span, thisArg);
+    } catch {
+      // The span and the call go on without what the hook would have added.
     }
   }
 

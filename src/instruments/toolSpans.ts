@@ -110,7 +110,8 @@ export class ToolSpans {
 
   /**
    * Starts the span of a call of `tool` that started at `started` (a `clock.monotonic()` reading),
-   * as a child of the active context. `args` are captured only when content capture is on.
+   * as a child of the active context, or of the parent the tool's SpanShape names for the call's
+   * `thisArg`. `args` are captured only when content capture is on.
    */
   start(
     tracer: Tracer,
@@ -119,6 +120,7 @@ export class ToolSpans {
     callId: string | undefined,
     args: unknown,
     started: number,
+    thisArg?: unknown,
   ): CallSpan {
     const attributes = { ...tool.spanAttributes };
     if (identity !== undefined) {
@@ -134,8 +136,9 @@ export class ToolSpans {
     if (this.#captureContent) attributes[GEN_AI.toolCallArguments] = this.content(args);
     // The wall time of `started`, as the SDK dates its own spans (the tool's own spans nest inside).
     const startTime = toHrTime(this.#clock === SYSTEM_CLOCK ? started + this.#offset(started) : this.#clock.now());
-    const parent = context.active();
+    const parent = tool.spanParent(thisArg) ?? context.active();
     const span = tracer.startSpan(tool.spanName, { kind: tool.spanKind, attributes, startTime }, parent);
+    tool.spanStarted(span, thisArg);
     return { span, startTime, started, context: trace.setSpan(parent, span), tool };
   }
 

@@ -96,8 +96,12 @@ export function totalsOf(steps: readonly SessionStep[]): Map<string, ToolTotals>
  * Plays `steps` through `client` and checks what it sees: each result's text and isError, each
  * progress notification, the rejection of the call it cancels (on that call's first progress
  * notification). Returns the values `callTool` resolved to, in order (undefined for a rejection).
+ *
+ * `allProgress` false: a progress notification that arrives in the same read as the call's reply
+ * may be dropped by the SDK's client (it handles notifications a microtask after the reply, whose
+ * handling ends the call's progress handler), as over stdio; those that arrive first are still checked.
  */
-export async function playSession(client: Client, steps: readonly SessionStep[] = SESSION): Promise<unknown[]> {
+export async function playSession(client: Client, steps: readonly SessionStep[] = SESSION, allProgress = true): Promise<unknown[]> {
   const results: unknown[] = [];
   for (const step of steps) {
     const progress: unknown[] = [];
@@ -112,19 +116,16 @@ export async function playSession(client: Client, steps: readonly SessionStep[] 
     if (step.outcome === 'cancelled') {
       await assert.rejects(call, (error: Error) => /abort/i.test(error.message), `${step.tool} is cancelled`);
       results.push(undefined);
-    } else {
-      const result = (await call) as { content: Array<{ text?: string }>; isError?: boolean };
-      assert.equal(result.content[0]?.text, step.text, `${step.tool}'s result reaches the client unchanged`);
-      assert.equal(result.isError === true, step.outcome !== 'success', `${step.tool}'s isError`);
-      results.push(result);
+      assert.equal(progress.length, step.progress, `${step.tool} said it started`);
+      continue;
     }
-    assert.equal(progress.length, step.progress ?? 0, `${step.tool}'s progress notifications reach the client`);
-    if (step.outcome === 'success' && step.progress !== undefined)
-      assert.deepEqual(
-        progress,
-        Array.from({ length: step.progress }, (_, i) => ({ progress: i + 1, total: step.progress })),
-        'progress passes on unchanged',
-      );
+    const result = (await call) as { content: Array<{ text?: string }>; isError?: boolean };
+    assert.equal(result.content[0]?.text, step.text, `${step.tool}'s result reaches the client unchanged`);
+    assert.equal(result.isError === true, step.outcome !== 'success', `${step.tool}'s isError`);
+    results.push(result);
+    const sent = Array.from({ length: step.progress ?? 0 }, (_, i) => ({ progress: i + 1, total: step.progress }));
+    if (allProgress) assert.deepEqual(progress, sent, `${step.tool}'s progress notifications reach the client unchanged`);
+    else assert.deepEqual(progress, sent.slice(0, progress.length), `${step.tool}'s progress that arrives is unchanged`);
   }
   return results;
 }

@@ -10,7 +10,16 @@ import {
   ListToolsRequestSchema,
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
-import { type Context, propagation, SpanKind, SpanStatusCode, type TextMapGetter, type TextMapSetter, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  type TextMapSetter,
+  trace,
+} from '@opentelemetry/api';
 import sinon from 'sinon';
 import { log } from '../../src/core/log.js';
 import { withContext } from '../../src/instruments/identity.js';
@@ -234,6 +243,27 @@ describe('toolweaver-analytics/mcp, each side on its own', () => {
       const source = readFileSync(new URL(file, dir), 'utf8');
       assert.doesNotMatch(source, /from '@modelcontextprotocol|import\('@modelcontextprotocol/, file);
     }
+  });
+});
+
+describe('toolweaver-analytics/mcp without a context manager', () => {
+  before(() => context.disable());
+
+  it('still makes the server span the child of the client span, each with the request id', async () => {
+    const tracing = memoryTracing();
+    const { skills } = testSkills({ tracerProvider: tracing.provider });
+    const server = instrumentMcpServer(lowLevelServer(), { metrics: skills });
+    const client = instrumentMcpClient(new Client({ name: 'agent', version: '1.0.0' }), { metrics: skills });
+    await connect(server, client);
+    await client.callTool({ name: 'echo', arguments: {} });
+    await client.close();
+    const spans = tracing.spans();
+    const sent = spans.find((span) => span.kind === SpanKind.CLIENT);
+    const served = spans.find((span) => span.kind === SpanKind.SERVER);
+    assert.equal(served?.parentSpanContext?.spanId, sent?.spanContext().spanId);
+    assert.equal(served?.spanContext().traceId, sent?.spanContext().traceId);
+    assert.match(String(sent?.attributes['jsonrpc.request.id']), /^\d+$/);
+    assert.equal(served?.attributes['jsonrpc.request.id'], sent?.attributes['jsonrpc.request.id']);
   });
 });
 

@@ -1,17 +1,8 @@
-import { context, type Span, trace } from '@opentelemetry/api';
+import { type Context, context, type Span } from '@opentelemetry/api';
 import { log } from '../../core/log.js';
 import { MCP } from '../../instruments/names.js';
 import { McpResponseError, requestAbandoned } from './mcpErrors.js';
-import {
-  type MethodMessage,
-  ofMethod,
-  ownSpan,
-  type RequestId,
-  recordedHere,
-  requestOf,
-  responseOf,
-  type TransportShape,
-} from './messages.js';
+import { type MethodMessage, ofMethod, type RequestId, recordedHere, requestOf, responseOf, type TransportShape } from './messages.js';
 import { extractFrom } from './metaPropagation.js';
 import { spanOnly } from './spanOnly.js';
 import type { CatalogEntry, Exchange, ToolCatalog } from './ToolCatalog.js';
@@ -118,7 +109,7 @@ export class ServerTap {
       entry = this.#side.catalog.entry(params?.name, this.#side.clientName());
       if (entry !== undefined && params !== undefined) {
         parent = extractFrom(params._meta, parent);
-        exchange = new ServerCall(this, handler, self, request, extra, params, trace.getSpan(parent));
+        exchange = new ServerCall(this, handler, self, request, extra, params, parent);
       }
     } catch (error) {
       log.once('mcp-server-call', 'error', 'could not instrument an MCP tools/call; it runs unrecorded', error);
@@ -204,6 +195,8 @@ export class ServerTap {
 
 /** One tools/call a server received, as its side's call function gets it (`this`). */
 class ServerCall implements Exchange {
+  span: Span | undefined;
+
   constructor(
     readonly tap: ServerTap,
     readonly handler: OnMessage,
@@ -211,9 +204,13 @@ class ServerCall implements Exchange {
     readonly request: MethodMessage & { readonly id: RequestId },
     readonly extra: unknown,
     readonly params: McpToolCall,
-    /** The span that is the parent of the call's span: the client's, or the one active where the message arrived. */
-    readonly outer: Span | undefined,
+    /** The parent of the call's span: the client's span the request carried, else the context it arrived in. */
+    readonly parent: Context,
   ) {}
+
+  spanStarted(span: Span): void {
+    span.setAttributes(this.tap.callAttributes(this.request.id));
+  }
 }
 
 /**
@@ -224,9 +221,7 @@ class ServerCall implements Exchange {
 export function serve(this: unknown): Promise<unknown> {
   const call = this as ServerCall;
   const { id } = call.request;
-  const span = ownSpan(call.outer);
-  span?.setAttributes(call.tap.callAttributes(id));
-  const replied = call.tap.expect(id, span);
+  const replied = call.tap.expect(id, call.span);
   try {
     Reflect.apply(call.handler, call.self, [call.request, call.extra]);
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { SpanKind } from '@opentelemetry/api';
+import type { Context, Span, SpanKind } from '@opentelemetry/api';
 import { defaultSkillMetrics } from '../../instruments/defaultSkillMetrics.js';
 import type { ErrorClassifier } from '../../instruments/errorTypes.js';
 import { MAX_AGENT_NAME_LENGTH } from '../../instruments/identity.js';
@@ -18,9 +18,15 @@ export interface CatalogEntry {
   readonly description: string | undefined;
 }
 
-/** What a side's call function gets as `this`: at least the request's params, for `callIdOf`. */
+/** What a side's call function gets as `this`: the request's params (for `callIdOf`), and its span once started. */
 export interface Exchange {
   readonly params: McpToolCall;
+  /** The call's span, when one is made: the recorder tells it as it starts. */
+  span: Span | undefined;
+  /** The parent of the call's span, when the request names one (a server's remote parent). */
+  readonly parent?: Context | undefined;
+  /** What the side sets on the span as it starts. */
+  spanStarted?(span: Span): void;
 }
 
 /** The most tools (and descriptions) kept: the names come from the peer, so the maps must not grow without bound. */
@@ -119,9 +125,22 @@ export class ToolCatalog {
         kind: this.#kind,
         attributes: { [MCP.methodName]: MCP.toolsCall },
         errorTypeOf: mcpSpanErrorType,
+        parentOf: parentOfExchange,
+        onStart: startedExchange,
       },
     );
   }
+}
+
+/** The parent the exchange of a call names for its span (no context manager needed). */
+function parentOfExchange(exchange: unknown): Context | undefined {
+  return (exchange as Exchange).parent;
+}
+
+/** Keeps a call's span on its exchange, which sets on it what only the call knows. */
+function startedExchange(span: Span, exchange: unknown): void {
+  (exchange as Exchange).span = span;
+  (exchange as Exchange).spanStarted?.(span);
 }
 
 function isSkillId(name: unknown): name is string {

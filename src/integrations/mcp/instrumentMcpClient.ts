@@ -3,7 +3,7 @@ import { log } from '../../core/log.js';
 import { MCP } from '../../instruments/names.js';
 import { describe, instrumented } from './instrumentMcpServer.js';
 import { markCancelled, peerErrorCode } from './mcpErrors.js';
-import { implementationName, type MethodMessage, ofMethod, ownSpan, PROCESS_TOKEN, type TransportShape } from './messages.js';
+import { implementationName, type MethodMessage, ofMethod, PROCESS_TOKEN, type TransportShape } from './messages.js';
 import { injectInto, type Meta } from './metaPropagation.js';
 import { type McpOptions, type McpToolCall, mcpSettings } from './options.js';
 import { type CatalogEntry, type Exchange, ToolCatalog } from './ToolCatalog.js';
@@ -77,7 +77,7 @@ class ClientSide {
     try {
       const params = (args[0] as MethodMessage).params as McpToolCall | undefined;
       entry = this.catalog.entry(params?.name, this.#serverName());
-      if (entry !== undefined && params !== undefined) exchange = new ClientCall(this, self, request, args, params, trace.getActiveSpan());
+      if (entry !== undefined && params !== undefined) exchange = new ClientCall(this, self, request, args, params);
     } catch (error) {
       log.once('mcp-client-call', 'error', 'could not instrument an MCP tools/call; it runs unrecorded', error);
     }
@@ -118,14 +118,14 @@ class ClientSide {
 
 /** One tools/call a client makes, as its side's call function gets it (`this`). */
 class ClientCall implements Exchange {
+  span: Span | undefined;
+
   constructor(
     readonly side: ClientSide,
     readonly self: unknown,
     readonly request: RequestFunction,
     readonly args: unknown[],
     readonly params: McpToolCall,
-    /** The span active where the call was made: the parent of the call's span. */
-    readonly outer: Span | undefined,
   ) {}
 }
 
@@ -136,12 +136,13 @@ class ClientCall implements Exchange {
  */
 function callServer(this: unknown): unknown {
   const call = this as ClientCall;
-  const span = ownSpan(call.outer);
+  const { span } = call;
   let args = call.args;
   try {
     const [request, ...rest] = args as [MethodMessage, ...unknown[]];
     const meta: Meta = { ...(request.params?._meta as Meta | undefined) };
-    injectInto(meta, context.active());
+    // The call's span, also without a context manager to make it the active one.
+    injectInto(meta, span === undefined ? context.active() : trace.setSpan(context.active(), span));
     meta[MCP.recordedBy] = PROCESS_TOKEN;
     args = [{ ...request, params: { ...request.params, _meta: meta } }, ...rest];
   } catch (error) {

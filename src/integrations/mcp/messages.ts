@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { type Span, trace } from '@opentelemetry/api';
 import { processWide } from '../../core/processWide.js';
 import { MCP } from '../../instruments/names.js';
 
@@ -62,12 +61,6 @@ export const PROCESS_TOKEN = processWide<string>('mcp-recorded-by', () => random
 /** True when `meta` says an instrumented client of this process records the call. */
 export function recordedHere(meta: unknown): boolean {
   return meta !== null && typeof meta === 'object' && (meta as Record<string, unknown>)[MCP.recordedBy] === PROCESS_TOKEN;
-}
-
-/** The span active now when it is not `outer`: the one the recorder opened around the call, if it made one. */
-export function ownSpan(outer: Span | undefined): Span | undefined {
-  const active = trace.getActiveSpan();
-  return active !== outer ? active : undefined;
 }
 
 /** The `name` of an Implementation (clientInfo, serverInfo) a getter returns, if any; a getter that throws gives none. */

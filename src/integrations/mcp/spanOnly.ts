@@ -32,6 +32,7 @@ export function spanOnly(
         tool.callIdFrom(thisArg, args),
         args.length === 1 ? args[0] : args,
         clock.monotonic(),
+        thisArg,
       );
       opened = {
         call,
