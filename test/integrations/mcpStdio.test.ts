@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,13 +43,19 @@ describe('toolweaver-analytics/mcp over stdio to a child process', function () {
       command: process.execPath,
       args: [SERVER],
       env: { ANALYTICS_DB_PATH: dbPath, OTLP_TRACES_URL: receiver.url, PATH: process.env['PATH'] ?? '' },
-      stderr: 'inherit',
+      stderr: 'pipe',
     });
+    // The child's stderr ends when the child has exited: after it wrote SQLite and sent its spans.
+    const stderr = transport.stderr;
+    assert.ok(stderr);
+    stderr.pipe(process.stderr, { end: false });
+    const exited = once(stderr, 'end');
     await client.connect(transport);
     await client.listTools();
     await playSession(client, SESSION, false);
-    // Closing ends the child's stdin: it flushes SQLite and its spans, and exits; close() waits for that.
+    // Closing ends the child's stdin (older SDKs send SIGTERM): either way it flushes and exits.
     await client.close();
+    await exited;
 
     const expected = totalsOf(SESSION);
     assert.deepEqual(sqliteTotals(dbPath), expected, "the child's SQLite counts the session");
