@@ -217,8 +217,8 @@ describe('toolweaver-analytics/mcp, each side on its own', () => {
     const server = weatherServer();
     const client = new Client({ name: 'agent', version: '1.0.0' });
     const bad: Array<[() => unknown, RegExp]> = [
-      [() => instrumentMcpServer({} as never), /server must be an McpServer or a Server of @modelcontextprotocol\/sdk.*got a Object/],
-      [() => instrumentMcpServer(client as never), /server must be an McpServer or a Server/],
+      [() => instrumentMcpServer({} as never), /server must be an McpServer or a Server of @modelcontextprotocol\/sdk.*got a plain object/],
+      [() => instrumentMcpServer(client as never), /server must be an McpServer or a Server.*got an instance of Client/],
       [() => instrumentMcpClient(server as never), /client must be a Client of @modelcontextprotocol\/sdk/],
       [() => instrumentMcpClient(null as never), /client must be a Client.*got null/],
       [() => instrumentMcpServer(server, null as never), /options must be an object such as \{ agentName: 'planner' \}, got null/],

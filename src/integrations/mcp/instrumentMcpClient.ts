@@ -97,22 +97,27 @@ class ClientSide {
     }
   }
 
+  /** Taps `transport.send` once, so that the request the SDK sends gives the span its id; a transport that cannot be tapped is left as it is. */
   #tap(transport: unknown): void {
     if (transport === null || typeof transport !== 'object' || this.#tapped.has(transport)) return;
+    this.#tapped.add(transport);
     const send = (transport as TransportShape).send;
     if (typeof send !== 'function') return;
-    this.#tapped.add(transport);
     const side = this;
-    (transport as TransportShape).send = function (this: unknown, message: unknown, ...rest: unknown[]) {
-      const span = side.#sending;
-      const request = span === undefined ? undefined : ofMethod(message, MCP.toolsCall);
-      if (request?.id !== undefined) {
-        span?.setAttribute(MCP.requestId, String(request.id));
-        const session = (transport as TransportShape).sessionId;
-        if (typeof session === 'string' && session !== '') span?.setAttribute(MCP.sessionId, session);
-      }
-      return Reflect.apply(send, this, [message, ...rest]) as Promise<void>;
-    };
+    try {
+      (transport as TransportShape).send = function (this: unknown, message: unknown, ...rest: unknown[]) {
+        const span = side.#sending;
+        const request = span === undefined ? undefined : ofMethod(message, MCP.toolsCall);
+        if (request?.id !== undefined) {
+          span?.setAttribute(MCP.requestId, String(request.id));
+          const session = (transport as TransportShape).sessionId;
+          if (typeof session === 'string' && session !== '') span?.setAttribute(MCP.sessionId, session);
+        }
+        return Reflect.apply(send, this, [message, ...rest]) as Promise<void>;
+      };
+    } catch {
+      // A frozen transport: its calls are recorded, their spans go without the request id.
+    }
   }
 }
 

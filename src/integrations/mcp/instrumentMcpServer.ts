@@ -64,10 +64,14 @@ export function instrumentMcpServer<S extends McpServerLike>(server: S, options:
     // queued messages at once: the tap goes in between.
     if (isTransport(transport)) {
       const start = transport.start;
-      transport.start = function (this: unknown, ...args: unknown[]) {
-        tap(transport);
-        return Reflect.apply(start, this, args) as Promise<void>;
-      };
+      try {
+        transport.start = function (this: unknown, ...args: unknown[]) {
+          tap(transport);
+          return Reflect.apply(start, this, args) as Promise<void>;
+        };
+      } catch {
+        // A frozen transport cannot be tapped: the server runs on it unrecorded.
+      }
     }
     const connected = Reflect.apply(connect, this, [transport, ...rest]) as Promise<void>;
     Promise.resolve(connected).then(
@@ -111,5 +115,6 @@ function isTransport(value: unknown): value is TransportShape & object {
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return typeof value;
-  return value.constructor?.name ? `a ${value.constructor.name}` : 'an object';
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? `an instance of ${name}` : 'a plain object';
 }
