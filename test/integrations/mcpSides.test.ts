@@ -195,6 +195,23 @@ describe('toolweaver-analytics/mcp, each side on its own', () => {
       );
     });
 
+    it('records a call of a tool the server lacks under the name asked for, as a failure; a name no skill id can be passes unrecorded', async () => {
+      const { skills, reader } = setup();
+      const server = instrumentMcpServer(weatherServer(), { metrics: skills });
+      const client = new Client({ name: 'agent', version: '1.0.0' });
+      open.push(client, server);
+      await connect(server, client);
+      const missing = await client.callTool({ name: 'no_such_tool', arguments: {} }).catch((error: unknown) => error);
+      const tooLong = 'x'.repeat(200);
+      const unnamed = await client.callTool({ name: tooLong, arguments: {} }).catch((error: unknown) => error);
+      // McpServer answers with an isError result (1.32) or a -32602 error (older): a failure either way.
+      assert.match(JSON.stringify(missing) + String(missing), /no_such_tool not found/);
+      assert.match(JSON.stringify(unnamed) + String(unnamed), /not found/, 'the client gets what the server answered');
+      const totals = collectedTotals(await collectByName(reader));
+      assert.deepEqual([...totals.keys()], ['no_such_tool']);
+      assert.equal(totals.get('no_such_tool')?.failures, 1);
+    });
+
     it("attributes calls to the client's name, unless agentFromClient is false or agentName or withContext names another", async () => {
       const agents = async (options: Parameters<typeof instrumentMcpServer>[1], around = <T>(fn: () => T): T => fn()) => {
         const { skills, spans } = setup();
