@@ -3,8 +3,8 @@
  *
  * The root entry holds what an application needs to record: start, wrap, decorate, identify, the
  * readers for its own MeterProvider, the configuration, the metric names for Views, and the error
- * classes. The reports, SQLite maintenance and Grafana are subpath exports:
- * `toolweaver-analytics/reports`, `/sqlite`, `/grafana`.
+ * classes. The reports, SQLite maintenance, Grafana and the integrations are subpath exports:
+ * `toolweaver-analytics/reports`, `/sqlite`, `/grafana`, `/mcp`.
  */
 export { startAnalytics } from './start/startAnalytics.js';
 export type { Analytics, StartOptions } from './start/startAnalytics.js';
