@@ -124,6 +124,7 @@ describe('toolweaver-analytics/mcp, each side on its own', () => {
       const result = await client.callTool({ name: 'echo', arguments: { b: 2 } });
       assert.deepEqual(result, { content: [{ type: 'text', text: '{"b":2}' }] });
       assert.equal(spans().length, 2, 'the call is still recorded');
+      assert.equal(typeof seen[1]?.['toolweaver-analytics/recorded-by'], 'string', 'and still says who records it');
       assert.deepEqual(
         said.args.map(([key]) => key),
         ['mcp-client-meta'],

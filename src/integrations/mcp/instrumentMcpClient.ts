@@ -145,13 +145,16 @@ function callServer(this: unknown): unknown {
   let args = call.args;
   try {
     const [request, ...rest] = args as [MethodMessage, ...unknown[]];
-    const meta: Meta = { ...(request.params?._meta as Meta | undefined) };
-    // The call's span, also without a context manager to make it the active one.
-    injectInto(meta, span === undefined ? context.active() : trace.setSpan(context.active(), span));
-    meta[MCP.recordedBy] = PROCESS_TOKEN;
+    const meta: Meta = { ...(request.params?._meta as Meta | undefined), [MCP.recordedBy]: PROCESS_TOKEN };
+    try {
+      // The call's span, also without a context manager to make it the active one.
+      injectInto(meta, span === undefined ? context.active() : trace.setSpan(context.active(), span));
+    } catch (error) {
+      log.once('mcp-client-meta', 'error', 'could not add the trace context to an MCP request; it is sent without it', error);
+    }
     args = [{ ...request, params: { ...request.params, _meta: meta } }, ...rest];
   } catch (error) {
-    log.once('mcp-client-meta', 'error', 'could not add the trace context to an MCP request; it is sent without it', error);
+    log.once('mcp-client-request', 'error', 'could not add our key to an MCP request; it is sent as it was', error);
   }
   const sent = call.side.sending(call.self, span, () => Reflect.apply(call.request, call.self, args));
   if (!isPromise(sent)) return sent;
