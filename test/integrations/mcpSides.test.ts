@@ -245,7 +245,7 @@ describe('toolweaver-analytics/mcp, each side on its own', () => {
       [() => instrumentMcpServer(server, { toolType: 'mcp' as never }), /toolType must be one of function, extension, datastore/],
       [
         () => instrumentMcpServer(server, { metrics: { skills: {} } as never }),
-        /metrics must be a SkillMetrics \(of startAnalytics\(\), pass analytics.skills\)/,
+        /metrics must be a SkillMetrics, such as analytics.skills of startAnalytics\(\), got object/,
       ],
       [() => instrumentMcpServer(server, { agentFromClient: 'yes' as never }), /agentFromClient must be true or false, got "yes"/],
       [() => instrumentMcpClient(client, { agentName: '' }), /agentName must be a non-empty string/],

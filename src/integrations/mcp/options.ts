@@ -81,11 +81,10 @@ export function mcpSettings(options: unknown, where: 'instrumentMcpClient' | 'in
       throw new TypeError(`${call}: ${JSON.stringify(key)} is not an option; the options are ${allowed.join(', ')}`);
   const given = options as McpServerOptions;
   const { metrics, toolType = 'extension', agentName, attributes, classifyError, failureOf, callIdOf, agentFromClient = true } = given;
-  if (metrics !== undefined && !(metrics instanceof SkillMetrics)) {
-    const hint =
-      metrics !== null && typeof metrics === 'object' && 'skills' in metrics ? ' (of startAnalytics(), pass analytics.skills)' : '';
-    throw new TypeError(`${call}: metrics must be a SkillMetrics${hint}, got ${metrics === null ? 'null' : typeof metrics}`);
-  }
+  if (metrics !== undefined && !isSkillMetrics(metrics))
+    throw new TypeError(
+      `${call}: metrics must be a SkillMetrics, such as analytics.skills of startAnalytics(), got ${metrics === null ? 'null' : typeof metrics}`,
+    );
   if (typeof agentFromClient !== 'boolean')
     throw new TypeError(`${call}: agentFromClient must be true or false, got ${JSON.stringify(agentFromClient)}`);
   // The wrap options a tool is built from, checked now by building one: the same messages as wrap()'s.
@@ -100,4 +99,19 @@ export function mcpSettings(options: unknown, where: 'instrumentMcpClient' | 'in
     callIdOf,
     agentFromClient,
   };
+}
+
+/**
+ * A SkillMetrics by its shape rather than `instanceof`: one made by another copy of the package in
+ * the process (two versions installed, or one bundled into a dependency) records as well.
+ */
+function isSkillMetrics(value: unknown): value is SkillMetrics {
+  if (value instanceof SkillMetrics) return true;
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    const recorder = (value as { recorder?: { invoke?: unknown; skill?: unknown } }).recorder;
+    return typeof recorder?.invoke === 'function' && typeof recorder.skill === 'function';
+  } catch {
+    return false;
+  }
 }
