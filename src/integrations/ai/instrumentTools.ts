@@ -78,7 +78,8 @@ function toolCallIdOf(_input: unknown, options: unknown): unknown {
 function instrumented(tool: object, original: Original, info: ToolInfo, metrics: SkillMetrics | undefined): object {
   const properties = Object.getOwnPropertyDescriptors(tool) as Record<PropertyKey, PropertyDescriptor>;
   const enumerable = properties.execute?.enumerable ?? true;
-  delete properties.execute;
+  // A placeholder until the function that needs the copy exists; it keeps the keys' order.
+  if (properties.execute !== undefined) properties.execute = { value: undefined, writable: true, enumerable, configurable: true };
   const copy = Object.create(Object.getPrototypeOf(tool), properties) as object;
   const onOriginal = withShapeOf(function (this: unknown, ...args: unknown[]): unknown {
     return Reflect.apply(original.execute, this === copy ? original.tool : this, args);
