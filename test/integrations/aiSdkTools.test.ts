@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateText, jsonSchema, stepCountIs, tool, type ToolSet } from 'ai';
 import { instrumentTools } from '../../src/integrations/ai/instrumentTools.js';
 import { EXECUTIONS, FAILURES } from '../../src/instruments/names.js';
 import { startAnalytics } from '../../src/start/startAnalytics.js';
-import { collectByName, pointValue, testSkills } from '../helpers/collect.js';
+import { collectByName, pointValue, testProvider, testSkills } from '../helpers/collect.js';
 import { memoryTracing } from '../helpers/tracing.js';
 import { scriptedModel } from './aiSdkModel.js';
 
@@ -170,6 +173,22 @@ describe('instrumentTools: what it records', () => {
     await execute(twice.weather, { city: 'Rome' }, 'c1');
     assert.equal(pointValue(await collectByName(first.reader), EXEC, { skill_id: 'weather' }), undefined);
     assert.equal(pointValue(await collectByName(second.reader), EXEC, { skill_id: 'weather', agent_name: 'critic' }), 1);
+  });
+
+  it('records into the SkillMetrics of another copy of the package in the process', async () => {
+    // dist/test/integrations/ -> dist/: the copy stays under the project, so it finds the same node_modules.
+    const dist = fileURLToPath(new URL('../..', import.meta.url));
+    const copy = mkdtempSync(join(dist, 'second-copy-'));
+    try {
+      cpSync(join(dist, 'src'), join(copy, 'src'), { recursive: true });
+      const B = (await import(pathToFileURL(join(copy, 'src', 'index.js')).href)) as typeof import('../../src/index.js');
+      const { provider, reader } = testProvider();
+      const tools = instrumentTools({ weather: weatherTool() }, { metrics: B.SkillMetrics.fromMeterProvider(provider) });
+      await execute(tools.weather, { city: 'Rome' }, 'c1');
+      assert.equal(pointValue(await collectByName(reader), EXEC, { skill_id: 'weather' }), 1);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('puts the call id and a string description on the span; a description that is a function (ai 7) is left out', async () => {

@@ -98,13 +98,28 @@ function checkOptions(options: InstrumentToolsOptions): void {
     throw new TypeError(
       `${WHERE}: unknown option ${unknown.map((key) => JSON.stringify(key)).join(', ')}; the options are ${OPTION_NAMES.join(', ')}`,
     );
-  if (options.metrics !== undefined && !(options.metrics instanceof SkillMetrics))
+  if (options.metrics !== undefined && !isSkillMetrics(options.metrics))
     throw new TypeError(
       `${WHERE}: metrics must be a SkillMetrics, such as analytics.skills of startAnalytics(), got ${describe(options.metrics)}`,
     );
   // The options every tool shares, checked once: a set without executable tools is checked too.
   const { metrics: _metrics, ...wrapOptions } = options;
   new ToolInfo('tools', wrapOptions, WHERE);
+}
+
+/**
+ * A SkillMetrics by its shape rather than `instanceof`: one made by another copy of the package in
+ * the process (two versions installed, or one bundled into a dependency) records as well.
+ */
+function isSkillMetrics(value: unknown): value is SkillMetrics {
+  if (value instanceof SkillMetrics) return true;
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    const recorder = (value as { recorder?: { invoke?: unknown; skill?: unknown } }).recorder;
+    return typeof recorder?.invoke === 'function' && typeof recorder.skill === 'function';
+  } catch {
+    return false;
+  }
 }
 
 function describe(value: unknown): string {
