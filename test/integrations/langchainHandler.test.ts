@@ -140,6 +140,25 @@ describe('ToolweaverCallbackHandler: the tool runs of whatever LangChain runs it
     assert.equal(pointValue(metrics, EXEC, { skill_id: 'weather' }), 1);
   });
 
+  it('records a run its signal aborts as cancelled', async () => {
+    const { skills, reader } = testSkills();
+    const slow = tool(() => new Promise<string>(() => undefined), { name: 'slow', schema: z.object({}) });
+    const controller = new AbortController();
+    const run = slow.invoke({}, { signal: controller.signal, callbacks: [new ToolweaverCallbackHandler({ metrics: skills })] });
+    controller.abort();
+    await assert.rejects(run, { name: 'AbortError' });
+    assert.equal(pointValue(await collectByName(reader), FAIL, { skill_id: 'slow', error_type: 'cancelled' }), 1);
+  });
+
+  it('captures the arguments LangChain gives the callback when content capture is on', async () => {
+    const { provider, spans } = memoryTracing();
+    const { skills } = testSkills({ tracerProvider: provider, spans: { captureContent: true } });
+    const [search] = researchTools();
+    await search.invoke({ query: 'otel' }, { callbacks: [new ToolweaverCallbackHandler({ metrics: skills })] });
+    assert.equal(spans()[0]?.attributes['gen_ai.tool.call.arguments'], '{"query":"otel"}');
+    assert.equal(spans()[0]?.attributes['gen_ai.tool.call.result'], 'results for otel');
+  });
+
   it('attributes runs to the agentName option and to the withContext agent', async () => {
     const { skills, reader } = testSkills();
     const handler = new ToolweaverCallbackHandler({ metrics: skills, agentName: 'researcher' });

@@ -133,6 +133,19 @@ describe('instrumentTools: the tools of a LangChain agent, recorded as they run'
     );
   });
 
+  it('captures the arguments of the ToolCall, not the config, when content capture is on', async () => {
+    const { provider, spans } = memoryTracing();
+    const { skills } = testSkills({ tracerProvider: provider, spans: { captureContent: true } });
+    const [search] = instrumentTools(researchTools(), { metrics: skills });
+    await search.invoke({ name: 'search', args: { query: 'otel' }, id: 'call_c', type: 'tool_call' }, { tags: ['a'] });
+    await search.invoke({ query: 'plain' });
+    assert.deepEqual(
+      spans().map((span) => span.attributes['gen_ai.tool.call.arguments']),
+      ['{"query":"otel"}', '{"query":"plain"}'],
+    );
+    assert.match(String(spans()[0]?.attributes['gen_ai.tool.call.result']), /"tool_call_id":"call_c"/);
+  });
+
   it('records a RunnableToolLike from runnable.asTool() through its invoke, a schema mismatch as validation', async () => {
     const { skills, reader } = testSkills();
     const double = RunnableLambda.from(async ({ n }: { n: number }) => n * 2).asTool({
@@ -169,6 +182,17 @@ describe('instrumentTools: the tools of a LangChain agent, recorded as they run'
     assert.equal(message.artifact, artifact, 'the same artifact object');
     assert.equal(message.tool_call_id, 'call_t');
     assert.equal(pointValue(await collectByName(reader), FAIL, { skill_id: 'failing', error_type: 'internal' }), 1);
+  });
+
+  it('records a run its signal aborts as cancelled', async () => {
+    const { skills, reader } = testSkills();
+    const slow = tool(() => new Promise<string>(() => undefined), { name: 'slow', schema: z.object({}) });
+    instrumentTools([slow], { metrics: skills });
+    const controller = new AbortController();
+    const run = slow.invoke({}, { signal: controller.signal });
+    controller.abort();
+    await assert.rejects(run, { name: 'AbortError' });
+    assert.equal(pointValue(await collectByName(reader), FAIL, { skill_id: 'slow', error_type: 'cancelled' }), 1);
   });
 
   it('asks the classifyError option first, then calls a schema mismatch validation, then asks the SkillMetrics classifier', async () => {
