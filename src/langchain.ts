@@ -6,6 +6,5 @@
  * span around the tool's body. docs/integrations.md#langchainjs compares them.
  */
 export { instrumentTools } from './integrations/langchain/instrumentTools.js';
-export type { LangChainTool } from './integrations/langchain/instrumentTools.js';
 export { ToolweaverCallbackHandler } from './integrations/langchain/ToolweaverCallbackHandler.js';
 export type { LangChainOptions } from './integrations/langchain/options.js';

@@ -224,6 +224,19 @@ describe('instrumentTools: the tools of a LangChain agent, recorded as they run'
     assert.equal(pointValue(await collectByName(second.reader), EXEC, { skill_id: 'search', agent_name: 'researcher' }), 1);
   });
 
+  it('leaves an entry LangChain does not run as it is: a tool definition, a provider tool', async () => {
+    const { skills, reader } = testSkills();
+    const definition = { name: 'lookup', description: 'Looks up', schema: { type: 'object', properties: {} } };
+    const providerTool = { type: 'web_search_preview' };
+    const [search] = researchTools();
+    const tools = [search, definition, providerTool];
+    assert.equal(instrumentTools(tools, { metrics: skills }), tools);
+    assert.deepEqual(definition, { name: 'lookup', description: 'Looks up', schema: { type: 'object', properties: {} } });
+    assert.deepEqual(Object.keys(providerTool), ['type']);
+    await search.invoke({ query: 'x' });
+    assert.equal(pointValue(await collectByName(reader), EXEC, { skill_id: 'search' }), 1);
+  });
+
   it('refuses what it cannot instrument with a TypeError that says what to pass, changing no tool', () => {
     const frozen = Object.freeze(researchTools()[0]);
     const cases: Array<[unknown, unknown, RegExp]> = [
@@ -235,7 +248,6 @@ describe('instrumentTools: the tools of a LangChain agent, recorded as they run'
       [researchTools(), { toolType: 'tool' }, /toolType must be one of function, extension, datastore/],
       [researchTools(), { agentName: '' }, /agentName must be a non-empty string/],
       [researchTools()[0], {}, /tools must be an array of LangChain tools, such as \[tool\(fn, \{ name, schema \}\)\], got object/],
-      [[...researchTools(), { name: 'spec', schema: {} }], {}, /tools\[3\] \("spec"\) has no invoke\(\): only tools LangChain runs/],
       [[...researchTools(), 'search'], {}, /tools\[3\] must be a LangChain tool, such as tool\(fn, \{ name, schema \}\), got string/],
       [[{ name: '', invoke: async () => 1 }], {}, /Invalid skill id "": it is empty/],
       [[frozen], {}, /tools\[0\] \("search"\) is frozen or sealed/],

@@ -8,12 +8,12 @@ import { toolArgumentsOf, toolCallIdOf } from './toolCalls.js';
 import { runWrapped } from './wrappedRuns.js';
 
 /**
- * A LangChain tool that can be run: one made with `tool()`, a StructuredTool, DynamicTool or
+ * A tool LangChain runs: one made with `tool()`, a StructuredTool, DynamicTool or
  * DynamicStructuredTool, or a RunnableToolLike from `runnable.asTool()`.
  */
-export interface LangChainTool {
+interface RunnableTool {
   readonly name: string;
-  readonly description?: string | undefined;
+  readonly description?: unknown;
   invoke(...args: never[]): unknown;
 }
 
@@ -43,10 +43,12 @@ interface Invocation {
  * `gen_ai.tool.description`; arguments that fail the tool's schema are a `validation` failure.
  * What a run returns or throws is untouched (a ToolMessage for a ToolCall, the content otherwise),
  * and each tool stays the same object, so `bindTools`, `instanceof` and agents see no change.
- * Instrumenting a tool again replaces its earlier options. Throws a TypeError, before changing any
- * tool, for bad options or an entry that is not a runnable tool with a valid name.
+ * Instrumenting a tool again replaces its earlier options. An entry LangChain does not run (a tool
+ * definition or a provider's built-in tool: no `invoke`) is left as it is. Throws a TypeError,
+ * before changing any tool, for bad options, an entry that is not an object, or a tool that is
+ * frozen or whose name cannot name a skill.
  */
-export function instrumentTools<T extends readonly LangChainTool[]>(tools: T, options: LangChainOptions = {}): T {
+export function instrumentTools<T extends readonly object[]>(tools: T, options: LangChainOptions = {}): T {
   const settings = langChainSettings(options, 'instrumentTools');
   if (!Array.isArray(tools))
     throw new TypeError(
@@ -54,23 +56,24 @@ export function instrumentTools<T extends readonly LangChainTool[]>(tools: T, op
     );
   const checked = tools.map((tool: unknown, index) => toolInfoOf(tool, index, settings));
   tools.forEach((tool, index) => {
-    patch(tool, checked[index] as ToolInfo, settings);
+    const info = checked[index];
+    if (info !== undefined) patch(tool as RunnableTool, info, settings);
   });
   return tools;
 }
 
-/** The ToolInfo of `tools[index]`; throws a TypeError when it cannot be instrumented. */
-function toolInfoOf(tool: unknown, index: number, settings: LangChainSettings): ToolInfo {
+/**
+ * The ToolInfo of `tools[index]`, or undefined for an entry LangChain does not run; throws a
+ * TypeError when it cannot be instrumented.
+ */
+function toolInfoOf(tool: unknown, index: number, settings: LangChainSettings): ToolInfo | undefined {
   const where = `instrumentTools: tools[${index}]`;
   if (tool === null || typeof tool !== 'object')
     throw new TypeError(
       `${where} must be a LangChain tool, such as tool(fn, { name, schema }), got ${tool === null ? 'null' : typeof tool}`,
     );
-  const { name, description } = tool as { name?: unknown; description?: unknown };
-  if (typeof (tool as { invoke?: unknown }).invoke !== 'function')
-    throw new TypeError(
-      `${where} (${JSON.stringify(name)}) has no invoke(): only tools LangChain runs can be instrumented, such as tool(), a StructuredTool or runnable.asTool()`,
-    );
+  if (typeof (tool as { invoke?: unknown }).invoke !== 'function') return undefined;
+  const { name, description } = tool as RunnableTool;
   if (!Object.isExtensible(tool))
     throw new TypeError(`${where} (${JSON.stringify(name)}) is frozen or sealed, so its runs cannot be wrapped`);
   assertSkillId(name);
@@ -83,7 +86,7 @@ function toolInfoOf(tool: unknown, index: number, settings: LangChainSettings): 
  * run through it) and its `invoke` otherwise (a RunnableToolLike), as an own property that shadows
  * its class's method.
  */
-function patch(tool: LangChainTool, info: ToolInfo, settings: LangChainSettings): void {
+function patch(tool: RunnableTool, info: ToolInfo, settings: LangChainSettings): void {
   const target = tool as unknown as Record<'call' | 'invoke', AnyFunction | undefined>;
   const earlier = patchedTools.get(tool);
   const method = earlier?.method ?? (typeof target.call === 'function' ? 'call' : 'invoke');
