@@ -142,7 +142,16 @@ describe('ToolweaverCallbackHandler: the tool runs of whatever LangChain runs it
 
   it('records a run its signal aborts as cancelled', async () => {
     const { skills, reader } = testSkills();
-    const slow = tool(() => new Promise<string>(() => undefined), { name: 'slow', schema: z.object({}) });
+    // It stops when its signal aborts, as a tool should (LangChain 1.0 does not stop it for an already aborted signal).
+    const slow = tool(
+      (_input, config) =>
+        new Promise<string>((_resolve, reject) => {
+          const signal = config.signal;
+          if (signal?.aborted) reject(signal.reason);
+          signal?.addEventListener('abort', () => reject(signal.reason));
+        }),
+      { name: 'slow', schema: z.object({}) },
+    );
     const controller = new AbortController();
     const run = slow.invoke({}, { signal: controller.signal, callbacks: [new ToolweaverCallbackHandler({ metrics: skills })] });
     controller.abort();

@@ -186,7 +186,16 @@ describe('instrumentTools: the tools of a LangChain agent, recorded as they run'
 
   it('records a run its signal aborts as cancelled', async () => {
     const { skills, reader } = testSkills();
-    const slow = tool(() => new Promise<string>(() => undefined), { name: 'slow', schema: z.object({}) });
+    // It stops when its signal aborts, as a tool should (LangChain 1.0 does not stop it for an already aborted signal).
+    const slow = tool(
+      (_input, config) =>
+        new Promise<string>((_resolve, reject) => {
+          const signal = config.signal;
+          if (signal?.aborted) reject(signal.reason);
+          signal?.addEventListener('abort', () => reject(signal.reason));
+        }),
+      { name: 'slow', schema: z.object({}) },
+    );
     instrumentTools([slow], { metrics: skills });
     const controller = new AbortController();
     const run = slow.invoke({}, { signal: controller.signal });
