@@ -68,4 +68,5 @@ node dist/ownProvider.js
 node dist/globalDecorator.js
 node dist/sqliteWriter.js
 node dist/subpaths.js
+node dist/aiEntry.js
 node cjs/dist/app.js
