@@ -1,6 +1,7 @@
 import { type AnyFunction, lateBoundWrap } from '../../instruments/lateBoundWrap.js';
+import { isSkillMetrics } from '../isSkillMetrics.js';
 import { assertSkillId } from '../../instruments/skillId.js';
-import { SkillMetrics } from '../../instruments/SkillMetrics.js';
+import type { SkillMetrics } from '../../instruments/SkillMetrics.js';
 import { ToolInfo, type WrapOptions } from '../../instruments/toolInfo.js';
 import { withShapeOf } from '../../instruments/wrapperShape.js';
 
@@ -105,21 +106,6 @@ function checkOptions(options: InstrumentToolsOptions): void {
   // The options every tool shares, checked once: a set without executable tools is checked too.
   const { metrics: _metrics, ...wrapOptions } = options;
   new ToolInfo('tools', wrapOptions, WHERE);
-}
-
-/**
- * A SkillMetrics by its shape rather than `instanceof`: one made by another copy of the package in
- * the process (two versions installed, or one bundled into a dependency) records as well.
- */
-function isSkillMetrics(value: unknown): value is SkillMetrics {
-  if (value instanceof SkillMetrics) return true;
-  if (value === null || typeof value !== 'object') return false;
-  try {
-    const recorder = (value as { recorder?: { invoke?: unknown; skill?: unknown } }).recorder;
-    return typeof recorder?.invoke === 'function' && typeof recorder.skill === 'function';
-  } catch {
-    return false;
-  }
 }
 
 function describe(value: unknown): string {

@@ -1,8 +1,9 @@
 import type { ErrorClassifier } from '../../instruments/errorTypes.js';
+import { isSkillMetrics } from '../isSkillMetrics.js';
 import type { ResultClassifier } from '../../instruments/failureResults.js';
 import type { CustomAttributeValue } from '../../instruments/identity.js';
 import type { ToolType } from '../../instruments/names.js';
-import { SkillMetrics } from '../../instruments/SkillMetrics.js';
+import type { SkillMetrics } from '../../instruments/SkillMetrics.js';
 import { ToolInfo } from '../../instruments/toolInfo.js';
 
 /** The params of one tools/call request, as the `callIdOf` option is given them. */
@@ -99,19 +100,4 @@ export function mcpSettings(options: unknown, where: 'instrumentMcpClient' | 'in
     callIdOf,
     agentFromClient,
   };
-}
-
-/**
- * A SkillMetrics by its shape rather than `instanceof`: one made by another copy of the package in
- * the process (two versions installed, or one bundled into a dependency) records as well.
- */
-function isSkillMetrics(value: unknown): value is SkillMetrics {
-  if (value instanceof SkillMetrics) return true;
-  if (value === null || typeof value !== 'object') return false;
-  try {
-    const recorder = (value as { recorder?: { invoke?: unknown; skill?: unknown } }).recorder;
-    return typeof recorder?.invoke === 'function' && typeof recorder.skill === 'function';
-  } catch {
-    return false;
-  }
 }
