@@ -450,3 +450,68 @@ export class GrafanaExportError extends AnalyticsError {
     this.dir = dir;
   }
 }
+
+/** A Prometheus query API could not be reached: connection refused, host not found, no answer in time. */
+export class QueryConnectionError extends AnalyticsError {
+  override readonly code = 'TW_QUERY_CONNECTION';
+
+  /** `url` is the query URL with every credential removed, `why` what happened in words (`connection refused`). */
+  constructor(url: string, why: string, options?: ErrorOptions) {
+    const slow = why.startsWith('no answer') ? ', or raise the timeout (--query-timeout, option timeoutMs)' : '';
+    super(
+      `Cannot reach the Prometheus query API at ${url} (${why}): check the query URL and that the store is running there${slow}.`,
+      options,
+    );
+  }
+}
+
+/** A Prometheus query API refused the credentials: 401 (missing or wrong) or 403 (not allowed to read metrics). */
+export class QueryAuthError extends AnalyticsError {
+  override readonly code = 'TW_QUERY_AUTH';
+  /** 401 or 403. */
+  readonly status: number;
+
+  /** `url` without credentials; `sent` names what was sent (`basic auth as user 123456`, `a bearer token`, `no credentials`). */
+  constructor(url: string, status: number, sent: string) {
+    const fix =
+      status === 401
+        ? 'set the query user and token (ANALYTICS_QUERY_USER and ANALYTICS_QUERY_TOKEN, or options user and token); ' +
+          "on Grafana Cloud they are the Prometheus data source's user (a number) and a token with the metrics:read scope, " +
+          'which usually differ from the OTLP ones'
+        : 'the token is valid but may not read metrics: give it the metrics:read scope (Grafana Cloud: Access Policies)';
+    super(`The Prometheus query API at ${url} refused the request (HTTP ${status}, sent ${sent}): ${fix}.`);
+    this.status = status;
+  }
+}
+
+/** A Prometheus query API answered a query with an error or with something that is not its JSON. */
+export class QueryRequestError extends AnalyticsError {
+  override readonly code = 'TW_QUERY_REQUEST';
+  /** The HTTP status; 0 when the answer was not the API's JSON. */
+  readonly status: number;
+
+  constructor(url: string, status: number, detail: string) {
+    super(`The Prometheus query API at ${url} answered HTTP ${status}: ${detail}.`);
+    this.status = status;
+  }
+}
+
+/**
+ * A report needs one of our metrics that the store does not hold in a usable form: missing (never
+ * exported there, renamed or dropped by a View) or not the explicit-bucket histogram the report reads.
+ */
+export class MetricUnavailableError extends AnalyticsError {
+  override readonly code = 'TW_METRIC_UNAVAILABLE';
+  /** The metric as queried, e.g. `toolweaver_skill_latency_milliseconds_bucket`. */
+  readonly metric: string;
+
+  constructor(metric: string, message: string) {
+    super(message);
+    this.metric = metric;
+  }
+}
+
+/** A report cannot be made from the source it was given (a per-user report from a Prometheus store). */
+export class ReportSourceError extends AnalyticsError {
+  override readonly code = 'TW_REPORT_SOURCE';
+}

@@ -1,7 +1,7 @@
 import type { GrafanaConfig } from '../config/types.js';
 import { GrafanaAuthError, GrafanaConnectionError, GrafanaRequestError, GrafanaUrlError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
-import { NoReplyError, sendHttp, type HttpCall, type HttpReply } from './grafanaHttp.js';
+import { NoReplyError, sendHttp, type HttpCall, type HttpReply } from '../core/sendHttp.js';
 
 /** How the client sends. */
 export interface ClientOptions {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { sqliteOnly } from './prometheus/sqliteOnly.js';
 import { skillOrgs, type SkillOrgs } from './hourlyKeys.js';
 import { reportScope, wholeNumberOption, type ReportOptions } from './reportScope.js';
 import { prepared } from './statements.js';
@@ -99,6 +100,7 @@ export const ADOPTION_SQL: readonly string[] = Object.freeze([
  */
 export function adoptionReport(db: Database.Database, options?: AdoptionOptions): AdoptionReport {
   const caller = 'adoptionReport';
+  sqliteOnly(caller, db);
   const { window, orgId } = reportScope(caller, options);
   const engagedDays = wholeNumberOption(caller, 'engagedDays', options?.engagedDays, 1, ADOPTION_DEFAULTS.engagedDays);
   const counts = userCounts(db, dayRange(window), orgId);

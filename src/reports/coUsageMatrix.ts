@@ -4,6 +4,7 @@
  * of the user's own skills.
  */
 import type Database from 'better-sqlite3';
+import { sqliteOnly } from './prometheus/sqliteOnly.js';
 import { sqliteTime } from '../store/schema.js';
 import { coUsagePairs, coUsageRows, compareIds, MIN_SHARED_USERS, type CoUsagePair } from './coUsage.js';
 import { hourlySkills } from './hourlyKeys.js';
@@ -49,6 +50,7 @@ export interface CoUsageRequest {
  * @throws {TypeError|RangeError} on a malformed window or an out-of-range option.
  */
 export function coUsageMatrix(db: Database.Database, options: CoUsageOptions = {}): CoUsageMatrix {
+  sqliteOnly('coUsageMatrix', db);
   const matrix = coUsageOf(db, coUsageRequest('coUsageMatrix', options));
   return { ...matrix, pairs: matrix.pairs.sort((a, b) => compareIds(a.skillA, b.skillA) || compareIds(a.skillB, b.skillB)) };
 }

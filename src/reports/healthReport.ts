@@ -1,11 +1,14 @@
 import type Database from 'better-sqlite3';
+import { isPrometheusSource } from './prometheus/isPrometheusSource.js';
+import type { PrometheusSource } from './prometheus/PrometheusSource.js';
+import { storeHealthTotals } from './prometheus/storeSkills.js';
 import { HEALTH_DEFAULTS, type HealthComponents } from '../health/healthScore.js';
 import { sqliteTime } from '../store/schema.js';
 import { isRankable, skillOrgs, type SkillOrgs } from './hourlyKeys.js';
 import { lastCallHour, timingsBySkill, type SkillTimings } from './hourlyTotals.js';
 import { positiveOption, reportScope, wholeNumberOption, type CallReportOptions } from './reportScope.js';
-import { readSkillMetrics, type SkillMetricsRow } from './allTimeRows.js';
-import { windowHealth } from './skillHealth.js';
+import { readSkillMetrics } from './allTimeRows.js';
+import { windowHealth, type RatingTotals } from './skillHealth.js';
 
 /** Options of {@link healthReport}. */
 export interface HealthReportOptions extends CallReportOptions {
@@ -48,6 +51,8 @@ export interface SkillHealthReport {
   lastUsed: string | null;
   /** Not used for `deprecatedAfterDays` days (or never). */
   deprecatedCandidate: boolean;
+  /** Only from a Prometheus source: a counter of the skill was reset in the window, so its counts are estimates (docs/fleet.md). */
+  estimate?: boolean;
 }
 
 /** The defaults of {@link HealthReportOptions}: the health score's own, and 30 days. */
@@ -75,9 +80,21 @@ interface HealthRequest {
  * score last.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
-export function healthReport(db: Database.Database, options?: HealthReportOptions): SkillHealthReport[] {
+export function healthReport(db: Database.Database, options?: HealthReportOptions): SkillHealthReport[];
+/**
+ * The same report from a Prometheus store's query API (docs/fleet.md), in three requests: the
+ * skills the store knows over the last `deprecatedAfterDays` (or the window, if longer), each
+ * skill's ratings as the store holds them (of the processes of that span, of every org and agent),
+ * and `lastUsed` the start of the last hour with calls in that span.
+ */
+export function healthReport(source: PrometheusSource, options?: HealthReportOptions): Promise<SkillHealthReport[]>;
+export function healthReport(
+  from: Database.Database | PrometheusSource,
+  options?: HealthReportOptions,
+): SkillHealthReport[] | Promise<SkillHealthReport[]> {
   const caller = 'healthReport';
-  const { window, orgId, agentName, now } = reportScope(caller, options, db);
+  const scope = reportScope(caller, options, from);
+  const { window, orgId, agentName, now } = scope;
   const deprecatedAfterDays = wholeNumberOption(
     caller,
     'deprecatedAfterDays',
@@ -91,6 +108,19 @@ export function healthReport(db: Database.Database, options?: HealthReportOption
     minCalls: wholeNumberOption(caller, 'minCalls', options?.minCalls, 1, HEALTH_REPORT_DEFAULTS.minCalls),
     deprecatedBefore: sqliteTime(now - deprecatedAfterDays * DAY_MS),
   };
+  if (isPrometheusSource(from)) {
+    return storeHealthTotals(from, scope, deprecatedAfterDays * DAY_MS).then(({ window: totals, ratings, lastUsed }) =>
+      [...new Set([...lastUsed.keys(), ...totals.keys()])]
+        .filter(isRankable)
+        .map((skillId) => {
+          const skill = totals.get(skillId);
+          const report = skillReport(skillId, skill, ratings.get(skillId), lastUsed.get(skillId) ?? null, request);
+          return { ...report, estimate: (skill?.resets ?? 0) > 0 };
+        })
+        .sort(byScore),
+    );
+  }
+  const db = from;
   const metrics = readSkillMetrics(db);
   const skills = skillOrgs(db, { orgId, agentName }).filter((skill) => isRankable(skill.skillId));
   const totals = timingsBySkill(db, skills, window);
@@ -108,7 +138,7 @@ export function healthReport(db: Database.Database, options?: HealthReportOption
 function skillReport(
   skillId: string,
   totals: SkillTimings | undefined,
-  metrics: SkillMetricsRow | undefined,
+  metrics: RatingTotals | undefined,
   lastUsed: string | null,
   request: HealthRequest,
 ): SkillHealthReport {

@@ -1,4 +1,7 @@
 import type Database from 'better-sqlite3';
+import { isPrometheusSource } from './prometheus/isPrometheusSource.js';
+import type { PrometheusSource } from './prometheus/PrometheusSource.js';
+import { storeLatencyTotals } from './prometheus/storeSkills.js';
 import { ERROR_TYPES, type ErrorType } from '../instruments/errorTypes.js';
 import { skillOrgs } from './hourlyKeys.js';
 import { latencyBySkill, type SkillLatency } from './hourlyTotals.js';
@@ -39,6 +42,12 @@ export interface SkillLatencyReport {
   errorRate: number;
   /** Failures by error type; every type is present. */
   errors: Record<ErrorType, number>;
+  /**
+   * Only from a Prometheus source: a counter of the skill was reset in the window (a process
+   * restarted), so its counts are estimates (docs/fleet.md). Not `estimated`, which is about the
+   * percentiles of few calls.
+   */
+  estimate?: boolean;
 }
 
 /** Below this many timed calls in the window, the percentiles are marked `estimated`. */
@@ -77,8 +86,27 @@ export interface LatencyExtremes {
  * skill_usage.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
-export function latencyReport(db: Database.Database, options?: CallReportOptions): SkillLatencyReport[] {
-  const { window, orgId, agentName } = reportScope('latencyReport', options, db);
+export function latencyReport(db: Database.Database, options?: CallReportOptions): SkillLatencyReport[];
+/**
+ * The same report from a Prometheus store's query API (docs/fleet.md), in two requests: without
+ * minMs and maxMs (a histogram keeps neither), so the percentiles are the bucket estimates.
+ */
+export function latencyReport(source: PrometheusSource, options?: CallReportOptions): Promise<SkillLatencyReport[]>;
+export function latencyReport(
+  from: Database.Database | PrometheusSource,
+  options?: CallReportOptions,
+): SkillLatencyReport[] | Promise<SkillLatencyReport[]> {
+  const scope = reportScope('latencyReport', options, from);
+  if (isPrometheusSource(from)) {
+    return storeLatencyTotals(from, scope).then((totals) =>
+      [...totals]
+        .filter(([, skill]) => skill.calls > 0)
+        .map(([skillId, skill]) => ({ ...skillLatency(skillId, skill), estimate: skill.resets > 0 }))
+        .sort(byCalls),
+    );
+  }
+  const db = from;
+  const { window, orgId, agentName } = scope;
   const totals = latencyBySkill(db, skillOrgs(db, { orgId, agentName }), window);
   return [...totals]
     .filter(([, skill]) => skill.calls > 0)
@@ -87,7 +115,11 @@ export function latencyReport(db: Database.Database, options?: CallReportOptions
       const known = timed > 1 && timed <= EXACT_EXTREMES_MAX_CALLS ? extremes(db, skillId, window, orgId, agentName) : undefined;
       return skillLatency(skillId, skill, known);
     })
-    .sort((a, b) => b.calls - a.calls || (a.skillId < b.skillId ? -1 : 1));
+    .sort(byCalls);
+}
+
+function byCalls(a: SkillLatencyReport, b: SkillLatencyReport): number {
+  return b.calls - a.calls || (a.skillId < b.skillId ? -1 : 1);
 }
 
 /**

@@ -12,6 +12,10 @@ import {
   type RankedSkill,
 } from './rankings.js';
 import { timeMs, type TimeRange } from './window.js';
+import { isPrometheusSource } from './prometheus/isPrometheusSource.js';
+import type { PrometheusSource } from './prometheus/PrometheusSource.js';
+import { storeRanking } from './prometheus/storeBoard.js';
+import { sqliteOnly } from './prometheus/sqliteOnly.js';
 
 /** What a leaderboard ranks. */
 export const LEADERBOARD_METRICS = Object.freeze(['usage', 'rating', 'success_rate', 'most_improved', 'trending_new'] as const);
@@ -55,6 +59,11 @@ export interface Leaderboard {
   /** When the ranking was computed, SQLite UTC time. */
   computedAt: string;
   entries: LeaderboardEntry[];
+  /**
+   * Only from a Prometheus source: true when a counter of a ranked skill was reset in the windows
+   * read (a process restarted), so its counts are estimates (docs/fleet.md). SQLite counts are exact.
+   */
+  estimate?: boolean;
 }
 
 /** The defaults of {@link LeaderboardOptions}. */
@@ -93,9 +102,19 @@ interface BoardRow {
  *
  * @throws {TypeError|RangeError} on an unknown metric, a malformed window or an out-of-range option.
  */
-export function leaderboard(db: Database.Database, options: LeaderboardOptions): Leaderboard {
-  const request = boardRequest(db, options);
-  return board(request, sqliteTime(request.now), rankBoard(db, request));
+export function leaderboard(db: Database.Database, options: LeaderboardOptions): Leaderboard;
+/** The same board from a Prometheus store's query API (docs/fleet.md): one to three requests. */
+export function leaderboard(source: PrometheusSource, options: LeaderboardOptions): Promise<Leaderboard>;
+export function leaderboard(from: Database.Database | PrometheusSource, options: LeaderboardOptions): Leaderboard | Promise<Leaderboard> {
+  if (isPrometheusSource(from)) return storeBoard(from, options);
+  const request = boardRequest(from, options);
+  return board(request, sqliteTime(request.now), rankBoard(from, request));
+}
+
+async function storeBoard(source: PrometheusSource, options: LeaderboardOptions): Promise<Leaderboard> {
+  const request = boardRequest(source, options);
+  const { current, previous, estimate } = await storeRanking(source, { ...request, lookbackWindows: TRENDING_LOOKBACK_WINDOWS });
+  return { ...board(request, sqliteTime(request.now), numbered(current, previous)), estimate };
 }
 
 /**
@@ -106,6 +125,12 @@ export function leaderboard(db: Database.Database, options: LeaderboardOptions):
  */
 export function leaderboardsByAgent(db: Database.Database, options: Omit<LeaderboardOptions, 'agentName'>): Leaderboard[] {
   const caller = 'leaderboardsByAgent';
+  sqliteOnly(
+    caller,
+    db,
+    'leaderboardsByAgent reads the SQLite source only: from a Prometheus source, ask leaderboard for each agent with { agentName } ' +
+      '(the agents are the values of the agent_name label)',
+  );
   if (typeof options === 'object' && options !== null && (options as LeaderboardOptions).agentName !== undefined)
     throw new TypeError(
       `${caller}: option "agentName" is not one of its options: it ranks every agent; for one agent's board use leaderboard`,
@@ -121,7 +146,7 @@ export function leaderboardsByAgent(db: Database.Database, options: Omit<Leaderb
     .filter((agentBoard) => agentBoard.entries.length > 0);
 }
 
-function boardRequest(db: Database.Database, options: LeaderboardOptions, caller = 'leaderboard'): BoardRequest {
+function boardRequest(db: Database.Database | PrometheusSource, options: LeaderboardOptions, caller = 'leaderboard'): BoardRequest {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${caller}: options must be an object with a "metric"`);
   return {
     ...reportScope(caller, options, db),
@@ -149,8 +174,13 @@ function rankBoard(db: Database.Database, request: BoardRequest, shared?: AgentT
   const { orgId, agentName, minCalls, window } = request;
   const source = new BoardSource(db, { orgId, agentName, minCalls, lengthMs: window.lengthMs }, shared);
   const rank = RANKERS[request.metric];
-  const previousRanks = new Map(rank(source, request.window.previous).map((skill, i) => [skill.skillId, i + 1]));
-  return rank(source, request.window).map(({ skillId, score, details }, i) => ({
+  return numbered(rank(source, request.window), rank(source, request.window.previous));
+}
+
+/** The ranking numbered from 1, each place with its rank in `previous`. */
+function numbered(current: readonly RankedSkill[], previous: readonly RankedSkill[]): BoardRow[] {
+  const previousRanks = new Map(previous.map((skill, i) => [skill.skillId, i + 1]));
+  return current.map(({ skillId, score, details }, i) => ({
     rank: i + 1,
     skillId,
     score,

@@ -3,6 +3,7 @@
  * afterwards, overall and per recommender, with the outcomes the application recorded.
  */
 import type Database from 'better-sqlite3';
+import { sqliteOnly } from './prometheus/sqliteOnly.js';
 import { reportScope, type ReportOptions } from './reportScope.js';
 import { outcomeRankSql, RECOMMENDATION_OUTCOMES, type RecommendationOutcome } from './recommendationOutcome.js';
 import { prepared } from './statements.js';
@@ -55,6 +56,7 @@ interface PairRow {
  * (any skill_user_daily row with calls, up to now), and the furthest outcome recorded.
  */
 export function recommendationEffectiveness(db: Database.Database, options: ReportOptions = {}): RecommendationEffectiveness {
+  sqliteOnly('recommendationEffectiveness', db);
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`recommendationEffectiveness: options must be an object, got ${String(options)}`);
   }

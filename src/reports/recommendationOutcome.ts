@@ -4,6 +4,7 @@
  * step each recommendation reached and when it was first reached.
  */
 import type Database from 'better-sqlite3';
+import { sqliteOnly } from './prometheus/sqliteOnly.js';
 import { sqliteTime } from '../store/schema.js';
 import { prepared } from './statements.js';
 
@@ -48,6 +49,7 @@ export function recordRecommendationOutcome(
   outcome: RecommendationOutcome,
   now: number = Date.now(),
 ): RecordedOutcome {
+  sqliteOnly('recordRecommendationOutcome', db);
   checkArguments(id, outcome, now);
   const rank = RECOMMENDATION_OUTCOMES.indexOf(outcome);
   const changed = prepared<[string, string, number, number]>(db, UPGRADE_SQL).run(outcome, sqliteTime(now), id, rank).changes > 0;

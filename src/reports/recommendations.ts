@@ -5,6 +5,7 @@
  * The algorithm and its formulas are in docs/recommendations.md.
  */
 import type Database from 'better-sqlite3';
+import { sqliteOnly } from './prometheus/sqliteOnly.js';
 import { OVERFLOW_SKILL_ID } from '../store/schema.js';
 import { sqliteTime } from '../store/schema.js';
 import { MIN_SHARED_USERS, scoreCoUsage, type CoUsageCandidate } from './coUsage.js';
@@ -73,6 +74,7 @@ export const RECOMMEND_DEFAULTS = Object.freeze({
  * read-only connection: recommendations are logged.
  */
 export function recommend(db: Database.Database, options: RecommendOptions): Recommendation[] {
+  sqliteOnly('recommend', db);
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`recommend: options must be an object with at least { userId }, got ${String(options)}`);
   }

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { closestMatch } from '../config/closestMatch.js';
 import { AGENT_SCHEMA_VERSION } from '../store/schema.js';
+import { isPrometheusSource } from './prometheus/isPrometheusSource.js';
+import type { PrometheusSource } from './prometheus/PrometheusSource.js';
 import { DEFAULT_WINDOW, resolveWindowFor, type ResolvedWindow, type WindowSpec } from './window.js';
 
 /** Options every report takes. */
@@ -36,12 +38,16 @@ export interface ReportScope {
 }
 
 /**
- * Validates the common options and pins the window. `callsIn`: the database of a report over
- * calls, which takes `agentName` when the file has the agent (schema version 5); a report over
- * per-user records passes none, and refuses `agentName`.
+ * Validates the common options and pins the window. `callsIn`: the source of a report over calls,
+ * which takes `agentName` (a database only when the file has the agent: schema version 5); a
+ * report over per-user records passes none, and refuses `agentName`.
  * @throws {TypeError|RangeError} naming `caller`, the option, the value and what is allowed.
  */
-export function reportScope(caller: string, options: CallReportOptions | undefined, callsIn?: Database.Database): ReportScope {
+export function reportScope(
+  caller: string,
+  options: CallReportOptions | undefined,
+  callsIn?: Database.Database | PrometheusSource,
+): ReportScope {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`${caller}: options must be an object, got ${String(options)}`);
   }
@@ -49,7 +55,7 @@ export function reportScope(caller: string, options: CallReportOptions | undefin
   const window = resolveWindowFor(caller, options?.window ?? DEFAULT_WINDOW, now);
   const agentName =
     callsIn === undefined ? noAgent(caller, options?.agentName) : nameOption(caller, 'agentName', options?.agentName, 'every agent');
-  if (agentName !== undefined) assertAgentSchema(caller, callsIn!);
+  if (agentName !== undefined && !isPrometheusSource(callsIn)) assertAgentSchema(caller, callsIn!);
   return { window, orgId: nameOption(caller, 'orgId', options?.orgId, 'every org'), agentName, now };
 }
 

@@ -1,4 +1,8 @@
 import type Database from 'better-sqlite3';
+import { sqliteOnly } from './prometheus/sqliteOnly.js';
+import { isPrometheusSource } from './prometheus/isPrometheusSource.js';
+import type { PrometheusSource } from './prometheus/PrometheusSource.js';
+import { storeBuckets, storeGrowth } from './prometheus/storeTrends.js';
 import { skillOrgs, type SkillOrgs } from './hourlyKeys.js';
 import { countsBySkill } from './hourlyTotals.js';
 import { oneOfOption, reportScope, type CallReportOptions, type ReportOptions } from './reportScope.js';
@@ -28,6 +32,8 @@ export interface UsagePoint {
   executions: number;
   successes: number;
   failures: number;
+  /** Only from a Prometheus source: a counter of the skill was reset in it, so the counts are estimates (docs/fleet.md). */
+  estimate?: boolean;
 }
 
 /** Calls and success rate of one skill on one day. */
@@ -37,6 +43,8 @@ export interface SuccessRatePoint {
   calls: number;
   /** successes / calls, 0 to 1. */
   successRate: number;
+  /** Only from a Prometheus source: a counter of the skill was reset in it, so the counts are estimates (docs/fleet.md). */
+  estimate?: boolean;
 }
 
 /** New and cumulative distinct users of one skill on one day. */
@@ -56,6 +64,8 @@ export interface GrowthRow {
   previousCalls: number;
   /** (calls - previousCalls) / previousCalls; null when previousCalls is 0. */
   growthRate: number | null;
+  /** Only from a Prometheus source: a counter of the skill was reset in it, so the counts are estimates (docs/fleet.md). */
+  estimate?: boolean;
 }
 
 /** A bucket as SQL over the hourly rows and, for buckets of whole days, over the day rows. */
@@ -104,11 +114,18 @@ export const TREND_SQL: readonly string[] = Object.freeze([
  * buckets, skill_usage_hourly for the rest.
  * @throws {TypeError|RangeError} on an unknown granularity, bad skill ids, a malformed window or option.
  */
-export function usageTrend(db: Database.Database, options: UsageTrendOptions): UsagePoint[] {
+export function usageTrend(db: Database.Database, options: UsageTrendOptions): UsagePoint[];
+/** The same trend from a Prometheus store's query API (docs/fleet.md): two requests. */
+export function usageTrend(source: PrometheusSource, options: UsageTrendOptions): Promise<UsagePoint[]>;
+export function usageTrend(from: Database.Database | PrometheusSource, options: UsageTrendOptions): UsagePoint[] | Promise<UsagePoint[]> {
   const caller = 'usageTrend';
-  const { window, orgId, agentName } = reportScope(caller, options, db);
+  const scope = reportScope(caller, options, from);
   const granularity = oneOfOption(caller, 'granularity', options?.granularity, TREND_GRANULARITIES);
-  const skills = skillOrgs(db, { orgId, agentName }, skillIdsOption(caller, options?.skillIds));
+  const skillIds = skillIdsOption(caller, options?.skillIds);
+  if (isPrometheusSource(from)) return storeBuckets(from, scope, granularity, skillIds);
+  const db = from;
+  const { window, orgId, agentName } = scope;
+  const skills = skillOrgs(db, { orgId, agentName }, skillIds);
   return bucketed(db, skills, window, BUCKETS[granularity]);
 }
 
@@ -117,14 +134,24 @@ export function usageTrend(db: Database.Database, options: UsageTrendOptions): U
  * day; days without calls are left out. Reads skill_usage_by_day and skill_usage_hourly.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
-export function successRateByDay(db: Database.Database, options?: CallReportOptions): SuccessRatePoint[] {
-  const { window, orgId, agentName } = reportScope('successRateByDay', options, db);
-  return bucketed(db, skillOrgs(db, { orgId, agentName }), window, BUCKETS.day).map((point) => ({
+export function successRateByDay(db: Database.Database, options?: CallReportOptions): SuccessRatePoint[];
+/** The same days from a Prometheus store's query API (docs/fleet.md): two requests. */
+export function successRateByDay(source: PrometheusSource, options?: CallReportOptions): Promise<SuccessRatePoint[]>;
+export function successRateByDay(
+  from: Database.Database | PrometheusSource,
+  options?: CallReportOptions,
+): SuccessRatePoint[] | Promise<SuccessRatePoint[]> {
+  const scope = reportScope('successRateByDay', options, from);
+  const toRate = (point: UsagePoint): SuccessRatePoint => ({
     skillId: point.skillId,
     day: point.bucket,
     calls: point.executions,
     successRate: point.successes / point.executions,
-  }));
+    ...(point.estimate === undefined ? {} : { estimate: point.estimate }),
+  });
+  if (isPrometheusSource(from)) return storeBuckets(from, scope, 'day').then((points) => points.map(toRate));
+  const { window, orgId, agentName } = scope;
+  return bucketed(from, skillOrgs(from, { orgId, agentName }), window, BUCKETS.day).map(toRate);
 }
 
 /**
@@ -136,6 +163,7 @@ export function successRateByDay(db: Database.Database, options?: CallReportOpti
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
 export function adoptionCurve(db: Database.Database, options?: ReportOptions): AdoptionPoint[] {
+  sqliteOnly('adoptionCurve', db);
   const { window, orgId } = reportScope('adoptionCurve', options);
   const { fromDay, toDay } = dayRange(window);
   const next = prepared<[string], string>(db, NEXT_ADOPTED_SKILL).pluck(true);
@@ -156,8 +184,21 @@ export function adoptionCurve(db: Database.Database, options?: ReportOptions): A
  * Reads skill_usage_hourly only.
  * @throws {TypeError|RangeError} on a malformed window or option.
  */
-export function growth(db: Database.Database, options?: CallReportOptions): GrowthRow[] {
-  const { window, orgId, agentName } = reportScope('growth', options, db);
+export function growth(db: Database.Database, options?: CallReportOptions): GrowthRow[];
+/** The same rows from a Prometheus store's query API (docs/fleet.md): two requests. */
+export function growth(source: PrometheusSource, options?: CallReportOptions): Promise<GrowthRow[]>;
+export function growth(from: Database.Database | PrometheusSource, options?: CallReportOptions): GrowthRow[] | Promise<GrowthRow[]> {
+  const scope = reportScope('growth', options, from);
+  if (isPrometheusSource(from)) {
+    return storeGrowth(from, scope).then((rows) =>
+      rows
+        .filter((row) => row.calls > 0 || row.previousCalls > 0)
+        .map((row) => ({ ...row, growthRate: growthRate(row.calls, row.previousCalls), estimate: row.estimate }))
+        .sort(byCalls),
+    );
+  }
+  const db = from;
+  const { window, orgId, agentName } = scope;
   const skills = skillOrgs(db, { orgId, agentName });
   const current = countsBySkill(db, skills, window);
   const previous = countsBySkill(db, skills, window.previous);
@@ -168,7 +209,11 @@ export function growth(db: Database.Database, options?: CallReportOptions): Grow
     if (calls === 0 && previousCalls === 0) continue;
     rows.push({ skillId, calls, previousCalls, growthRate: growthRate(calls, previousCalls) });
   }
-  return rows.sort((a, b) => b.calls - a.calls || (a.skillId < b.skillId ? -1 : 1));
+  return rows.sort(byCalls);
+}
+
+function byCalls(a: GrowthRow, b: GrowthRow): number {
+  return b.calls - a.calls || (a.skillId < b.skillId ? -1 : 1);
 }
 
 /** `(calls - previousCalls) / previousCalls`, or null when there were no previous calls. */

@@ -1,13 +1,15 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { describeNetworkError } from '../core/networkError.js';
+import { describeNetworkError } from './networkError.js';
 
-/** One request to Grafana's HTTP API. */
+/** One HTTP request (Grafana's API, a Prometheus query API). */
 export interface HttpCall {
   readonly method: 'GET' | 'POST' | 'PUT';
   readonly headers: Readonly<Record<string, string>>;
   /** Sent as JSON. */
   readonly body?: unknown;
+  /** Sent as `application/x-www-form-urlencoded` (instead of `body`). */
+  readonly form?: Readonly<Record<string, string>>;
   /** The deadline for the whole request, connecting to the last byte of the body; not an idle timeout. */
   readonly timeoutMs: number;
   /** Aborts the request, e.g. when the application shuts down. */
@@ -16,7 +18,7 @@ export interface HttpCall {
   readonly unref?: boolean;
 }
 
-/** What Grafana answered. */
+/** What the server answered. */
 export interface HttpReply {
   readonly status: number;
   /** The parsed JSON body; undefined when the body is empty or not JSON. */
@@ -34,15 +36,20 @@ const MAX_BODY = 16 * 1024 * 1024;
 
 /**
  * One request without a keep-alive agent (nothing lingers afterwards) and without following
- * redirects (so the key goes nowhere but GRAFANA_URL). `timeoutMs` is a deadline for the whole
+ * redirects (so credentials go nowhere but the URL given). `timeoutMs` is a deadline for the whole
  * request, from connecting to the last byte of the body: a server that answers a byte at a time
  * cannot hold it longer. Resolves with any status; rejects with a {@link NoReplyError} when
- * Grafana cannot be reached or misses the deadline, or with the signal's reason.
+ * the server cannot be reached or misses the deadline, or with the signal's reason.
  */
 export function sendHttp(url: string, call: HttpCall): Promise<HttpReply> {
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-  const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
-  const headers = { ...call.headers, ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }) };
+  const [payload, type] =
+    call.form !== undefined
+      ? [new URLSearchParams(call.form).toString(), 'application/x-www-form-urlencoded']
+      : call.body !== undefined
+        ? [JSON.stringify(call.body), 'application/json']
+        : [undefined, undefined];
+  const headers = { ...call.headers, ...(type === undefined ? {} : { 'Content-Type': type }) };
   const deadline = AbortSignal.timeout(call.timeoutMs);
   const signal = call.signal === undefined ? deadline : AbortSignal.any([call.signal, deadline]);
   return new Promise((resolve, reject) => {
