@@ -1,7 +1,8 @@
 /**
- * `toolweaver-analytics/reports`: the reports over the SQLite store. Each takes a better-sqlite3
- * database, such as one from `openAnalyticsDatabase` of `toolweaver-analytics/sqlite` (read-only
- * is enough), and answers synchronously.
+ * `toolweaver-analytics/reports`: the reports. Each takes a better-sqlite3 database, such as one
+ * from `openAnalyticsDatabase` of `toolweaver-analytics/sqlite` (read-only is enough), and answers
+ * synchronously; the reports over calls also take a {@link PrometheusSource} (a Prometheus,
+ * VictoriaMetrics or Grafana Cloud query API a fleet exports to) and answer with a Promise.
  */
 export { resolveWindow } from './reports/window.js';
 export type { WindowSpec, ResolvedWindow, TimeRange } from './reports/window.js';
@@ -29,3 +30,5 @@ export type {
 export { coUsageMatrix } from './reports/coUsageMatrix.js';
 export type { CoUsageMatrix, CoUsageOptions } from './reports/coUsageMatrix.js';
 export type { CoUsagePair } from './reports/coUsage.js';
+export { PrometheusSource } from './reports/prometheus/PrometheusSource.js';
+export type { PrometheusSourceOptions } from './reports/prometheus/PrometheusSource.js';
