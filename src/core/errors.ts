@@ -457,7 +457,7 @@ export class QueryConnectionError extends AnalyticsError {
 
   /** `url` is the query URL with every credential removed, `why` what happened in words (`connection refused`). */
   constructor(url: string, why: string, options?: ErrorOptions) {
-    const slow = why.startsWith('no answer') ? ', or raise the timeout (--query-timeout, option timeoutMs)' : '';
+    const slow = why.startsWith('no answer') ? ', or raise the timeout (ANALYTICS_QUERY_TIMEOUT, option timeoutMs)' : '';
     super(
       `Cannot reach the Prometheus query API at ${url} (${why}): check the query URL and that the store is running there${slow}.`,
       options,
