@@ -24,8 +24,10 @@ export interface SkillCounts extends SkillCalls {
 
 /** {@link SkillCalls} with the latency buckets: what the health score needs. */
 export interface SkillTimings extends SkillCalls {
-  /** Calls per latency bucket over LATENCY_BOUNDARIES_MS, `+Inf` last (not cumulative). */
+  /** Calls per latency bucket over `latencyBounds`, `+Inf` last (not cumulative). */
   latencyBuckets: number[];
+  /** The buckets' finite upper bounds, ms; absent for LATENCY_BOUNDARIES_MS (a store's histogram may have a View's). */
+  latencyBounds?: readonly number[];
 }
 
 /** {@link SkillTimings} with the failures by type. */

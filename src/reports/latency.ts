@@ -132,7 +132,7 @@ export function skillLatency(skillId: string, totals: SkillLatency, known?: Late
   const unknown: LatencyExtremes = { minMs: null, maxMs: null };
   const { minMs, maxMs } = timed === 1 ? { minMs: avgMs, maxMs: avgMs } : timed === 0 ? unknown : (known ?? unknown);
   const quantile = (q: number): number | null => {
-    const value = percentile(q, totals.latencyBuckets);
+    const value = percentile(q, totals.latencyBuckets, totals.latencyBounds);
     if (Number.isNaN(value)) return null;
     return minMs !== null && maxMs !== null ? Math.min(maxMs, Math.max(minMs, value)) : value;
   };

@@ -27,7 +27,7 @@ export function windowHealth(
   latencyTargetMs: number,
   minCalls: number,
 ): WindowHealth {
-  const p95 = totals === undefined ? Number.NaN : percentile(0.95, totals.latencyBuckets);
+  const p95 = totals === undefined ? Number.NaN : percentile(0.95, totals.latencyBuckets, totals.latencyBounds);
   const health = computeHealth(
     {
       successes: totals?.successes ?? 0,
@@ -43,9 +43,10 @@ export function windowHealth(
 }
 
 /**
- * The q-quantile of per-bucket latency counts over LATENCY_BOUNDARIES_MS (`+Inf` last), in ms, as
- * PromQL's histogram_quantile computes it; NaN without observations.
+ * The q-quantile of per-bucket latency counts over `bounds` (`+Inf` last), in ms, as PromQL's
+ * histogram_quantile computes it; NaN without observations. `bounds`: LATENCY_BOUNDARIES_MS, or the
+ * boundaries a View gave the histogram a store holds.
  */
-export function percentile(q: number, latencyBuckets: readonly number[]): number {
-  return histogramQuantile(q, LATENCY_BOUNDARIES_MS, latencyBuckets);
+export function percentile(q: number, latencyBuckets: readonly number[], bounds: readonly number[] = LATENCY_BOUNDARIES_MS): number {
+  return histogramQuantile(q, bounds, latencyBuckets);
 }

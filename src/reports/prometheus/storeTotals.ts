@@ -11,8 +11,10 @@ export interface StoreTotals {
   /** Failures per type, in ERROR_TYPES order. */
   errors: number[];
   installs: number;
-  /** Calls per latency bucket over LATENCY_BOUNDARIES_MS, `+Inf` last (not cumulative), successes and failures together. */
+  /** Calls per latency bucket over `latencyBounds`, `+Inf` last (not cumulative), successes and failures together. */
   latencyBuckets: number[];
+  /** The finite `le` bounds the store's histogram has: ours (LATENCY_BOUNDARIES_MS), or those a View gave it. */
+  latencyBounds: readonly number[];
   latencySumMs: number;
   /** Calls timed by the latency histogram (its `_count`). */
   timedCalls: number;
@@ -158,6 +160,7 @@ export function emptyTotals(): StoreTotals {
     errors: ERROR_TYPES.map(() => 0),
     installs: 0,
     latencyBuckets: Array.from({ length: LATENCY_BOUNDARIES_MS.length + 1 }, () => 0),
+    latencyBounds: LATENCY_BOUNDARIES_MS,
     latencySumMs: 0,
     timedCalls: 0,
     ratingSum: 0,
@@ -166,9 +169,8 @@ export function emptyTotals(): StoreTotals {
   };
 }
 
-/** The cumulative `le` counts of each skill's totals as they arrive; the per-bucket counts are their differences. */
-const cumulativeBuckets = new WeakMap<StoreTotals, number[]>();
-
+/** The cumulative count of each `le` of each skill's totals as they arrive; the per-bucket counts are their differences. */
+const cumulativeBuckets = new WeakMap<StoreTotals, Map<number, number>>();
 function add(skills: Map<string, StoreTotals>, key: string, labels: QuerySeries['labels'], value: number): void {
   const skillId = labels[ATTR.skillId];
   if (skillId === undefined || skillId === '' || !Number.isFinite(value)) return;
@@ -216,23 +218,32 @@ function add(skills: Map<string, StoreTotals>, key: string, labels: QuerySeries[
   }
 }
 
-/** Keeps the cumulative count of bucket `le` and recomputes the per-bucket counts from them. */
+/**
+ * Keeps the cumulative count of bucket `le` and recomputes the per-bucket counts over the bounds
+ * seen. A count below the one of a lower bound (a bucket a View left out reads as 0) is carried up,
+ * so the counts stay monotone.
+ */
 function addBucket(totals: StoreTotals, le: string | undefined, value: number): void {
   const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
-  const index = bound === Number.POSITIVE_INFINITY ? LATENCY_BOUNDARIES_MS.length : LATENCY_BOUNDARIES_MS.indexOf(bound);
-  if (index < 0) return;
+  if (le === undefined || Number.isNaN(bound)) return;
   let cumulative = cumulativeBuckets.get(totals);
   if (cumulative === undefined) {
-    cumulative = totals.latencyBuckets.map(() => 0);
+    cumulative = new Map();
     cumulativeBuckets.set(totals, cumulative);
   }
-  cumulative[index] = value;
-  // A bucket's count can only be read as the difference of neighbours once both are known; a missing
-  // one (dropped by a View) leaves the counts monotone by carrying the one below it.
+  cumulative.set(bound, value);
+  const bounds = [...cumulative.keys()].filter(Number.isFinite).sort((a, b) => a - b);
+  const buckets: number[] = [];
   let below = 0;
-  for (let i = 0; i < cumulative.length; i++) {
-    const at = Math.max(cumulative[i] ?? 0, below);
-    totals.latencyBuckets[i] = at - below;
+  for (const upper of [...bounds, Number.POSITIVE_INFINITY]) {
+    const at = Math.max(cumulative.get(upper) ?? below, below);
+    buckets.push(at - below);
     below = at;
   }
+  totals.latencyBounds = sameBounds(bounds, LATENCY_BOUNDARIES_MS) ? LATENCY_BOUNDARIES_MS : bounds;
+  totals.latencyBuckets = buckets;
+}
+
+function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((bound, i) => bound === b[i]);
 }
