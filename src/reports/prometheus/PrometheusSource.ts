@@ -41,6 +41,7 @@ export class PrometheusSource {
   readonly url: string;
   readonly timeoutMs: number;
   readonly #base: string;
+  readonly #search: string;
   readonly #headers: Readonly<Record<string, string>>;
   readonly #sent: string;
   #queries = 0;
@@ -72,8 +73,11 @@ export class PrometheusSource {
     parsed.password = '';
     parsed.hash = '';
     parsed.pathname = parsed.pathname.replace(API_SUFFIX, '').replace(/\/$/, '');
+    // Query parameters of the URL (a proxy's tenant, say) go on every request, after the API path.
+    this.#search = parsed.search;
+    this.url = redactUrl(parsed.href).replace(/\/(\?|$)/, '$1');
+    parsed.search = '';
     this.#base = parsed.href.replace(/\/$/, '');
-    this.url = redactUrl(this.#base).replace(/\/$/, '');
     this.timeoutMs = timeoutMs;
     const token = new Secret(tokenText);
     if (user !== undefined) {
@@ -126,13 +130,13 @@ export class PrometheusSource {
   /** Queries go as POST forms (long PromQL fits); the label API takes GET only on older Prometheus. */
   async #call(path: string, form: Record<string, string>, method: 'GET' | 'POST' = 'POST'): Promise<unknown> {
     this.#queries++;
-    const where = this.url + path;
+    const where = this.url.replace(/\?.*$/, '') + path;
     let reply: HttpReply;
     try {
       const headers = { ...this.#headers, Accept: 'application/json' };
-      reply = await (method === 'GET'
-        ? sendHttp(`${this.#base}${path}?${new URLSearchParams(form).toString()}`, { method, headers, timeoutMs: this.timeoutMs })
-        : sendHttp(this.#base + path, { method, headers, form, timeoutMs: this.timeoutMs }));
+      const url = new URL(this.#base + path + this.#search);
+      if (method === 'GET') for (const [name, value] of Object.entries(form)) url.searchParams.append(name, value);
+      reply = await sendHttp(url.href, { method, headers, timeoutMs: this.timeoutMs, ...(method === 'POST' ? { form } : {}) });
     } catch (error) {
       if (error instanceof NoReplyError) throw new QueryConnectionError(where, error.message);
       throw error;
