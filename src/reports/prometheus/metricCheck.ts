@@ -15,9 +15,15 @@ const HISTOGRAMS = [LATENCY.name, RATING.name];
  * printing zeros: none of ours at all (nothing exported there), one missing (a View renamed or
  * dropped it), or a histogram without its `_bucket` series (an exponential-histogram View: the
  * store holds a native histogram, which the reports cannot split into our buckets).
+ * Resolves with the names of ours the store holds in that time.
  * @throws {MetricUnavailableError} naming the first metric that is missing or unusable.
  */
-export async function assertMetrics(source: PrometheusSource, needed: readonly string[], fromMs: number, toMs: number): Promise<void> {
+export async function assertMetrics(
+  source: PrometheusSource,
+  needed: readonly string[],
+  fromMs: number,
+  toMs: number,
+): Promise<ReadonlySet<string>> {
   const present = new Set(await source.names(OURS, fromMs, toMs));
   const span = `between ${sqliteTime(fromMs)} and ${sqliteTime(toMs)} UTC`;
   if (present.size === 0) {
@@ -43,4 +49,5 @@ export async function assertMetrics(source: PrometheusSource, needed: readonly s
         'a View renamed or dropped it. The reports need it under this name: remove that View or exclude this metric from it (docs/backends.md#views).',
     );
   }
+  return present;
 }

@@ -1,3 +1,5 @@
+import { MetricUnavailableError } from '../../core/errors.js';
+import { FAILURES } from '../../instruments/names.js';
 import { sqliteTime } from '../../store/schema.js';
 import type { ReportScope } from '../reportScope.js';
 import { timeMs } from '../window.js';
@@ -8,10 +10,19 @@ import { hourlyTotals, metricsOf, rangeTotals, type StoreTotals } from './storeT
 /** What the latency report reads from a store: the window's totals by skill. */
 export async function storeLatencyTotals(source: PrometheusSource, scope: ReportScope): Promise<Map<string, StoreTotals>> {
   const { window } = scope;
-  await assertMetrics(source, metricsOf(['calls', 'failures', 'latency']), timeMs(window.from), timeMs(window.to));
+  const present = await assertMetrics(source, metricsOf(['calls', 'latency']), timeMs(window.from), timeMs(window.to));
   const totals = await rangeTotals(source, scope, timeMs(window.to), {
     window: { families: ['calls', 'failures', 'latency', 'resets'], rangeMs: window.lengthMs },
   });
+  // The failures counter has a series only once a call failed (or, from this release on, once its
+  // skill is registered): its absence is an error only when calls did fail, whose types it would tell.
+  if (!present.has(FAILURES.name) && [...totals.window.values()].some((skill) => skill.failures > 0)) {
+    throw new MetricUnavailableError(
+      FAILURES.name,
+      `${source.url} holds no ${FAILURES.name} though calls failed in the window: a View renamed or dropped it, so the error types ` +
+        'cannot be told. Remove that View or exclude this metric from it (docs/backends.md#views).',
+    );
+  }
   return totals.window;
 }
 
