@@ -1,5 +1,5 @@
-import { MetricUnavailableError } from '../../core/errors.js';
-import { EXECUTIONS, LATENCY, RATING } from '../../instruments/names.js';
+import { MetricUnavailableError, ReportSourceError } from '../../core/errors.js';
+import { ATTR, EXECUTIONS, LATENCY, RATING } from '../../instruments/names.js';
 import { sqliteTime } from '../../store/schema.js';
 import type { PrometheusSource } from './PrometheusSource.js';
 
@@ -11,7 +11,7 @@ const HISTOGRAMS = [LATENCY.name, RATING.name];
 
 /**
  * Checks, in one request, that the store holds every metric in `needed` between `fromMs` and
- * `toMs`, so a report that would read nothing says which metric is missing and why rather than
+ * `toMs` (with an org label when the report is narrowed to `orgId`), so a report that would read nothing says which metric is missing and why rather than
  * printing zeros: none of ours at all (nothing exported there), one missing (a View renamed or
  * dropped it), or a histogram without its `_bucket` series (an exponential-histogram View: the
  * store holds a native histogram, which the reports cannot split into our buckets).
@@ -23,9 +23,18 @@ export async function assertMetrics(
   needed: readonly string[],
   fromMs: number,
   toMs: number,
+  orgId?: string,
 ): Promise<ReadonlySet<string>> {
-  const present = new Set(await source.names(OURS, fromMs, toMs));
+  // A report of one org reads the series with an org label: only applications with user labels make them.
+  const present = new Set(await source.names(orgId === undefined ? OURS : OURS.replace('}', `, ${ATTR.orgId}=~".+"}`), fromMs, toMs));
   const span = `between ${sqliteTime(fromMs)} and ${sqliteTime(toMs)} UTC`;
+  if (present.size === 0 && orgId !== undefined) {
+    throw new ReportSourceError(
+      `${source.url} holds none of our metrics with an ${ATTR.orgId} label ${span}, so no report can be narrowed to org ${JSON.stringify(orgId)}: ` +
+        'the applications label series with the org only with ANALYTICS_USER_LABELS=true (one series per user: docs/metrics.md), ' +
+        'or use the SQLite source, which keeps the org of every call.',
+    );
+  }
   if (present.size === 0) {
     throw new MetricUnavailableError(
       EXECUTIONS.name,

@@ -48,7 +48,7 @@ export async function storeRanking(source: PrometheusSource, request: StoreBoard
   const scope = { orgId: request.orgId, agentName: request.agentName };
   const families: Family[] = metric === 'most_improved' ? ['calls', 'latency', 'resets'] : ['calls', 'rating', 'resets'];
   const spanStart = timeMs(window.previous.from) - (metric === 'trending_new' ? request.lookbackWindows * lengthMs : 0);
-  await assertMetrics(source, metricsOf(families.filter((family) => family !== 'rating')), spanStart, timeMs(window.to));
+  await assertMetrics(source, metricsOf(families.filter((family) => family !== 'rating')), spanStart, timeMs(window.to), request.orgId);
   const everywhere = { orgId: undefined, agentName: undefined };
   const totals = await rangeTotals(source, scope, timeMs(window.to), {
     current: { families, rangeMs: lengthMs },

@@ -10,7 +10,7 @@ import { hourlyTotals, metricsOf, rangeTotals, type StoreTotals } from './storeT
 /** What the latency report reads from a store: the window's totals by skill. */
 export async function storeLatencyTotals(source: PrometheusSource, scope: ReportScope): Promise<Map<string, StoreTotals>> {
   const { window } = scope;
-  const present = await assertMetrics(source, metricsOf(['calls', 'latency']), timeMs(window.from), timeMs(window.to));
+  const present = await assertMetrics(source, metricsOf(['calls', 'latency']), timeMs(window.from), timeMs(window.to), scope.orgId);
   const totals = await rangeTotals(source, scope, timeMs(window.to), {
     window: { families: ['calls', 'failures', 'latency', 'resets'], rangeMs: window.lengthMs },
   });
@@ -49,7 +49,7 @@ export async function storeHealthTotals(source: PrometheusSource, scope: ReportS
   const { window } = scope;
   const toMs = timeMs(window.to);
   const fromMs = Math.max(toMs - MAX_HOURS * HOUR_MS, Math.min(timeMs(window.from), toMs - Math.ceil(lookbackMs / HOUR_MS) * HOUR_MS));
-  await assertMetrics(source, metricsOf(['calls', 'latency']), fromMs, toMs);
+  await assertMetrics(source, metricsOf(['calls', 'latency']), fromMs, toMs, scope.orgId);
   const everywhere = { orgId: undefined, agentName: undefined };
   const totals = await rangeTotals(source, scope, toMs, {
     window: { families: ['calls', 'latency', 'resets'], rangeMs: window.lengthMs },

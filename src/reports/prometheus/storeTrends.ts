@@ -38,7 +38,7 @@ export async function storeBuckets(
 ): Promise<StoreBucket[]> {
   const { window } = scope;
   const [fromMs, toMs] = [timeMs(window.from), timeMs(window.to)];
-  await assertMetrics(source, metricsOf(FAMILIES), fromMs, toMs);
+  await assertMetrics(source, metricsOf(FAMILIES), fromMs, toMs, scope.orgId);
   const hours = await hourlyTotals(source, { ...scope, skillIds }, FAMILIES, fromMs, toMs);
   const sums = new Map<string, { -readonly [K in keyof StoreBucket]: StoreBucket[K] }>();
   hours.forEach((skills, index) => {
@@ -62,7 +62,7 @@ export async function storeBuckets(
 /** Calls per skill in the window and in the window before it, from one instant query. */
 export async function storeGrowth(source: PrometheusSource, scope: ReportScope): Promise<StoreGrowth[]> {
   const { window } = scope;
-  await assertMetrics(source, metricsOf(FAMILIES), timeMs(window.previous.from), timeMs(window.to));
+  await assertMetrics(source, metricsOf(FAMILIES), timeMs(window.previous.from), timeMs(window.to), scope.orgId);
   const totals = await rangeTotals(source, scope, timeMs(window.to), {
     current: { families: FAMILIES, rangeMs: window.lengthMs },
     previous: { families: FAMILIES, rangeMs: window.lengthMs, offsetMs: window.lengthMs },

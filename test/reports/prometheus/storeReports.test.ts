@@ -187,6 +187,14 @@ describe('reports from a Prometheus source agree with the SQLite source on the s
     assert.ok(fromStore.every((row) => row.lastUsed !== null && row.estimate === false));
   });
 
+  it('a report of one org refuses a store without org labels instead of printing an empty table', async () => {
+    await assert.rejects(
+      leaderboard(source, { metric: 'usage', orgId: 'acme', now: now() }),
+      (error: unknown) =>
+        error instanceof ReportSourceError && /no report can be narrowed to org "acme": .*ANALYTICS_USER_LABELS=true/.test(error.message),
+    );
+  });
+
   it('the reports over per-user records refuse a Prometheus source, saying they need the SQLite one', () => {
     const refusals: [string, () => unknown][] = [
       ['adoptionReport', () => adoptionReport(source as never)],
