@@ -14,12 +14,13 @@ interface Recorder {
   close(): Promise<void>;
 }
 
-async function answering(status: number, body: unknown): Promise<Recorder> {
+async function answering(status: number, body: Record<string, unknown> | ((headers: IncomingHttpHeaders) => unknown)): Promise<Recorder> {
   const requests: Recorder['requests'] = [];
   const server: Server = createServer((request, response) => {
     requests.push({ path: request.url ?? '', headers: request.headers });
     request.resume();
-    response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    const answer = typeof body === 'function' ? body(request.headers) : body;
+    response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -74,8 +75,15 @@ describe('toolweaver-analytics reports from a query API: refusals and errors', (
 
   it('says the query API cannot be reached at a dead URL, exit code 1', async () => {
     const port = await freePort();
-    for (const command of ['leaderboard', 'trends', 'latency', 'health']) {
-      const run = expectExit(await cli([command, '--query-url', `http://127.0.0.1:${port}`], { cwd: cwd() }), 1);
+    const url = `http://127.0.0.1:${port}`;
+    // A global option: before the command's name or after it.
+    for (const args of [
+      ['leaderboard', '--query-url', url],
+      ['--query-url', url, 'trends'],
+      ['latency', '--query-url', url],
+      ['health', '--query-url', url],
+    ]) {
+      const run = expectExit(await cli(args, { cwd: cwd() }), 1);
       assert.equal(run.stdout, '');
       assert.match(
         run.stderr,
@@ -121,6 +129,28 @@ describe('toolweaver-analytics reports from a query API: refusals and errors', (
       empty.stderr,
       new RegExp(`^toolweaver-analytics: ${server.url} holds none of our metrics \\(toolweaver_skill_\\*\\) between .*\\n$`),
     );
+  });
+
+  it('scrubs the token and a URL password from an error the store echoes them in', async () => {
+    // A proxy that quotes the credentials it refused: the message reaches the user, the secrets must not.
+    server = await answering(400, (headers) => {
+      const [scheme = '', value = ''] = (headers.authorization ?? '').split(' ');
+      const credentials = scheme === 'Basic' ? Buffer.from(value, 'base64').toString() : value;
+      return { status: 'error', errorType: 'bad_data', error: `credentials ${credentials} are not valid here` };
+    });
+    const withPassword = server.url.replace('http://', `http://42:${PASSWORD}@`);
+    const runs = [
+      await cli(['leaderboard', '--verbose'], { cwd: cwd(), env: { ANALYTICS_QUERY_URL: server.url, ANALYTICS_QUERY_TOKEN: TOKEN } }),
+      await cli(['latency', '--query-url', withPassword, '--verbose'], { cwd: cwd() }),
+    ];
+    for (const run of runs) {
+      expectExit(run, 1);
+      assert.match(
+        run.stderr,
+        /^toolweaver-analytics: The Prometheus query API at .* answered HTTP 400: bad_data: credentials .*\[REDACTED\] are not valid here\.$/m,
+      );
+      assert.ok(!printed(run).includes(TOKEN) && !printed(run).includes(PASSWORD), printed(run));
+    }
   });
 
   it('sends ANALYTICS_QUERY_USER and ANALYTICS_QUERY_TOKEN as Basic auth, a token alone as Bearer, credentials in the URL as Basic', async () => {
