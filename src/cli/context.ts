@@ -1,5 +1,5 @@
-import type { GrafanaUse } from '../config/grafanaSection.js';
-import { loadConfigFor } from '../config/loadConfig.js';
+import { loadConfigFor, type ConfigUse } from '../config/loadConfig.js';
+import { ConfigError } from '../core/errors.js';
 import { MEMORY, resolveSqlitePath } from '../config/sqlitePath.js';
 import type { AnalyticsConfig } from '../config/types.js';
 import { variablesFor } from '../config/variables.js';
@@ -56,9 +56,10 @@ export class CliContext {
   readonly cwd: string;
   readonly #io: CliIo;
   readonly #dbOption: string | undefined;
+  readonly #queryUrlOption: string | undefined;
   readonly #scrubber: SecretScrubber;
   readonly #dotEnv: DotEnvInfo;
-  #config: AnalyticsConfig | undefined;
+  readonly #configs = new Map<ConfigUse, AnalyticsConfig>();
   #databasePath: string | undefined;
 
   constructor(io: CliIo, globals: GlobalValues, dotEnv: DotEnvInfo = NO_DOT_ENV) {
@@ -70,21 +71,40 @@ export class CliContext {
     this.verbose = verboseWanted(globals.verbose, io.env);
     this.painter = painter(!globals.json && colourWanted(io.stdout, io.env, globals.noColor));
     this.#dbOption = globals.db;
+    this.#queryUrlOption = globals.queryUrl;
     this.#scrubber = new SecretScrubber(io.env);
   }
 
   /**
-   * The configuration from the environment and `.env`, loaded once. A grafana command passes what
-   * it uses the Grafana settings for, so they are checked even while GRAFANA_ENABLED is off.
-   * @throws {ConfigError}
+   * The configuration from the environment, `.env` and `--query-url`, loaded once for each use. A
+   * grafana command passes what it uses the Grafana settings for, so they are checked even while
+   * GRAFANA_ENABLED is off; a report command `reports`, so the query settings are checked when a
+   * query URL is set.
+   * @throws {ConfigError} naming `--query-url` for a bad value of that option.
    */
-  config(grafana: GrafanaUse = 'startup'): AnalyticsConfig {
-    if (this.#config === undefined) {
-      this.#config = loadConfigFor(grafana, { ...this.env });
-      this.#scrubber.addConfig(this.#config);
-      this.debug(`configuration loaded: backends ${this.#config.backends.length === 0 ? 'none' : this.#config.backends.join(', ')}`);
+  config(use: ConfigUse = 'startup'): AnalyticsConfig {
+    const loaded = this.#configs.get(use);
+    if (loaded !== undefined) return loaded;
+    const options = this.#queryUrlOption === undefined ? {} : { query: { url: this.#queryUrlOption } };
+    let config: AnalyticsConfig;
+    try {
+      config = loadConfigFor(use, { ...this.env }, options);
+    } catch (error) {
+      throw error instanceof ConfigError ? namingQueryUrlOption(error) : error;
     }
-    return this.#config;
+    this.#configs.set(use, config);
+    this.#scrubber.addConfig(config);
+    this.debug(`configuration loaded (${use}): backends ${config.backends.length === 0 ? 'none' : config.backends.join(', ')}`);
+    return config;
+  }
+
+  /**
+   * What sends the reports to a query API, without checking its value: `--query-url`, or the
+   * variable that sets one; undefined when the reports read the database.
+   */
+  queryUrlOrigin(): string | undefined {
+    if (this.#queryUrlOption !== undefined) return '--query-url';
+    return variablesFor('query.url').find((candidate) => (this.env[candidate] ?? '').trim() !== '');
   }
 
   /**
@@ -182,4 +202,11 @@ export class CliContext {
   get scrubber(): SecretScrubber {
     return this.#scrubber;
   }
+}
+
+/** The CLI's option is `--query-url`: a problem with it says so, not `options.query.url`. */
+function namingQueryUrlOption(error: ConfigError): ConfigError {
+  const option = 'options.query.url';
+  if (!error.problems.some((problem) => problem.source === option)) return error;
+  return new ConfigError(error.problems.map((problem) => (problem.source === option ? { ...problem, source: '--query-url' } : problem)));
 }

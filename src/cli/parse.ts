@@ -129,8 +129,10 @@ function toParseOptions(specs: OptionSpecs): ParseOptions {
 
 function globalValues(values: Readonly<Record<string, unknown>>): GlobalValues {
   const db = values['db'];
+  const queryUrl = values['query-url'];
   return {
     db: typeof db === 'string' ? db : undefined,
+    queryUrl: typeof queryUrl === 'string' ? queryUrl : undefined,
     json: values['json'] === true,
     verbose: values['verbose'] === true,
     noColor: values['no-color'] === true,

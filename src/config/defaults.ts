@@ -53,4 +53,6 @@ export const DEFAULTS: AnalyticsConfig = deepFreeze({
     sqlitePath: '~/.toolweaver/analytics.db',
     timeoutMs: 10_000,
   },
+  // Unset: the reports read the SQLite database. The timeout is PrometheusSource's default too.
+  query: { url: undefined, user: undefined, token: undefined, timeoutMs: 30_000 },
 });

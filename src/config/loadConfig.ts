@@ -5,6 +5,7 @@ import { DEFAULTS } from './defaults.js';
 import { deepFreeze } from './deepFreeze.js';
 import { grafanaChecked, grafanaSection, type GrafanaUse } from './grafanaSection.js';
 import { otlpSection } from './otlpSection.js';
+import { querySection } from './querySection.js';
 import { sqliteSection } from './sqliteSection.js';
 import type { AnalyticsConfig, AnalyticsOptions, BackendName, HealthConfig, PrometheusConfig } from './types.js';
 import { findVariable, variablesFor } from './variables.js';
@@ -24,11 +25,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /**
- * {@link loadConfig} for a Grafana command: the Grafana settings are checked even while
- * GRAFANA_ENABLED is off, and `api` needs GRAFANA_URL.
+ * What the configuration is loaded for, which decides which feature's settings are checked: the
+ * Grafana uses (see {@link GrafanaUse}; `startup` is what `startAnalytics` loads), or `reports`, a
+ * report command, which checks the query settings when a query URL is set.
+ */
+export type ConfigUse = GrafanaUse | 'reports';
+
+/**
+ * {@link loadConfig} for a command: for a Grafana command the Grafana settings are checked even
+ * while GRAFANA_ENABLED is off, and `api` needs GRAFANA_URL; for `reports` the query settings are
+ * checked when a query URL is set.
  */
 export function loadConfigFor(
-  use: GrafanaUse,
+  use: ConfigUse,
   env: Readonly<Record<string, string | undefined>> = process.env,
   options: AnalyticsOptions = {},
 ): AnalyticsConfig {
@@ -36,7 +45,9 @@ export function loadConfigFor(
   const backends = resolveBackends(sources);
   const resourceAttributes = sources.record<string>('resourceAttributes');
   const sqlite = sqliteSection(sources);
-  const grafana = grafanaSection(sources, backends, sqlite.path, use);
+  const grafanaUse = use === 'reports' ? 'startup' : use;
+  const grafana = grafanaSection(sources, backends, sqlite.path, grafanaUse);
+  const query = querySection(sources, use === 'reports');
   const config: AnalyticsConfig = {
     backends,
     // As in the OpenTelemetry SDK, OTEL_SERVICE_NAME wins over a service.name resource attribute.
@@ -52,8 +63,9 @@ export function loadConfigFor(
     sqlite,
     health: healthSection(sources),
     grafana,
+    query: query.query,
   };
-  const problems = reportable(sources.problems, backends, grafanaChecked(grafana, use));
+  const problems = reportable(sources.problems, backends, { grafana: grafanaChecked(grafana, grafanaUse), query: query.checked });
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }
@@ -86,15 +98,19 @@ function healthSection(sources: ConfigSources): HealthConfig {
 /**
  * The problems worth reporting. A backend's variables matter only while it is on, since a shared
  * .env may hold settings for others; but when the backend list itself is invalid we cannot tell
- * which are on, so all of them are reported. The Grafana variables matter only when provisioning
- * would use them.
+ * which are on, so all of them are reported. A feature's variables (Grafana, query) matter only when
+ * that feature would use them.
  */
-function reportable(problems: readonly ConfigProblem[], backends: readonly BackendName[], grafana: boolean): ConfigProblem[] {
+function reportable(
+  problems: readonly ConfigProblem[],
+  backends: readonly BackendName[],
+  features: Readonly<Record<'grafana' | 'query', boolean>>,
+): ConfigProblem[] {
   const listSources = new Set<string>(['options.backends', ...variablesFor('backends')]);
   const scope: readonly BackendName[] = problems.some((problem) => listSources.has(problem.source)) ? BACKEND_NAMES : backends;
   return problems.filter((problem) => {
     const variable = findVariable(problem.source);
-    if (variable?.feature === 'grafana') return grafana;
+    if (variable?.feature !== undefined) return features[variable.feature];
     return variable?.backend === undefined || scope.includes(variable.backend);
   });
 }

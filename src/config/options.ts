@@ -7,6 +7,7 @@ import { BACKEND_NAMES } from './backendList.js';
 import { REDACTED, redactUrlCredentials, showValue } from './display.js';
 import { GRAFANA_URL_ALLOWED, grafanaUrl, refreshOption } from './grafanaValues.js';
 import { HTTP_URL_ALLOWED, httpUrl } from './otlpUrl.js';
+import { QUERY_URL_ALLOWED, queryUrl } from './queryUrl.js';
 import { MAX_TIMER_MS, headerName } from './parsers.js';
 import type { ConfigPath } from './paths.js';
 import { SQLITE_PATH_ALLOWED, sqlitePathText } from './sqlitePath.js';
@@ -105,6 +106,10 @@ export const OPTIONS = {
   },
   'grafana.sqlitePath': { schema: nonEmpty, allowed: "a non-empty path on Grafana's host", secret: false },
   'grafana.timeoutMs': { schema: timerMs(1), allowed: `milliseconds from 1 to ${TIMER_LIMIT}`, secret: false },
+  'query.url': { schema: z.string().pipe(queryUrl), allowed: QUERY_URL_ALLOWED, secret: false, redact: redactUrlCredentials },
+  'query.user': { schema: nonEmpty, allowed: 'a non-empty string, the Basic auth user', secret: false },
+  'query.token': { schema: secretText, allowed: 'a non-empty string or a Secret', secret: true },
+  'query.timeoutMs': { schema: timerMs(1), allowed: `milliseconds from 1 to ${TIMER_LIMIT}`, secret: false },
 } as const satisfies Record<ConfigPath, OptionSetting>;
 
 /** Every option path. */

@@ -104,6 +104,25 @@ export interface GrafanaConfig {
   readonly timeoutMs: number;
 }
 
+/**
+ * Where the CLI's reports read from: a Prometheus-compatible query API (Prometheus, Thanos, Mimir,
+ * VictoriaMetrics, Grafana Cloud) instead of the SQLite database, when `url` is set. Read by the
+ * report commands only; `startAnalytics` never checks or uses these settings (docs/fleet.md).
+ */
+export interface QueryConfig {
+  /**
+   * The query API's base URL, the part before `/api/v1/query`, without credentials: a
+   * `user:password@` part is moved to `user` and `token`. @default undefined (the reports read SQLite)
+   */
+  readonly url: string | undefined;
+  /** The user of HTTP Basic auth (Grafana Cloud: the Prometheus data source's numeric user); needs `token`. @default undefined */
+  readonly user: string | undefined;
+  /** The Basic auth password with `user`, else sent as a Bearer token. @default undefined (no credentials) */
+  readonly token: Secret | undefined;
+  /** How long each query may take, in milliseconds. @default 30000 */
+  readonly timeoutMs: number;
+}
+
 /** The effective configuration: explicit options, then environment, then defaults. */
 export interface AnalyticsConfig {
   /** Enabled backends, without duplicates. @default ['sqlite'] */
@@ -137,6 +156,7 @@ export interface AnalyticsConfig {
   readonly sqlite: SqliteConfig;
   readonly health: HealthConfig;
   readonly grafana: GrafanaConfig;
+  readonly query: QueryConfig;
 }
 
 type DeepPartial<T> = {

@@ -15,6 +15,7 @@ import {
   refreshText,
 } from './grafanaValues.js';
 import { keyValueList } from './keyValueList.js';
+import { QUERY_URL_ALLOWED, queryUrl } from './queryUrl.js';
 import { HTTP_URL_ALLOWED, METRICS_PATH, httpUrl } from './otlpUrl.js';
 import {
   BOOLEAN_ALLOWED,
@@ -54,10 +55,12 @@ export interface EnvVariable<T = unknown> {
   /** How a problem message shows the value, when only part of it is secret. */
   readonly redact?: (raw: string) => string;
   /**
-   * Read for Grafana provisioning only: a bad value is not a problem unless GRAFANA_ENABLED is on
-   * or a Grafana command runs, since the Python tools may share the .env.
+   * Read for one feature only: a bad value is not a problem unless that feature would use it.
+   * `grafana` (provisioning): GRAFANA_ENABLED is on or a Grafana command runs, since the Python
+   * tools may share the .env. `query` (reports from a Prometheus store): a report command runs
+   * with a query URL set; `startAnalytics` never checks them.
    */
-  readonly feature?: 'grafana';
+  readonly feature?: 'grafana' | 'query';
 }
 
 function variable<T>(definition: EnvVariable<T>): EnvVariable<T> {
@@ -111,6 +114,7 @@ const sqlite = { secret: false, backend: 'sqlite' } as const;
 const prometheus = { secret: false, backend: 'prometheus' } as const;
 const plain = { secret: false } as const;
 const grafana = { secret: false, feature: 'grafana' } as const;
+const query = { secret: false, feature: 'query' } as const;
 const SECONDS = 'seconds, more than 0 (fractions allowed)';
 const AT_LEAST_ONE = 'a whole number, 1 or more';
 
@@ -293,6 +297,29 @@ export const ENV_VARIABLES = {
     allowed: "the database file's path on Grafana's host (e.g. /var/lib/grafana/toolweaver/analytics.db)",
   }),
   GRAFANA_TIMEOUT: variable({ ...grafana, path: 'grafana.timeoutMs', schema: milliseconds(1), allowed: 'milliseconds, 1 or more' }),
+
+  // Where the CLI's reports read from when not the database; the --query-url option wins.
+  ANALYTICS_QUERY_URL: variable({
+    ...query,
+    path: 'query.url',
+    schema: queryUrl,
+    allowed: QUERY_URL_ALLOWED,
+    redact: redactUrlCredentials,
+  }),
+  ANALYTICS_QUERY_USER: variable({
+    ...query,
+    path: 'query.user',
+    schema: text,
+    allowed: "the Basic auth user (Grafana Cloud: the Prometheus data source's user, a number)",
+  }),
+  ANALYTICS_QUERY_TOKEN: variable({
+    ...query,
+    path: 'query.token',
+    schema: secret,
+    secret: true,
+    allowed: 'a token that may read metrics: the Basic auth password with ANALYTICS_QUERY_USER, else sent as a Bearer token',
+  }),
+  ANALYTICS_QUERY_TIMEOUT: variable({ ...query, path: 'query.timeoutMs', schema: milliseconds(1), allowed: 'milliseconds, 1 or more' }),
 };
 
 /** The name of a variable in {@link ENV_VARIABLES}. */

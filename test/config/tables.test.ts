@@ -30,10 +30,16 @@ describe('the variable and option tables', () => {
 
   it('mark the credentials as secret', () => {
     const secrets = names.filter((name) => ENV_VARIABLES[name].secret);
-    assert.deepEqual(secrets, ['OTLP_TOKEN', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', 'OTEL_EXPORTER_OTLP_HEADERS', 'GRAFANA_API_KEY']);
+    assert.deepEqual(secrets, [
+      'OTLP_TOKEN',
+      'OTEL_EXPORTER_OTLP_METRICS_HEADERS',
+      'OTEL_EXPORTER_OTLP_HEADERS',
+      'GRAFANA_API_KEY',
+      'ANALYTICS_QUERY_TOKEN',
+    ]);
     assert.deepEqual(
       OPTION_PATHS.filter((path) => OPTIONS[path].secret),
-      ['otlp.token', 'otlp.headers', 'grafana.apiKey'],
+      ['otlp.token', 'otlp.headers', 'grafana.apiKey', 'query.token'],
     );
   });
 

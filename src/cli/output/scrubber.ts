@@ -3,7 +3,7 @@ import type { AnalyticsConfig } from '../../config/types.js';
 const REDACTED = '[REDACTED]';
 /** Shorter values would blank out ordinary words and numbers. */
 const MIN_LENGTH = 4;
-const SECRET_VARIABLES = ['OTLP_TOKEN', 'GRAFANA_API_KEY'];
+const SECRET_VARIABLES = ['OTLP_TOKEN', 'GRAFANA_API_KEY', 'ANALYTICS_QUERY_TOKEN'];
 
 /**
  * The last line of defence for credentials: replaces every token and header value the CLI knows
@@ -21,6 +21,7 @@ export class SecretScrubber {
   addConfig(config: AnalyticsConfig): void {
     this.#add(config.otlp.token?.reveal());
     this.#add(config.grafana.apiKey?.reveal());
+    this.#add(config.query.token?.reveal());
     for (const value of Object.values(config.otlp.headers)) this.#add(value.reveal());
   }
 

@@ -2,6 +2,7 @@ import { ADOPTION_DEFAULTS, adoptionReport } from '../../../reports/adoption.js'
 import type { Command } from '../../command.js';
 import { withDatabase } from '../../database.js';
 import { EXIT } from '../../cliErrors.js';
+import { requireDatabase } from '../../reportSource.js';
 import { formatCount, formatNumber, formatPercent } from '../../output/format.js';
 import { reportScope, scopeTitle, windowOptions, windowView } from './reportOptions.js';
 import { renderTable } from '../../output/table.js';
@@ -15,7 +16,8 @@ export const adoptionCommand: Command = {
     'How far skills have spread over the window: distinct users and orgs per skill with the share of\n' +
     'active orgs using it, how many skills each user used, and engaged users (active on at least\n' +
     '--engaged-days distinct days). Users are the identified ones (withContext with a userId). The\n' +
-    'per-user records have no agent, so there is no --agent here.',
+    'per-user records have no agent, so there is no --agent here. Only from the database: a Prometheus\n' +
+    'store (--query-url, ANALYTICS_QUERY_URL) keeps no per-user records.',
   options: {
     ...windowOptions(DEFAULT_WINDOW),
     'engaged-days': {
@@ -29,6 +31,7 @@ export const adoptionCommand: Command = {
   async run(context, args) {
     const scope = reportScope(args);
     const engagedDays = args.integer('engaged-days', ADOPTION_DEFAULTS.engagedDays, 1);
+    requireDatabase(context, args, 'adoption', 'it reads per-user records (first uses, active days), which only the database keeps');
     const now = Date.now();
     const report = await withDatabase(context, { needsAggregates: true }, (db) => adoptionReport(db, { ...scope, engagedDays, now }));
     const window = windowView(scope, DEFAULT_WINDOW, now);

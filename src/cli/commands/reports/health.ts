@@ -2,8 +2,8 @@ import { healthReport, HEALTH_REPORT_DEFAULTS, type SkillHealthReport } from '..
 import type { Style } from '../../output/colour.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
-import { withDatabase } from '../../database.js';
 import { EXIT } from '../../cliErrors.js';
+import { ask, markEstimate, printSourceNote, readReport } from '../../reportSource.js';
 import { formatCount, formatMs, formatNumber } from '../../output/format.js';
 import { AGENT_OPTION, reportScope, scopeTitle, windowOptions, windowView, type WindowView } from './reportOptions.js';
 import { renderTable, type Cell } from '../../output/table.js';
@@ -24,7 +24,8 @@ export const healthCommand: Command = {
     'lower bound, the rate we can be 95% sure of, which the score uses. Skills with fewer than\n' +
     '--min-calls calls get no score; skills unused for --deprecated-after days are flagged as\n' +
     'deprecation candidates. With --agent, the calls of that agent and the skills it called; the\n' +
-    "rating component stays the skill's all-time rating, of every agent.",
+    "rating component stays the skill's all-time rating, of every agent. With --query-url (or\n" +
+    'ANALYTICS_QUERY_URL) from a Prometheus store instead, calls marked ~ when a counter was reset.',
   options: {
     ...windowOptions(DEFAULT_WINDOW),
     ...AGENT_OPTION,
@@ -54,10 +55,17 @@ export const healthCommand: Command = {
       minCalls: args.integer('min-calls', health.minCalls, 1),
       deprecatedAfterDays: args.integer('deprecated-after', HEALTH_REPORT_DEFAULTS.deprecatedAfterDays, 1),
     };
-    const skills = await withDatabase(context, { needsAggregates: true }, (db) => healthReport(db, options));
+    const { report: skills, store } = await readReport(context, (from) => ask(healthReport, from, options));
     const window = windowView(scope, DEFAULT_WINDOW, now);
     if (context.json) context.printJson({ window, orgId: scope.orgId, agentName: scope.agentName, skills });
-    else printHealth(context, skills, window, scope.orgId, scope.agentName);
+    else {
+      printHealth(context, skills, window, scope.orgId, scope.agentName);
+      printSourceNote(
+        context,
+        store,
+        skills.some((skill) => skill.estimate === true),
+      );
+    }
     return EXIT.ok;
   },
 };
@@ -100,7 +108,7 @@ function healthRow(skill: SkillHealthReport): Cell[] {
   return [
     skill.skillId,
     skill.score === undefined ? null : { text: formatNumber(skill.score, 1) ?? '', style: scoreStyle(skill.score) },
-    formatCount(skill.calls),
+    markEstimate(formatCount(skill.calls), skill.estimate),
     formatNumber(skill.successRate, 2),
     formatNumber(skill.successLowerBound, 2),
     formatMs(skill.p95LatencyMs),

@@ -1,7 +1,8 @@
 import { FEW_TIMED_CALLS, latencyReport, type SkillLatencyReport } from '../../../reports/latency.js';
 import type { Command } from '../../command.js';
-import { withDatabase } from '../../database.js';
+import type { CliContext } from '../../context.js';
 import { EXIT } from '../../cliErrors.js';
+import { ask, markEstimate, printSourceNote, readReport } from '../../reportSource.js';
 import { formatCount, formatMs, formatPercent } from '../../output/format.js';
 import { AGENT_OPTION, reportScope, scopeTitle, windowOptions, windowView } from './reportOptions.js';
 import { renderTable, type Cell } from '../../output/table.js';
@@ -16,13 +17,15 @@ export const latencyCommand: Command = {
     "exactly as Prometheus' histogram_quantile does (so a Grafana panel over the same data agrees),\n" +
     'then kept within the fastest and slowest call, with the exact average, minimum and maximum, the\n' +
     `error rate and the failures by error type. Percentiles from fewer than ${FEW_TIMED_CALLS} timed calls are\n` +
-    'marked ~, as estimates. Most called skills first.',
+    'marked ~, as estimates. Most called skills first. With --query-url (or ANALYTICS_QUERY_URL) from a\n' +
+    'Prometheus store instead, without min and max (a histogram keeps neither); calls marked ~ when a\n' +
+    'counter was reset.',
   options: { ...windowOptions(DEFAULT_WINDOW), ...AGENT_OPTION },
   examples: ['latency --window 24h', 'latency --agent planner'],
   async run(context, args) {
     const scope = reportScope(args);
     const now = Date.now();
-    const skills = await withDatabase(context, { needsAggregates: true }, (db) => latencyReport(db, { ...scope, now }));
+    const { report: skills, store } = await readReport(context, (from) => ask(latencyReport, from, { ...scope, now }));
     const window = windowView(scope, DEFAULT_WINDOW, now);
     if (context.json) {
       context.printJson({ window, orgId: scope.orgId, agentName: scope.agentName, skills });
@@ -34,13 +37,30 @@ export const latencyCommand: Command = {
       const headers = ['skill', 'calls', 'avg', 'min', 'p50', 'p95', 'p99', 'max', 'errors', 'error types'];
       const columns = headers.map((header) => ({ header, numeric: !['skill', 'error types'].includes(header) }));
       context.print(renderTable(columns, skills.map(latencyRow), context.painter));
-      if (skills.some((skill) => skill.estimated)) {
-        context.print(`\n~ estimated from the histogram buckets of fewer than ${FEW_TIMED_CALLS} timed calls, kept within min and max.`);
-      }
+      printLatencyNotes(context, skills, store !== undefined);
     }
+    printSourceNote(
+      context,
+      store,
+      skills.some((skill) => skill.estimate === true),
+    );
     return EXIT.ok;
   },
 };
+
+/** What the marks mean; from a store, also why min and max are missing. */
+function printLatencyNotes(context: CliContext, skills: readonly SkillLatencyReport[], fromStore: boolean): void {
+  const few = skills.some((skill) => skill.estimated);
+  if (!fromStore) {
+    if (few)
+      context.print(`\n~ estimated from the histogram buckets of fewer than ${FEW_TIMED_CALLS} timed calls, kept within min and max.`);
+    return;
+  }
+  if (few) context.print(`\n~ on a percentile: estimated from the histogram buckets of fewer than ${FEW_TIMED_CALLS} timed calls.`);
+  context.print(
+    `${few ? '' : '\n'}min and max: a Prometheus histogram keeps neither, so they show - and the percentiles are the bucket estimates.`,
+  );
+}
 
 function latencyRow(skill: SkillLatencyReport): Cell[] {
   const types = Object.entries(skill.errors)
@@ -55,7 +75,7 @@ function latencyRow(skill: SkillLatencyReport): Cell[] {
   };
   return [
     skill.skillId,
-    formatCount(skill.calls),
+    markEstimate(formatCount(skill.calls), skill.estimate),
     formatMs(skill.avgMs),
     formatMs(skill.minMs),
     percentile(skill.p50),

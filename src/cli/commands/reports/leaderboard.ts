@@ -11,6 +11,7 @@ import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
 import { EXIT } from '../../cliErrors.js';
+import { ask, markEstimate, printSourceNote, readReport, requireDatabase } from '../../reportSource.js';
 import { formatCount, formatNumber, formatPercent } from '../../output/format.js';
 import { AGENT_OPTION, reportScope, scopeTitle, windowOptions } from './reportOptions.js';
 import { renderTable, type Cell, type Column } from '../../output/table.js';
@@ -83,7 +84,8 @@ export const leaderboardCommand: Command = {
     'trending_new: calls of skills first used recently. --agent ranks the calls of one agent;\n' +
     '--by-agent prints the board of each agent with activity in the window, by name (calls without\n' +
     'an agent are on none of them; --json gives an array of boards). Computed on every run from the\n' +
-    'write-time aggregates; the database is opened read-only.',
+    'write-time aggregates; the database is opened read-only. With --query-url (or ANALYTICS_QUERY_URL)\n' +
+    'from a Prometheus store instead (not --by-agent), scores marked ~ when a counter was reset.',
   options: {
     metric: { type: 'string', value: 'METRIC', description: LEADERBOARD_METRICS.join(', '), default: 'usage' },
     ...windowOptions(DEFAULT_WINDOW),
@@ -112,14 +114,24 @@ export const leaderboardCommand: Command = {
     if (args.flag('by-agent')) {
       if (scope.agentName !== undefined)
         throw args.usage('--agent and --by-agent do not go together: --agent ranks one agent, --by-agent each of them');
+      requireDatabase(
+        context,
+        args,
+        '--by-agent',
+        'it finds the agents with activity in the database',
+        'rank one agent at a time with --agent NAME (the values of the agent_name label)',
+      );
       const boards = await withDatabase(context, { needsAggregates: true }, (db) => leaderboardsByAgent(db, options));
       if (context.json) context.printJson(boards);
       else printBoardsByAgent(context, boards);
       return EXIT.ok;
     }
-    const board = await withDatabase(context, { needsAggregates: true }, (db) => leaderboard(db, options));
+    const { report: board, store } = await readReport(context, (from) => ask(leaderboard, from, options));
     if (context.json) context.printJson(board);
-    else printLeaderboard(context, board);
+    else {
+      printLeaderboard(context, board);
+      printSourceNote(context, store, board.estimate === true && board.entries.length > 0);
+    }
     return EXIT.ok;
   },
 };
@@ -159,7 +171,7 @@ export function printLeaderboard(context: CliContext, board: Leaderboard): void 
     String(entry.rank),
     rankChange(entry.rankChange),
     entry.skillId,
-    layout.score.show(entry.score),
+    markEstimate(layout.score.show(entry.score), board.estimate),
     ...layout.details.map(([, show]) => show(entry.details)),
   ]);
   context.print(renderTable(columns, rows, context.painter));

@@ -3,6 +3,7 @@ import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
 import { withDatabase } from '../../database.js';
 import { EXIT } from '../../cliErrors.js';
+import { requireDatabase } from '../../reportSource.js';
 import { formatNumber } from '../../output/format.js';
 import { reportScope, windowOptions } from './reportOptions.js';
 import { renderTable } from '../../output/table.js';
@@ -16,7 +17,8 @@ export const recommendCommand: Command = {
     'the window, filled with trending skills when co-usage has too few. Scores run from 0 to 1;\n' +
     'co-usage scores are above 0.5, trending ones at most 0.5. Each recommendation is logged in\n' +
     'recommendation_log (its id is shown), so this command opens the database for writing. Co-usage\n' +
-    'comes from the per-user records, which have no agent, so there is no --agent here.',
+    'comes from the per-user records, which have no agent, so there is no --agent here. Only from the\n' +
+    'database: a Prometheus store (--query-url, ANALYTICS_QUERY_URL) keeps no per-user records.',
   options: {
     user: { type: 'string', value: 'ID', description: 'the user to recommend to (required)' },
     limit: { type: 'string', value: 'N', description: 'at most this many skills', default: String(RECOMMEND_DEFAULTS.limit) },
@@ -27,6 +29,7 @@ export const recommendCommand: Command = {
     const userId = args.required('user', 'ID');
     const limit = args.integer('limit', RECOMMEND_DEFAULTS.limit, 1, 1000);
     const scope = reportScope(args);
+    requireDatabase(context, args, 'recommend', 'it reads which skills each user has used, which only the database keeps');
     const recommendations = await withDatabase(context, { write: true, needsAggregates: true }, (db) =>
       recommend(db, { userId, limit, ...scope }),
     );

@@ -8,8 +8,8 @@ import {
 } from '../../../reports/trends.js';
 import type { Command } from '../../command.js';
 import type { CliContext } from '../../context.js';
-import { withDatabase } from '../../database.js';
 import { EXIT } from '../../cliErrors.js';
+import { ask, markEstimate, printSourceNote, readReport } from '../../reportSource.js';
 import { formatCount, formatPercent } from '../../output/format.js';
 import {
   AGENT_OPTION,
@@ -33,7 +33,8 @@ export const trendsCommand: Command = {
   description:
     'Calls per skill in each hour, day or week (ISO weeks from Monday, UTC) of the window, with the\n' +
     'total and its growth against the previous window of the same length. The table shows the last\n' +
-    `${SHOWN_BUCKETS} buckets; --json has every bucket with successes and failures.`,
+    `${SHOWN_BUCKETS} buckets; --json has every bucket with successes and failures. With --query-url (or\n` +
+    'ANALYTICS_QUERY_URL) from a Prometheus store instead, counts marked ~ when a counter was reset.',
   options: {
     granularity: { type: 'string', value: 'UNIT', description: 'hour, day or week', default: 'day' },
     ...windowOptions(DEFAULT_WINDOW),
@@ -46,17 +47,25 @@ export const trendsCommand: Command = {
     const skillIds = args.strings('skill');
     const scope = reportScope(args);
     const now = Date.now();
-    const { usage, growthRows } = await withDatabase(context, { needsAggregates: true }, (db) => ({
-      usage: usageTrend(db, { granularity, ...scope, now, ...(skillIds.length > 0 ? { skillIds } : {}) }),
-      growthRows: growth(db, { ...scope, now }).filter((row) => skillIds.length === 0 || skillIds.includes(row.skillId)),
-    }));
+    const { report, store } = await readReport(context, async (from) => {
+      const [usage, rows] = await Promise.all([
+        ask(usageTrend, from, { granularity, ...scope, now, ...(skillIds.length > 0 ? { skillIds } : {}) }),
+        ask(growth, from, { ...scope, now }),
+      ]);
+      return { usage, growthRows: rows.filter((row) => skillIds.length === 0 || skillIds.includes(row.skillId)) };
+    });
+    const { usage, growthRows } = report;
     const window = windowView(scope, DEFAULT_WINDOW, now);
     if (context.json) context.printJson({ window, orgId: scope.orgId, agentName: scope.agentName, granularity, usage, growth: growthRows });
-    else printTrends(context, granularity, usage, growthRows, window, scope);
+    else {
+      const estimates = printTrends(context, granularity, usage, growthRows, window, scope);
+      printSourceNote(context, store, estimates);
+    }
     return EXIT.ok;
   },
 };
 
+/** Prints the table; returns whether it marked any count as an estimate. */
 function printTrends(
   context: CliContext,
   granularity: TrendGranularity,
@@ -64,14 +73,18 @@ function printTrends(
   growthRows: readonly GrowthRow[],
   window: WindowView,
   { orgId, agentName }: ReportScopeArgs,
-): void {
+): boolean {
   context.print(`${context.painter.paint(`Calls per ${granularity}`, 'bold')}, ${scopeTitle(window, orgId, agentName)}`);
   if (growthRows.length === 0) {
     context.print('No calls in this window.');
-    return;
+    return false;
   }
   const buckets = [...new Set(usage.map((point) => point.bucket))].sort().slice(-SHOWN_BUCKETS);
-  const calls = new Map(usage.map((point) => [`${point.skillId}\u0000${point.bucket}`, point.executions]));
+  const points = new Map(usage.map((point) => [`${point.skillId}\u0000${point.bucket}`, point]));
+  const bucketCell = (skillId: string, bucket: string): string | null => {
+    const point = points.get(`${skillId}\u0000${bucket}`);
+    return markEstimate(formatCount(point?.executions ?? 0), point?.estimate);
+  };
   const columns: Column[] = [
     { header: 'skill' },
     ...buckets.map((bucket) => ({ header: bucketLabel(bucket, granularity), numeric: true })),
@@ -79,18 +92,19 @@ function printTrends(
     { header: 'previous', numeric: true },
     { header: 'growth', numeric: true },
   ];
-  const rows = growthRows
-    .filter((row) => row.calls > 0)
-    .map((row): Cell[] => [
-      row.skillId,
-      ...buckets.map((bucket) => formatCount(calls.get(`${row.skillId}\u0000${bucket}`) ?? 0)),
-      formatCount(row.calls),
-      formatCount(row.previousCalls),
-      growthCell(row.growthRate),
-    ]);
+  const shown = growthRows.filter((row) => row.calls > 0);
+  const rows = shown.map((row): Cell[] => [
+    row.skillId,
+    ...buckets.map((bucket) => bucketCell(row.skillId, bucket)),
+    markEstimate(formatCount(row.calls), row.estimate),
+    markEstimate(formatCount(row.previousCalls), row.estimate),
+    growthCell(row.growthRate),
+  ]);
   context.print(renderTable(columns, rows, context.painter));
   const hidden = new Set(usage.map((point) => point.bucket)).size - buckets.length;
   if (hidden > 0) context.print(`(${hidden} earlier ${granularity}s not shown; --json has them all)`);
+  const shownPoints = usage.filter((point) => buckets.includes(point.bucket) && shown.some((row) => row.skillId === point.skillId));
+  return shown.some((row) => row.estimate === true) || shownPoints.some((point) => point.estimate === true);
 }
 
 function bucketLabel(bucket: string, granularity: TrendGranularity): string {

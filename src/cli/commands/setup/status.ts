@@ -9,6 +9,7 @@ import { openDatabase } from '../../database.js';
 import { describeError, EXIT } from '../../cliErrors.js';
 import { formatBytes, formatCount } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
+import { probeQuery, type ReportSourceStatus } from './queryProbe.js';
 
 /** What status found out about the database, and where its path came from. */
 type DatabaseView = (({ exists: true } & DatabaseStats) | { path: string; exists: false; error: string }) & { origin: DatabaseOrigin };
@@ -23,7 +24,9 @@ export const statusCommand: Command = {
     'Shows the effective configuration with credentials redacted, the database file with its size and\n' +
     'rows per table, and whether each configured backend answers: the sqlite file opens, something\n' +
     'serves the Prometheus /metrics URL, the OTLP endpoint accepts our credentials. Exits with 1 when a\n' +
-    'configured backend is down or refuses the credentials, so it can serve as a health check.',
+    'configured backend is down or refuses the credentials, so it can serve as a health check. With a\n' +
+    'query URL (--query-url, ANALYTICS_QUERY_URL) it asks that Prometheus store which of our metrics it\n' +
+    'holds, the credentials it sends named but never shown, and exits with 1 when it is down or refuses them.',
   options: {
     timeout: { type: 'string', value: 'MS', description: 'how long to wait for each backend to answer, in milliseconds', default: '2000' },
   },
@@ -32,10 +35,14 @@ export const statusCommand: Command = {
     const timeoutMs = args.integer('timeout', 2000, 1, 60_000);
     const config = context.config();
     const database = readDatabase(context, config.sqlite.path);
-    const backends = await probeBackends(config, database, timeoutMs);
-    const ok = backends.every((backend) => backend.state !== 'down' && backend.state !== 'refused');
-    if (context.json) context.printJson({ version: VERSION, ok, config: configView(config), database, backends });
-    else printStatus(context, config, database, backends);
+    const [backends, reports] = await Promise.all([
+      probeBackends(config, database, timeoutMs),
+      probeQuery(context, database.path, timeoutMs),
+    ]);
+    const ok = [...backends, reports].every((backend) => backend.state !== 'down' && backend.state !== 'refused');
+    if (context.json)
+      context.printJson({ version: VERSION, ok, config: configView(context.config('reports')), database, backends, reports });
+    else printStatus(context, context.config('reports'), database, backends, reports);
     return ok ? EXIT.ok : EXIT.failure;
   },
 };
@@ -85,7 +92,13 @@ function sqliteStatus(database: DatabaseView): BackendStatus {
   };
 }
 
-function printStatus(context: CliContext, config: AnalyticsConfig, database: DatabaseView, backends: readonly BackendStatus[]): void {
+function printStatus(
+  context: CliContext,
+  config: AnalyticsConfig,
+  database: DatabaseView,
+  backends: readonly BackendStatus[],
+  reports: ReportSourceStatus,
+): void {
   const { painter } = context;
   context.print(`toolweaver-analytics ${VERSION}\n`);
   context.print(painter.paint('Configuration', 'bold'));
@@ -111,6 +124,16 @@ function printStatus(context: CliContext, config: AnalyticsConfig, database: Dat
       renderTable(
         [{ header: 'backend' }, { header: 'state' }, { header: 'target' }, { header: 'detail' }],
         backends.map(backendRow),
+        painter,
+      ),
+    );
+  context.print(`\n${painter.paint('Reports read from', 'bold')}`);
+  if (reports.state === null) context.print(`the database ${reports.target} (${reports.detail})`);
+  else
+    context.print(
+      renderTable(
+        [{ header: 'source' }, { header: 'state' }, { header: 'target' }, { header: 'detail' }],
+        [[reports.source, { text: reports.state, style: STATE_STYLE[reports.state] }, reports.target, reports.detail]],
         painter,
       ),
     );
