@@ -55,6 +55,7 @@ export type {
   AnalyticsOptions,
   BackendName,
   GrafanaConfig,
+  QueryConfig,
   HealthConfig,
   LogLevel,
   OtlpConfig,

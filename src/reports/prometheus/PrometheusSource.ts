@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../config/defaults.js';
 import { Secret } from '../../config/Secret.js';
 import { QueryAuthError, QueryConnectionError, QueryRequestError } from '../../core/errors.js';
 import { NoReplyError, sendHttp, type HttpReply } from '../../core/sendHttp.js';
@@ -20,7 +21,7 @@ export interface PrometheusSourceOptions {
 }
 
 /** The defaults of {@link PrometheusSourceOptions}. */
-export const PROMETHEUS_SOURCE_DEFAULTS = Object.freeze({ timeoutMs: 30_000 });
+export const PROMETHEUS_SOURCE_DEFAULTS = Object.freeze({ timeoutMs: DEFAULTS.query.timeoutMs });
 
 /** One series of a query's answer: its labels and its values in time order, `[epoch ms, value]`. */
 export interface QuerySeries {
