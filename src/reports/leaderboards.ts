@@ -46,6 +46,8 @@ export interface LeaderboardEntry {
   rankChange: number | null;
   /** The figures behind the score. */
   details: EntryDetails;
+  /** Only from a Prometheus source: a counter of this skill was reset in the windows read, so its figures are estimates. */
+  estimate?: boolean;
 }
 
 /** A ranked board. */
@@ -61,7 +63,8 @@ export interface Leaderboard {
   entries: LeaderboardEntry[];
   /**
    * Only from a Prometheus source: true when a counter of a ranked skill was reset in the windows
-   * read (a process restarted), so its counts are estimates (docs/fleet.md). SQLite counts are exact.
+   * read (a process restarted), so its counts, and so the order, are estimates; each entry says
+   * whether its own are (docs/fleet.md). SQLite counts are exact.
    */
   estimate?: boolean;
 }
@@ -113,8 +116,11 @@ export function leaderboard(from: Database.Database | PrometheusSource, options:
 
 async function storeBoard(source: PrometheusSource, options: LeaderboardOptions): Promise<Leaderboard> {
   const request = boardRequest(source, options);
-  const { current, previous, estimate } = await storeRanking(source, { ...request, lookbackWindows: TRENDING_LOOKBACK_WINDOWS });
-  return { ...board(request, sqliteTime(request.now), numbered(current, previous)), estimate };
+  const { current, previous, estimated } = await storeRanking(source, { ...request, lookbackWindows: TRENDING_LOOKBACK_WINDOWS });
+  const ranked = board(request, sqliteTime(request.now), numbered(current, previous));
+  // A reset moves a skill's place and those it passes: the board is an estimate when any ranked skill's counts are.
+  const estimate = [...current, ...previous].some((skill) => estimated.has(skill.skillId));
+  return { ...ranked, entries: ranked.entries.map((entry) => ({ ...entry, estimate: estimated.has(entry.skillId) })), estimate };
 }
 
 /**

@@ -46,6 +46,7 @@ interface Entry {
   skillId: string;
   score: number;
   details: Record<string, unknown>;
+  estimate?: boolean;
 }
 interface Board {
   metric: string;
@@ -271,9 +272,16 @@ describe('toolweaver-analytics reports from a Prometheus store where a process r
       /^~ on a count or score: a counter was reset in the window \(a process restarted\), so it is an estimate, not exact \(docs\/fleet\.md\)\.$/m;
     const board = JSON.parse(await run(['leaderboard', '--json'])) as Board;
     assert.equal(board.estimate, true);
+    assert.deepEqual(
+      board.entries.map((entry) => [entry.skillId, entry.estimate]),
+      [
+        ['run_sql', false],
+        ['web_search', true],
+      ],
+    );
     const table = await run(['leaderboard']);
-    // The board says only that one of its counters was reset, so every score is marked.
-    assert.match(table, /^ +1 +new +run_sql +~3 +2 +1$/m);
+    // Only the restarted skill's score is marked; the board's note says its order rests on it.
+    assert.match(table, /^ +1 +new +run_sql +3 +2 +1$/m);
     assert.match(table, /^ +2 +new +web_search +~2 +2 +0$/m);
     assert.match(table, note);
     assertAligned(table, [0, 3, 4, 5]);

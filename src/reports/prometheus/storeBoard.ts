@@ -31,8 +31,8 @@ export interface StoreBoardRequest {
 export interface StoreRanking {
   readonly current: RankedSkill[];
   readonly previous: RankedSkill[];
-  /** A counter of a skill on the board was reset in the windows: its counts are estimates. */
-  readonly estimate: boolean;
+  /** The skills whose counters were reset in a window read: their counts are estimates. */
+  readonly estimated: ReadonlySet<string>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -73,8 +73,10 @@ export async function storeRanking(source: PrometheusSource, request: StoreBoard
       scope: everywhere,
     },
   });
-  const estimate = [totals.current, totals.previous, totals.earlier].some((skills) =>
-    [...skills.values()].some((skill) => skill.resets > 0),
+  const estimated = new Set(
+    [totals.current, totals.previous, totals.earlier].flatMap((skills) =>
+      [...skills].filter(([, t]) => t.resets > 0).map(([skillId]) => skillId),
+    ),
   );
   const health = (which: 'current' | 'previous' | 'earlier') => healthPoints(totals[which], totals.ratings, request.minCalls);
   const rank = (which: 'current' | 'previous'): RankedSkill[] => {
@@ -92,8 +94,8 @@ export async function storeRanking(source: PrometheusSource, request: StoreBoard
         return [];
     }
   };
-  if (metric !== 'trending_new') return { current: rank('current'), previous: rank('previous'), estimate };
-  return { ...(await trending(source, request, totals)), estimate };
+  if (metric !== 'trending_new') return { current: rank('current'), previous: rank('previous'), estimated };
+  return { ...(await trending(source, request, totals)), estimated };
 }
 
 /**
@@ -104,7 +106,7 @@ async function trending(
   source: PrometheusSource,
   request: StoreBoardRequest,
   totals: Readonly<Record<'current' | 'previous' | 'usedBefore' | 'usedBeforePrevious', Map<string, StoreTotals>>>,
-): Promise<Omit<StoreRanking, 'estimate'>> {
+): Promise<Omit<StoreRanking, 'estimated'>> {
   const { window } = request;
   const lookbackMs = request.lookbackWindows * window.lengthMs;
   const isNew = (used: Map<string, StoreTotals>) => (skillId: string) => !((used.get(skillId)?.calls ?? 0) > 0);

@@ -171,7 +171,7 @@ export function printLeaderboard(context: CliContext, board: Leaderboard): void 
     String(entry.rank),
     rankChange(entry.rankChange),
     entry.skillId,
-    markEstimate(layout.score.show(entry.score), board.estimate),
+    markEstimate(layout.score.show(entry.score), entry.estimate),
     ...layout.details.map(([, show]) => show(entry.details)),
   ]);
   context.print(renderTable(columns, rows, context.painter));
