@@ -100,7 +100,7 @@ export async function rangeTotals<K extends string>(
     for (const part of partsOf(range.families)) exprs[`${name}/${part.key}`] = expression(part, range.scope ?? scope, range);
   }
   const result = Object.fromEntries(Object.keys(ranges).map((name) => [name, new Map()])) as RangeTotals<K>;
-  for (const series of await source.instant(taggedUnion(exprs), atMs)) {
+  for (const series of await source.instant(taggedUnion(exprs), atMs - EDGE_MS)) {
     const [name, key] = (series.labels[PART_LABEL] ?? '').split('/') as [K, string];
     const value = series.values[0]?.[1];
     if (value !== undefined && result[name] !== undefined) add(result[name], key, series.labels, value);
@@ -124,7 +124,7 @@ export async function hourlyTotals(
   for (const part of partsOf(families)) exprs[part.key] = expression(part, scope, { families, rangeMs: HOUR_MS });
   const result = Array.from({ length: hours }, () => new Map<string, StoreTotals>());
   if (hours === 0) return result;
-  for (const series of await source.range(taggedUnion(exprs), fromMs + HOUR_MS, toMs, HOUR_MS)) {
+  for (const series of await source.range(taggedUnion(exprs), fromMs + HOUR_MS - EDGE_MS, toMs - EDGE_MS, HOUR_MS)) {
     for (const [timeMs, value] of series.values) {
       const hour = result[Math.round((timeMs - fromMs) / HOUR_MS) - 1];
       if (hour !== undefined) add(hour, series.labels[PART_LABEL] ?? '', series.labels, value);
@@ -139,6 +139,12 @@ export function metricsOf(families: readonly Family[]): string[] {
 }
 
 const HOUR_MS = 3_600_000;
+/**
+ * Ranges end 1 ms before their edge: a call SQLite dates at an hour's start belongs to that hour,
+ * and a sample taken at that instant, which first counts it, must too. Evaluated at `to - 1 ms`, a
+ * range holds the samples of `[from, to)` on Prometheus' closed ranges and VictoriaMetrics' open ones.
+ */
+const EDGE_MS = 1;
 
 function partsOf(families: readonly Family[]): MetricPart[] {
   return [...new Set(families)].flatMap((family) => PARTS[family]);
