@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { metrics } from '@opentelemetry/api';
+import { AggregationType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { jsonSchema, tool } from 'ai';
 import sinon from 'sinon';
 import { log } from '../../src/core/log.js';
-import { instrumentTools } from '../../src/integrations/ai/instrumentTools.js';
-import { startAnalytics, type Analytics, type StartOptions } from '../../src/start/startAnalytics.js';
-import { AggregationType, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { ERROR_TYPES } from '../../src/instruments/errorTypes.js';
 import { withContext } from '../../src/instruments/identity.js';
 import {
   ATTR,
@@ -18,11 +17,13 @@ import {
   RATING_BOUNDARIES,
   SUCCESSES,
 } from '../../src/instruments/names.js';
-import { skill } from '../../src/instruments/skillDecorator.js';
-import { ERROR_TYPES } from '../../src/instruments/errorTypes.js';
-import { collectByName, TestReader, testProvider, testSkills } from '../helpers/collect.js';
-import { familyOf, lines, metricSamples, sampleKey, setHistogram, textSamples, zeroFamily, type Samples } from '../helpers/zeroFamily.js';
 import { SkillMetrics } from '../../src/instruments/SkillMetrics.js';
+import { skill } from '../../src/instruments/skillDecorator.js';
+import { instrumentTools } from '../../src/integrations/ai/instrumentTools.js';
+import { startAnalytics, type Analytics, type StartOptions } from '../../src/start/startAnalytics.js';
+import { collectByName, TestReader, testProvider, testSkills } from '../helpers/collect.js';
+import { startOtlpReceiver, type FlatPoint } from '../helpers/otlpReceiver.js';
+import { familyOf, lines, metricSamples, sampleKey, setHistogram, textSamples, zeroFamily, type Samples } from '../helpers/zeroFamily.js';
 
 /** A clock whose monotonic reading the test moves: latencies are what it says. */
 function steppedClock() {
@@ -245,6 +246,47 @@ describe('every series of a registered skill starts at 0, with startAnalytics', 
     const samples = await scrape(running);
     assert.deepEqual(lines(familyOf(samples, SEARCH)), lines(zeroFamily(SEARCH)));
     assert.ok(![...samples.values()].some(Number.isNaN), 'no NaN anywhere');
+  });
+
+  it('pushes the empty histograms through OTLP as count 0, sum 0, every bucket 0 and no min or max', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const running = await started({ backends: ['otlp'], otlp: { url: receiver.url, pushIntervalMs: 3_600_000 } });
+      running.wrap('web_search', () => 1);
+      await running.flush();
+      const metrics = receiver.metrics();
+      const points = (name: string) => metrics.find((metric) => metric.name === name)?.points ?? [];
+      const empty = (bounds: readonly number[]) => ({
+        count: 0,
+        sum: 0,
+        min: undefined,
+        max: undefined,
+        buckets: new Array(bounds.length + 1).fill(0),
+      });
+      const shape = (point: FlatPoint) => ({
+        count: point.count,
+        sum: point.sum,
+        min: point.min,
+        max: point.max,
+        buckets: point.bucketCounts,
+      });
+      assert.deepEqual(
+        points(LATENCY.name).map((point) => [point.attributes, shape(point)]),
+        ['success', 'failure'].map((outcome) => [{ ...SEARCH, [ATTR.outcome]: outcome }, empty(LATENCY_BOUNDARIES_MS)]),
+      );
+      assert.deepEqual(
+        points(RATING.name).map((point) => [point.attributes, shape(point)]),
+        [[SEARCH, empty(RATING_BOUNDARIES)]],
+      );
+      assert.deepEqual(
+        points(FAILURES.name).map((point) => [point.attributes, point.value]),
+        ERROR_TYPES.map((type) => [{ ...SEARCH, [ATTR.errorType]: type }, 0]),
+      );
+    } finally {
+      await analytics?.shutdown();
+      analytics = undefined;
+      await receiver.close();
+    }
   });
 
   it('serves @skill methods decorated before it started at 0 as soon as it runs, and those decorated while it runs at once', async () => {
