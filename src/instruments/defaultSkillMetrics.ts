@@ -63,8 +63,25 @@ export function registerDefaultTool(tool: ToolInfo): void {
       `more than ${MAX_LATE_BOUND_SKILLS} skills made by @skill or an integration; the rest are emitted at 0 only by the analytics ` +
         'running when they are made, and by the others from their first call',
     );
-  if (state.running.length === 0) defaultSkillMetrics().recorder.register(tool);
-  else for (const skills of state.running) skills.recorder.register(tool);
+  if (state.running.length === 0) registerTool(defaultSkillMetrics(), tool);
+  else for (const skills of state.running) registerTool(skills, tool);
+}
+
+/**
+ * Registers `tool` in `skills` (SkillRecorder.register), never throwing: `skills` may come from
+ * another copy of the package, and a class definition or an instrumentation must not fail for it.
+ */
+export function registerTool(skills: SkillMetrics, tool: ToolInfo): void {
+  try {
+    skills.recorder.register(tool);
+  } catch (error) {
+    log.once(
+      'register-tool',
+      'warn',
+      `could not register skill ${JSON.stringify(tool.skillId)} before its first call; its series start with that call`,
+      error,
+    );
+  }
 }
 
 /** @internal Tests: forgets the remembered tools, as a new process would not know them. */
@@ -73,5 +90,5 @@ export function forgetDefaultTools(): void {
 }
 
 function registerLateBound(skills: SkillMetrics): void {
-  for (const tool of lateBound.values()) skills.recorder.register(tool);
+  for (const tool of lateBound.values()) registerTool(skills, tool);
 }

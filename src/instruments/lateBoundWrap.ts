@@ -1,4 +1,4 @@
-import { defaultSkillMetrics, registerDefaultTool } from './defaultSkillMetrics.js';
+import { defaultSkillMetrics, registerDefaultTool, registerTool } from './defaultSkillMetrics.js';
 import type { SkillMetrics } from './SkillMetrics.js';
 import type { SkillRecorder } from './SkillRecorder.js';
 import type { SkillState } from './SkillRegistry.js';
@@ -31,7 +31,7 @@ export function lateBoundWrap<F extends AnyFunction>(
 ): F {
   if (options.register !== false) {
     if (metrics === undefined) registerDefaultTool(tool);
-    else metrics.recorder.register(tool);
+    else registerTool(metrics, tool);
   }
   let recorder: SkillRecorder | undefined;
   let state: SkillState | undefined;

@@ -109,6 +109,22 @@ describe('every series of a registered skill starts at 0, over a MeterProvider o
     assert.equal((await samplesOf(reader)).get(sampleKey(EXECUTIONS.name, SEARCH)), 1);
   });
 
+  it('defines a @skill class even when registering its skill fails, saying so once, and counts the calls', async () => {
+    const { skills, reader } = testSkills();
+    // As a SkillMetrics of another copy of the package, whose recorder cannot register, would.
+    sinon.stub(skills.recorder, 'register').throws(new TypeError('recorder.register is not a function'));
+    const once = sinon.stub(log, 'once');
+    class Tools {
+      @skill('web_search', { metrics: skills })
+      search(): number {
+        return 1;
+      }
+    }
+    assert.equal(new Tools().search(), 1);
+    assert.equal((await samplesOf(reader)).get(sampleKey(EXECUTIONS.name, SEARCH)), 1);
+    assert.match(String(once.firstCall?.args[2]), /could not register skill "web_search" before its first call/);
+  });
+
   it('emits a @skill method at 0 on the global MeterProvider registered when the class is defined', async () => {
     const { provider, reader } = testProvider();
     metrics.setGlobalMeterProvider(provider);
