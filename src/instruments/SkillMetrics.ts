@@ -11,6 +11,7 @@ import { cleanIdentity, currentIdentity, withContext, type Identity } from './id
 import { liveHealth } from './liveHealth.js';
 import { METER_NAME } from './names.js';
 import { measuredCall } from './measuredCall.js';
+import { registerTool } from './registerTool.js';
 import { SkillRecorder } from './SkillRecorder.js';
 import type { Clock } from './clock.js';
 import { processWide } from '../core/processWide.js';
@@ -164,7 +165,7 @@ export class SkillMetrics {
     const recorder = this.#recorder;
     const skill = recorder.skill(skillId);
     const tool = new ToolInfo(skillId, options, `wrap(${JSON.stringify(skillId)})`);
-    recorder.register(tool);
+    registerTool(recorder, tool);
     const wrapped = function (this: unknown, ...args: unknown[]): unknown {
       return recorder.invoke(skill, tool, fn, this, args);
     };

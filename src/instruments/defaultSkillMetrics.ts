@@ -1,6 +1,7 @@
 import { metrics, type MeterProvider } from '@opentelemetry/api';
 import { log } from '../core/log.js';
 import { processWide } from '../core/processWide.js';
+import { registerTool } from './registerTool.js';
 import { SkillMetrics } from './SkillMetrics.js';
 import type { ToolInfo } from './toolInfo.js';
 
@@ -63,25 +64,8 @@ export function registerDefaultTool(tool: ToolInfo): void {
       `more than ${MAX_LATE_BOUND_SKILLS} skills made by @skill or an integration; the rest are emitted at 0 only by the analytics ` +
         'running when they are made, and by the others from their first call',
     );
-  if (state.running.length === 0) registerTool(defaultSkillMetrics(), tool);
-  else for (const skills of state.running) registerTool(skills, tool);
-}
-
-/**
- * Registers `tool` in `skills` (SkillRecorder.register), never throwing: `skills` may come from
- * another copy of the package, and a class definition or an instrumentation must not fail for it.
- */
-export function registerTool(skills: SkillMetrics, tool: ToolInfo): void {
-  try {
-    skills.recorder.register(tool);
-  } catch (error) {
-    log.once(
-      'register-tool',
-      'warn',
-      `could not register skill ${JSON.stringify(tool.skillId)} before its first call; its series start with that call`,
-      error,
-    );
-  }
+  if (state.running.length === 0) registerTool(defaultSkillMetrics().recorder, tool);
+  else for (const skills of state.running) registerTool(skills.recorder, tool);
 }
 
 /** @internal Tests: forgets the remembered tools, as a new process would not know them. */
@@ -90,5 +74,5 @@ export function forgetDefaultTools(): void {
 }
 
 function registerLateBound(skills: SkillMetrics): void {
-  for (const tool of lateBound.values()) registerTool(skills, tool);
+  for (const tool of lateBound.values()) registerTool(skills.recorder, tool);
 }

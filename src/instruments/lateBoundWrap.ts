@@ -1,4 +1,5 @@
-import { defaultSkillMetrics, registerDefaultTool, registerTool } from './defaultSkillMetrics.js';
+import { defaultSkillMetrics, registerDefaultTool } from './defaultSkillMetrics.js';
+import { registerTool } from './registerTool.js';
 import type { SkillMetrics } from './SkillMetrics.js';
 import type { SkillRecorder } from './SkillRecorder.js';
 import type { SkillState } from './SkillRegistry.js';
@@ -31,7 +32,7 @@ export function lateBoundWrap<F extends AnyFunction>(
 ): F {
   if (options.register !== false) {
     if (metrics === undefined) registerDefaultTool(tool);
-    else registerTool(metrics, tool);
+    else registerTool(metrics.recorder, tool);
   }
   let recorder: SkillRecorder | undefined;
   let state: SkillState | undefined;
