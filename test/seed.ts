@@ -15,8 +15,9 @@ export const mochaHooks = {
     fc.configureGlobal({ ...fc.readConfigureGlobal(), seed });
   },
   // The skills of @skill methods and integrations are remembered process-wide, for every startAnalytics() to come:
-  // each test starts as a new process would, knowing none of another test's.
-  afterEach(): void {
+  // each test starts as a new process would, knowing none of another test's, nor those of classes that other
+  // test files define when mocha loads them.
+  beforeEach(): void {
     forgetDefaultTools();
   },
 };
