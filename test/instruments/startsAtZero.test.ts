@@ -139,6 +139,20 @@ describe('every series of a registered skill starts at 0, over a MeterProvider o
     assert.equal((await samplesOf(reader)).get(sampleKey(EXECUTIONS.name, SEARCH)), 1);
   });
 
+  it('emits the empty histograms of @skill methods over the global MeterProvider once fromGlobal({ zeroHistograms: true }) is made first', async () => {
+    const { provider, reader } = testProvider();
+    metrics.setGlobalMeterProvider(provider);
+    SkillMetrics.fromGlobal({ zeroHistograms: true });
+    class Tools {
+      @skill('web_search')
+      search(): number {
+        return 1;
+      }
+    }
+    assert.deepEqual(lines(familyOf(await samplesOf(reader), SEARCH)), lines(zeroFamily(SEARCH)));
+    assert.equal(new Tools().search(), 1);
+  });
+
   it('emits a @skill method decorated before the global MeterProvider was registered at 0 before its first call is counted', async () => {
     class Tools {
       @skill('late_search')
