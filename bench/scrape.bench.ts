@@ -1,7 +1,8 @@
 // Scenario: a full HTTP GET of /metrics on loopback with 1,000 skills (executions, successes, failures
-// by type, the latency histogram by outcome, the health gauge), from our prometheus backend (the stock
-// OpenTelemetry PrometheusExporter reading our instruments), from the stock exporter over plain
-// synchronous instruments holding the same values, and from prom-client's registry. `--quick`: 100 skills.
+// by type, installs, the latency histogram by outcome, the rating, the health gauge), from our
+// prometheus backend (the stock OpenTelemetry PrometheusExporter reading our instruments), from the
+// stock exporter over plain synchronous instruments holding the same values, and from prom-client's
+// registry. `--quick`: 100 skills.
 import { interleave } from './lib/interleave.js';
 import { summarize, type Timing } from './lib/measure.js';
 import { quickMode, type BenchRow, type ScenarioResult } from './lib/scenario.js';
@@ -77,7 +78,8 @@ const result: ScenarioResult = {
       'includes collection, serialization and the transfer. The three servers take turns, round by round.',
     'Ours is the stock OpenTelemetry PrometheusExporter reading our instruments: the counters and the health gauge are observable ' +
       "instruments whose one batch callback reports the recorder's totals, the latency histogram is a Histogram recorded on each call. " +
-      'The stock row reads the same values from plain synchronous Counters and a Histogram, and an observable gauge, so it serves the same samples ' +
+      'The stock row reads the same values from plain synchronous Counters and Histograms, and an observable gauge, so it serves the same samples, ' +
+      'every series of a skill from its start as ours (each error type and the installs at 0, empty histograms for an outcome or rating no call had) ' +
       '(within a skill, failures come in another order). Both providers get a View raising the aggregation cardinality limit, so neither folds ' +
       "series into an overflow one. The extra lines of ours and the stock exporter over prom-client's are OpenTelemetry's `target_info` " +
       'and `otel_scope_*` labels.',

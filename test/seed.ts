@@ -3,6 +3,7 @@
 // under CI, so a landing is judged on the same cases every time. FC_SEED picks the seed anywhere,
 // to replay a failure: fast-check prints the seed and path of every counterexample.
 import fc from 'fast-check';
+import { forgetDefaultTools } from '../src/instruments/defaultSkillMetrics.js';
 
 const CI_SEED = 20_261_128;
 
@@ -12,5 +13,11 @@ export const mochaHooks = {
     const seed = given !== undefined && given !== '' ? Number(given) : process.env['CI'] !== undefined ? CI_SEED : undefined;
     if (seed === undefined) return;
     fc.configureGlobal({ ...fc.readConfigureGlobal(), seed });
+  },
+  // The skills of @skill methods and integrations are remembered process-wide, for every startAnalytics() to come:
+  // each test starts as a new process would, knowing none of another test's, nor those of classes that other
+  // test files define when mocha loads them.
+  beforeEach(): void {
+    forgetDefaultTools();
   },
 };

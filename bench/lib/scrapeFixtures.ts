@@ -10,10 +10,13 @@ import {
   EXECUTIONS,
   FAILURES,
   HEALTH,
+  INSTALLS,
   LATENCY,
   LATENCY_BOUNDARIES_MS,
   METER_NAME,
   OUTCOME,
+  RATING,
+  RATING_BOUNDARIES,
   SUCCESSES,
 } from '../../src/instruments/names.js';
 import { VERSION } from '../../src/core/version.js';
@@ -116,7 +119,12 @@ async function recordOurs(skillCount: number): Promise<{ analytics: Analytics; d
   return { analytics, data: { skills, health } };
 }
 
-/** Plain synchronous OpenTelemetry counters and histogram (and the health gauge) holding the same values, read by the stock exporter. */
+/**
+ * Plain synchronous OpenTelemetry counters and histograms (and the health gauge) holding the same
+ * values, read by the stock exporter. Every series of a skill is there from its start, as ours are
+ * (docs/metrics.md#every-series-starts-at-0): each error type and the installs at 0, the outcome and
+ * the rating no call had as empty histograms (made, as ours, by recording NaN).
+ */
 function stockExporter(data: ScrapeData): { exporter: PrometheusExporter; provider: MeterProvider } {
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const provider = new MeterProvider({ readers: [exporter], views: ROOM });
@@ -124,6 +132,7 @@ function stockExporter(data: ScrapeData): { exporter: PrometheusExporter; provid
   const executions = meter.createCounter(EXECUTIONS.name, { description: EXECUTIONS.description, unit: EXECUTIONS.unit });
   const successes = meter.createCounter(SUCCESSES.name, { description: SUCCESSES.description, unit: SUCCESSES.unit });
   const failures = meter.createCounter(FAILURES.name, { description: FAILURES.description, unit: FAILURES.unit });
+  const installs = meter.createCounter(INSTALLS.name, { description: INSTALLS.description, unit: INSTALLS.unit });
   // Created in the order ours creates its instruments, so the two bodies come out in the same order.
   meter
     .createObservableGauge(HEALTH.name, { description: HEALTH.description, unit: HEALTH.unit })
@@ -133,26 +142,36 @@ function stockExporter(data: ScrapeData): { exporter: PrometheusExporter; provid
     unit: LATENCY.unit,
     advice: { explicitBucketBoundaries: [...LATENCY_BOUNDARIES_MS] },
   });
+  const rating = meter.createHistogram(RATING.name, {
+    description: RATING.description,
+    unit: RATING.unit,
+    advice: { explicitBucketBoundaries: [...RATING_BOUNDARIES] },
+  });
   for (const [id, calls] of data.skills) {
     const skill = { [ATTR.skillId]: id };
+    for (const type of ERROR_TYPES) failures.add(0, { ...skill, [ATTR.errorType]: type });
+    installs.add(0, skill);
+    for (const outcome of [OUTCOME.success, OUTCOME.failure]) latency.record(Number.NaN, { ...skill, [ATTR.outcome]: outcome });
+    rating.record(Number.NaN, skill);
     for (const call of calls) {
       executions.add(1, skill);
       if (call.errorType === undefined) successes.add(1, skill);
       else failures.add(1, { ...skill, [ATTR.errorType]: call.errorType });
       latency.record(call.latencyMs, { ...skill, [ATTR.outcome]: call.errorType === undefined ? OUTCOME.success : OUTCOME.failure });
     }
-    successes.add(0, skill); // a skill without a success still has its series, as ours does
+    successes.add(0, skill);
   }
   return { exporter, provider };
 }
 
-/** prom-client metrics holding the same values. */
+/** prom-client metrics holding the same values, every series of a skill from its start as ours. */
 function promClientRegistry(data: ScrapeData): Registry {
   const registry = new Registry();
   const registers = [registry];
   const executions = new Counter({ name: EXECUTIONS.name, help: EXECUTIONS.description, labelNames: [ATTR.skillId], registers });
   const successes = new Counter({ name: SUCCESSES.name, help: SUCCESSES.description, labelNames: [ATTR.skillId], registers });
   const failures = new Counter({ name: FAILURES.name, help: FAILURES.description, labelNames: [ATTR.skillId, ATTR.errorType], registers });
+  const installs = new Counter({ name: INSTALLS.name, help: INSTALLS.description, labelNames: [ATTR.skillId], registers });
   const latency = new Histogram({
     name: LATENCY.name,
     help: LATENCY.description,
@@ -160,10 +179,21 @@ function promClientRegistry(data: ScrapeData): Registry {
     buckets: [...LATENCY_BOUNDARIES_MS],
     registers,
   });
+  const rating = new Histogram({
+    name: RATING.name,
+    help: RATING.description,
+    labelNames: [ATTR.skillId],
+    buckets: [...RATING_BOUNDARIES],
+    registers,
+  });
   const health = new Gauge({ name: HEALTH.name, help: HEALTH.description, labelNames: [ATTR.skillId], registers });
   for (const [id, calls] of data.skills) {
     const skill = { [ATTR.skillId]: id };
     successes.inc(skill, 0);
+    for (const type of ERROR_TYPES) failures.inc({ ...skill, [ATTR.errorType]: type }, 0);
+    installs.inc(skill, 0);
+    for (const outcome of [OUTCOME.success, OUTCOME.failure]) latency.zero({ ...skill, [ATTR.outcome]: outcome });
+    rating.zero(skill);
     for (const call of calls) {
       executions.inc(skill);
       if (call.errorType === undefined) successes.inc(skill);

@@ -11,6 +11,7 @@ import { cleanIdentity, currentIdentity, withContext, type Identity } from './id
 import { liveHealth } from './liveHealth.js';
 import { METER_NAME } from './names.js';
 import { measuredCall } from './measuredCall.js';
+import { registerTool } from './registerTool.js';
 import { SkillRecorder } from './SkillRecorder.js';
 import type { Clock } from './clock.js';
 import { processWide } from '../core/processWide.js';
@@ -52,6 +53,15 @@ export interface SkillMetricsOptions {
    * semconv metric's included; the others go to spans only. Bounded by `cardinalityLimit`. @default []
    */
   metricAttributes?: readonly string[];
+  /**
+   * Emit the latency and rating histograms of each new series empty (every bucket 0) from its
+   * creation, as the counters always are, so a store's first sample of each is 0
+   * (docs/metrics.md#every-series-starts-at-0). Turn it on only when no View of the MeterProvider
+   * gives these histograms a sum or last-value aggregation: the empty histogram is made by
+   * recording NaN, which the histogram aggregations ignore and those would keep. `startAnalytics()`
+   * turns it on unless one of its own Views could. @default false
+   */
+  zeroHistograms?: boolean;
 }
 
 /** Settings of a timer: a wrap's (a `result` given to `end()` is judged by `failureOf`), plus what only the caller knows of this one call. */
@@ -145,8 +155,9 @@ export class SkillMetrics {
    * stays sync, async returns the same outcome, `this` and arguments pass through, a thrown error is
    * the same object. A returned stream (async iterable, ReadableStream) is the one exception: it is
    * timed to its end through an observing wrapper with the same values, unless `streams: false`
-   * (docs/wrapping.md). Throws a TypeError now if `skillId` is empty, longer than 128 characters or
-   * has control characters.
+   * (docs/wrapping.md). The skill is registered now: its series are emitted at 0 until its first
+   * call (docs/metrics.md#every-series-starts-at-0). Throws a TypeError now if `skillId` is empty,
+   * longer than 128 characters or has control characters.
    */
   // biome-ignore lint/suspicious/noExplicitAny: the standard constraint for "any function", whose own types F keeps
   wrap<F extends (...args: any[]) => any>(skillId: string, fn: F, options: WrapOptions = {}): F {
@@ -154,6 +165,7 @@ export class SkillMetrics {
     const recorder = this.#recorder;
     const skill = recorder.skill(skillId);
     const tool = new ToolInfo(skillId, options, `wrap(${JSON.stringify(skillId)})`);
+    registerTool(recorder, tool);
     const wrapped = function (this: unknown, ...args: unknown[]): unknown {
       return recorder.invoke(skill, tool, fn, this, args);
     };
@@ -259,5 +271,6 @@ function recorderOptions(options: SkillMetricsOptions) {
     clock: options.clock,
     semconv: semconvSetting(options.semconv, 'semconv'),
     metricAttributes: checkMetricAttributes(options.metricAttributes, 'metricAttributes'),
+    zeroHistograms: options.zeroHistograms === true,
   };
 }

@@ -34,6 +34,8 @@ export interface RecorderOptions extends RegistryOptions {
   readonly spans?: ToolSpans;
   /** Semantic-convention opt-ins: `gen_ai_latest_experimental` adds gen_ai.execute_tool.duration. @default [] */
   readonly semconv?: readonly SemconvOptIn[];
+  /** Emit the latency and rating histograms of each new series empty, before anything is recorded in them. @default false */
+  readonly zeroHistograms?: boolean;
 }
 
 /** A call in progress: what its end is recorded against. */
@@ -84,7 +86,7 @@ export class SkillRecorder {
     this.options = options;
     this.clock = options.clock ?? SYSTEM_CLOCK;
     this.spans = options.spans ?? new ToolSpans(undefined, {}, this.clock);
-    this.registry = new SkillRegistry(options, this.clock);
+    this.registry = new SkillRegistry(options, this.clock, (series) => this.#sync.startAtZero?.(series));
     this.#sync = bindToMeter(this, meter);
   }
 
@@ -107,6 +109,17 @@ export class SkillRecorder {
   skill(skillId: unknown): SkillState {
     assertSkillId(skillId);
     return this.registry.skill(skillId);
+  }
+
+  /**
+   * Registers the skill a wrapper of `tool` records, before its first call: the skill's series and
+   * the one its calls land in outside withContext (the tool's agent and custom attributes), so
+   * that every backend sees them at 0 from now on. Returns the skill's state.
+   */
+  register(tool: ToolInfo): SkillState {
+    const skill = this.skill(tool.skillId);
+    this.series(skill, tool.identityFor(undefined), tool.attributes);
+    return skill;
   }
 
   /** The identity a call made now is attributed to: `given`, else the context's. */

@@ -67,13 +67,16 @@ export class SkillRegistry {
   readonly #skills = new Map<string, SkillState>();
   readonly #series = new Map<string, SeriesState>();
   readonly #metricAttributes: readonly string[];
+  readonly #onNewSeries: ((series: SeriesState) => void) | undefined;
   #overflowSkill: SkillState | undefined;
   #warnedOverflow = false;
 
-  constructor(options: RegistryOptions, clock: Clock = SYSTEM_CLOCK) {
+  /** `onNewSeries` is told of each series when it is made, the overflow series included, before anything is counted in it. */
+  constructor(options: RegistryOptions, clock: Clock = SYSTEM_CLOCK, onNewSeries?: (series: SeriesState) => void) {
     this.options = options;
     this.#clock = clock;
     this.#metricAttributes = options.metricAttributes ?? [];
+    this.#onNewSeries = onNewSeries;
   }
 
   /** The state of `skillId` (already validated), created on first use. */
@@ -166,6 +169,7 @@ export class SkillRegistry {
   #newSeries(key: string, attributes: Record<string, CustomAttributeValue>): SeriesState {
     const series = new SeriesState(attributes, this.#clock.now());
     this.#series.set(key, series);
+    this.#onNewSeries?.(series);
     return series;
   }
 
@@ -178,7 +182,11 @@ export class SkillRegistry {
           (this.#metricAttributes.length > 0 ? ' or name fewer keys in ANALYTICS_METRIC_ATTRIBUTES.' : '.'),
       );
     }
-    this.#overflowSkill ??= new SkillState(undefined, new SeriesState(OVERFLOW_ATTRIBUTES, this.#clock.now()), this.options.healthWindowMs);
+    if (this.#overflowSkill === undefined) {
+      const series = new SeriesState(OVERFLOW_ATTRIBUTES, this.#clock.now());
+      this.#overflowSkill = new SkillState(undefined, series, this.options.healthWindowMs);
+      this.#onNewSeries?.(series);
+    }
     return this.#overflowSkill;
   }
 }

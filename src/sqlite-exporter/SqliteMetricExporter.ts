@@ -25,8 +25,8 @@ export interface SqliteMetricExporterOptions {
 /**
  * A PushMetricExporter that writes into SQLite: the exact per-call record of the SQLite reader's
  * side channel into the guide's tables (skill_usage, skill_metrics and the aggregates), any other
- * metric (ours renamed by a View included) into metric_series and metric_points. Our metrics as the
- * Meter reports them are not stored again. Run it on the SQLite reader `createMetricReaders` builds,
+ * metric (ours renamed by a View included, less its points that count nothing) into metric_series
+ * and metric_points. Our metrics as the Meter reports them are not stored again. Run it on the SQLite reader `createMetricReaders` builds,
  * which reads the exact record; on a plain PeriodicExportingMetricReader it gets only generic
  * metrics. A failed write (locked, read-only, disk full) loses nothing: the rows wait in a bounded
  * buffer and go out with a later export.

@@ -58,10 +58,11 @@ export interface SplitExport {
 /**
  * Takes one export apart. The exact record (the detail producer's {@link DetailScopeMetrics}) is
  * kept as the series it drained, for {@link SeriesRows} to map where the rows are written; the
- * health samples and every metric that is not ours (the application's, or ours renamed by a View)
- * become generic points here. Our metrics as the Meter reports them are left out: Views shape
- * those for the other backends, while SQLite keeps the exact record. A metric of a shape this
- * version does not know is stored as far as it can be and named in `skipped`. Pure.
+ * health samples and every metric that is not ours (the application's, or ours renamed by a View,
+ * less its points that count nothing) become generic points here. Our metrics as the Meter reports
+ * them are left out: Views shape those for the other backends, while SQLite keeps the exact record.
+ * A metric of a shape this version does not know is stored as far as it can be and named in
+ * `skipped`. Pure.
  */
 export function splitExport(metrics: ResourceMetrics): SplitExport {
   const drained: DrainedSeries[] = [];
@@ -75,7 +76,8 @@ export function splitExport(metrics: ResourceMetrics): SplitExport {
       continue;
     }
     for (const metric of scope.metrics) {
-      if (name !== METER_NAME || !OUR_METRICS.has(metric.descriptor.name)) points.push(...genericPoints(metric, name, version, skipped));
+      if (name !== METER_NAME) points.push(...genericPoints(metric, name, version, skipped));
+      else if (!OUR_METRICS.has(metric.descriptor.name)) points.push(...genericPoints(countedOnly(metric), name, version, skipped));
     }
   }
   return { drained, points, skipped };
@@ -103,6 +105,21 @@ export function usageRowsOf(drained: readonly DrainedSeries[], packer: SeriesPac
     for (let packed = 0; packed < series.size; packed += SERIES_PER_BATCH) rows.add(packer.pack(values, endMs));
   }
   return rows.rows();
+}
+
+/**
+ * `metric` (one of ours a View renamed) without the points that count nothing: a series starts at
+ * 0 for the other backends (docs/metrics.md#every-series-starts-at-0), and a row of it would add
+ * nothing here. Gauges keep every point: a health score of 0 is a score.
+ */
+function countedOnly(metric: MetricData): MetricData {
+  const counted = (point: DataPoint<unknown>): boolean => {
+    if (metric.dataPointType === DataPointType.SUM) return point.value !== 0;
+    if (metric.dataPointType === DataPointType.HISTOGRAM || metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM)
+      return (point.value as Histogram | ExponentialHistogram).count > 0;
+    return true;
+  };
+  return { ...metric, dataPoints: (metric.dataPoints as DataPoint<unknown>[]).filter(counted) } as MetricData;
 }
 
 /** The metric's points as generic rows; a shape not known here is named in `skipped` instead of failing the export. */

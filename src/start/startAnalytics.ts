@@ -26,6 +26,7 @@ import { joinExitHooks } from '../core/exitHooks.js';
 import type { Clock } from '../instruments/clock.js';
 import { logThroughDiag } from '../core/log.js';
 import { provisionInBackground } from '../grafana/backgroundProvisioning.js';
+import { viewsKeepHistograms } from './histogramViews.js';
 import type { ProvisionResult } from '../grafana/ProvisionResult.js';
 
 /** Settings of {@link startAnalytics}: every config option, plus how the process is handled. */
@@ -140,6 +141,7 @@ export function startAnalytics(options: StartOptions = {}): Analytics {
     spans,
     semconv: config.semconv,
     metricAttributes: config.metricAttributes,
+    zeroHistograms: viewsKeepHistograms(views),
   });
   if (registerGlobal) metrics.setGlobalMeterProvider(meterProvider);
   const stopRunning = addRunningSkillMetrics(skills);

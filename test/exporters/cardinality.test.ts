@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
+import { ERROR_TYPES } from '../../src/instruments/errorTypes.js';
 import { EXECUTIONS, FAILURES } from '../../src/instruments/names.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
 
@@ -37,7 +38,9 @@ describe('ANALYTICS_CARDINALITY_LIMIT above the SDK default of 2000 series', fun
     const executions = text.split('\n').filter((line) => line.startsWith(`${EXECUTIONS.name}{`));
     const failures = text.split('\n').filter((line) => line.startsWith(`${FAILURES.name}{`));
     assert.equal(executions.length, SKILLS);
-    assert.equal(failures.length, SKILLS);
+    // Each skill has every error type from its wrap on, the rate-limited one counted once.
+    assert.equal(failures.length, SKILLS * ERROR_TYPES.length);
+    assert.equal(failures.filter((line) => line.includes('error_type="rate_limited"') && line.endsWith(' 1')).length, SKILLS);
     assert.ok(!text.includes('otel_metric_overflow'), 'no series folded');
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { diag } from '@opentelemetry/api';
 import sinon from 'sinon';
+import { ERROR_TYPES } from '../../src/instruments/errorTypes.js';
 import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { flattenMetrics, startOtlpReceiver, type FlatMetric, type OtlpReceiver } from '../helpers/otlpReceiver.js';
 
@@ -71,9 +72,10 @@ describe('otlp backend', function () {
         executions.points.map((p) => [p.attributes, p.value]),
         [[{ skill_id: 'web_search' }, 2]],
       );
+      // Every error type from the wrap on (docs/metrics.md#every-series-starts-at-0): the 503 is the one upstream failure.
       assert.deepEqual(
         metric(metrics, 'toolweaver_skill_failures_total').points.map((p) => [p.attributes, p.value]),
-        [[{ skill_id: 'web_search', error_type: 'upstream' }, 1]],
+        ERROR_TYPES.map((type) => [{ skill_id: 'web_search', error_type: type }, type === 'upstream' ? 1 : 0]),
       );
       const latency = metric(metrics, 'toolweaver_skill_latency_milliseconds');
       assert.equal(latency.kind, 'histogram');

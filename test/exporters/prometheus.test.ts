@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import sinon from 'sinon';
 import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { PrometheusListenError } from '../../src/core/errors.js';
+import { ERROR_TYPES } from '../../src/instruments/errorTypes.js';
 
 const QUIET = { env: {}, flushOnExit: false, logLevel: 'none' } as const;
 
@@ -56,11 +57,16 @@ describe('prometheus backend', () => {
       '# HELP toolweaver_skill_failures_total Skill calls that threw or rejected, by error_type.',
       '# UNIT toolweaver_skill_failures_total {execution}',
       '# TYPE toolweaver_skill_failures_total counter',
-      `toolweaver_skill_failures_total{skill_id="send_email",error_type="rate_limited",${scope}} 1`,
+      // Every error type of a skill from its wrap on, at 0 until counted (docs/metrics.md#every-series-starts-at-0).
+      ...ERROR_TYPES.map((type) => `toolweaver_skill_failures_total{skill_id="web_search",error_type="${type}",${scope}} 0`),
+      ...ERROR_TYPES.map(
+        (type) => `toolweaver_skill_failures_total{skill_id="send_email",error_type="${type}",${scope}} ${type === 'rate_limited' ? 1 : 0}`,
+      ),
       '# HELP toolweaver_skill_installs_total Skill installs.',
       '# UNIT toolweaver_skill_installs_total {install}',
       '# TYPE toolweaver_skill_installs_total counter',
       `toolweaver_skill_installs_total{skill_id="web_search",${scope}} 1`,
+      `toolweaver_skill_installs_total{skill_id="send_email",${scope}} 0`,
       '# HELP toolweaver_skill_health_score Skill health 0-100 from success rate, p95 latency, rating and usage over a rolling window.',
       '# UNIT toolweaver_skill_health_score {score}',
       '# TYPE toolweaver_skill_health_score gauge',
@@ -72,6 +78,13 @@ describe('prometheus backend', () => {
       `toolweaver_skill_latency_milliseconds_sum{skill_id="web_search",outcome="success",${scope}} 240`,
       // 120 ms lies in (100, 250]: the 8th bound, index 7
       ...buckets('skill_id="web_search",outcome="success"', 7, 2),
+      // The outcomes no call had yet: empty histograms since the wrap.
+      `toolweaver_skill_latency_milliseconds_count{skill_id="web_search",outcome="failure",${scope}} 0`,
+      `toolweaver_skill_latency_milliseconds_sum{skill_id="web_search",outcome="failure",${scope}} 0`,
+      ...buckets('skill_id="web_search",outcome="failure"', 0, 0),
+      `toolweaver_skill_latency_milliseconds_count{skill_id="send_email",outcome="success",${scope}} 0`,
+      `toolweaver_skill_latency_milliseconds_sum{skill_id="send_email",outcome="success",${scope}} 0`,
+      ...buckets('skill_id="send_email",outcome="success"', 0, 0),
       `toolweaver_skill_latency_milliseconds_count{skill_id="send_email",outcome="failure",${scope}} 1`,
       `toolweaver_skill_latency_milliseconds_sum{skill_id="send_email",outcome="failure",${scope}} 30`,
       // 30 ms lies in (25, 50]: index 5
@@ -87,6 +100,9 @@ describe('prometheus backend', () => {
       `toolweaver_skill_rating_bucket{skill_id="web_search",${scope},le="4"} 1`,
       `toolweaver_skill_rating_bucket{skill_id="web_search",${scope},le="5"} 1`,
       `toolweaver_skill_rating_bucket{skill_id="web_search",${scope},le="+Inf"} 1`,
+      `toolweaver_skill_rating_count{skill_id="send_email",${scope}} 0`,
+      `toolweaver_skill_rating_sum{skill_id="send_email",${scope}} 0`,
+      ...['1', '2', '3', '4', '5', '+Inf'].map((le) => `toolweaver_skill_rating_bucket{skill_id="send_email",${scope},le="${le}"} 0`),
     ]);
     assert.match(lines[0] as string, /^# HELP target_info Target metadata$/);
   });

@@ -65,7 +65,8 @@ export function scrapedTotals(text: string): Map<string, ToolTotals> {
     }
     if (match[1] === 'toolweaver_skill_executions_total') tool.executions += value;
     else if (match[1] === 'toolweaver_skill_success_total') tool.successes += value;
-    else {
+    else if (value > 0) {
+      // Every error type is emitted from the tool's first call on: the types that occurred.
       tool.failures += value;
       const type = labels['error_type'] as ErrorType;
       tool.byType[type] = (tool.byType[type] ?? 0) + value;
@@ -106,7 +107,8 @@ export function collectedTotals(metrics: Map<string, MetricData>): Map<string, T
       }
       if (name === 'toolweaver_skill_executions_total') tool.executions += point.value;
       else if (name === 'toolweaver_skill_success_total') tool.successes += point.value;
-      else {
+      else if (point.value > 0) {
+        // Every error type is emitted from the tool's first call on: the types that occurred.
         tool.failures += point.value;
         const type = point.attributes['error_type'] as ErrorType;
         tool.byType[type] = (tool.byType[type] ?? 0) + point.value;

@@ -95,7 +95,11 @@ export function byIdentity(a: UsageRow, b: UsageRow): number {
 /** How a View leaves the latency histogram for Prometheus and OTLP. */
 export type LatencyShape = { kind: 'buckets'; name: string; boundaries: readonly number[] } | { kind: 'exponential' } | { kind: 'dropped' };
 
-/** What the metric backends must show: our counters and rating as recorded (minus `dropped`), latency as `latency` says. */
+/**
+ * What the metric backends must show: our counters, every error type included, and the rating as
+ * recorded (minus `dropped`), latency as `latency` says. Every skill of the workload has ratings and
+ * calls of both outcomes, so the empty histograms of startAnalytics add nothing here.
+ */
 export function expectedSamples(dropped: ReadonlySet<string>, latency: LatencyShape): string[] {
   const lines: string[] = [];
   const perSkill = new Map<string, { executions: number; successes: number; failures: Map<string, number> }>();
@@ -110,13 +114,12 @@ export function expectedSamples(dropped: ReadonlySet<string>, latency: LatencySh
   for (const [skillId, { executions, successes, failures }] of perSkill) {
     if (keep(EXECUTIONS.name)) lines.push(sampleLine(EXECUTIONS.name, { skill_id: skillId }, executions));
     if (keep(SUCCESSES.name)) lines.push(sampleLine(SUCCESSES.name, { skill_id: skillId }, successes));
+    // Every error type and the installs of each skill from its wrap on, 0 where there were none (docs/metrics.md#every-series-starts-at-0).
     if (keep(FAILURES.name))
-      for (const [type, count] of failures) lines.push(sampleLine(FAILURES.name, { skill_id: skillId, error_type: type }, count));
-  }
-  if (keep(INSTALLS.name)) {
-    for (const skillId of new Set(INSTALL_EVENTS.map((event) => event.skillId))) {
+      for (const type of ERROR_TYPES)
+        lines.push(sampleLine(FAILURES.name, { skill_id: skillId, error_type: type }, failures.get(type) ?? 0));
+    if (keep(INSTALLS.name))
       lines.push(sampleLine(INSTALLS.name, { skill_id: skillId }, INSTALL_EVENTS.filter((event) => event.skillId === skillId).length));
-    }
   }
   if (keep(RATING.name)) {
     for (const skillId of new Set(RATINGS.map((rating) => rating.skillId))) {

@@ -123,14 +123,17 @@ function sqliteTotals(path: string): { totals: SkillTotals[]; latencyMs: Map<str
   }
 }
 
-/** The values of counter `name` on a /metrics page, added up by skill and error type (`skill` or `skill/type`). */
+/** The values of counter `name` on a /metrics page, added up by skill and error type (`skill` or `skill/type`, the types counted). */
 function scrapedCounts(text: string, name: string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`)) continue;
     const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]]));
     const key = labels.error_type === undefined ? String(labels.skill_id) : `${labels.skill_id}/${labels.error_type}`;
-    counts[key] = (counts[key] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    // Every error type of a skill is emitted from its registration on: the types that occurred.
+    if (labels.error_type !== undefined && value === 0) continue;
+    counts[key] = (counts[key] ?? 0) + value;
   }
   return counts;
 }

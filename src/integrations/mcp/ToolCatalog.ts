@@ -81,7 +81,9 @@ export class ToolCatalog {
     if (known !== undefined && known.peer === peer && known.description === description) return known;
     if (this.#entries.size >= MAX_TOOLS) this.#entries.clear();
     const tool = this.#tool(name, peer, description);
-    const entry = { tool, recorded: lateBoundWrap(tool, this.#call, this.#settings.metrics), peer, description };
+    // Made at the tool's first call, which registers its skill anyway: a peer's tool names are not remembered for later.
+    const recorded = lateBoundWrap(tool, this.#call, this.#settings.metrics, { register: false });
+    const entry = { tool, recorded, peer, description };
     this.#entries.set(name, entry);
     return entry;
   }
