@@ -86,6 +86,8 @@ export interface QueryApiOptions {
   requestTimeoutMs?: number;
   /** Lines that explain a `waitFor` timeout: target health, the store's warnings. @default none */
   describe?: () => Promise<string[]>;
+  /** Run before each query of `waitFor`, e.g. to make what the store ingested searchable. @default none */
+  beforePoll?: () => Promise<void>;
 }
 
 const DEFAULTS = Object.freeze({ requestTimeoutMs: 10_000, waitForPollMs: 250, errorBodyChars: 200 });
@@ -125,7 +127,11 @@ export function queryApi(url: string, options: QueryApiOptions = {}): QueryApi {
       return parseQueryData(await get('/api/v1/query_range', params)) as MatrixResult;
     },
     metricNames: async () => ((await get('/api/v1/label/__name__/values', {})) as string[]).sort(),
-    waitFor: (promql, predicate, waitOptions) => pollUntil(query, promql, predicate, waitOptions, options.describe),
+    waitFor: (promql, predicate, waitOptions) => {
+      const { beforePoll } = options;
+      const poll = beforePoll === undefined ? query : async (text: string) => (await beforePoll(), query(text));
+      return pollUntil(poll, promql, predicate, waitOptions, options.describe);
+    },
   };
 }
 
