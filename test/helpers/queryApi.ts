@@ -129,7 +129,10 @@ export function queryApi(url: string, options: QueryApiOptions = {}): QueryApi {
     metricNames: async () => ((await get('/api/v1/label/__name__/values', {})) as string[]).sort(),
     waitFor: (promql, predicate, waitOptions) => {
       const { beforePoll } = options;
-      const poll = beforePoll === undefined ? query : async (text: string) => (await beforePoll(), query(text));
+      const poll = async (text: string): Promise<QueryResult> => {
+        await beforePoll?.();
+        return query(text);
+      };
       return pollUntil(poll, promql, predicate, waitOptions, options.describe);
     },
   };
