@@ -67,7 +67,11 @@ export interface PrometheusOptions {
    * owner. @default a fresh directory inside `dir`
    */
   dataDir?: string;
-  /** `--storage.tsdb.retention.time`: long, so backfilled days are not deleted at start. @default '3650d' */
+  /**
+   * `--storage.tsdb.retention.time`. Prometheus deletes, as it starts, every block that ends more
+   * than this before the NEWEST block ends (not before now): its default of 15 days silently cuts
+   * a longer backfilled history. @default '3650d'
+   */
   retentionTime?: string;
   /**
    * `--query.lookback-delta` in seconds. @default 3 scrape intervals (at least 5) with targets;
@@ -162,8 +166,9 @@ export function requirePrometheus(ctx: Mocha.Context, env: NodeJS.ProcessEnv = p
  * - The lookback delta is 3 scrape intervals (at least 5 s, not the default 5 minutes), so instant
  *   queries see only recent scrapes even where staleness markers do not apply (series exposed
  *   with explicit timestamps, e.g. `PrometheusExporter({ appendTimestamp: true })`).
- * - On `dataDir`: Prometheus serves blocks of any age within `retentionTime`, but its head takes
- *   scraped samples only near now; range selectors in 2.42 are closed at both ends, `[t - r, t]`.
+ * - On `dataDir`: Prometheus serves blocks of any age (retention counts from the newest block), but
+ *   its head takes scraped samples only near now; range selectors in 2.42 are closed at both ends,
+ *   `[t - r, t]`, and the lookback of an instant query is 5 minutes unless set.
  *
  * @returns a handle; always `await server.stop()` (e.g. in `after()`)
  * @throws Error when the binary is missing, an option is invalid, or the process exits or is not

@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { apiGet, queryApi, type BasicAuth, type Labels, type QueryApi } from './queryApi.js';
 import { findOnPath, launchOnFreePort, requireBinary, stopOnExit, type ServerProcess } from './serverProcess.js';
 
@@ -257,37 +256,35 @@ async function post(url: string, path: string, body: string | undefined): Promis
   if (!response.ok) throw new Error(`VictoriaMetrics ${path} answered HTTP ${response.status}: ${text.trim().slice(0, 500)}`);
 }
 
-/** Streams the file's samples to the import endpoint, seconds turned into milliseconds. */
+/** Sends the file's samples to the import endpoint a chunk of lines at a time, seconds turned into milliseconds. */
 async function importFile(url: string, path: string): Promise<number> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let chunk: string[] = [];
-  let bytes = 0;
   let samples = 0;
-  for await (const line of lines) {
-    if (line === '' || line.startsWith('#')) continue;
-    chunk.push(inMilliseconds(line, path));
-    bytes += line.length;
-    samples++;
-    if (bytes >= DEFAULTS.importChunkBytes) {
-      await post(url, '/api/v1/import/prometheus', `${chunk.join('\n')}\n`);
-      chunk = [];
-      bytes = 0;
-    }
+  let rest = '';
+  const send = async (text: string): Promise<void> => {
+    const lines = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    samples += lines.length;
+    if (lines.length > 0) await post(url, '/api/v1/import/prometheus', `${lines.map((line) => inMilliseconds(line, path)).join('\n')}\n`);
+  };
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: DEFAULTS.importChunkBytes })) {
+    const text = rest + (chunk as string);
+    const end = text.lastIndexOf('\n');
+    rest = text.slice(end + 1);
+    await send(text.slice(0, end + 1));
   }
-  if (chunk.length > 0) await post(url, '/api/v1/import/prometheus', `${chunk.join('\n')}\n`);
+  await send(rest);
   return samples;
 }
 
-/** `name{labels} value seconds` → `name{labels} value milliseconds`. */
+/** `name{labels} value seconds` → `name{labels} value milliseconds`: the last two fields follow the labels. */
 function inMilliseconds(line: string, path: string): string {
-  const labelsEnd = line.lastIndexOf('}');
-  const series = labelsEnd >= 0 ? line.slice(0, labelsEnd + 1) : line.slice(0, line.indexOf(' '));
-  const fields = line.slice(series.length).trim().split(/\s+/);
-  const seconds = Number(fields[1]);
-  if (fields.length !== 2 || fields[1] === '' || !Number.isFinite(seconds)) {
+  const last = line.lastIndexOf(' ');
+  const beforeValue = line.lastIndexOf(' ', last - 1);
+  const stamp = line.slice(last + 1);
+  if (beforeValue <= 0 || beforeValue < line.lastIndexOf('}') || stamp === '' || !Number.isFinite(Number(stamp))) {
     throw new Error(`importOpenMetricsFile: ${path} has a sample without a timestamp in seconds: ${line.slice(0, 200)}`);
   }
-  return `${series} ${fields[0]} ${Math.round(seconds * 1000)}`;
+  const milliseconds = /^[0-9]+$/.test(stamp) ? `${stamp}000` : String(Math.round(Number(stamp) * 1000));
+  return `${line.slice(0, last)} ${milliseconds}`;
 }
 
 async function readTargetsHealth(url: string, requestTimeoutMs: number): Promise<ScrapeTargetHealth[]> {
