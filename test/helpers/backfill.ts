@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +68,7 @@ export interface Backfill {
   readonly series: number;
   /** Wall-clock seconds the backfill took. */
   readonly seconds: number;
-  /** Removes `dir`. */
+  /** Removes `dir` (also done as the process exits, if not before). */
   remove(): Promise<void>;
 }
 
@@ -109,10 +110,17 @@ export async function backfillHistory(options: BackfillOptions): Promise<Backfil
   const sqlitePath = join(dir, 'analytics.db');
   const clock = { now: traffic.ticks[0]!.time, monotonic: 0 };
   const apps: Analytics[] = [];
+  const files = new DailyFiles(dir);
+  // A run that ends without remove() leaves nothing behind, as the servers' helpers do.
+  const removeOnExit = (): void => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeOnExit);
+  const remove = async (): Promise<void> => {
+    process.removeListener('exit', removeOnExit);
+    await rm(dir, { recursive: true, force: true });
+  };
   try {
     for (let index = 0; index < instanceCount; index++) apps.push(startInstance(sqlitePath, clock, index));
     await Promise.all(apps.map((app) => app.ready));
-    const files = new DailyFiles(dir);
     const sample = async (time: number, texts: readonly string[]): Promise<void> => {
       const om = await files.at(time);
       texts.forEach((text, index) => om.addScrape(text, time, { job, instance: instances[index]! }));
@@ -138,11 +146,12 @@ export async function backfillHistory(options: BackfillOptions): Promise<Backfil
       samples: written.samples,
       series: written.series,
       seconds: (performance.now() - started) / 1000,
-      remove: () => rm(dir, { recursive: true, force: true }),
+      remove,
     };
   } catch (error) {
     await Promise.all(apps.map((app) => app.shutdown().catch(() => undefined)));
-    await rm(dir, { recursive: true, force: true });
+    await files.abort();
+    await remove();
     throw error;
   }
 }
@@ -157,8 +166,9 @@ export type BackfilledPrometheusOptions = CreateBlocksOptions & Omit<PrometheusO
 export async function startBackfilledPrometheus(backfill: Backfill, options: BackfilledPrometheusOptions = {}): Promise<PrometheusServer> {
   const dataDir = await mkdtemp(join(backfill.dir, 'tsdb-'));
   try {
-    await createBlocksFromOpenMetrics(backfill.openMetricsPaths, dataDir, options);
-    const server = await startPrometheus({ ...options, dataDir });
+    const { maxBlockDurationHours, timeoutMs, promtool, ...prometheusOptions } = options;
+    await createBlocksFromOpenMetrics(backfill.openMetricsPaths, dataDir, { maxBlockDurationHours, timeoutMs, promtool });
+    const server = await startPrometheus({ ...prometheusOptions, dataDir });
     return {
       ...server,
       stop: async () => {
@@ -276,6 +286,11 @@ class DailyFiles {
       this.#current = await OpenMetricsHistory.create(this.#paths.at(-1)!);
     }
     return this.#current;
+  }
+
+  async abort(): Promise<void> {
+    await this.#current?.abort();
+    this.#current = undefined;
   }
 
   async close(): Promise<{ paths: string[]; samples: number; series: number }> {

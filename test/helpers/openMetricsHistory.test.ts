@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { OpenMetricsHistory } from './openMetricsHistory.js';
 import { createBlocksFromOpenMetrics, requirePromtool } from './promtool.js';
 import { requirePrometheus, startPrometheus } from './prometheusServer.js';
@@ -107,6 +107,18 @@ describe('OpenMetricsHistory', () => {
     );
     await history.close();
     assert.equal(await partDirs(), before);
+  });
+
+  it('writes nothing and removes its part files when aborted', async () => {
+    const path = join(dir, 'aborted.om');
+    const history = await OpenMetricsHistory.create(path);
+    history.addScrape(scrapeText(1, 1), t0, { job: 'j', instance: 'i' });
+    await history.abort();
+    assert.equal(existsSync(path), false);
+    assert.deepEqual(
+      (await readdir(tmpdir())).filter((name) => name === basename(history.partsDir)),
+      [],
+    );
   });
 
   describe('read by promtool 2.42 into blocks a Prometheus serves', function () {

@@ -62,6 +62,11 @@ export class OpenMetricsHistory {
     this.#partsDir = partsDir;
   }
 
+  /** The temporary directory of the part files, removed by `close()` and `abort()`. */
+  get partsDir(): string {
+    return this.#partsDir;
+  }
+
   /** Starts a history to be written to `path` (replaced by `close()`). */
   static async create(path: string): Promise<OpenMetricsHistory> {
     return new OpenMetricsHistory(path, await mkdtemp(join(tmpdir(), 'toolweaver-openmetrics-parts-')));
@@ -117,6 +122,13 @@ export class OpenMetricsHistory {
       seriesKeys: this.#series,
       families: [...this.#families.keys()],
     };
+  }
+
+  /** Gives up: closes and removes the part files, writes nothing. */
+  async abort(): Promise<void> {
+    for (const family of this.#families.values()) closeSync(family.fd);
+    this.#families.clear();
+    await rm(this.#partsDir, { recursive: true, force: true });
   }
 
   #family(scrapedName: string, scrapedType: string, help: string): Family {

@@ -18,8 +18,8 @@ export interface CreateBlocksOptions {
   maxBlockDurationHours?: number;
   /** Kill promtool after this long (each file). @default 300000 */
   timeoutMs?: number;
-  /** @default promtoolBinary() */
-  binary?: string;
+  /** The promtool executable. @default promtoolBinary() */
+  promtool?: string;
 }
 
 /** What promtool made. */
@@ -53,7 +53,7 @@ export async function createBlocksFromOpenMetrics(
   dataDir: string,
   options: CreateBlocksOptions = {},
 ): Promise<CreatedBlocks> {
-  const binary = options.binary ?? promtoolBinary();
+  const binary = options.promtool ?? promtoolBinary();
   if (binary === undefined) throw new Error(`createBlocksFromOpenMetrics: ${MISSING_PROMTOOL_NOTICE.replace('SKIPPED: ', '')}`);
   const hours = options.maxBlockDurationHours ?? DEFAULTS.maxBlockDurationHours;
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
