@@ -9,6 +9,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import sinon from 'sinon';
 import { freePort } from './freePort.js';
+import { queryApi, type QueryApiError } from './queryApi.js';
 import {
   firstValue,
   MISSING_BINARY_NOTICE,
@@ -209,6 +210,14 @@ describe('startPrometheus with basic auth on its web API', function () {
   it('sends the credentials with its own queries', async () => {
     assert.equal(firstValue(await server().query('1 + 1')), 2);
     assert.ok(Array.isArray(await server().metricNames()));
+  });
+
+  it('names the HTTP status when a client without the credentials is refused', async () => {
+    await assert.rejects(queryApi(server().url).query('1 + 1'), (error: QueryApiError) => {
+      assert.equal(error.status, 401);
+      assert.match(error.message, /^\/api\/v1\/query answered HTTP 401: Unauthorized$/);
+      return true;
+    });
   });
 
   it('keeps only a bcrypt hash of a password made for this run in its web config', async () => {
