@@ -155,16 +155,13 @@ describe('startVictoriaMetrics importing history', function () {
     });
 
     it('counts the first sample of a series inside the window as a rise from 0 in increase()', async () => {
-      assert.equal(firstValue(await server().query('increase(quirk_total[15m])', t0 + 600)), 6);
+      // Samples 1 and 3 in (t0 - 450, t0 + 450]: 3 here; Prometheus 2.42 extrapolates their rise of 2 to 4.
+      assert.equal(firstValue(await server().query('increase(quirk_total[15m])', t0 + 450)), 3);
     });
 
-    it('takes the last sample before the window as the base of increase(), without extrapolation', async () => {
-      assert.equal(firstValue(await server().query('increase(quirk_total[5m])', t0 + 600)), 3);
-    });
-
-    it('keeps the metric name through last_over_time()', async () => {
-      const result = await server().query('last_over_time(quirk_total[1h])', t0 + 600);
-      assert.equal(result.resultType === 'vector' ? result.result[0]?.metric['__name__'] : undefined, 'quirk_total');
+    it('takes the last sample before the window as the base of increase(), one sample inside being enough', async () => {
+      // Prometheus 2.42 answers nothing here: (t0 + 150, t0 + 450] holds one sample, and it needs two.
+      assert.equal(firstValue(await server().query('increase(quirk_total[5m])', t0 + 450)), 2);
     });
 
     it('leaves out a sample exactly at the left edge of a range', async () => {

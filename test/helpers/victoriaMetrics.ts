@@ -117,17 +117,16 @@ export function requireVictoriaMetrics(ctx: Mocha.Context, env: NodeJS.ProcessEn
  *
  * Where its query API differs from Prometheus 2.42 (the reports must agree on both):
  * - `increase()` and `rate()` do not extrapolate to the window's edges: they take the last sample
- *   before the window as the base, and a series that starts inside the window counts from 0, so
- *   `increase(x[1h])` over whole samples is exact. Prometheus extrapolates and ignores the rise
- *   of a series' first sample.
+ *   before the window as the base, so one sample in the window is enough and the result is an
+ *   exact difference; a series that starts inside the window counts from 0. Prometheus needs two
+ *   samples in the window, extrapolates towards its edges, and ignores the rise of a series' first
+ *   sample (on a window whose edges fall on samples, its increase is exact too).
  * - Range selectors are open on the left, `(t - r, t]`; Prometheus 2.42's are closed, `[t - r, t]`.
  * - The lookback of an instant query is not a fixed 5 minutes: it is derived from the interval
  *   between a series' samples (`-search.maxStalenessInterval` bounds it), so a series is still seen
  *   one sample interval after its last sample.
  * - `-search.latencyOffset` (30 s by default) hides the newest samples from queries at now: set to
  *   `latencyOffsetSeconds` (0 here).
- * - `last_over_time()` and other `*_over_time` functions keep the metric name (`__name__`) where
- *   Prometheus drops it; aggregate (`sum by`) before comparing label sets.
  * - `-dedup.minScrapeInterval` is off (0) here: every sample is kept. Set it only to mimic a
  *   deduplicating cluster; it keeps one sample per interval per series.
  * - The response cache is disabled (`-search.disableCache`), so history imported after a query
