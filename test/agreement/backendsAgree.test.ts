@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { latencyReport } from '../../src/reports/latency.js';
 import { histogramQuantile } from '../../src/health/histogramQuantile.js';
-import { ERROR_TYPES, type ErrorType } from '../../src/instruments/errorTypes.js';
+import { ERROR_TYPES } from '../../src/instruments/errorTypes.js';
 import { bucketIndex } from '../../src/instruments/HistogramState.js';
 import { LATENCY_BOUNDARIES_MS } from '../../src/instruments/names.js';
 import { ERROR_COLUMNS, LATENCY_BUCKET_COLUMNS } from '../../src/instruments/perCallColumns.js';
 import { startAnalytics, type Analytics } from '../../src/start/startAnalytics.js';
 import { flattenMetrics, startOtlpReceiver, type FlatMetric, type OtlpReceiver } from '../helpers/otlpReceiver.js';
 import { requirePrometheus, startPrometheus, type PrometheusServer, type QueryResult } from '../helpers/prometheusServer.js';
+import { replayPlayer } from './playReplay.js';
 import { exactP95, replay, totalsBy, type ReplayEvent, type Totals } from './replay.js';
 
 /** What one backend says about one skill. */
@@ -31,16 +32,6 @@ interface SkillView {
 const START = Date.parse('2026-01-05T09:00:00Z');
 const INTERVAL_MS = 60_000;
 const SEED = 20260105;
-const ERRORS: Record<ErrorType, () => Error> = {
-  timeout: () => Object.assign(new Error('no answer in time'), { name: 'TimeoutError' }),
-  cancelled: () => Object.assign(new Error('cancelled by the agent'), { name: 'AbortError' }),
-  validation: () => Object.assign(new Error('invalid arguments'), { status: 422 }),
-  auth: () => Object.assign(new Error('credentials expired'), { status: 401 }),
-  rate_limited: () => Object.assign(new Error('too many requests'), { status: 429 }),
-  upstream: () => Object.assign(new Error('bad gateway'), { status: 502 }),
-  internal: () => new Error('tool crashed'),
-};
-
 function truthView(total: Totals): SkillView {
   const { latencies: _latencies, ...rest } = total;
   // Every error type of every skill, 0 where none occurred: the metric backends emit each from the wrap on.
@@ -124,35 +115,10 @@ describe('one replay through sqlite, prometheus and otlp at once', function () {
 
   /** Plays every interval through the package, then exports it. */
   async function play(app: Analytics, spend: (ms: number) => void, nextInterval: () => void): Promise<void> {
-    const sync = new Map<string, (event: ReplayEvent) => string>();
-    const async = new Map<string, (event: ReplayEvent) => Promise<string>>();
-    const body = (event: ReplayEvent): string => {
-      if (event.kind !== 'call') throw new Error('only calls are played through a skill');
-      spend(event.latencyMs);
-      if (event.errorType !== undefined) throw ERRORS[event.errorType]();
-      return 'ok';
-    };
-    for (const { skillId } of events) {
-      if (sync.has(skillId)) continue;
-      sync.set(skillId, app.wrap(skillId, body));
-      async.set(
-        skillId,
-        app.wrap(skillId, async (event: ReplayEvent) => body(event)),
-      );
-    }
+    const player = replayPlayer(app, spend);
+    for (const { skillId } of events) player.register(skillId);
     for (const interval of replay(SEED)) {
-      for (const event of interval) {
-        const act = async (): Promise<void> => {
-          if (event.kind === 'install') return app.recordInstall(event.skillId);
-          if (event.kind === 'rate') return app.rate(event.skillId, event.stars);
-          try {
-            await (event.async ? async.get(event.skillId)!(event) : sync.get(event.skillId)!(event));
-          } catch {
-            // a failure of its type, counted by the wrapper
-          }
-        };
-        await (event.user === undefined ? act() : app.withContext(event.user, act));
-      }
+      await player.play(interval);
       nextInterval();
       await app.flush();
     }

@@ -23,7 +23,7 @@ export type ReplayEvent =
   | { readonly kind: 'install'; readonly skillId: string; readonly user: ReplayUser | undefined };
 
 /** A skill of the replay: how often it is called, how long it takes, how it fails. */
-interface ReplaySkill {
+export interface ReplaySkill {
   readonly id: string;
   readonly weight: number;
   readonly medianMs: number;
@@ -34,7 +34,8 @@ interface ReplaySkill {
 
 // From cache hits to a crawl whose slowest calls pass the last bucket bound (60 s), so p95 meets
 // every kind of bucket: the first, a middle one, and +Inf.
-const SKILLS: readonly ReplaySkill[] = [
+/** The skills of {@link replay}, most called first. */
+export const REPLAY_SKILLS: readonly ReplaySkill[] = [
   { id: 'web_search', weight: 30, medianMs: 180, sigma: 0.5, failureRate: 0.04, failureTypes: ['upstream', 'timeout'] },
   { id: 'run_sql', weight: 20, medianMs: 25, sigma: 0.6, failureRate: 0.05, failureTypes: ['validation', 'auth'] },
   { id: 'cache_get', weight: 15, medianMs: 0.5, sigma: 0.5, failureRate: 0.01, failureTypes: ['internal'] },
@@ -43,32 +44,50 @@ const SKILLS: readonly ReplaySkill[] = [
   { id: 'crawl_site', weight: 4, medianMs: 45_000, sigma: 0.6, failureRate: 0.15, failureTypes: [...ERROR_TYPES] },
 ];
 
-/** The replay: `intervals` export intervals of events, the same for the same seed. */
-export function replay(seed: number, intervals = 6, eventsPerInterval = 400): ReplayEvent[][] {
-  const random = seededRandom(seed);
-  const users = Array.from({ length: 30 }, (_, index) => ({
+/** The 30 users of the replay, in 4 orgs. */
+export function replayUsers(): ReplayUser[] {
+  return Array.from({ length: 30 }, (_, index) => ({
     userId: `user_${String(index).padStart(2, '0')}`,
     orgId: `org_${'abcd'[index % 4]}`,
   }));
+}
+
+/** The replay: `intervals` export intervals of events, the same for the same seed. */
+export function replay(seed: number, intervals = 6, eventsPerInterval = 400): ReplayEvent[][] {
+  const random = seededRandom(seed);
+  const users = replayUsers();
   const installed = new Set<string>();
   return Array.from({ length: intervals }, () => {
     const events: ReplayEvent[] = [];
-    while (events.length < eventsPerInterval) {
-      const skill = pickWeighted(random, SKILLS);
-      // One call in ten is made outside any user's context.
-      const user = random() < 0.1 ? undefined : users[Math.floor(random() * users.length)];
-      const installKey = `${skill.id}/${user?.userId ?? ''}`;
-      if (!installed.has(installKey)) {
-        installed.add(installKey);
-        events.push({ kind: 'install', skillId: skill.id, user });
-      }
-      const latencyMs = Math.max(1, Math.round(logNormal(random, skill.medianMs, skill.sigma)));
-      const errorType = random() < skill.failureRate ? skill.failureTypes[Math.floor(random() * skill.failureTypes.length)] : undefined;
-      events.push({ kind: 'call', skillId: skill.id, user, latencyMs, errorType, async: random() < 0.5 });
-      if (random() < 0.12) events.push({ kind: 'rate', skillId: skill.id, user, stars: 1 + Math.floor(random() * 5) });
-    }
+    while (events.length < eventsPerInterval) events.push(...callEvents(random, REPLAY_SKILLS, users, installed));
     return events;
   });
+}
+
+/**
+ * The events of one call drawn from `random`: the user's install of the skill when it is their
+ * first use of it (`installed` remembers), the call, and one time in eight a rating.
+ */
+export function callEvents(
+  random: () => number,
+  skills: readonly ReplaySkill[],
+  users: readonly ReplayUser[],
+  installed: Set<string>,
+): ReplayEvent[] {
+  const events: ReplayEvent[] = [];
+  const skill = pickWeighted(random, skills);
+  // One call in ten is made outside any user's context.
+  const user = random() < 0.1 ? undefined : users[Math.floor(random() * users.length)];
+  const installKey = `${skill.id}/${user?.userId ?? ''}`;
+  if (!installed.has(installKey)) {
+    installed.add(installKey);
+    events.push({ kind: 'install', skillId: skill.id, user });
+  }
+  const latencyMs = Math.max(1, Math.round(logNormal(random, skill.medianMs, skill.sigma)));
+  const errorType = random() < skill.failureRate ? skill.failureTypes[Math.floor(random() * skill.failureTypes.length)] : undefined;
+  events.push({ kind: 'call', skillId: skill.id, user, latencyMs, errorType, async: random() < 0.5 });
+  if (random() < 0.12) events.push({ kind: 'rate', skillId: skill.id, user, stars: 1 + Math.floor(random() * 5) });
+  return events;
 }
 
 /** What a set of events adds up to: the ground truth every backend must show. */

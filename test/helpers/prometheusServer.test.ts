@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
@@ -9,6 +9,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import sinon from 'sinon';
 import { freePort } from './freePort.js';
+import { queryApi, type QueryApiError } from './queryApi.js';
 import {
   firstValue,
   MISSING_BINARY_NOTICE,
@@ -165,6 +166,96 @@ describe('startPrometheus lifecycle', function () {
     await prometheus.stop();
     assert.equal(existsSync(prometheus.dir), false);
     await assert.rejects(fetch(`${prometheus.url}/-/ready`));
+  });
+});
+
+describe('startPrometheus with basic auth on its web API', function () {
+  this.timeout(30_000);
+
+  let prometheus: PrometheusServer | undefined;
+
+  before(async function () {
+    requirePrometheus(this);
+    prometheus = await startPrometheus({ apiAuth: true, extraFlags: ['--web.enable-lifecycle'] });
+  });
+
+  after(async () => {
+    await prometheus?.stop();
+  });
+
+  function server(): PrometheusServer {
+    assert.ok(prometheus, 'before() did not start Prometheus');
+    return prometheus;
+  }
+
+  const queryUrl = (): string => `${server().url}/api/v1/query?query=${encodeURIComponent('1 + 1')}`;
+  const basic = (username: string, password: string): string => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+
+  it('answers 401 to a query without credentials or with a wrong password', async () => {
+    const auth = server().apiAuth;
+    assert.ok(auth);
+    assert.equal((await fetch(queryUrl())).status, 401);
+    assert.equal((await fetch(queryUrl(), { headers: { authorization: basic(auth.username, `${auth.password}x`) } })).status, 401);
+  });
+
+  it('answers 200 to a query with the credentials of this run', async () => {
+    const auth = server().apiAuth;
+    assert.ok(auth);
+    const response = await fetch(queryUrl(), { headers: { authorization: basic(auth.username, auth.password) } });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { status: string; data: { resultType: string; result: [number, string] } };
+    assert.deepEqual([body.status, body.data.resultType, body.data.result[1]], ['success', 'scalar', '2']);
+  });
+
+  it('sends the credentials with its own queries', async () => {
+    assert.equal(firstValue(await server().query('1 + 1')), 2);
+    assert.ok(Array.isArray(await server().metricNames()));
+  });
+
+  it('names the HTTP status when a client without the credentials is refused', async () => {
+    await assert.rejects(queryApi(server().url).query('1 + 1'), (error: QueryApiError) => {
+      assert.equal(error.status, 401);
+      assert.match(error.message, /^\/api\/v1\/query answered HTTP 401: Unauthorized$/);
+      return true;
+    });
+  });
+
+  it('keeps only a bcrypt hash of a password made for this run in its web config', async () => {
+    const auth = server().apiAuth;
+    assert.ok(auth);
+    const webConfig = await readFile(join(server().dir, 'web.yml'), 'utf8');
+    assert.equal(webConfig.includes(auth.password), false);
+    assert.match(webConfig, new RegExp(`"${auth.username}": "\\$2[aby]\\$04\\$`));
+    assert.ok(auth.password.length >= 20);
+  });
+
+  it('passes extra flags to the binary', async () => {
+    const auth = server().apiAuth;
+    assert.ok(auth);
+    const reload = await fetch(`${server().url}/-/reload`, {
+      method: 'POST',
+      headers: { authorization: basic(auth.username, auth.password) },
+    });
+    assert.equal(reload.status, 200, '--web.enable-lifecycle opens the reload endpoint');
+  });
+});
+
+describe('startPrometheus with given API credentials', function () {
+  this.timeout(30_000);
+
+  before(function () {
+    requirePrometheus(this);
+  });
+
+  it('takes them as given, a colon in the password included', async () => {
+    const apiAuth = { username: 'grafana', password: 'pa:ss word' };
+    const prometheus = await startPrometheus({ apiAuth });
+    try {
+      assert.deepEqual(prometheus.apiAuth, apiAuth);
+      assert.equal(firstValue(await prometheus.query('3 * 3')), 9);
+    } finally {
+      await prometheus.stop();
+    }
   });
 });
 
