@@ -10,7 +10,6 @@ import { growth, successRateByDay, usageTrend } from '../../../src/reports/trend
 import { backfillHistory, startBackfilledPrometheus, startBackfilledVictoriaMetrics, type Backfill } from '../../helpers/backfill.js';
 import { requirePromtool } from '../../helpers/promtool.js';
 import { requirePrometheus, type PrometheusServer } from '../../helpers/prometheusServer.js';
-import type { QueryApi } from '../../helpers/queryApi.js';
 import { requireVictoriaMetrics, type VictoriaMetricsServer } from '../../helpers/victoriaMetrics.js';
 
 const SEED = 20261209;
