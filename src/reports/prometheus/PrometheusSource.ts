@@ -18,10 +18,17 @@ export interface PrometheusSourceOptions {
   token?: string | Secret;
   /** Deadline of each request, ms, > 0. @default 30000 */
   timeoutMs?: number;
+  /**
+   * How far before each edge of a window the latency histogram is looked for, ms, > 0: several
+   * scrape or export intervals, so every live series has a sample there; a skill whose histogram
+   * does not add up to its calls that way is read over the whole window (docs/fleet.md). Raise it
+   * for a store sampled less often than every few minutes. @default 900000 (15 minutes)
+   */
+  edgeLookbackMs?: number;
 }
 
 /** The defaults of {@link PrometheusSourceOptions}. */
-export const PROMETHEUS_SOURCE_DEFAULTS = Object.freeze({ timeoutMs: DEFAULTS.query.timeoutMs });
+export const PROMETHEUS_SOURCE_DEFAULTS = Object.freeze({ timeoutMs: DEFAULTS.query.timeoutMs, edgeLookbackMs: 15 * 60_000 });
 
 /** One series of a query's answer: its labels and its values in time order, `[epoch ms, value]`. */
 export interface QuerySeries {
@@ -41,6 +48,7 @@ export class PrometheusSource {
   /** The base URL without credentials, query or fragment: safe to print. */
   readonly url: string;
   readonly timeoutMs: number;
+  readonly edgeLookbackMs: number;
   readonly #base: string;
   readonly #search: string;
   readonly #headers: Readonly<Record<string, string>>;
@@ -58,10 +66,8 @@ export class PrometheusSource {
         }`,
       );
     }
-    const timeoutMs = options.timeoutMs ?? PROMETHEUS_SOURCE_DEFAULTS.timeoutMs;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-      throw new TypeError(`PrometheusSource: option "timeoutMs" must be a number of milliseconds > 0, got ${JSON.stringify(timeoutMs)}`);
-    }
+    const timeoutMs = milliseconds('timeoutMs', options.timeoutMs ?? PROMETHEUS_SOURCE_DEFAULTS.timeoutMs);
+    this.edgeLookbackMs = milliseconds('edgeLookbackMs', options.edgeLookbackMs ?? PROMETHEUS_SOURCE_DEFAULTS.edgeLookbackMs);
     // Credentials in the URL itself become Basic auth, and never part of a URL we print or send.
     const user = options.user ?? (parsed.username === '' ? undefined : decodeURIComponent(parsed.username));
     const tokenText = options.token instanceof Secret ? options.token.reveal() : (options.token ?? decodeURIComponent(parsed.password));
@@ -159,6 +165,11 @@ export class PrometheusSource {
     }
     return body.data;
   }
+}
+
+function milliseconds(name: string, value: unknown): number {
+  if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return value;
+  throw new TypeError(`PrometheusSource: option "${name}" must be a number of milliseconds > 0, got ${JSON.stringify(value)}`);
 }
 
 function seconds(ms: number): string {

@@ -37,14 +37,16 @@ function offset(ms: number): string {
 
 /**
  * What the series of `sel` counted in the `rangeMs` before the evaluation time (less `offsetMs`),
- * summed by `by`: for each series, its last value in the range minus its last value in the range
- * before; a series without a value in the range before (new in the range) counts from 0, and one
- * whose value fell (it was reset: its process restarted) counts its last value. Exact when every
- * series was first emitted at 0 and none was reset in the range ({@link resetsExpr} tells).
+ * summed by `by`: for each series, its last value in the range minus its last value before the
+ * range; a series without a value before (new in the range) counts from 0, and one whose value fell
+ * (it was reset: its process restarted) counts its last value. Exact when every series was first
+ * emitted at 0 and none was reset in the range ({@link resetsExpr} tells). `lookbackMs`: how far
+ * back from each edge the last values are looked for; the range itself finds every series, a
+ * shorter one only those sampled that close to both edges.
  */
-export function countExpr(sel: string, by: readonly string[], rangeMs: number, offsetMs = 0): string {
-  const last = `last_over_time(${sel}[${duration(rangeMs)}]${offset(offsetMs)})`;
-  const before = `last_over_time(${sel}[${duration(rangeMs)}]${offset(offsetMs + rangeMs)})`;
+export function countExpr(sel: string, by: readonly string[], rangeMs: number, offsetMs = 0, lookbackMs = rangeMs): string {
+  const last = `last_over_time(${sel}[${duration(lookbackMs)}]${offset(offsetMs)})`;
+  const before = `last_over_time(${sel}[${duration(lookbackMs)}]${offset(offsetMs + rangeMs)})`;
   return `sum by (${by.join(', ')}) (((${last} - ${before}) >= 0) or ${last})`;
 }
 

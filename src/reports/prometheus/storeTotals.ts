@@ -37,12 +37,16 @@ export const FAMILY_METRICS: Readonly<Record<Family, readonly string[]>> = Objec
   resets: [EXECUTIONS.name],
 });
 
-/** The part of one query that reads one metric: its name in the tagged union and how it is summed. */
+/**
+ * The part of one query that reads one metric: its name in the tagged union and how it is summed.
+ * `edges`: read near the range's edges only (the source's `edgeLookbackMs`), checked against the calls.
+ */
 interface MetricPart {
   readonly key: string;
   readonly metric: string;
   readonly by: readonly string[];
   readonly resets?: boolean;
+  readonly edges?: boolean;
 }
 
 const BY_SKILL = [ATTR.skillId];
@@ -54,9 +58,9 @@ const PARTS: Readonly<Record<Family, readonly MetricPart[]>> = Object.freeze({
   failures: [{ key: 'errors', metric: FAILURES.name, by: [ATTR.skillId, ATTR.errorType] }],
   installs: [{ key: 'installs', metric: INSTALLS.name, by: BY_SKILL }],
   latency: [
-    { key: 'buckets', metric: `${LATENCY.name}_bucket`, by: [ATTR.skillId, 'le'] },
-    { key: 'latencySum', metric: `${LATENCY.name}_sum`, by: BY_SKILL },
-    { key: 'timed', metric: `${LATENCY.name}_count`, by: BY_SKILL },
+    { key: 'buckets', metric: `${LATENCY.name}_bucket`, by: [ATTR.skillId, 'le'], edges: true },
+    { key: 'latencySum', metric: `${LATENCY.name}_sum`, by: BY_SKILL, edges: true },
+    { key: 'timed', metric: `${LATENCY.name}_count`, by: BY_SKILL, edges: true },
   ],
   rating: [
     { key: 'ratingSum', metric: `${RATING.name}_sum`, by: BY_SKILL },
@@ -80,6 +84,8 @@ export interface RangePart {
   readonly mode?: 'count' | 'last' | 'max';
   /** Another scope than the report's, e.g. every org and agent. */
   readonly scope?: ScopeMatchers;
+  /** Read the latency histogram over the whole range too, not near its edges only. @default false */
+  readonly wholeRange?: boolean;
 }
 
 /** Totals by skill of each named range. */
@@ -88,6 +94,12 @@ export type RangeTotals<K extends string> = Record<K, Map<string, StoreTotals>>;
 /**
  * Totals by skill of several ranges in one instant query at `atMs`: each range a part of a tagged
  * union (`tw_part="name/key"`), so a report costs one request however many skills and ranges.
+ *
+ * The latency histogram, 34 series a skill, is read near each range's edges only, which costs the
+ * same for a day or a month: exact for every series sampled within the source's `edgeLookbackMs`
+ * of both edges (or born in the range). Its calls must then equal the calls counted over the whole range;
+ * the skills where they do not (a process that stopped inside the range, a gap in the samples) are
+ * read again over the whole range, in one more request.
  */
 export async function rangeTotals<K extends string>(
   source: PrometheusSource,
@@ -95,9 +107,44 @@ export async function rangeTotals<K extends string>(
   atMs: number,
   ranges: Readonly<Record<K, RangePart>>,
 ): Promise<RangeTotals<K>> {
+  const result = await readRanges(source, scope, atMs, ranges);
+  const recheck = new Set<string>();
+  for (const [name, range] of Object.entries(ranges) as [K, RangePart][]) {
+    if (!range.families.includes('latency') || range.wholeRange === true) continue;
+    for (const [skillId, t] of result[name]) if (t.timedCalls !== t.calls) recheck.add(skillId);
+  }
+  if (recheck.size === 0) return result;
+  const skillIds = [...recheck].sort();
+  const again = {} as Record<K, RangePart>;
+  for (const [name, range] of Object.entries(ranges) as [K, RangePart][]) {
+    const families: readonly Family[] = range.families.includes('latency') ? ['latency'] : [];
+    again[name] = { ...range, families, wholeRange: true, scope: { ...(range.scope ?? scope), skillIds } };
+  }
+  const whole = await readRanges(source, scope, atMs, again);
+  for (const name of Object.keys(ranges) as K[]) {
+    for (const [skillId, t] of whole[name]) {
+      const totals = result[name].get(skillId);
+      if (totals === undefined) continue;
+      totals.latencyBuckets = t.latencyBuckets;
+      totals.latencyBounds = t.latencyBounds;
+      totals.latencySumMs = t.latencySumMs;
+      totals.timedCalls = t.timedCalls;
+    }
+  }
+  return result;
+}
+
+async function readRanges<K extends string>(
+  source: PrometheusSource,
+  scope: ScopeMatchers,
+  atMs: number,
+  ranges: Readonly<Record<K, RangePart>>,
+): Promise<RangeTotals<K>> {
   const exprs: Record<string, string> = {};
   for (const [name, range] of Object.entries(ranges) as [K, RangePart][]) {
-    for (const part of partsOf(range.families)) exprs[`${name}/${part.key}`] = expression(part, range.scope ?? scope, range);
+    for (const part of partsOf(range.families)) {
+      exprs[`${name}/${part.key}`] = expression(part, range.scope ?? scope, range, source.edgeLookbackMs);
+    }
   }
   const result = Object.fromEntries(Object.keys(ranges).map((name) => [name, new Map()])) as RangeTotals<K>;
   for (const series of await source.instant(taggedUnion(exprs), atMs - EDGE_MS)) {
@@ -121,7 +168,7 @@ export async function hourlyTotals(
 ): Promise<Map<string, StoreTotals>[]> {
   const hours = Math.round((toMs - fromMs) / HOUR_MS);
   const exprs: Record<string, string> = {};
-  for (const part of partsOf(families)) exprs[part.key] = expression(part, scope, { families, rangeMs: HOUR_MS });
+  for (const part of partsOf(families)) exprs[part.key] = expression(part, scope, { families, rangeMs: HOUR_MS }, source.edgeLookbackMs);
   const result = Array.from({ length: hours }, () => new Map<string, StoreTotals>());
   if (hours === 0) return result;
   for (const series of await source.range(taggedUnion(exprs), fromMs + HOUR_MS - EDGE_MS, toMs - EDGE_MS, HOUR_MS)) {
@@ -150,11 +197,12 @@ function partsOf(families: readonly Family[]): MetricPart[] {
   return [...new Set(families)].flatMap((family) => PARTS[family]);
 }
 
-function expression(part: MetricPart, scope: ScopeMatchers, range: RangePart): string {
+function expression(part: MetricPart, scope: ScopeMatchers, range: RangePart, edgeLookbackMs: number): string {
   const sel = selector(part.metric, scope);
   if (part.resets === true) return resetsExpr(sel, part.by, range.rangeMs, range.offsetMs);
   if (range.mode === 'last' || range.mode === 'max') return overTimeExpr(range.mode, sel, part.by, range.rangeMs, range.offsetMs);
-  return countExpr(sel, part.by, range.rangeMs, range.offsetMs);
+  const nearEdges = part.edges === true && range.wholeRange !== true && range.rangeMs > edgeLookbackMs;
+  return countExpr(sel, part.by, range.rangeMs, range.offsetMs, nearEdges ? edgeLookbackMs : range.rangeMs);
 }
 
 /** A skill's totals, all zero. */
