@@ -26,9 +26,9 @@ export function selector(metric: string, scope: ScopeMatchers): string {
   return `${metric}{${matchers.join(', ')}}`;
 }
 
-/** A PromQL duration of whole seconds: `3600s`. */
+/** A PromQL duration in whole milliseconds, `3600000ms`: ranges end exactly where the reports' windows do. */
 export function duration(ms: number): string {
-  return `${Math.max(1, Math.round(ms / 1000))}s`;
+  return `${Math.max(1, Math.round(ms))}ms`;
 }
 
 function offset(ms: number): string {

@@ -23,6 +23,8 @@ export interface StoreBoardRequest {
   readonly orgId: string | undefined;
   readonly agentName: string | undefined;
   readonly minCalls: number;
+  /** The current time, epoch ms: nothing is sampled after it. */
+  readonly now: number;
   /** A skill is trending-new when first used within this many window lengths before the window's end. */
   readonly lookbackWindows: number;
 }
@@ -50,7 +52,7 @@ export async function storeRanking(source: PrometheusSource, request: StoreBoard
   const spanStart = timeMs(window.previous.from) - (metric === 'trending_new' ? request.lookbackWindows * lengthMs : 0);
   await assertMetrics(source, metricsOf(families.filter((family) => family !== 'rating')), spanStart, timeMs(window.to), request.orgId);
   const everywhere = { orgId: undefined, agentName: undefined };
-  const totals = await rangeTotals(source, scope, timeMs(window.to), {
+  const totals = await rangeTotals(source, scope, timeMs(window.to), request.now, {
     current: { families, rangeMs: lengthMs },
     previous: { families, rangeMs: lengthMs, offsetMs: lengthMs },
     // most_improved ranks the previous window against the one before it, as the SQLite board does.

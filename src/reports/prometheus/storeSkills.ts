@@ -11,7 +11,7 @@ import { hourlyTotals, metricsOf, rangeTotals, type StoreTotals } from './storeT
 export async function storeLatencyTotals(source: PrometheusSource, scope: ReportScope): Promise<Map<string, StoreTotals>> {
   const { window } = scope;
   const present = await assertMetrics(source, metricsOf(['calls', 'latency']), timeMs(window.from), timeMs(window.to), scope.orgId);
-  const totals = await rangeTotals(source, scope, timeMs(window.to), {
+  const totals = await rangeTotals(source, scope, timeMs(window.to), scope.now, {
     window: { families: ['calls', 'failures', 'latency', 'resets'], rangeMs: window.lengthMs },
   });
   // The failures counter has a series only once a call failed (or, from this release on, once its
@@ -51,7 +51,7 @@ export async function storeHealthTotals(source: PrometheusSource, scope: ReportS
   const fromMs = Math.max(toMs - MAX_HOURS * HOUR_MS, Math.min(timeMs(window.from), toMs - Math.ceil(lookbackMs / HOUR_MS) * HOUR_MS));
   await assertMetrics(source, metricsOf(['calls', 'latency']), fromMs, toMs, scope.orgId);
   const everywhere = { orgId: undefined, agentName: undefined };
-  const totals = await rangeTotals(source, scope, toMs, {
+  const totals = await rangeTotals(source, scope, toMs, scope.now, {
     window: { families: ['calls', 'latency', 'resets'], rangeMs: window.lengthMs },
     ratings: { families: ['rating'], rangeMs: toMs - fromMs, mode: 'last', scope: everywhere },
   });

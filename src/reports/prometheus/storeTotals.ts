@@ -105,9 +105,10 @@ export async function rangeTotals<K extends string>(
   source: PrometheusSource,
   scope: ScopeMatchers,
   atMs: number,
+  nowMs: number,
   ranges: Readonly<Record<K, RangePart>>,
 ): Promise<RangeTotals<K>> {
-  const result = await readRanges(source, scope, atMs, ranges);
+  const result = await readRanges(source, scope, atMs, nowMs, ranges);
   const recheck = new Set<string>();
   for (const [name, range] of Object.entries(ranges) as [K, RangePart][]) {
     if (!range.families.includes('latency') || range.wholeRange === true) continue;
@@ -120,7 +121,7 @@ export async function rangeTotals<K extends string>(
     const families: readonly Family[] = range.families.includes('latency') ? ['latency'] : [];
     again[name] = { ...range, families, wholeRange: true, scope: { ...(range.scope ?? scope), skillIds } };
   }
-  const whole = await readRanges(source, scope, atMs, again);
+  const whole = await readRanges(source, scope, atMs, nowMs, again);
   for (const name of Object.keys(ranges) as K[]) {
     for (const [skillId, t] of whole[name]) {
       const totals = result[name].get(skillId);
@@ -134,20 +135,31 @@ export async function rangeTotals<K extends string>(
   return result;
 }
 
+/**
+ * One instant query of every range's parts. A range that ends after `nowMs` (the current hour of a
+ * relative window) is cut at `nowMs` and the query evaluated there: nothing was sampled later, and
+ * its last values are those near now, where the latency histogram is read.
+ */
 async function readRanges<K extends string>(
   source: PrometheusSource,
   scope: ScopeMatchers,
   atMs: number,
+  nowMs: number,
   ranges: Readonly<Record<K, RangePart>>,
 ): Promise<RangeTotals<K>> {
+  const evaluatedAt = Math.min(atMs, Math.max(nowMs, atMs - Math.min(...Object.values<RangePart>(ranges).map((r) => r.rangeMs))));
   const exprs: Record<string, string> = {};
   for (const [name, range] of Object.entries(ranges) as [K, RangePart][]) {
+    const end = Math.min(atMs - (range.offsetMs ?? 0), evaluatedAt);
+    const start = atMs - (range.offsetMs ?? 0) - range.rangeMs;
+    const cut = { ...range, rangeMs: end - start, offsetMs: evaluatedAt - end };
     for (const part of partsOf(range.families)) {
-      exprs[`${name}/${part.key}`] = expression(part, range.scope ?? scope, range, source.edgeLookbackMs);
+      exprs[`${name}/${part.key}`] = expression(part, range.scope ?? scope, cut, source.edgeLookbackMs);
     }
   }
   const result = Object.fromEntries(Object.keys(ranges).map((name) => [name, new Map()])) as RangeTotals<K>;
-  for (const series of await source.instant(taggedUnion(exprs), atMs - EDGE_MS)) {
+  if (Object.keys(exprs).length === 0) return result;
+  for (const series of await source.instant(taggedUnion(exprs), evaluatedAt - EDGE_MS)) {
     const [name, key] = (series.labels[PART_LABEL] ?? '').split('/') as [K, string];
     const value = series.values[0]?.[1];
     if (value !== undefined && result[name] !== undefined) add(result[name], key, series.labels, value);

@@ -63,7 +63,7 @@ export async function storeBuckets(
 export async function storeGrowth(source: PrometheusSource, scope: ReportScope): Promise<StoreGrowth[]> {
   const { window } = scope;
   await assertMetrics(source, metricsOf(FAMILIES), timeMs(window.previous.from), timeMs(window.to), scope.orgId);
-  const totals = await rangeTotals(source, scope, timeMs(window.to), {
+  const totals = await rangeTotals(source, scope, timeMs(window.to), scope.now, {
     current: { families: FAMILIES, rangeMs: window.lengthMs },
     previous: { families: FAMILIES, rangeMs: window.lengthMs, offsetMs: window.lengthMs },
   });

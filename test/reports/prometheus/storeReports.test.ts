@@ -155,7 +155,8 @@ describe('reports from a Prometheus source agree with the SQLite source on the s
     const options = { window: '24h' as const, now: now() };
     const before = source.queries;
     const fromStore = await latencyReport(source, options);
-    assert.ok(source.queries - before <= 5);
+    // The window ends at the next hour: read at now, every live series has its histogram near the edges.
+    assert.equal(source.queries - before, 2);
     const fromSqlite = latencyReport(db, options);
     assert.deepEqual(
       fromStore.map((row) => [row.skillId, row.calls, row.errorRate, row.errors]),
