@@ -96,6 +96,16 @@ const reports: [string, (from: Database.Database | PrometheusSource) => unknown]
   ['trends: growth', (from) => growth(from as PrometheusSource, options)],
   ['latency p50/p95/p99 and errors', (from) => latencyReport(from as PrometheusSource, options)],
   ['health (30 days of last use)', (from) => healthReport(from as PrometheusSource, options)],
+  // Two hours after the last sample, as if every process had stopped: the latency histogram is not
+  // sampled near the window's end, so each skill's is read again with its end over the whole window.
+  [
+    'latency, the fleet stopped 2 h before now',
+    (from) => latencyReport(from as PrometheusSource, { ...options, now: history.last + 7_200_000 }),
+  ],
+  [
+    'leaderboard most_improved, the fleet stopped 2 h before now',
+    (from) => leaderboard(from as PrometheusSource, { metric: 'most_improved', ...options, now: history.last + 7_200_000 }),
+  ],
 ];
 const rows: BenchRow[] = [];
 const figures: BenchFigure[] = [];

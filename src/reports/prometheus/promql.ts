@@ -40,13 +40,20 @@ function offset(ms: number): string {
  * summed by `by`: for each series, its last value in the range minus its last value before the
  * range; a series without a value before (new in the range) counts from 0, and one whose value fell
  * (it was reset: its process restarted) counts its last value. Exact when every series was first
- * emitted at 0 and none was reset in the range ({@link resetsExpr} tells). `lookbackMs`: how far
- * back from each edge the last values are looked for; the range itself finds every series, a
- * shorter one only those sampled that close to both edges.
+ * emitted at 0 and none was reset in the range ({@link resetsExpr} tells). `endLookbackMs` and
+ * `startLookbackMs`: how far back from the range's end and start the last values are looked for;
+ * the range's length finds every series, a shorter one only those sampled that close to the edge.
  */
-export function countExpr(sel: string, by: readonly string[], rangeMs: number, offsetMs = 0, lookbackMs = rangeMs): string {
-  const last = `last_over_time(${sel}[${duration(lookbackMs)}]${offset(offsetMs)})`;
-  const before = `last_over_time(${sel}[${duration(lookbackMs)}]${offset(offsetMs + rangeMs)})`;
+export function countExpr(
+  sel: string,
+  by: readonly string[],
+  rangeMs: number,
+  offsetMs = 0,
+  endLookbackMs = rangeMs,
+  startLookbackMs = rangeMs,
+): string {
+  const last = `last_over_time(${sel}[${duration(endLookbackMs)}]${offset(offsetMs)})`;
+  const before = `last_over_time(${sel}[${duration(startLookbackMs)}]${offset(offsetMs + rangeMs)})`;
   return `sum by (${by.join(', ')}) (((${last} - ${before}) >= 0) or ${last})`;
 }
 

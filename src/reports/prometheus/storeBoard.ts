@@ -102,7 +102,7 @@ export async function storeRanking(source: PrometheusSource, request: StoreBoard
 
 /**
  * trending_new: the skills with calls in a window that no process had counted by the window's
- * lookback start, ranked by calls, each with the hour of its first calls as its first use.
+ * lookback start, ranked by calls, each with the day of its first calls as its first use.
  */
 async function trending(
   source: PrometheusSource,
@@ -122,8 +122,9 @@ async function trending(
     const skillIds = [...new Set(candidates)].sort();
     const hours = await hourlyTotals(source, { orgId: undefined, agentName: undefined, skillIds }, ['calls'], fromMs, timeMs(window.to));
     hours.forEach((hour, index) => {
-      for (const [skillId, t] of hour)
-        if (t.calls > 0 && !firstUse.has(skillId)) firstUse.set(skillId, sqliteTime(fromMs + index * HOUR_MS));
+      // Known to the day, as the SQLite source knows it (from its per-user days), so both rank alike.
+      const day = `${sqliteTime(fromMs + index * HOUR_MS).slice(0, 10)} 00:00:00`;
+      for (const [skillId, t] of hour) if (t.calls > 0 && !firstUse.has(skillId)) firstUse.set(skillId, day);
     });
   }
   const since = (toMs: number) => sqliteTime(toMs - lookbackMs);

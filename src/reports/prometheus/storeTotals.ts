@@ -84,8 +84,12 @@ export interface RangePart {
   readonly mode?: 'count' | 'last' | 'max';
   /** Another scope than the report's, e.g. every org and agent. */
   readonly scope?: ScopeMatchers;
-  /** Read the latency histogram over the whole range too, not near its edges only. @default false */
-  readonly wholeRange?: boolean;
+  /**
+   * Where the latency histogram's last values are looked for: near both edges (`edges`), over the
+   * whole range for its end and near its start (`end`), or over the whole range for both (`whole`).
+   * @default 'edges'
+   */
+  readonly latencyRead?: 'edges' | 'end' | 'whole';
 }
 
 /** Totals by skill of each named range. */
@@ -97,9 +101,10 @@ export type RangeTotals<K extends string> = Record<K, Map<string, StoreTotals>>;
  *
  * The latency histogram, 34 series a skill, is read near each range's edges only, which costs the
  * same for a day or a month: exact for every series sampled within the source's `edgeLookbackMs`
- * of both edges (or born in the range). Its calls must then equal the calls counted over the whole range;
- * the skills where they do not (a process that stopped inside the range, a gap in the samples) are
- * read again over the whole range, in one more request.
+ * of both edges (or born in the range). Its calls must then equal the calls counted over the whole
+ * range. The skills where they do not are read again, in one more request each step at most: with
+ * the range's end looked for over the whole range (a process that stopped inside it), then, for
+ * those still short, its start too (a gap in the samples before the range).
  */
 export async function rangeTotals<K extends string>(
   source: PrometheusSource,
@@ -109,27 +114,35 @@ export async function rangeTotals<K extends string>(
   ranges: Readonly<Record<K, RangePart>>,
 ): Promise<RangeTotals<K>> {
   const result = await readRanges(source, scope, atMs, nowMs, ranges);
-  const recheck = new Set<string>();
-  for (const [name, range] of Object.entries(ranges) as [K, RangePart][]) {
-    if (!range.families.includes('latency') || range.wholeRange === true) continue;
-    for (const [skillId, t] of result[name]) if (t.timedCalls !== t.calls) recheck.add(skillId);
-  }
-  if (recheck.size === 0) return result;
-  const skillIds = [...recheck].sort();
-  const again = {} as Record<K, RangePart>;
-  for (const [name, range] of Object.entries(ranges) as [K, RangePart][]) {
-    const families: readonly Family[] = range.families.includes('latency') ? ['latency'] : [];
-    again[name] = { ...range, families, wholeRange: true, scope: { ...(range.scope ?? scope), skillIds } };
-  }
-  const whole = await readRanges(source, scope, atMs, nowMs, again);
-  for (const name of Object.keys(ranges) as K[]) {
-    for (const [skillId, t] of whole[name]) {
-      const totals = result[name].get(skillId);
-      if (totals === undefined) continue;
-      totals.latencyBuckets = t.latencyBuckets;
-      totals.latencyBounds = t.latencyBounds;
-      totals.latencySumMs = t.latencySumMs;
-      totals.timedCalls = t.timedCalls;
+  for (const latencyRead of ['end', 'whole'] as const) {
+    // Only the ranges with a skill short of calls are read again, for those skills.
+    const shortRanges = new Set<K>();
+    const short = new Set<string>();
+    for (const [name, range] of Object.entries(ranges) as [K, RangePart][]) {
+      if (!range.families.includes('latency')) continue;
+      for (const [skillId, t] of result[name]) {
+        if (t.timedCalls === t.calls) continue;
+        short.add(skillId);
+        shortRanges.add(name);
+      }
+    }
+    if (short.size === 0) break;
+    const skillIds = [...short].sort();
+    const again = {} as Record<K, RangePart>;
+    for (const [name, range] of Object.entries(ranges) as [K, RangePart][]) {
+      const families: readonly Family[] = shortRanges.has(name) ? ['latency'] : [];
+      again[name] = { ...range, families, latencyRead, scope: { ...(range.scope ?? scope), skillIds } };
+    }
+    const reread = await readRanges(source, scope, atMs, nowMs, again);
+    for (const name of shortRanges) {
+      for (const [skillId, t] of reread[name]) {
+        const totals = result[name].get(skillId);
+        if (totals === undefined) continue;
+        totals.latencyBuckets = t.latencyBuckets;
+        totals.latencyBounds = t.latencyBounds;
+        totals.latencySumMs = t.latencySumMs;
+        totals.timedCalls = t.timedCalls;
+      }
     }
   }
   return result;
@@ -213,8 +226,17 @@ function expression(part: MetricPart, scope: ScopeMatchers, range: RangePart, ed
   const sel = selector(part.metric, scope);
   if (part.resets === true) return resetsExpr(sel, part.by, range.rangeMs, range.offsetMs);
   if (range.mode === 'last' || range.mode === 'max') return overTimeExpr(range.mode, sel, part.by, range.rangeMs, range.offsetMs);
-  const nearEdges = part.edges === true && range.wholeRange !== true && range.rangeMs > edgeLookbackMs;
-  return countExpr(sel, part.by, range.rangeMs, range.offsetMs, nearEdges ? edgeLookbackMs : range.rangeMs);
+  if (part.edges !== true) return countExpr(sel, part.by, range.rangeMs, range.offsetMs);
+  const read = range.latencyRead ?? 'edges';
+  const near = Math.min(edgeLookbackMs, range.rangeMs);
+  return countExpr(
+    sel,
+    part.by,
+    range.rangeMs,
+    range.offsetMs,
+    read === 'edges' ? near : range.rangeMs,
+    read === 'whole' ? range.rangeMs : near,
+  );
 }
 
 /** A skill's totals, all zero. */
