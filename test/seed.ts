@@ -9,6 +9,7 @@ const CI_SEED = 20_261_128;
 
 export const mochaHooks = {
   beforeAll(): void {
+    forgetDefaultTools();
     const given = process.env['FC_SEED'];
     const seed = given !== undefined && given !== '' ? Number(given) : process.env['CI'] !== undefined ? CI_SEED : undefined;
     if (seed === undefined) return;
@@ -16,8 +17,12 @@ export const mochaHooks = {
   },
   // The skills of @skill methods and integrations are remembered process-wide, for every startAnalytics() to come:
   // each test starts as a new process would, knowing none of another test's, nor those of classes that other
-  // test files define when mocha loads them.
+  // test files define when mocha loads them. A suite's before() hook runs ahead of the root beforeEach of its first
+  // test, so the skills are also forgotten once every file is loaded and after each test.
   beforeEach(): void {
+    forgetDefaultTools();
+  },
+  afterEach(): void {
     forgetDefaultTools();
   },
 };
