@@ -158,5 +158,10 @@ export const CLIENT_SCRIPT = `
     [['all', r.overall], ['co-usage', r.bySource.co_usage], ['trending', r.bySource.trending]].map(function (row) {
       return [row[0], row[1].recommended, row[1].used, pct(row[1].rate)];
     })));
+  r.perUser.forEach(function (u) {
+    if (u.recommendations.length === 0) { recs.appendChild(el('p', 'Nothing to recommend to ' + u.user + '.')); return; }
+    recs.appendChild(table('Recommended now to ' + u.user + ' (not logged)', ['Skill', 'Score', 'Source', 'Why'],
+      u.recommendations.map(function (x) { return [x.skillId, num(x.score), x.source, x.reason]; })));
+  });
 })();
 `;

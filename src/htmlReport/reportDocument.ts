@@ -4,6 +4,7 @@ import { healthReport, type SkillHealthReport } from '../reports/healthReport.js
 import { latencyReport, type SkillLatencyReport } from '../reports/latency.js';
 import { LEADERBOARD_METRICS, leaderboard, type LeaderboardEntry, type LeaderboardMetric } from '../reports/leaderboards.js';
 import { recommendationEffectiveness, type EffectivenessFigures } from '../reports/recommendationEffectiveness.js';
+import { previewRecommendations, type Unlogged } from '../reports/recommendations.js';
 import { successRateByDay, usageTrend } from '../reports/trends.js';
 import { dayRange, resolveWindow, timeMs, type WindowSpec } from '../reports/window.js';
 import { sqliteTime } from '../store/schema.js';
@@ -67,6 +68,8 @@ export interface ReportDocument {
     readonly logged: number;
     readonly overall: EffectivenessFigures;
     readonly bySource: { readonly co_usage: EffectivenessFigures; readonly trending: EffectivenessFigures };
+    /** What each user of `userIds` would be recommended now (not logged), the user as a pseudonym unless includeIds. */
+    readonly perUser: { readonly user: string; readonly recommendations: Unlogged[] }[];
   };
 }
 
@@ -106,6 +109,10 @@ export function reportDocument(db: Database.Database, options: HtmlReportOptions
         outcomes: effectiveness.outcomes,
       },
       bySource: effectiveness.bySource,
+      perUser: (options.userIds ?? []).map((userId) => ({
+        user: pseudonyms.of('user', userId),
+        recommendations: previewRecommendations(db, { ...perUser, window: undefined, userId }),
+      })),
     },
   };
 }
