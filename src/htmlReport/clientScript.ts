@@ -54,6 +54,8 @@ export const CLIENT_SCRIPT = `
     details.appendChild(table(caption, tableHead, tableRows, 'chart-data'));
     figure.appendChild(details);
     parent.appendChild(figure);
+    var ink = getComputedStyle(document.body).color;
+    (opts.axes || (opts.axes = [{}, {}])).forEach(function (axis) { axis.stroke = ink; axis.grid = { stroke: 'rgba(128,128,128,0.25)' }; axis.ticks = { stroke: 'rgba(128,128,128,0.4)' }; });
     opts.width = Math.max(320, Math.min(960, main.clientWidth - 16));
     opts.height = 280;
     charts[name] = new uPlot(opts, data, box);
@@ -70,7 +72,8 @@ export const CLIENT_SCRIPT = `
     if (yRange) scales.y = { range: yRange };
     var head = ['Skill'].concat(daily.days);
     var rows = daily.series.map(function (s) { return [s.skillId].concat(s.values.map(format)); });
-    chart(parent, name, caption, { series: series, scales: scales, axes: [{}, { values: function (u, ticks) { return ticks.map(format); } }] }, data, head, rows);
+    var xAxis = { space: 70, values: function (u, ticks) { return ticks.map(function (t) { return new Date(t * 1000).toISOString().slice(5, 10); }); } };
+    chart(parent, name, caption, { series: series, scales: scales, axes: [xAxis, { values: function (u, ticks) { return ticks.map(format); } }] }, data, head, rows);
   }
 
   // Header
@@ -108,12 +111,17 @@ export const CLIENT_SCRIPT = `
   if (timed.length === 0) latency.appendChild(el('p', 'No timed calls in the window.'));
   else {
     var names = timed.map(function (s) { return s.skillId; });
-    var bars = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.25, 40] }) : undefined;
+    // Nested bars, each narrower than the one before: p50 <= p95 <= p99, so all three stay visible.
     var lseries = [{ label: 'Skill', value: function (u, i) { return i === null ? '–' : names[i]; } }];
-    ['p50', 'p95', 'p99'].forEach(function (p, i) { lseries.push({ label: p, stroke: color(i), fill: color(i), paths: bars, value: function (u, v) { return ms(v); } }); });
+    ['p50', 'p95', 'p99'].forEach(function (p, i) {
+      lseries.push({ label: p, stroke: color(i), fill: color(i), paths: uPlot.paths.bars({ size: [0.7 - 0.25 * i, 60] }),
+        value: function (u, v) { return ms(v); } });
+    });
     chart(latency, 'latency', 'p50, p95 and p99 latency per skill, ms',
       { series: lseries, scales: { x: { time: false, range: [-0.5, names.length - 0.5] } },
-        axes: [{ splits: function () { return names.map(function (n, i) { return i; }); }, values: function (u, ticks) { return ticks.map(function (i) { return names[i] === undefined ? '' : names[i]; }); } }, {}] },
+        axes: [{ rotate: -50, size: 120, splits: function () { return names.map(function (n, i) { return i; }); },
+          values: function (u, ticks) { return ticks.map(function (i) { var n = names[i]; return n === undefined ? '' : n.length > 20 ? n.slice(0, 19) + '…' : n; }); } },
+          { size: 80, values: function (u, ticks) { return ticks.map(function (v) { return v + ' ms'; }); } }] },
       [names.map(function (n, i) { return i; }), timed.map(function (s) { return s.p50; }), timed.map(function (s) { return s.p95; }), timed.map(function (s) { return s.p99; })],
       ['Skill', 'Calls', 'p50', 'p95', 'p99', 'Mean', 'Estimated'],
       timed.map(function (s) { return [s.skillId, s.calls, ms(s.p50), ms(s.p95), ms(s.p99), ms(s.avgMs), s.estimated ? 'yes (few calls)' : 'no']; }));

@@ -144,6 +144,8 @@ describe('the HTML report in a real browser', function () {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(ARTIFACTS, 'report-dark.png'), fullPage: true });
     await page.close();
   });
 
