@@ -142,6 +142,18 @@ describe('the HTML report in a real browser', function () {
     assert.equal(await page.evaluate<number>('document.scripts.length'), 3, 'no script element came from the data');
     assert.deepEqual(problems, []);
 
+    // Hover shows the values of the day under the cursor; a click on a legend entry hides its series.
+    const usage = page.locator('#usage .u-over');
+    const box = (await usage.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const hovered = await page.locator('#usage .u-legend .u-series').nth(1).locator('.u-value').textContent();
+    assert.match(hovered ?? '', /^\d+$|^–$/, `a count or a dash, got ${hovered}`);
+    assert.match((await page.locator('#usage .u-legend .u-series').first().locator('.u-value').textContent()) ?? '', /^\d{4}-\d{2}-\d{2}$/);
+    await page.locator('#usage .u-legend .u-series').nth(1).locator('.u-label').click();
+    assert.equal(await page.evaluate<boolean>('window.reportCharts.usage.series[1].show'), false);
+    await page.locator('#usage .u-legend .u-series').nth(1).locator('.u-label').click();
+    assert.equal(await page.evaluate<boolean>('window.reportCharts.usage.series[1].show'), true);
+
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
