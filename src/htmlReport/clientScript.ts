@@ -76,6 +76,14 @@ export const CLIENT_SCRIPT = `
     chart(parent, name, caption, { series: series, scales: scales, axes: [xAxis, { values: function (u, ticks) { return ticks.map(format); } }] }, data, head, rows);
   }
 
+  // Printed, the data tables are the charts' text: open them for the print, close them again after.
+  var opened = [];
+  window.addEventListener('beforeprint', function () {
+    opened = Array.prototype.filter.call(document.querySelectorAll('details.data'), function (d) { return !d.open; });
+    opened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener('afterprint', function () { opened.forEach(function (d) { d.open = false; }); opened = []; });
+
   // Header
   var scope = [doc.window.label + ' (' + doc.window.from + ' to ' + doc.window.to + ' UTC)'];
   if (doc.scope.org !== null) scope.push('org ' + doc.scope.org);

@@ -22,6 +22,5 @@ figure { margin: 12px 0 24px; }
   body { font-size: 11pt; color: #000; background: #fff; }
   section { break-inside: avoid-page; }
   summary, .u-cursor-x, .u-cursor-y, .u-cursor-pt, .u-select { display: none; }
-  details.data > table { display: table; }
 }
 `;
