@@ -161,6 +161,32 @@ describe('the HTML report in a real browser', function () {
     await page.close();
   });
 
+  it('renders an empty database as a page that says so, without errors', async () => {
+    const emptyPath = join(dir, 'empty.db');
+    openAnalyticsDatabase(emptyPath).close();
+    const empty = openAnalyticsDatabase(emptyPath, { readonly: true });
+    const emptyFile = join(dir, 'empty.html');
+    try {
+      writeFileSync(emptyFile, htmlReport(empty, { now: NOW }));
+    } finally {
+      empty.close();
+    }
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(pathToFileURL(emptyFile).href);
+    await page.waitForFunction("document.querySelector('#recommendations') !== null");
+    const text = await page.evaluate<string>('document.body.innerText');
+    assert.match(text, /Calls\s+0/);
+    assert.match(text, /No calls in the window\./);
+    assert.match(text, /No timed calls in the window\./);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   it('names no user or org id unless includeIds is given', () => {
     const ids = (column: string) =>
       (db.prepare(`SELECT DISTINCT ${column} AS id FROM skill_user_daily WHERE ${column} <> ''`).all() as { id: string }[]).map(
