@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReportDocument } from '../../src/htmlReport/reportDocument.js';
 import { cli, expectExit, fixtureDatabase, useWorkDirectory } from './cli.js';
@@ -45,6 +45,15 @@ describe('toolweaver-analytics report', function () {
       named.recommendations.perUser.map((entry) => entry.user),
       ['bob', 'alice'],
     );
+  });
+
+  it('refuses a Prometheus query URL before writing anything: the report needs the per-user records', async () => {
+    const run = expectExit(
+      await cli(['report', '--out', 'report.html', '--query-url', 'http://127.0.0.1:9', '--db', database], { cwd: cwd() }),
+      2,
+    );
+    assert.match(run.stderr, /report needs the SQLite source: it reads the per-user records/);
+    assert.deepEqual(readdirSync(cwd()), ['analytics.db']);
   });
 
   it('needs --out', async () => {
