@@ -52,6 +52,11 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
     load: async () => (await import('./commands/reports/recommend.js')).recommendCommand,
   },
   {
+    name: 'report',
+    summary: 'write the analytics as one self-contained HTML file with charts',
+    load: async () => (await import('./commands/reports/report.js')).reportCommand,
+  },
+  {
     name: 'export',
     summary: 'write a whole table as CSV, JSON or NDJSON to a file or stdout',
     load: async () => (await import('./commands/maintenance/export.js')).exportCommand,

@@ -87,17 +87,38 @@ export function recommend(db: Database.Database, options: RecommendOptions): Rec
     );
   }
   const limit = wholeNumberOption('recommend', 'limit', options.limit, 1, RECOMMEND_DEFAULTS.limit);
+  const picks = pickRecommendations(db, userId, request, limit);
+  return logRecommendations(db, picks, { userId, orgId: scope.orgId ?? latestOrg(db, userId), timestamp: sqliteTime(scope.now) });
+}
+
+/**
+ * What {@link recommend} would recommend to `options.userId` now, without logging it: for a report
+ * that shows a user's recommendations and must not write (it would count them as made). Works on a
+ * read-only connection.
+ * @throws {TypeError|RangeError} on invalid options, as recommend.
+ */
+export function previewRecommendations(db: Database.Database, options: RecommendOptions): Unlogged[] {
+  sqliteOnly('previewRecommendations', db);
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`previewRecommendations: options must be an object with at least { userId }, got ${String(options)}`);
+  }
+  const request = coUsageRequest('previewRecommendations', { ...options, window: options.window ?? RECOMMEND_DEFAULTS.window });
+  const limit = wholeNumberOption('previewRecommendations', 'limit', options.limit, 1, RECOMMEND_DEFAULTS.limit);
+  return pickRecommendations(db, userIdOption(options.userId), request, limit);
+}
+
+function pickRecommendations(db: Database.Database, userId: string, request: CoUsageRequest, limit: number): Unlogged[] {
   const excluded = skillsEverUsed(db, userId).add(OVERFLOW_SKILL_ID);
   const picks = fromCoUsage(db, userId, request, excluded).slice(0, limit);
   if (picks.length < limit) {
     for (const pick of picks) excluded.add(pick.skillId);
-    picks.push(...fromTrending(db, scope, excluded).slice(0, limit - picks.length));
+    picks.push(...fromTrending(db, request.scope, excluded).slice(0, limit - picks.length));
   }
-  return logRecommendations(db, picks, { userId, orgId: scope.orgId ?? latestOrg(db, userId), timestamp: sqliteTime(scope.now) });
+  return picks;
 }
 
 /** A recommendation before it is logged. */
-type Unlogged = Omit<Recommendation, 'id'>;
+export type Unlogged = Omit<Recommendation, 'id'>;
 
 function fromCoUsage(db: Database.Database, userId: string, request: CoUsageRequest, excluded: ReadonlySet<string>): Unlogged[] {
   const basket = userSkillsInWindow(db, userId, dayRange(request.scope.window));

@@ -33,7 +33,7 @@ describe('toolweaver-analytics never writes over the live database', function ()
     return run.stderr;
   }
 
-  for (const command of [EXPORT, ['backup']]) {
+  for (const command of [EXPORT, ['backup'], ['report']]) {
     it(`${command[0]} --out <the database through a symlinked directory> --force refuses, and the application goes on writing into it`, async () => {
       const before = live.state();
       for (const name of ['analytics.db', 'analytics.db-wal', 'analytics.db-shm', 'analytics.db-journal']) {
@@ -133,7 +133,7 @@ describe('toolweaver-analytics writes only regular files where a file is named',
     },
   ];
 
-  for (const command of [EXPORT, ['backup']]) {
+  for (const command of [EXPORT, ['backup'], ['report']]) {
     for (const { name, make, says } of specials) {
       it(`${command[0]} --out <${name}> --force refuses with exit code 1, leaving it as it was`, async () => {
         const out = make(cwd());

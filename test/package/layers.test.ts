@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['sqlite-exporter'],
   ['exporters'],
   ['reports', 'maintenance'],
-  ['grafana'],
+  ['grafana', 'htmlReport'],
   ['start'],
   ['demo'],
   ['integrations'],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
-import { recommend, RECOMMEND_DEFAULTS, type Recommendation } from '../../src/reports/recommendations.js';
+import { previewRecommendations, recommend, RECOMMEND_DEFAULTS, type Recommendation } from '../../src/reports/recommendations.js';
 import { openAnalyticsDatabase } from '../../src/store/openDatabase.js';
 import { logRows, NOW, recordBasket, recordCalls, recordUse, useRecommendationsDatabase } from './recommendationsFixtures.js';
 
@@ -186,6 +186,19 @@ describe('recommend', () => {
       ]);
       assert.ok(Math.abs((recommendations[0]?.score ?? 0) - 0.75394) < 1e-5);
       assert.deepEqual(new Set(logRows(database()).map((row) => row['org_id'])), new Set(['acme']));
+    });
+
+    it('previews on a read-only connection what recommend then returns, logging nothing', () => {
+      const reader = openAnalyticsDatabase(database().name, { readonly: true });
+      let preview: Omit<Recommendation, 'id'>[];
+      try {
+        preview = previewRecommendations(reader, { userId: 'alice', now: NOW });
+      } finally {
+        reader.close();
+      }
+      assert.deepEqual(logRows(database()), []);
+      assert.ok(preview.length > 0);
+      assert.deepEqual(preview, withoutIds(recommend(database(), { userId: 'alice', now: NOW })));
     });
 
     it('ignores co-usage outside the window', () => {
