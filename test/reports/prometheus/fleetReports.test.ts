@@ -7,6 +7,7 @@ import { PrometheusSource } from '../../../src/reports/prometheus/PrometheusSour
 import { growth, usageTrend } from '../../../src/reports/trends.js';
 import type { ReplayEvent } from '../../agreement/replay.js';
 import { startFleet, type Fleet } from '../../helpers/fleet.js';
+import { clearOfHourEdge } from '../../helpers/hourEdge.js';
 import { requirePrometheus, startPrometheus } from '../../helpers/prometheusServer.js';
 import { firstValue, type QueryApi } from '../../helpers/queryApi.js';
 import { requireVictoriaMetrics, startVictoriaMetrics } from '../../helpers/victoriaMetrics.js';
@@ -41,13 +42,16 @@ const ENGINES: { name: string; start(ctx: Mocha.Context, targets: string[]): Pro
  * reports: totals over the day, and the last hour.
  */
 describe('a fleet of 4 processes: the reports from its store equal those from its SQLite file', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let fleet: Fleet | undefined;
   let db: Database.Database | undefined;
-  const now = () => Date.now() + 60_000;
+  // The time the reports are made at: the fleet's calls and every scrape of them lie in its hour.
+  let reportedAt = 0;
+  const now = () => reportedAt;
 
   before(async function () {
     requirePrometheus(this);
+    await clearOfHourEdge();
     fleet = await startFleet({ seed: SEED, processes: 4, sqlite: 'shared' });
     db = new Database(fleet.dbPaths[0]!, { readonly: true });
   });
@@ -67,6 +71,7 @@ describe('a fleet of 4 processes: the reports from its store equal those from it
         const calls = callsOf(fleet!.events);
         await store.waitFor(TOTAL_CALLS, (result) => firstValue(result) === calls, { timeoutMs: 30_000 });
         source = new PrometheusSource({ url: store.url });
+        reportedAt = Date.now();
       });
 
       after(async () => {

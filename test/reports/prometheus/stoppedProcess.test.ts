@@ -6,6 +6,7 @@ import { leaderboard } from '../../../src/reports/leaderboards.js';
 import { PrometheusSource } from '../../../src/reports/prometheus/PrometheusSource.js';
 import type { ReplayEvent } from '../../agreement/replay.js';
 import { startFleet, type Fleet } from '../../helpers/fleet.js';
+import { clearOfHourEdge } from '../../helpers/hourEdge.js';
 import { requirePrometheus, startPrometheus, type PrometheusServer } from '../../helpers/prometheusServer.js';
 import { firstValue } from '../../helpers/queryApi.js';
 
@@ -27,14 +28,17 @@ function gone(pid: number): boolean {
  * and its histogram disagree and reads that histogram over the whole window, and still equals SQLite.
  */
 describe('a process of the fleet that stopped inside the window', function () {
-  this.timeout(90_000);
+  this.timeout(300_000);
   let fleet: Fleet | undefined;
   let prometheus: PrometheusServer | undefined;
   let db: Database.Database | undefined;
-  const now = () => Date.now() + 60_000;
+  // The time the reports are made at: the fleet's calls and every scrape of them lie in its hour.
+  let reportedAt = 0;
+  const now = () => reportedAt;
 
   before(async function () {
     requirePrometheus(this);
+    await clearOfHourEdge();
     fleet = await startFleet({ seed: 20261210, processes: 2, env: { ANALYTICS_USER_LABELS: 'true' } });
     prometheus = await startPrometheus({ targets: fleet.targets, scrapeIntervalSeconds: 0.25 });
     const calls = callsOf(fleet.events);
@@ -48,6 +52,7 @@ describe('a process of the fleet that stopped inside the window', function () {
     // Longer than the lookback the source below reads near the edges.
     await sleep(1_500);
     db = new Database(fleet.dbPaths[0]!, { readonly: true });
+    reportedAt = Date.now();
   });
 
   after(async () => {
