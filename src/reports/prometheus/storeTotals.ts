@@ -160,7 +160,8 @@ async function readRanges<K extends string>(
   nowMs: number,
   ranges: Readonly<Record<K, RangePart>>,
 ): Promise<RangeTotals<K>> {
-  const evaluatedAt = Math.min(atMs, Math.max(nowMs, atMs - Math.min(...Object.values<RangePart>(ranges).map((r) => r.rangeMs))));
+  // Cut at now, a sample taken at now included (the query is evaluated EDGE_MS before evaluatedAt).
+  const evaluatedAt = Math.min(atMs, Math.max(nowMs + EDGE_MS, atMs - Math.min(...Object.values<RangePart>(ranges).map((r) => r.rangeMs))));
   const exprs: Record<string, string> = {};
   for (const [name, range] of Object.entries(ranges) as [K, RangePart][]) {
     const end = Math.min(atMs - (range.offsetMs ?? 0), evaluatedAt);
