@@ -16,7 +16,7 @@ import { MIGRATIONS } from '../src/store/schema.js';
 import { backfillHistory } from '../test/helpers/backfill.js';
 import { createBlocksFromOpenMetrics } from '../test/helpers/promtool.js';
 import { startPrometheus } from '../test/helpers/prometheusServer.js';
-import { summarize, type Timing } from './lib/measure.js';
+import { measureAsync } from './lib/measure.js';
 import { quickMode, type BenchFigure, type BenchRow, type ScenarioResult } from './lib/scenario.js';
 
 const quick = quickMode();
@@ -64,17 +64,6 @@ async function cachedHistory(): Promise<CachedHistory> {
   } finally {
     await backfill.remove();
   }
-}
-
-async function measureAsync(operation: () => Promise<unknown>, runs: { warmup: number; runs: number }): Promise<Timing> {
-  for (let i = 0; i < runs.warmup; i++) await operation();
-  const samples: number[] = [];
-  for (let i = 0; i < runs.runs; i++) {
-    const started = performance.now();
-    await operation();
-    samples.push(performance.now() - started);
-  }
-  return summarize(samples);
 }
 
 const history = await cachedHistory();

@@ -27,6 +27,19 @@ export function measure(operation: () => unknown, options: MeasureOptions = {}):
   return summarize(samples);
 }
 
+/** {@link measure} of an operation that answers with a Promise, each run awaited before the next. */
+export async function measureAsync(operation: () => Promise<unknown>, options: MeasureOptions = {}): Promise<Timing> {
+  const { warmup = 3, runs = 15 } = options;
+  for (let i = 0; i < warmup; i++) await operation();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await operation();
+    samples.push(performance.now() - started);
+  }
+  return summarize(samples);
+}
+
 /** Median, min and max of `samples` (ms). */
 export function summarize(samples: readonly number[]): Timing {
   const sorted = [...samples].sort((a, b) => a - b);

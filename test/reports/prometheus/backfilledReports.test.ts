@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { QueryAuthError } from '../../../src/core/errors.js';
-import { LATENCY_BOUNDARIES_MS } from '../../../src/instruments/names.js';
 import { healthReport } from '../../../src/reports/healthReport.js';
 import { latencyReport } from '../../../src/reports/latency.js';
 import { leaderboard, LEADERBOARD_METRICS, type Leaderboard } from '../../../src/reports/leaderboards.js';
 import { PrometheusSource } from '../../../src/reports/prometheus/PrometheusSource.js';
+import { latencyBucketOf } from './latencyBucket.js';
 import { growth, successRateByDay, usageTrend } from '../../../src/reports/trends.js';
 import { backfillHistory, startBackfilledPrometheus, startBackfilledVictoriaMetrics, type Backfill } from '../../helpers/backfill.js';
 import { requirePromtool } from '../../helpers/promtool.js';
@@ -18,14 +18,6 @@ const DAYS = 8;
 /** A board's places, scores and rank changes: what both sources must agree on (a store's firstUse is the hour). */
 function places(board: Leaderboard) {
   return board.entries.map(({ rank, skillId, score, previousRank, rankChange }) => ({ rank, skillId, score, previousRank, rankChange }));
-}
-
-/** The bucket of LATENCY_BOUNDARIES_MS `ms` is in: a store's percentile interpolates in the one of SQLite's. */
-function bucketOf(ms: number): [number, number] {
-  const index = LATENCY_BOUNDARIES_MS.findIndex((bound) => ms <= bound);
-  return index < 0
-    ? [LATENCY_BOUNDARIES_MS.at(-1)!, Number.POSITIVE_INFINITY]
-    : [LATENCY_BOUNDARIES_MS[index - 1] ?? 0, LATENCY_BOUNDARIES_MS[index]!];
 }
 
 /**
@@ -146,7 +138,7 @@ describe('the windowed reports on one backfilled history agree between SQLite, P
         );
         for (const [i, row] of fromStore.entries()) {
           for (const q of ['p50', 'p95', 'p99'] as const) {
-            const [low, high] = bucketOf(fromSqlite[i]![q]!);
+            const [low, high] = latencyBucketOf(fromSqlite[i]![q]!);
             assert.ok(row[q]! >= low && row[q]! <= high, `${row.skillId} ${q} ${row[q]} not in [${low}, ${high}]`);
           }
         }

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ReportSourceError } from '../../../src/core/errors.js';
-import { LATENCY_BOUNDARIES_MS } from '../../../src/instruments/names.js';
 import { adoptionCurve, adoptionReport, coUsageMatrix, recommend, recommendationEffectiveness } from '../../../src/reports.js';
 import { healthReport } from '../../../src/reports/healthReport.js';
 import { latencyReport } from '../../../src/reports/latency.js';
 import { leaderboard, leaderboardsByAgent, LEADERBOARD_METRICS } from '../../../src/reports/leaderboards.js';
 import { PrometheusSource } from '../../../src/reports/prometheus/PrometheusSource.js';
+import { latencyBucketOf } from './latencyBucket.js';
 import { growth, successRateByDay, usageTrend } from '../../../src/reports/trends.js';
 import { startAnalytics, type Analytics } from '../../../src/start/startAnalytics.js';
 import { firstValue, requirePrometheus, startPrometheus, type PrometheusServer } from '../../helpers/prometheusServer.js';
@@ -33,14 +33,6 @@ const SKILLS = [
   { id: 'send_email', calls: 30, failEvery: 0, error: () => new Error('never'), ms: (i: number) => 800 + i * 40 },
   { id: 'new "quoted" \\ skill', calls: 25, failEvery: 2, error: () => Object.assign(new Error('no'), { status: 401 }), ms: () => 12 },
 ] as const;
-
-/** The bucket of LATENCY_BOUNDARIES_MS a latency falls in: percentiles from the two sources interpolate inside it. */
-function bucketBounds(ms: number): [number, number] {
-  const index = LATENCY_BOUNDARIES_MS.findIndex((bound) => ms <= bound);
-  return index < 0
-    ? [LATENCY_BOUNDARIES_MS.at(-1)!, Number.POSITIVE_INFINITY]
-    : [LATENCY_BOUNDARIES_MS[index - 1] ?? 0, LATENCY_BOUNDARIES_MS[index]!];
-}
 
 describe('reports from a Prometheus source agree with the SQLite source on the same calls', function () {
   this.timeout(90_000);
@@ -168,7 +160,7 @@ describe('reports from a Prometheus source agree with the SQLite source on the s
       assert.equal(row.maxMs, null);
       assert.ok(Math.abs((row.avgMs ?? 0) - (sqliteRow.avgMs ?? 0)) < 1e-6, `${row.skillId} avg`);
       for (const q of ['p50', 'p95', 'p99'] as const) {
-        const [low, high] = bucketBounds(sqliteRow[q]!);
+        const [low, high] = latencyBucketOf(sqliteRow[q]!);
         assert.ok(row[q]! >= low && row[q]! <= high, `${row.skillId} ${q}: ${row[q]} outside [${low}, ${high}] of ${sqliteRow[q]}`);
       }
     }
